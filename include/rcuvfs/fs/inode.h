@@ -1,0 +1,212 @@
+// Inode: one file object of a filesystem, and the operations a filesystem implements.
+//
+// A filesystem subclasses Inode and overrides the methods it supports. The core owns
+// the dentry cache, the path walk and every namespace decision (permissions of the
+// caller, errno rules, locking); a filesystem only answers for its own objects.
+//
+// ---- What RCU readers may touch -----------------------------------------------------
+// The walker reads these fields with no lock and no reference, inside an RCU read-side
+// section, and validates what it read afterwards (dentry seq, identity, attr_seq):
+//   ino, generation                 identity; changed only when the object is
+//                                   (re)initialised for a new file (see recyclefs)
+//   mode, uid, gid, nlink, size, blocks, rdev, *_ns
+//                                   attributes; written under `lock` (exclusive) inside
+//                                   an attr_seq write section (AttrWrite below)
+//   the vtable                      immutable: an Inode's memory stays an Inode of the
+//                                   same class until it is freed after a grace period
+// Everything else (file data, private fs state) is guarded by `lock`.
+//
+// ---- Operations and their locking (the filesystem author's contract) ----------------
+//   method         lock held by the caller              may block  called in RCU mode
+//   lookup         dir: exclusive                       yes        no
+//   create/mkdir/  dir: exclusive                       yes        no
+//     symlink
+//   link           dir: exclusive, target: exclusive    yes        no
+//   unlink/rmdir   dir: exclusive, victim: exclusive    yes        no
+//   rename         both dirs exclusive (+ sb rename     yes        no
+//                  mutex when they differ), source and
+//                  target inodes exclusive
+//   getattr        none (takes `lock` shared itself)    yes        no
+//   getattr_rcu    none; RCU read-side section          NO         yes (only there)
+//   setattr        inode: exclusive                     yes        no
+//   permission     none; RCU section when kMayNotBlock  only w/o   yes
+//                                                       kMayNotBlock
+//   get_link       none; RCU section when kMayNotBlock  only w/o   yes
+//                                                       kMayNotBlock
+//   read/write/    inode: shared (read) / exclusive     yes        no
+//     truncate       (write, truncate)
+//   evict          none; last reference just dropped    yes        no
+//
+// Every *_rcu path may be handed an inode that is being torn down or was recycled for
+// another file: it must read only atomics (or through attr_seq), never block, never
+// allocate, never write shared state, and may answer -ECHILD ("retry with
+// references") for any reason. The walker validates whatever it returns.
+//
+// Errors are returned as negative errno from the int-returning RCU methods and as
+// Result/Status from the others.
+#pragma once
+
+#include <rcuvfs/fs/rcu.h>
+#include <rcuvfs/fs/seqcount.h>
+#include <rcuvfs/result.h>
+#include <rcuvfs/uapi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <shared_mutex>
+#include <string_view>
+
+namespace rcuvfs {
+
+class Superblock;
+
+// Flags for methods that may run in RCU mode.
+inline constexpr unsigned kMayNotBlock = 1u << 0;
+
+// Access bits for permission(); values as Linux's MAY_*.
+inline constexpr int kMayExec = 1;
+inline constexpr int kMayWrite = 2;
+inline constexpr int kMayRead = 4;
+
+// Attribute changes for setattr; `valid` is a mask of kAttr* bits.
+inline constexpr unsigned kAttrMode = 1u << 0;
+inline constexpr unsigned kAttrUid = 1u << 1;
+inline constexpr unsigned kAttrGid = 1u << 2;
+inline constexpr unsigned kAttrSize = 1u << 3;
+inline constexpr unsigned kAttrAtime = 1u << 4;
+inline constexpr unsigned kAttrMtime = 1u << 5;
+inline constexpr unsigned kAttrCtime = 1u << 6;
+
+struct AttrChange {
+  unsigned valid = 0;
+  mode_t mode = 0;  // permission bits only (07777)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  off_t size = 0;
+  int64_t atime_ns = 0, mtime_ns = 0, ctime_ns = 0;
+};
+
+// Wall-clock time in nanoseconds since the epoch (CLOCK_REALTIME).
+int64_t now_ns();
+
+using InodeLock = std::shared_mutex;
+
+class Inode {
+ public:
+  explicit Inode(Superblock* sb) : sb(sb) {}
+  virtual ~Inode() = default;
+  Inode(const Inode&) = delete;
+  Inode& operator=(const Inode&) = delete;
+
+  // ---- identity and attributes (see the RCU rules above) ----
+  std::atomic<uint64_t> ino{0};
+  std::atomic<uint32_t> generation{0};
+  std::atomic<uint32_t> mode{0};
+  std::atomic<uint32_t> uid{0};
+  std::atomic<uint32_t> gid{0};
+  std::atomic<uint32_t> nlink{0};
+  std::atomic<uint64_t> size{0};
+  std::atomic<uint64_t> blocks{0};  // 512-byte units
+  std::atomic<uint64_t> rdev{0};
+  std::atomic<int64_t> atime_ns{0};
+  std::atomic<int64_t> mtime_ns{0};
+  std::atomic<int64_t> ctime_ns{0};
+  std::atomic<int64_t> btime_ns{0};
+  SeqCount attr_seq;  // writers: hold `lock` exclusively
+
+  // References: dentries, open files and walkers in ref-walk mode. The last put
+  // calls evict(). Never read by RCU readers.
+  std::atomic<int32_t> refcount{1};
+
+  Superblock* const sb;
+  InodeLock lock;  // i_rwsem: directory contents, file data, attribute writers
+  RcuHead rcu;     // for deferred freeing
+
+  // The inode whose `rcu` member is `h` (for deferred-free callbacks).
+  static Inode* from_rcu(RcuHead* h);
+
+  mode_t type() const { return mode.load(std::memory_order_relaxed) & S_IFMT; }
+  bool is_dir() const { return type() == S_IFDIR; }
+  bool is_symlink() const { return type() == S_IFLNK; }
+
+  // ---- directory operations ----
+  // The entry `name` when the dcache does not know it: a new reference, or nullptr
+  // for "no such entry". Default: nullptr (filesystems whose dcache is complete).
+  virtual Result<Inode*> lookup(std::string_view name);
+  // Make a new object in this directory. `mode` carries the file type (S_IFREG,
+  // S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK) and the permission bits after umask; the
+  // owner comes from `cred` (and a setgid directory). Returns a new reference.
+  virtual Result<Inode*> create(std::string_view name, mode_t mode, dev_t rdev,
+                                const Cred& cred);
+  virtual Result<Inode*> mkdir(std::string_view name, mode_t mode, const Cred& cred);
+  virtual Result<Inode*> symlink(std::string_view name, std::string_view target,
+                                 const Cred& cred);
+  virtual Status link(Inode* target, std::string_view name);
+  virtual Status unlink(std::string_view name, Inode* victim);
+  virtual Status rmdir(std::string_view name, Inode* victim);
+  // Move `source` from this directory's `old_name` to `new_dir`'s `new_name`,
+  // replacing `target` (nullptr when there is none). RENAME_EXCHANGE swaps them.
+  virtual Status rename(std::string_view old_name, Inode* source, Inode* new_dir,
+                        std::string_view new_name, Inode* target, unsigned flags);
+
+  // ---- attributes ----
+  // Speculative stat: fill `out` from this inode without blocking (see the RCU rules).
+  // Default: -ECHILD (no speculative support: the walker uses getattr).
+  virtual int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const;
+  // Blocking stat. Default: a consistent snapshot taken under `lock`.
+  virtual Status getattr(Statx& out, unsigned mask, unsigned flags);
+  // Apply `change` (the core has checked permissions). Default: write the fields.
+  virtual Status setattr(const AttrChange& change);
+  // May `cred` access this inode with `mask` (kMay*)? 0, -EACCES, or -ECHILD when
+  // kMayNotBlock is set and the answer needs blocking. Default: generic_permission.
+  virtual int permission(int mask, const Cred& cred, unsigned flags) const;
+
+  // ---- symlinks ----
+  // The link body. With kMayNotBlock the view must stay valid until the caller's RCU
+  // section ends; otherwise until the caller drops its reference. -ECHILD to refuse.
+  virtual int get_link(std::string_view& out, unsigned flags) const;
+
+  // ---- regular files ----
+  virtual Result<size_t> read(void* buf, size_t count, off_t offset);
+  virtual Result<size_t> write(const void* buf, size_t count, off_t offset);
+  virtual Status truncate(off_t length);
+
+  // ---- lifetime ----
+  // The last reference is gone. Default: free the object after a grace period.
+  virtual void evict();
+};
+
+// Take / drop a reference. iget only when the caller already holds one (or holds a
+// lock that keeps the inode alive).
+void iget(Inode* inode);
+void iput(Inode* inode);
+
+// ---- helpers filesystems build on ----
+
+// Linux's generic_permission: owner/group/other bits, supplementary groups, and
+// root's CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH behaviour. RCU-safe.
+int generic_permission(const Inode& inode, int mask, const Cred& cred);
+
+// Owner, group and mode of a new object in `dir` created by `cred`, as Linux's
+// inode_init_owner: the group of a setgid directory is inherited (and a new
+// directory inherits the setgid bit); a setgid bit the creator could not set is
+// dropped. `mode` carries the file type.
+void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cred& cred);
+
+// A consistent copy of the attributes without locks: reads under attr_seq, retrying
+// a few times; -ECHILD when a writer kept racing (the "attribute retry exhausted"
+// case). This is what every in-memory filesystem's getattr_rcu should call.
+int attr_snapshot_rcu(const Inode& inode, Statx& out);
+// The same with `lock` held (shared or exclusive) by the caller: never fails.
+void attr_snapshot_locked(const Inode& inode, Statx& out);
+
+// Writer section for the attributes: the caller holds `inode.lock` exclusively.
+class AttrWrite {
+ public:
+  explicit AttrWrite(Inode& inode) : w_(inode.attr_seq) {}
+
+ private:
+  SeqWrite w_;
+};
+
+}  // namespace rcuvfs

@@ -1,0 +1,49 @@
+// Read-copy-update for filesystem authors: deferred freeing after a grace period.
+//
+// rcuvfs uses liburcu (urcu-memb flavour) underneath; nothing outside the core's RCU
+// wrapper (src/core/rcu.cc) talks to liburcu. Threads that call into rcuvfs are
+// registered automatically on first use and unregistered when they exit.
+//
+// Contract, the same for every function here:
+//   - an object reachable by RCU readers is unpublished first (pointer replaced or
+//     unlinked), then handed to rcu_defer(); its callback runs after every read-side
+//     section that could have seen it has ended;
+//   - callbacks run on liburcu's call_rcu thread, must not block for long, and may
+//     themselves call rcu_defer().
+#pragma once
+
+#include <functional>
+
+namespace rcuvfs {
+
+// Embedded in objects freed after a grace period. The first two words are liburcu's
+// struct rcu_head (checked in rcu.cc); `fn` is the callback to run.
+struct RcuHead {
+  void* next = nullptr;
+  void (*func)(void*) = nullptr;
+  void (*fn)(RcuHead*) = nullptr;
+};
+
+// Run `fn(head)` after a grace period. `head` is embedded in the object to free.
+void rcu_defer(RcuHead* head, void (*fn)(RcuHead*));
+
+// Run `fn` after a grace period, without an embedded head (one allocation).
+void rcu_defer_call(std::function<void()> fn);
+
+// Wait until every read-side section that began before the call has ended.
+void rcu_synchronize();
+
+// Wait until every callback queued before the call has run.
+void rcu_barrier();
+
+// A read-side critical section (not needed inside filesystem callbacks: the walker
+// already holds one when it calls an *_rcu method).
+class RcuReadGuard {
+ public:
+  RcuReadGuard();
+  ~RcuReadGuard();
+  RcuReadGuard(const RcuReadGuard&) = delete;
+  RcuReadGuard& operator=(const RcuReadGuard&) = delete;
+};
+
+}  // namespace rcuvfs

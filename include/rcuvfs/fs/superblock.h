@@ -1,0 +1,50 @@
+// Superblock: one instance of a filesystem; FsType: the registered kind of filesystem.
+//
+// A filesystem author subclasses both: FsType::make_super builds a fresh instance
+// (its options string comes from `TYPE:ARG` or Task::mount), Superblock::root_inode
+// gives the root directory. The core assigns `dev` and owns the instance's lifetime:
+// it is destroyed when its last mount is gone and every RCU callback has run.
+#pragma once
+
+#include <rcuvfs/fs/inode.h>
+#include <rcuvfs/result.h>
+#include <rcuvfs/uapi.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+namespace rcuvfs {
+
+class FsType;
+
+// Superblock flags (Superblock::flags, immutable after make_super).
+// The dcache holds every entry of every directory (a RAM filesystem like memfs):
+// a dcache miss is a definitive "no such entry" and readdir walks the dcache.
+inline constexpr unsigned kSbDcacheComplete = 1u << 0;
+
+class Superblock {
+ public:
+  virtual ~Superblock() = default;
+
+  // The root directory, a new reference. Called once, right after make_super.
+  virtual Inode* root_inode() = 0;
+
+  unsigned flags = 0;
+  dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance
+  FsType* type = nullptr;   // set by the core
+  std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames
+};
+
+class FsType {
+ public:
+  virtual ~FsType() = default;
+  virtual std::string_view name() const = 0;
+  // A fresh, empty instance whose root is owned by `owner` with mode 0755 (unless
+  // the options say otherwise). Bad options: EINVAL.
+  virtual Result<std::unique_ptr<Superblock>> make_super(std::string_view options,
+                                                         const Cred& owner) = 0;
+};
+
+}  // namespace rcuvfs

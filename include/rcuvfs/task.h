@@ -1,0 +1,105 @@
+// Task: one user-space "process" of an rcuvfs namespace — credentials, umask, root,
+// cwd and a descriptor table — with methods shaped like the Linux syscalls.
+//
+// Paths are byte strings; a path containing a NUL byte is EINVAL (the C syscalls
+// cannot express one). Flags and errors are Linux's: see <rcuvfs/uapi.h>.
+//
+// Thread safety: a Task may be used from several threads at once (like the threads of
+// one process). Each calling thread is registered with the RCU runtime on first use.
+#pragma once
+
+#include <rcuvfs/counters.h>
+#include <rcuvfs/result.h>
+#include <rcuvfs/uapi.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rcuvfs {
+
+class Vfs;
+namespace core {
+struct TaskState;
+}
+
+class Task {
+ public:
+  ~Task();
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  // --- stat -----------------------------------------------------------------------
+  // statx(2). flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT,
+  // AT_STATX_*; anything else is EINVAL. mask: STATX_* wanted (all basic fields are
+  // always filled, as on tmpfs).
+  Result<Statx> statx(int dirfd, std::string_view path, int flags = 0,
+                      unsigned mask = STATX_BASIC_STATS | STATX_BTIME);
+  Result<Statx> fstat(int fd) { return statx(fd, "", AT_EMPTY_PATH); }
+
+  // --- descriptors ----------------------------------------------------------------
+  Result<int> openat2(int dirfd, std::string_view path, const OpenHow& how);
+  Result<int> openat(int dirfd, std::string_view path, int flags, mode_t mode = 0);
+  Status close(int fd);
+  Result<size_t> read(int fd, void* buf, size_t count);
+  Result<size_t> write(int fd, const void* buf, size_t count);
+  Result<size_t> pread(int fd, void* buf, size_t count, off_t offset);
+  Result<size_t> pwrite(int fd, const void* buf, size_t count, off_t offset);
+  Result<off_t> lseek(int fd, off_t offset, int whence);
+  // Appends up to max_entries entries (including "." and "..") to out; returns how
+  // many were appended, 0 at the end of the directory.
+  Result<size_t> getdents(int fd, std::vector<DirEntry>& out, size_t max_entries = 1024);
+  Status ftruncate(int fd, off_t length);
+  // The path of fd's object seen from the task's root, as readlink(/proc/self/fd/N)
+  // prints it (" (deleted)" once unlinked).
+  Result<std::string> fdpath(int fd);
+
+  // --- namespace ------------------------------------------------------------------
+  Status mkdirat(int dirfd, std::string_view path, mode_t mode);
+  Status mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev);
+  Status symlinkat(std::string_view target, int newdirfd, std::string_view linkpath);
+  Result<std::string> readlinkat(int dirfd, std::string_view path);
+  Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
+                std::string_view newpath, int flags);
+  Status unlinkat(int dirfd, std::string_view path, int flags);
+  Status renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
+                   std::string_view newpath, unsigned flags);
+  Status fchmodat(int dirfd, std::string_view path, mode_t mode, int flags = 0);
+  Status fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group,
+                  int flags = 0);
+  Status truncate(std::string_view path, off_t length);
+  Status chdir(std::string_view path);
+  Status fchdir(int fd);
+  Status chroot(std::string_view path);
+
+  // --- mounts ---------------------------------------------------------------------
+  // Mount a fresh filesystem of a registered type ("memfs", ...) on a directory.
+  Status mount(std::string_view fstype, std::string_view target,
+               std::string_view options = "");
+  Status umount(std::string_view target, int flags = 0);
+
+  // --- walk mode ------------------------------------------------------------------
+  // How this task's stat and open walks run. kSpeculative is the default and the
+  // point of rcuvfs; the others exist to compare against (rcuvfs bench) and to test.
+  enum class WalkMode {
+    kSpeculative,  // RCU-walk, speculative getattr, fall back only when needed
+    kLinux,        // RCU-walk, then take references for a blocking getattr (Linux today)
+    kRefOnly,      // reference-counted walk of every component
+  };
+  void set_walk_mode(WalkMode mode);
+
+  // --- identity -------------------------------------------------------------------
+  mode_t umask(mode_t mask);  // returns the previous mask
+  void set_cred(Cred cred);
+  Cred cred() const;
+
+  Vfs& vfs() const;
+
+ private:
+  friend class Vfs;
+  explicit Task(std::unique_ptr<core::TaskState> state);
+  std::unique_ptr<core::TaskState> s_;
+};
+
+}  // namespace rcuvfs

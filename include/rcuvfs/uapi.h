@@ -1,0 +1,57 @@
+// The Linux user-space ABI that rcuvfs speaks: flag names, values and the stat layout
+// are Linux's own, taken from the system headers so they cannot drift.
+//
+//   AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH, AT_REMOVEDIR
+//   O_* open flags, struct open_how and RESOLVE_* (linux/openat2.h)
+//   struct statx and STATX_* (sys/stat.h)
+//   RENAME_NOREPLACE, RENAME_EXCHANGE (stdio.h)
+#pragma once
+
+#ifndef _GNU_SOURCE
+#error "rcuvfs needs _GNU_SOURCE (g++ defines it by default)"
+#endif
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <dirent.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rcuvfs {
+
+using Statx = struct ::statx;
+using OpenHow = struct ::open_how;
+
+inline constexpr size_t kNameMax = 255;   // NAME_MAX
+inline constexpr size_t kPathMax = 4096;  // PATH_MAX, counting the terminating NUL
+inline constexpr int kMaxSymlinks = 40;   // MAXSYMLINKS
+
+// RESOLVE_* bits rcuvfs understands; any other bit in open_how.resolve is EINVAL.
+inline constexpr uint64_t kResolveAll = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+                                        RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+                                        RESOLVE_IN_ROOT | RESOLVE_CACHED;
+
+// Credentials used for permission checks (the fsuid/fsgid of Linux).
+struct Cred {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups
+  bool is_root() const { return uid == 0; }
+  bool in_group(gid_t g) const;
+};
+
+// One directory entry from getdents. d_type uses DT_* values.
+struct DirEntry {
+  uint64_t ino = 0;
+  int64_t off = 0;  // position to continue after this entry
+  unsigned char type = 0;
+  std::string name;
+};
+
+}  // namespace rcuvfs

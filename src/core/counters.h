@@ -1,0 +1,33 @@
+// Per-thread walker counters (the thread's own cache line: no shared writes).
+#pragma once
+
+#include <rcuvfs/counters.h>
+
+#include <atomic>
+
+namespace rcuvfs::core {
+
+struct ThreadCounters {
+  std::atomic<uint64_t> counter[static_cast<size_t>(Counter::kCount)]{};
+  std::atomic<uint64_t> echild[static_cast<size_t>(Echild::kCount)]{};
+};
+
+ThreadCounters& thread_counters_slow();
+extern thread_local ThreadCounters* t_counters;
+
+inline ThreadCounters& my_counters() {
+  ThreadCounters* c = t_counters;
+  return c ? *c : thread_counters_slow();
+}
+
+// Single writer (this thread): a plain load+store, no locked instruction. Readers in
+// other threads sum with relaxed loads.
+inline void bump(std::atomic<uint64_t>& a) {
+  a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+inline void count(Counter c) { bump(my_counters().counter[static_cast<size_t>(c)]); }
+inline void count(Echild e) { bump(my_counters().echild[static_cast<size_t>(e)]); }
+
+Counters sum_counters();
+
+}  // namespace rcuvfs::core

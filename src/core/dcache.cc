@@ -1,0 +1,440 @@
+#include "core/dcache.h"
+
+#include "core/rcu.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+
+namespace rcuvfs::core {
+
+SeqCount g_rename_seq;
+namespace {
+std::mutex g_rename_mutex;  // serialises writers of g_rename_seq
+std::atomic<int64_t> g_live_dentries{0};
+
+// ---- the hash table -------------------------------------------------------------
+// 2^21 chains: a million entries per million-entry directory still hash to short
+// chains. The array is calloc'ed, so untouched pages cost nothing.
+constexpr unsigned kHashBits = 21;
+constexpr size_t kHashSize = size_t{1} << kHashBits;
+
+struct Bucket {
+  std::atomic<uintptr_t> head;  // Dentry* | lock bit (bit 0)
+};
+
+Bucket* table() {
+  static Bucket* t = static_cast<Bucket*>(std::calloc(kHashSize, sizeof(Bucket)));
+  return t;
+}
+
+inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
+  uint64_t k = reinterpret_cast<uintptr_t>(parent) ^ (uint64_t{hash} * 0x9E3779B97F4A7C15ull);
+  k ^= k >> 29;
+  k *= 0xBF58476D1CE4E5B9ull;
+  k ^= k >> 32;
+  return k & (kHashSize - 1);
+}
+
+inline Dentry* chain_first(const Bucket& b) {
+  return reinterpret_cast<Dentry*>(b.head.load(std::memory_order_acquire) & ~uintptr_t{1});
+}
+
+void bucket_lock(Bucket& b) {
+  while (b.head.fetch_or(1, std::memory_order_acquire) & 1)
+    while (b.head.load(std::memory_order_relaxed) & 1) __builtin_ia32_pause();
+}
+void bucket_unlock(Bucket& b) { b.head.fetch_and(~uintptr_t{1}, std::memory_order_release); }
+
+// Insert at the head of its chain. Caller holds d's d_lock.
+void hash_insert(Dentry* d) {
+  const Name* n = d->name.load(std::memory_order_relaxed);
+  Bucket& b = table()[bucket_index(d->parent.load(std::memory_order_relaxed), n->hash)];
+  bucket_lock(b);
+  d->hash_next.store(chain_first(b), std::memory_order_relaxed);
+  // Publishing d: release so that readers see its initialised fields. Keeps the lock
+  // bit set; bucket_unlock clears it.
+  b.head.store(reinterpret_cast<uintptr_t>(d) | 1, std::memory_order_release);
+  bucket_unlock(b);
+  d->clear_flag(kDUnhashed);
+}
+
+// Unlink from its chain. d->hash_next is left intact so that a reader standing on d
+// can continue down the chain. Caller holds d's d_lock.
+void hash_remove(Dentry* d) {
+  if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) return;
+  const Name* n = d->name.load(std::memory_order_relaxed);
+  Bucket& b = table()[bucket_index(d->parent.load(std::memory_order_relaxed), n->hash)];
+  bucket_lock(b);
+  Dentry* next = d->hash_next.load(std::memory_order_relaxed);
+  Dentry* first = chain_first(b);
+  if (first == d) {
+    b.head.store(reinterpret_cast<uintptr_t>(next) | 1, std::memory_order_release);
+  } else {
+    for (Dentry* p = first; p; p = p->hash_next.load(std::memory_order_relaxed)) {
+      if (p->hash_next.load(std::memory_order_relaxed) == d) {
+        p->hash_next.store(next, std::memory_order_release);
+        break;
+      }
+    }
+  }
+  bucket_unlock(b);
+  d->set_flag(kDUnhashed);
+}
+
+Name* alloc_name(std::string_view s) {
+  void* mem = ::operator new(offsetof(Name, str) + s.size() + 1);
+  auto* n = static_cast<Name*>(mem);
+  n->hash = name_hash(s);
+  n->len = static_cast<uint32_t>(s.size());
+  std::memcpy(n->str, s.data(), s.size());
+  n->str[s.size()] = '\0';
+  return n;
+}
+
+// Frees a replaced external name after a grace period (the inline one is never freed
+// separately: it lives and dies with its dentry).
+void retire_name(Dentry* d, const Name* old) {
+  if (old == &d->inline_name) return;
+  rcu_defer_call([old] { ::operator delete(const_cast<Name*>(old)); });
+}
+
+void list_del(ListNode* n) {
+  n->prev->next = n->next;
+  n->next->prev = n->prev;
+  n->prev = n->next = n;
+}
+void list_add_tail(ListNode* head, ListNode* n) {
+  n->prev = head->prev;
+  n->next = head;
+  head->prev->next = n;
+  head->prev = n;
+}
+
+void free_dentry(RcuHead* h) {
+  auto* d = reinterpret_cast<Dentry*>(reinterpret_cast<char*>(h) - offsetof(Dentry, rcu));
+  const Name* n = d->name.load(std::memory_order_relaxed);
+  if (n != &d->inline_name) ::operator delete(const_cast<Name*>(n));
+  d->~Dentry();
+  ::operator delete(d);
+  g_live_dentries.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// The last reference to an unhashed dentry is gone: detach and free it.
+void kill(Dentry* d) {
+  Dentry* parent = d->parent.load(std::memory_order_relaxed);
+  if (parent != d) {
+    DLockGuard pg(parent);
+    DLockGuard g(d);
+    if (d->flags.load(std::memory_order_relaxed) & kDInList) {
+      list_del(&d->sibling);
+      d->clear_flag(kDInList);
+    }
+  }
+  Inode* inode = d->inode.load(std::memory_order_relaxed);
+  rcu_defer(&d->rcu, free_dentry);
+  if (inode) iput(inode);
+  if (parent != d) dput(parent);
+}
+}  // namespace
+
+uint32_t name_hash(std::string_view s) {
+  // FNV-1a, 64-bit, folded.
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb) {
+  void* mem = ::operator new(sizeof(Dentry) + name.size());
+  auto* d = new (mem) Dentry;
+  d->inline_name.hash = name_hash(name);
+  d->inline_name.len = static_cast<uint32_t>(name.size());
+  std::memcpy(d->inline_name.str, name.data(), name.size());
+  d->inline_name.str[name.size()] = '\0';
+  d->name.store(&d->inline_name, std::memory_order_relaxed);
+  d->sb = sb;
+  d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
+  g_live_dentries.fetch_add(1, std::memory_order_relaxed);
+  return d;
+}
+
+void d_add(Dentry* d, Inode* inode, bool pin) {
+  Dentry* parent = d->parent.load(std::memory_order_relaxed);
+  if (pin && inode) {
+    dget(d);
+    d->set_flag(kDPinned);
+  }
+  if (parent == d) {  // a root: no list, no hash
+    d->inode.store(inode, std::memory_order_release);
+    return;
+  }
+  DLockGuard pg(parent);
+  DLockGuard g(d);
+  d->inode.store(inode, std::memory_order_release);
+  list_add_tail(&parent->children, &d->sibling);
+  d->set_flag(kDInList);
+  hash_insert(d);
+}
+
+void d_instantiate(Dentry* d, Inode* inode, bool pin) {
+  DLockGuard g(d);
+  SeqWrite w(d->seq);
+  d->inode.store(inode, std::memory_order_release);
+  if (pin) {
+    dget(d);
+    d->set_flag(kDPinned);
+  }
+}
+
+void d_drop(Dentry* d) {
+  DLockGuard g(d);
+  SeqWrite w(d->seq);
+  hash_remove(d);
+}
+
+void d_delete(Dentry* d) {
+  Dentry* parent = d->parent.load(std::memory_order_relaxed);
+  bool unpin = false;
+  {
+    DLockGuard pg(parent);
+    DLockGuard g(d);
+    {
+      SeqWrite w(d->seq);
+      hash_remove(d);
+      d->set_flag(kDDeleted);
+    }
+    if (d->flags.load(std::memory_order_relaxed) & kDInList) {
+      list_del(&d->sibling);
+      d->clear_flag(kDInList);
+    }
+    if (d->flags.load(std::memory_order_relaxed) & kDPinned) {
+      d->clear_flag(kDPinned);
+      unpin = true;
+    }
+  }
+  if (unpin) dput(d);
+}
+
+RenameLockGuard::RenameLockGuard() {
+  g_rename_mutex.lock();
+  g_rename_seq.write_begin();
+}
+RenameLockGuard::~RenameLockGuard() {
+  g_rename_seq.write_end();
+  g_rename_mutex.unlock();
+}
+
+// Locks two dentries in address order (they are not parent and child of each other
+// when this is used for the moved entries themselves).
+namespace {
+void lock_two(Dentry* a, Dentry* b) {
+  if (a == b) {
+    a->lock();
+  } else if (a < b) {
+    a->lock();
+    b->lock();
+  } else {
+    b->lock();
+    a->lock();
+  }
+}
+void unlock_two(Dentry* a, Dentry* b) {
+  a->unlock();
+  if (a != b) b->unlock();
+}
+
+// Re-home d under new_parent with name n. Caller holds the rename lock and d's d_lock
+// inside a seq write section; the parents' d_locks protect the children lists.
+void rebind(Dentry* d, Dentry* new_parent, const Name* n) {
+  bool hashed = !(d->flags.load(std::memory_order_relaxed) & kDUnhashed);
+  if (hashed) hash_remove(d);
+  const Name* old = d->name.load(std::memory_order_relaxed);
+  d->name.store(n, std::memory_order_release);
+  if (old != n) retire_name(d, old);
+  d->parent.store(new_parent, std::memory_order_release);
+  if (hashed) hash_insert(d);
+}
+}  // namespace
+
+void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name) {
+  Dentry* old_parent = d->parent.load(std::memory_order_relaxed);
+  const Name* n = alloc_name(new_name);
+  dget(new_parent);
+  lock_two(old_parent, new_parent);
+  d->lock();
+  {
+    SeqWrite w(d->seq);
+    rebind(d, new_parent, n);
+  }
+  if (d->flags.load(std::memory_order_relaxed) & kDInList) {
+    list_del(&d->sibling);
+    list_add_tail(&new_parent->children, &d->sibling);
+  }
+  d->unlock();
+  unlock_two(old_parent, new_parent);
+  dput(old_parent);
+}
+
+void d_exchange(Dentry* a, Dentry* b) {
+  Dentry* pa = a->parent.load(std::memory_order_relaxed);
+  Dentry* pb = b->parent.load(std::memory_order_relaxed);
+  const Name* na = a->name.load(std::memory_order_relaxed);
+  const Name* nb = b->name.load(std::memory_order_relaxed);
+  // Names are immutable and owned by their dentry (inline) or freed by retire_name;
+  // give each side a private copy of the other's name.
+  const Name* na_copy = alloc_name(na->view());
+  const Name* nb_copy = alloc_name(nb->view());
+  lock_two(pa, pb);
+  lock_two(a, b);
+  {
+    SeqWrite wa(a->seq);
+    SeqWrite wb(b->seq);
+    rebind(a, pb, nb_copy);
+    rebind(b, pa, na_copy);
+  }
+  if (pa != pb) {
+    if (a->flags.load(std::memory_order_relaxed) & kDInList) {
+      list_del(&a->sibling);
+      list_add_tail(&pb->children, &a->sibling);
+    }
+    if (b->flags.load(std::memory_order_relaxed) & kDInList) {
+      list_del(&b->sibling);
+      list_add_tail(&pa->children, &b->sibling);
+    }
+  }
+  unlock_two(a, b);
+  unlock_two(pa, pb);
+  // Each child's reference on its parent moves with it; when the parents differ the
+  // counts are unchanged overall (one child each way).
+}
+
+Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
+                     uint32_t* seq) {
+  const Bucket& b = table()[bucket_index(parent, hash)];
+  for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
+    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
+    const Name* n = d->name.load(std::memory_order_acquire);
+    if (n->hash != hash || n->len != name.size()) continue;
+    uint32_t s = d->seq.begin();
+    if (s & 1) return nullptr;
+    // Re-read the binding after sampling seq; the caller validates s later.
+    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
+    n = d->name.load(std::memory_order_acquire);
+    if (n->len != name.size() || std::memcmp(n->str, name.data(), name.size()) != 0)
+      continue;
+    *seq = s;
+    return d;
+  }
+  return nullptr;
+}
+
+Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
+  RcuLock rcu;
+  const Bucket& b = table()[bucket_index(parent, hash)];
+  for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
+    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
+    const Name* n = d->name.load(std::memory_order_acquire);
+    if (n->hash != hash || n->len != name.size()) continue;
+    DLockGuard g(d);
+    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
+    n = d->name.load(std::memory_order_relaxed);
+    if (n->len != name.size() || std::memcmp(n->str, name.data(), name.size()) != 0)
+      continue;
+    if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) continue;
+    if (!dget_not_dead(d)) continue;
+    return d;
+  }
+  return nullptr;
+}
+
+void dput(Dentry* d) {
+  for (;;) {
+    int32_t c = d->refcount.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    if (c > 0) return;
+    // Hashed dentries stay cached with no references; unhashed ones are freed.
+    if (!(d->flags.load(std::memory_order_acquire) & kDUnhashed) && !d->is_root()) return;
+    int32_t zero = 0;
+    if (!d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel))
+      return;  // someone took a new reference: they will drop it
+    kill(d);
+    return;
+  }
+}
+
+void d_cursor_attach(Dentry* dir, ListNode* cursor) {
+  DLockGuard g(dir);
+  cursor->is_cursor = true;
+  cursor->prev = &dir->children;
+  cursor->next = dir->children.next;
+  dir->children.next->prev = cursor;
+  dir->children.next = cursor;
+}
+
+void d_cursor_detach(Dentry* dir, ListNode* cursor) {
+  DLockGuard g(dir);
+  list_del(cursor);
+}
+
+void d_shrink_tree(Dentry* root) {
+  // Depth-first: unhash every child and drop its pin; a dentry with no other
+  // references is freed by dput, which drops its reference on the parent.
+  dget(root);
+  Dentry* d = root;
+  for (;;) {
+    Dentry* child = nullptr;
+    {
+      DLockGuard g(d);
+      for (ListNode* n = d->children.next; n != &d->children; n = n->next) {
+        if (n->is_cursor) continue;
+        Dentry* c = Dentry::from_sibling(n);
+        if (dget_not_dead(c)) {
+          child = c;
+          break;
+        }
+      }
+    }
+    if (child) {
+      // Descend: detach the child from the list now so we never revisit it.
+      bool unpin = false;
+      {
+        DLockGuard pg(d);
+        DLockGuard g(child);
+        {
+          SeqWrite w(child->seq);
+          hash_remove(child);
+        }
+        if (child->flags.load(std::memory_order_relaxed) & kDInList) {
+          list_del(&child->sibling);
+          child->clear_flag(kDInList);
+        }
+        if (child->flags.load(std::memory_order_relaxed) & kDPinned) {
+          child->clear_flag(kDPinned);
+          unpin = true;
+        }
+      }
+      if (unpin) dput(child);
+      d = child;  // we hold a reference on it
+      continue;
+    }
+    // No children left: go back up.
+    if (d == root) break;
+    // Our descent reference on the parent keeps it alive while d goes.
+    Dentry* parent = d->parent.load(std::memory_order_relaxed);
+    dput(d);
+    d = parent;
+  }
+  // Finally the root's own pin, if any.
+  if (root->flags.load(std::memory_order_relaxed) & kDPinned) {
+    root->clear_flag(kDPinned);
+    dput(root);
+  }
+  dput(root);
+}
+
+int64_t d_live_count() { return g_live_dentries.load(std::memory_order_relaxed); }
+
+}  // namespace rcuvfs::core

@@ -1,0 +1,118 @@
+// The dentry cache: a hash from (parent dentry, name) to dentry, readable under RCU.
+//
+// One process-wide table of chains. Readers traverse chains with acquire loads and
+// no locks; writers take the bucket's lock bit (bit 0 of the bucket head). A dentry
+// moved by a rename may divert a reader into another chain, so an RCU miss is only
+// ever a hint ("go and ask the filesystem"), never an answer.
+#pragma once
+
+#include "core/dentry.h"
+
+#include <cstdint>
+#include <string_view>
+
+namespace rcuvfs::core {
+
+// The rename sequence: bumped around every rename (d_move / d_exchange). Checked by
+// `..` in scoped walks and at the end of scoped resolutions.
+extern SeqCount g_rename_seq;
+
+// A new unhashed dentry named `name` under `parent` (a reference on parent is taken),
+// refcount 1, negative. parent == nullptr makes a root (parent points to itself).
+Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb);
+
+// Bind `d` (fresh from d_alloc) to `inode` (the reference is consumed; nullptr makes a
+// negative entry), put it on its parent's children list and into the hash. `pin`
+// marks a positive entry of a kSbDcacheComplete filesystem: the dcache then keeps a
+// reference of its own until the entry is deleted.
+// Returns false (and does nothing) when another dentry with the same parent and name
+// is already hashed — the caller lost a race and must use that one.
+void d_add(Dentry* d, Inode* inode, bool pin);
+
+// A negative dentry becomes positive (create over a cached negative entry).
+void d_instantiate(Dentry* d, Inode* inode, bool pin);
+
+// The entry was unlinked: unhash it and take it off its parent's list (open files
+// keep it, with kDDeleted, for fdpath). Drops the pin.
+void d_delete(Dentry* d);
+
+// Drop a negative dentry from the hash (it is about to be shadowed by a move).
+void d_drop(Dentry* d);
+
+// Move `d` to (new_parent, new_name). The caller holds g_rename_seq's writer lock
+// (RenameLockGuard) and the directory locks.
+void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name);
+// Swap the (parent, name) bindings of two dentries (RENAME_EXCHANGE).
+void d_exchange(Dentry* a, Dentry* b);
+
+class RenameLockGuard {
+ public:
+  RenameLockGuard();
+  ~RenameLockGuard();
+  RenameLockGuard(const RenameLockGuard&) = delete;
+  RenameLockGuard& operator=(const RenameLockGuard&) = delete;
+};
+
+// RCU-mode lookup. Returns the dentry with its seq sample in *seq, or nullptr (a
+// miss, or a match whose seq was odd: either way "can't tell in RCU mode").
+// Caller: inside an RCU read-side section.
+Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
+                     uint32_t* seq);
+
+// Ref-mode lookup: a referenced, hashed dentry, or nullptr on a miss.
+Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash);
+
+// Visit the children of directory `dir` for readdir, starting after `cursor`
+// (which is moved past each visited entry). `fn` returns false to stop. Positive,
+// hashed entries only. Caller holds a reference on dir.
+template <class Fn>
+void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn);
+
+// Insert/remove a readdir cursor at the start of dir's children list.
+void d_cursor_attach(Dentry* dir, ListNode* cursor);
+void d_cursor_detach(Dentry* dir, ListNode* cursor);
+
+// Tear down a whole tree (umount of a filesystem): drops every pin below and
+// including `root` so that all dentries and inodes are freed once unreferenced.
+void d_shrink_tree(Dentry* root);
+
+// Number of live dentries (for leak checks in tests).
+int64_t d_live_count();
+
+// ---- template implementation ----
+template <class Fn>
+void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn) {
+  for (;;) {
+    Dentry* child = nullptr;
+    {
+      DLockGuard g(dir);
+      ListNode* n = cursor->next;
+      while (n != &dir->children) {
+        if (!n->is_cursor) {
+          Dentry* c = Dentry::from_sibling(n);
+          if (c->inode.load(std::memory_order_relaxed) &&
+              !(c->flags.load(std::memory_order_relaxed) & kDUnhashed) &&
+              dget_not_dead(c)) {
+            child = c;
+            break;
+          }
+        }
+        n = n->next;
+      }
+      // Move the cursor after `n` (or to the end).
+      cursor->prev->next = cursor->next;
+      cursor->next->prev = cursor->prev;
+      ListNode* after = (n == &dir->children) ? dir->children.prev : n;
+      cursor->prev = after;
+      cursor->next = after->next;
+      after->next->prev = cursor;
+      after->next = cursor;
+    }
+    if (!child) return;
+    bool more = fn(child);
+    dput(child);
+    if (!more) return;
+  }
+}
+
+}  // namespace rcuvfs::core

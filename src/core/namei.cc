@@ -1,0 +1,867 @@
+// The path walker. Read docs/path-walk.md first; the invariant everything here keeps:
+// RCU-walk only makes decisions ref-walk could also have made — wherever ref-walk
+// takes a reference or a lock, RCU-walk samples a sequence counter, and wherever
+// ref-walk would drop it, RCU-walk re-checks that counter.
+//
+// Every function returns 0, a negative errno, or -ECHILD (RCU mode only: "can't go
+// on without references"). Step functions leave the Nameidata untouched when they
+// return -ECHILD, so the caller can unlazy and redo the step in ref-walk.
+#include "core/namei.h"
+
+#include "core/counters.h"
+#include "core/dcache.h"
+#include "core/permission.h"
+#include "core/rcu.h"
+#include "core/vfs_state.h"
+
+#include <cerrno>
+#include <mutex>
+
+namespace rcuvfs::core {
+
+namespace {
+std::atomic<SpecHook> g_spec_hook{nullptr};
+std::atomic<unsigned> g_inject{0};
+
+struct Nameidata {
+  TaskState* task;
+  const Cred* cred;
+  unsigned flags;
+  bool rcu;
+  RcuLock* rcu_lock;
+
+  Path path;             // current position; references held iff !rcu
+  Inode* inode = nullptr;
+  uint32_t seq = 0;      // path.dentry->seq sample (RCU)
+  Path root;             // references held iff !rcu (and root.mnt != nullptr)
+  uint32_t root_seq = 0;
+  uint32_t m_seq = 0, r_seq = 0;
+  bool crossed = false;  // a mount was crossed in RCU mode: validate m_seq
+  bool dotdot = false;   // `..` was walked in RCU mode: validate r_seq
+  int total_links = 0;
+
+  std::string_view rest;
+  std::string buf;  // owns `rest` once a symlink body was spliced in
+  std::string_view last;
+  LastType last_type = LastType::kNorm;
+  bool trailing = false;
+  Cred cred_copy;  // `cred` points here once the walk has left RCU
+
+  Nameidata(TaskState& t, const Cred* c, unsigned f, bool rcu_mode, RcuLock* lk)
+      : task(&t), cred(c), flags(f), rcu(rcu_mode), rcu_lock(lk) {}
+  ~Nameidata() { release(); }
+  void release() {
+    if (!rcu) {
+      if (path.mnt) path_put(path);
+      if (root.mnt) path_put(root);
+    }
+    path = {};
+    root = {};
+  }
+  // Hand the current position (with its references) to the caller.
+  Path take_path() {
+    Path p = path;
+    path = {};
+    return p;
+  }
+  const VfsState& vfs() const { return *task->vfs; }
+};
+
+inline bool is_dir(const Inode* i) { return i && S_ISDIR(i->mode.load(std::memory_order_relaxed)); }
+inline bool is_lnk(const Inode* i) { return i && S_ISLNK(i->mode.load(std::memory_order_relaxed)); }
+
+// ---- leaving RCU ------------------------------------------------------------------
+
+// Take references on the current position and root, proving with the sequence
+// counters that they are still what the walk saw; then continue in ref-walk.
+bool try_to_unlazy(Nameidata& nd) {
+  Path p = nd.path, r = nd.root;
+  bool have_p = false, have_r = false;
+  if (!mntget_not_dead(p.mnt)) return false;
+  if (!dget_not_dead(p.dentry)) {
+    mntput(p.mnt);
+    return false;
+  }
+  have_p = true;
+  if (!p.dentry->seq.validate(nd.seq)) goto fail;
+  if (!mntget_not_dead(r.mnt)) goto fail;
+  if (!dget_not_dead(r.dentry)) {
+    mntput(r.mnt);
+    goto fail;
+  }
+  have_r = true;
+  if (!r.dentry->seq.validate(nd.root_seq)) goto fail;
+  if (nd.crossed && !g_mount_seq.validate(nd.m_seq)) goto fail;
+  nd.rcu = false;
+  // Creds are freed after a grace period: keep our own copy past the section.
+  nd.cred_copy = *nd.cred;
+  nd.cred = &nd.cred_copy;
+  nd.rcu_lock->unlock();
+  // The inode of a referenced positive dentry cannot change; re-read it to be exact.
+  nd.inode = p.dentry->inode.load(std::memory_order_acquire);
+  count(Counter::kUnlazy);
+  return true;
+fail:
+  if (have_p) path_put(p);
+  if (have_r) path_put(r);
+  return false;
+}
+
+// An -ECHILD for `why`: count it, then unlazy (0: carry on in ref-walk) or give up.
+int unlazy(Nameidata& nd, Echild why) {
+  count(why);
+  if (nd.flags & kLookupCached) return -EAGAIN;
+  return try_to_unlazy(nd) ? 0 : -ECHILD;
+}
+
+// The same counters, re-checked for a result (or an error) found in RCU mode.
+bool validate_rcu(const Nameidata& nd) {
+  if (nd.path.dentry && !nd.path.dentry->seq.validate(nd.seq)) return false;
+  if (nd.crossed && !g_mount_seq.validate(nd.m_seq)) return false;
+  if (nd.dotdot && !g_rename_seq.validate(nd.r_seq)) return false;
+  return true;
+}
+
+// ---- start ------------------------------------------------------------------------
+
+uint32_t sample_even(const SeqCount& s) {
+  for (;;) {
+    uint32_t v = s.begin();
+    if (!(v & 1)) return v;
+    __builtin_ia32_pause();
+  }
+}
+
+int path_init(Nameidata& nd, int dirfd, std::string_view s) {
+  nd.rest = s;
+  if (nd.rcu) {
+    nd.m_seq = g_mount_seq.begin();
+    nd.r_seq = g_rename_seq.begin();
+    if ((nd.m_seq | nd.r_seq) & 1) {
+      count((nd.m_seq & 1) ? Echild::kMountSeq : Echild::kRenameSeq);
+      return -ECHILD;
+    }
+  } else {
+    nd.m_seq = sample_even(g_mount_seq);
+    nd.r_seq = sample_even(g_rename_seq);
+  }
+
+  // Root, cwd and descriptors are read under RCU in both modes; ref-walk then takes
+  // references while the section still pins them.
+  RcuLock guard;
+  const FsContext* fs = nd.task->fs.load(std::memory_order_acquire);
+  Path start, root = fs->root;
+  bool absolute = !s.empty() && s[0] == '/';
+  if (!absolute || (nd.flags & kLookupInRoot)) {
+    if (dirfd == AT_FDCWD) {
+      start = fs->cwd;
+    } else {
+      File* f = nd.task->fd_peek_rcu(dirfd);
+      if (!f) return -EBADF;
+      start = f->path;
+      if (!s.empty() && !is_dir(f->inode)) return -ENOTDIR;
+    }
+    if (nd.flags & kLookupScoped) root = start;
+  } else {
+    if (nd.flags & kLookupBeneath) return -EXDEV;
+    start = root;
+  }
+  if (nd.rcu) {
+    nd.path = start;
+    nd.seq = start.dentry->seq.begin();
+    nd.root = root;
+    nd.root_seq = root.dentry->seq.begin();
+    if ((nd.seq | nd.root_seq) & 1) {
+      count(Echild::kDentrySeq);
+      return -ECHILD;
+    }
+    nd.inode = start.dentry->inode.load(std::memory_order_acquire);
+  } else {
+    if (!mntget_not_dead(start.mnt)) return -EBADF;
+    if (!dget_not_dead(start.dentry)) {
+      mntput(start.mnt);
+      return -EBADF;
+    }
+    nd.path = start;
+    if (!mntget_not_dead(root.mnt)) return -EBADF;
+    if (!dget_not_dead(root.dentry)) {
+      mntput(root.mnt);
+      return -EBADF;
+    }
+    nd.root = root;
+    nd.inode = start.dentry->inode.load(std::memory_order_acquire);
+  }
+  if (absolute) {
+    // IN_ROOT: an absolute path starts at the scope root.
+    if (nd.flags & kLookupInRoot) {
+      if (nd.rcu) {
+        nd.path = nd.root;
+        nd.seq = nd.root_seq;
+      } else {
+        path_put(nd.path);
+        nd.path = path_get(nd.root);
+      }
+      nd.inode = nd.path.dentry->inode.load(std::memory_order_acquire);
+    }
+  }
+  return 0;
+}
+
+// ---- mounts -----------------------------------------------------------------------
+
+// Move `p` to the root of whatever is mounted on it (repeatedly). RCU: p carries no
+// references; ref: p's references are replaced.
+int follow_mounts(Nameidata& nd, Path& p, uint32_t& seq, Inode*& inode) {
+  while (p.dentry->has_flag(kDMounted)) {
+    if (nd.rcu) {
+      Mount* m = lookup_mnt(p.mnt, p.dentry);
+      nd.crossed = true;
+      if (!m) break;
+      if (nd.flags & kLookupNoXdev) return -EXDEV;
+      p = {m, m->root};
+      seq = m->root->seq.begin();
+      if (seq & 1) {
+        count(Echild::kDentrySeq);
+        return -ECHILD;
+      }
+      inode = m->root->inode.load(std::memory_order_acquire);
+    } else {
+      Mount* m;
+      {
+        std::lock_guard g(g_mount_lock);
+        m = lookup_mnt(p.mnt, p.dentry);
+        if (m) {
+          mntget(m);
+          dget(m->root);
+        }
+      }
+      if (!m) break;
+      path_put(p);
+      p = {m, m->root};
+      inode = m->root->inode.load(std::memory_order_acquire);
+      if (nd.flags & kLookupNoXdev) return -EXDEV;
+    }
+  }
+  return 0;
+}
+
+// ---- steps ------------------------------------------------------------------------
+
+int may_lookup(Nameidata& nd) {
+  for (;;) {
+    Refuser why = Refuser::kNone;
+    int err = inode_permission(nd.vfs(), *nd.inode, kMayExec, *nd.cred,
+                               nd.rcu ? kMayNotBlock : 0, &why);
+    if (err != -ECHILD) return err;
+    if (int e = unlazy(nd, why == Refuser::kSecurity ? Echild::kSecurityRefused
+                                                     : Echild::kFsRefused))
+      return e;
+  }
+}
+
+// Splice the body of symlink `link` (not committed as the position) into the rest
+// of the path. Returns 1 when the walk goes on with the body.
+int pick_link(Nameidata& nd, Path& link, uint32_t seq, Inode* inode) {
+  if (nd.flags & kLookupNoSymlinks) return -ELOOP;
+  if (nd.total_links >= kMaxSymlinks) return -ELOOP;
+  const unsigned f = nd.rcu ? kMayNotBlock : 0;
+  int err = security_follow_link(nd.vfs(), *inode, *nd.cred, f);
+  if (err == -ECHILD) {
+    count(Echild::kSecurityRefused);
+    return -ECHILD;
+  }
+  if (err) return err;
+  std::string_view body;
+  err = inode->get_link(body, f);
+  if (err == -ECHILD) {
+    count(Echild::kSymlink);
+    return -ECHILD;
+  }
+  if (err) return err;
+  std::string next;
+  next.reserve(body.size() + 1 + nd.rest.size());
+  next.append(body);
+  if (nd.rcu && !link.dentry->seq.validate(seq)) {
+    // The link changed while we copied its body.
+    count(Echild::kDentrySeq);
+    return -ECHILD;
+  }
+  ++nd.total_links;
+  if (!nd.rest.empty()) {
+    next.push_back('/');
+    next.append(nd.rest);
+  }
+  if (body.empty()) return -ENOENT;
+  nd.buf.swap(next);
+  nd.rest = nd.buf;
+  if (nd.rest[0] == '/') {
+    if (nd.flags & kLookupBeneath) return -EXDEV;
+    if ((nd.flags & kLookupNoXdev) && nd.path.mnt != nd.root.mnt) return -EXDEV;
+    if (nd.rcu) {
+      nd.path = nd.root;
+      nd.seq = nd.root_seq;
+    } else {
+      path_put(nd.path);
+      nd.path = path_get(nd.root);
+    }
+    nd.inode = nd.path.dentry->inode.load(std::memory_order_acquire);
+    while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
+  }
+  return 1;
+}
+
+// Move onto `child` (RCU: sampled with seq; ref: referenced), crossing mounts and
+// following a symlink when `follow`. 0: moved; 1: a symlink body was spliced in.
+int step_into(Nameidata& nd, Dentry* child, uint32_t seq, bool follow) {
+  Path next{nd.path.mnt, child};
+  if (!nd.rcu) mntget(next.mnt);
+  Inode* inode = child->inode.load(std::memory_order_acquire);
+  if (child->has_flag(kDMounted)) {
+    int err = follow_mounts(nd, next, seq, inode);
+    if (err) {
+      if (!nd.rcu) path_put(next);
+      return err;
+    }
+  }
+  if (is_lnk(inode) && follow) {
+    // The link itself never becomes the position: only its body is used.
+    int err = pick_link(nd, next, seq, inode);
+    if (!nd.rcu) path_put(next);
+    return err;
+  }
+  if (!nd.rcu) path_put(nd.path);
+  nd.path = next;
+  nd.inode = inode;
+  nd.seq = seq;
+  return 0;
+}
+
+// Find `name` in the current directory the slow way: under the directory's lock,
+// asking the filesystem. Ref-walk only. Returns a referenced dentry.
+Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name, uint32_t) {
+  std::unique_lock lk(nd.inode->lock);
+  return lookup_one_locked(nd.path.dentry, nd.inode, name);
+}
+
+int walk_component(Nameidata& nd, std::string_view name, LastType type, bool more);
+
+int follow_dotdot(Nameidata& nd) {
+  for (;;) {
+    if (nd.path == nd.root) {
+      if (nd.flags & kLookupBeneath) return -EXDEV;
+      return 0;  // `..` of the root is the root
+    }
+    Dentry* d = nd.path.dentry;
+    if (d != nd.path.mnt->root) break;
+    // At the root of a mount: continue from the mountpoint in the parent mount.
+    Mount* m = nd.path.mnt;
+    if (nd.rcu) {
+      Mount* parent = m->parent.load(std::memory_order_acquire);
+      Dentry* mp = m->mountpoint.load(std::memory_order_acquire);
+      nd.crossed = true;
+      if (parent == m) return 0;  // namespace root
+      uint32_t s = mp->seq.begin();
+      if (s & 1) {
+        count(Echild::kDentrySeq);
+        return -ECHILD;
+      }
+      nd.path = {parent, mp};
+      nd.seq = s;
+      nd.inode = mp->inode.load(std::memory_order_acquire);
+    } else {
+      Path up;
+      {
+        std::lock_guard g(g_mount_lock);
+        Mount* parent = m->parent.load(std::memory_order_relaxed);
+        if (parent == m) return 0;
+        up = {mntget(parent), dget(m->mountpoint.load(std::memory_order_relaxed))};
+      }
+      path_put(nd.path);
+      nd.path = up;
+      nd.inode = up.dentry->inode.load(std::memory_order_acquire);
+    }
+    if (nd.flags & kLookupNoXdev) return -EXDEV;
+  }
+
+  Dentry* d = nd.path.dentry;
+  Dentry* parent;
+  uint32_t pseq = 0;
+  if (nd.rcu) {
+    parent = d->parent.load(std::memory_order_acquire);
+    pseq = parent->seq.begin();
+    if ((pseq & 1) || !d->seq.unchanged(nd.seq)) {
+      count(Echild::kDentrySeq);
+      return -ECHILD;
+    }
+    // A rename anywhere may have moved us out from under a root: `..` trusts the
+    // parent pointer only if no rename happened since the walk began.
+    nd.dotdot = true;
+    if (!g_rename_seq.unchanged(nd.r_seq)) {
+      count(Echild::kRenameSeq);
+      return -ECHILD;
+    }
+  } else {
+    DLockGuard g(d);
+    parent = dget(d->parent.load(std::memory_order_relaxed));
+  }
+  if (!nd.rcu && (nd.flags & kLookupScoped)) {
+    if (!g_mount_seq.unchanged(nd.m_seq) || !g_rename_seq.unchanged(nd.r_seq)) {
+      dput(parent);
+      return -EAGAIN;
+    }
+  }
+  // step_into without following: `..` is never a symlink.
+  if (!nd.rcu) {
+    dput(nd.path.dentry);
+    nd.path.dentry = parent;
+  } else {
+    nd.path.dentry = parent;
+    nd.seq = pseq;
+  }
+  nd.inode = parent->inode.load(std::memory_order_acquire);
+  if (parent->has_flag(kDMounted)) {
+    Path p = nd.path;
+    uint32_t s = nd.seq;
+    Inode* in = nd.inode;
+    if (!nd.rcu) path_get(p);
+    int err = follow_mounts(nd, p, s, in);
+    if (err) {
+      if (!nd.rcu) path_put(p);
+      return err;
+    }
+    if (!nd.rcu) path_put(nd.path);
+    nd.path = p;
+    nd.seq = s;
+    nd.inode = in;
+  }
+  return 0;
+}
+
+int walk_component(Nameidata& nd, std::string_view name, LastType type, bool more) {
+  if (type == LastType::kDot) return 0;
+  if (type == LastType::kDotDot) {
+    for (;;) {
+      int err = follow_dotdot(nd);
+      if (err != -ECHILD) return err;
+      if (nd.flags & kLookupCached) return -EAGAIN;
+      if (!try_to_unlazy(nd)) return -ECHILD;
+    }
+  }
+  if (name.size() > kNameMax) return -ENAMETOOLONG;
+  const uint32_t hash = name_hash(name);
+  const bool follow = more || (nd.flags & kLookupFollow);
+  for (;;) {
+    if (nd.rcu) {
+      uint32_t cseq;
+      Dentry* child = d_lookup_rcu(nd.path.dentry, name, hash, &cseq);
+      if (!child) {
+        if (int e = unlazy(nd, Echild::kDcacheMiss)) return e;
+        continue;
+      }
+      // The child was found under the parent: prove the parent did not change
+      // meanwhile (hand-over-hand validation).
+      if (!(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck) &&
+          !nd.path.dentry->seq.unchanged(nd.seq)) {
+        count(Echild::kDentrySeq);
+        return -ECHILD;
+      }
+      int err = step_into(nd, child, cseq, follow);
+      if (err != -ECHILD) return err;
+      // A refusal inside the step (symlink, security): redo it with references.
+      if (nd.flags & kLookupCached) return -EAGAIN;
+      if (!try_to_unlazy(nd)) return -ECHILD;
+      continue;
+    }
+    Dentry* child = d_lookup(nd.path.dentry, name, hash);
+    if (!child) {
+      auto r = lookup_slow(nd, name, hash);
+      if (!r.ok()) return -r.error();
+      child = *r;
+    }
+    return step_into(nd, child, 0, follow);
+  }
+}
+
+// Walk every component but the last; leaves it in nd.last/last_type/trailing.
+int link_path_walk(Nameidata& nd) {
+  while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
+  if (nd.rest.empty()) {
+    nd.last = {};
+    nd.last_type = LastType::kRoot;
+    nd.trailing = false;
+    return 0;
+  }
+  for (;;) {
+    if (!is_dir(nd.inode)) return nd.inode ? -ENOTDIR : -ENOENT;
+    if (int err = may_lookup(nd)) return err;
+    size_t n = nd.rest.find('/');
+    std::string_view name = nd.rest.substr(0, n);
+    LastType type = LastType::kNorm;
+    if (name == ".")
+      type = LastType::kDot;
+    else if (name == "..")
+      type = LastType::kDotDot;
+    nd.rest.remove_prefix(name.size());
+    bool slash = !nd.rest.empty();
+    while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
+    if (nd.rest.empty()) {
+      nd.last = name;
+      nd.last_type = type;
+      nd.trailing = slash;
+      return 0;
+    }
+    int err = walk_component(nd, name, type, true);
+    if (err < 0) return err;
+    if (err == 1) {
+      if (nd.rest.empty()) {
+        // A body like "/" in the middle: the position itself continues.
+        nd.last = {};
+        nd.last_type = LastType::kRoot;
+        return 0;
+      }
+      continue;
+    }
+    if (!nd.inode) return -ENOENT;
+  }
+}
+
+int lookup_last(Nameidata& nd) {
+  if (nd.last_type == LastType::kNorm && nd.trailing)
+    nd.flags |= kLookupFollow | kLookupDirectory;
+  switch (nd.last_type) {
+    case LastType::kRoot:
+    case LastType::kDot:
+      return 0;
+    case LastType::kDotDot:
+    case LastType::kNorm:
+      break;
+  }
+  return walk_component(nd, nd.last, nd.last_type, false);
+}
+
+// The whole path, following a trailing symlink per flags. nd.path is the object.
+int path_lookupat(Nameidata& nd, int dirfd, std::string_view s) {
+  if (int err = path_init(nd, dirfd, s)) return err;
+  for (;;) {
+    if (int err = link_path_walk(nd)) return err;
+    int err = lookup_last(nd);
+    if (err < 0) return err;
+    if (err == 0) break;
+  }
+  if (!nd.inode) return -ENOENT;
+  if ((nd.flags & kLookupDirectory) && !is_dir(nd.inode)) return -ENOTDIR;
+  return 0;
+}
+
+// Leave RCU mode at the end of a successful walk (non-stat callers), and make sure
+// a scoped walk ended inside its root.
+int complete_walk(Nameidata& nd) {
+  if (nd.rcu) {
+    if (nd.flags & kLookupScoped) {
+      if (!g_mount_seq.validate(nd.m_seq) || !g_rename_seq.validate(nd.r_seq)) {
+        count(Echild::kRenameSeq);
+        return -ECHILD;
+      }
+    }
+    if (!try_to_unlazy(nd)) return -ECHILD;
+    return 0;
+  }
+  if ((nd.flags & kLookupScoped) && !path_is_under(nd.path, nd.root)) return -EXDEV;
+  return 0;
+}
+
+// Run `body` in RCU mode, then (if it could not finish there) again in ref-walk.
+template <class Body>
+int run_walk(TaskState& t, unsigned flags, Body&& body) {
+  if (!(flags & kLookupRefOnly)) {
+    RcuLock rcu;
+    Nameidata nd(t, t.cred.load(std::memory_order_acquire), flags, true, &rcu);
+    int err = body(nd);
+    if (err != -ECHILD) {
+      if (err < 0 && nd.rcu && !validate_rcu(nd)) {
+        count(Echild::kDentrySeq);  // an error seen in RCU mode that did not hold
+      } else {
+        count(nd.rcu ? Counter::kWalkRcu : Counter::kWalkRef);
+        return err;
+      }
+    }
+    if (flags & kLookupCached) return -EAGAIN;
+    count(Counter::kRestart);
+  }
+  Cred cred;
+  {
+    RcuLock rcu;
+    cred = *t.cred.load(std::memory_order_acquire);
+  }
+  Nameidata nd(t, &cred, flags, false, nullptr);
+  int err = body(nd);
+  count(Counter::kWalkRef);
+  return err;
+}
+
+}  // namespace
+
+// ---- public entry points -----------------------------------------------------------
+
+unsigned resolve_to_lookup(uint64_t resolve) {
+  unsigned f = 0;
+  if (resolve & RESOLVE_NO_XDEV) f |= kLookupNoXdev;
+  if (resolve & RESOLVE_NO_MAGICLINKS) f |= kLookupNoMagic;
+  if (resolve & RESOLVE_NO_SYMLINKS) f |= kLookupNoSymlinks;
+  if (resolve & RESOLVE_BENEATH) f |= kLookupBeneath;
+  if (resolve & RESOLVE_IN_ROOT) f |= kLookupInRoot;
+  if (resolve & RESOLVE_CACHED) f |= kLookupCached;
+  return f;
+}
+
+Result<Path> lookup_path(TaskState& t, int dirfd, std::string_view s, unsigned flags) {
+  Path out;
+  int err = run_walk(t, flags, [&](Nameidata& nd) {
+    if (int e = path_lookupat(nd, dirfd, s)) return e;
+    if (int e = complete_walk(nd)) return e;
+    out = nd.take_path();
+    return 0;
+  });
+  if (err) return Err{-err};
+  return out;
+}
+
+Result<ParentPath> lookup_parent(TaskState& t, int dirfd, std::string_view s,
+                                 unsigned flags) {
+  ParentPath out;
+  int err = run_walk(t, flags, [&](Nameidata& nd) {
+    if (int e = path_init(nd, dirfd, s)) return e;
+    if (int e = link_path_walk(nd)) return e;
+    if (!is_dir(nd.inode)) return nd.inode ? -ENOTDIR : -ENOENT;
+    if (int e = complete_walk(nd)) return e;
+    out.last.assign(nd.last);
+    out.type = nd.last_type;
+    out.trailing_slash = nd.trailing;
+    out.parent = nd.take_path();
+    return 0;
+  });
+  if (err) return Err{-err};
+  return out;
+}
+
+namespace {
+thread_local bool t_attr_retry_exhausted = false;
+
+void fill_identity(Statx& st, const Path& p) {
+  const dev_t dev = p.dentry->sb->dev;
+  st.stx_dev_major = major(dev);
+  st.stx_dev_minor = minor(dev);
+  st.stx_mnt_id = reinterpret_cast<uintptr_t>(p.mnt) >> 4;
+}
+}  // namespace
+
+void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
+
+Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags,
+                        unsigned mask) {
+  Statx out;
+  int err = run_walk(t, flags, [&](Nameidata& nd) {
+    if (int e = path_lookupat(nd, dirfd, s)) return e;
+    Inode* inode = nd.inode;
+    if (nd.rcu && !(nd.flags & kLookupLeaveRcu)) {
+      // The speculative stat: fill a private buffer, validate, only then copy out.
+      const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+      const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+      Echild why = Echild::kFsRefused;
+      Statx buf;
+      int e = security_getattr(nd.vfs(), *inode, *nd.cred, kMayNotBlock);
+      if (e == -ECHILD) why = Echild::kSecurityRefused;
+      if (e == 0) {
+        e = inode->getattr_rcu(buf, mask, kMayNotBlock);
+        if (e == -ECHILD && t_attr_retry_exhausted) {
+          t_attr_retry_exhausted = false;
+          why = Echild::kAttrRetry;
+        }
+      }
+      if (e != -ECHILD) {
+        if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(nd.path);
+        bool valid = (g_inject.load(std::memory_order_relaxed) & kInjectSkipValidation) ||
+                     (validate_rcu(nd) &&
+                      inode->ino.load(std::memory_order_acquire) == ino &&
+                      inode->generation.load(std::memory_order_acquire) == gen &&
+                      (e != 0 || buf.stx_ino == ino));
+        if (!valid) {
+          count(Echild::kDentrySeq);
+          return -ECHILD;  // restart: the walk itself may be stale
+        }
+        if (e) return e;
+        fill_identity(buf, nd.path);
+        out = buf;
+        count(Counter::kStatSpeculative);
+        return 0;
+      }
+      if (int u = unlazy(nd, why)) return u;
+      inode = nd.inode;
+    } else if (nd.rcu) {
+      if (!try_to_unlazy(nd)) return -ECHILD;
+      inode = nd.inode;
+    }
+    if (int e = security_getattr(nd.vfs(), *inode, *nd.cred, 0)) return e;
+    auto r = inode->getattr(out, mask, 0);
+    if (!r.ok()) return -r.error();
+    fill_identity(out, nd.path);
+    count(Counter::kStatFallback);
+    return 0;
+  });
+  if (err) return Err{-err};
+  return out;
+}
+
+Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
+  if (name.size() > kNameMax) return Err{ENAMETOOLONG};
+  const uint32_t hash = name_hash(name);
+  if (Dentry* d = d_lookup(parent, name, hash)) return d;
+  Inode* inode = nullptr;
+  if (!(dir->sb->flags & kSbDcacheComplete) && dir->nlink.load(std::memory_order_relaxed)) {
+    auto r = dir->lookup(name);
+    if (!r.ok()) return Err{r.error()};
+    inode = *r;
+  }
+  Dentry* d = d_alloc(parent, name, dir->sb);
+  d_add(d, inode, false);
+  return d;
+}
+
+bool path_is_under(const Path& p, const Path& root) {
+  for (;;) {
+    RcuLock rcu;
+    uint32_t ms = sample_even(g_mount_seq), rs = sample_even(g_rename_seq);
+    Mount* m = p.mnt;
+    Dentry* d = p.dentry;
+    bool under = false;
+    for (int guard = 0; guard < 1 << 20; ++guard) {
+      if (m == root.mnt && d == root.dentry) {
+        under = true;
+        break;
+      }
+      if (d == m->root) {
+        Mount* parent = m->parent.load(std::memory_order_acquire);
+        if (parent == m) break;
+        d = m->mountpoint.load(std::memory_order_acquire);
+        m = parent;
+        continue;
+      }
+      Dentry* up = d->parent.load(std::memory_order_acquire);
+      if (up == d) break;
+      d = up;
+    }
+    if (g_mount_seq.validate(ms) && g_rename_seq.validate(rs)) return under;
+  }
+}
+
+void set_speculation_hook(SpecHook hook) { g_spec_hook.store(hook); }
+void set_inject(unsigned bugs) { g_inject.store(bugs); }
+unsigned inject() { return g_inject.load(std::memory_order_relaxed); }
+
+// open_path lives here because it drives the walker's last-component logic.
+Result<File*> make_file(const Path& path, Inode* inode, int flags);  // file.cc
+Status open_create_locked(TaskState& t, Inode* dir, Dentry* d, mode_t mode,
+                          const Cred& cred);                          // ops_create.cc
+Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags,
+                const Cred& cred);                                    // ops_open.cc
+Status open_truncate(Inode* inode, const Cred& cred);                 // ops_open.cc
+
+namespace {
+int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
+  const bool creat = how.flags & O_CREAT;
+  if (nd.last_type != LastType::kNorm) {
+    if (nd.last_type == LastType::kDotDot) return walk_component(nd, {}, LastType::kDotDot, false);
+    return 0;
+  }
+  if (!creat) {
+    if (nd.trailing) nd.flags |= kLookupFollow | kLookupDirectory;
+    return walk_component(nd, nd.last, LastType::kNorm, false);
+  }
+  if (nd.rcu && !try_to_unlazy(nd)) return -ECHILD;
+  if (nd.trailing) return -EISDIR;
+  if (nd.last.size() > kNameMax) return -ENAMETOOLONG;
+  Inode* dir = nd.inode;
+  const uint32_t hash = name_hash(nd.last);
+  Dentry* d;
+  {
+    auto r = lookup_slow(nd, nd.last, hash);  // takes and drops dir->lock
+    if (!r.ok()) return -r.error();
+    d = *r;
+  }
+  if (!d->inode.load(std::memory_order_acquire)) {
+    std::unique_lock lk(dir->lock);
+    if (!d->inode.load(std::memory_order_acquire) && !d->has_flag(kDUnhashed)) {
+      mode_t mode = (how.mode & 07777 & ~nd.task->umask.load()) | S_IFREG;
+      auto st = open_create_locked(*nd.task, dir, d, mode, *nd.cred);
+      if (!st.ok()) {
+        lk.unlock();
+        dput(d);
+        return -st.error();
+      }
+      *created = true;
+    } else if (d->has_flag(kDUnhashed)) {
+      lk.unlock();
+      dput(d);
+      return -EAGAIN;  // raced with an unlink of the same name; caller retries
+    }
+  }
+  return step_into(nd, d, 0, nd.flags & kLookupFollow);
+}
+}  // namespace
+
+Result<File*> open_path(TaskState& t, int dirfd, std::string_view s, const OpenHow& how,
+                        unsigned lookup_flags) {
+  File* file = nullptr;
+  for (int attempt = 0;; ++attempt) {
+    int err = run_walk(t, lookup_flags, [&](Nameidata& nd) {
+      bool created = false;
+      if (how.flags & O_PATH) {
+        if (int e = path_lookupat(nd, dirfd, s)) return e;
+      } else {
+        if (int e = path_init(nd, dirfd, s)) return e;
+        for (;;) {
+          if (int e = link_path_walk(nd)) return e;
+          int e = open_last_lookups(nd, how, &created);
+          if (e < 0) return e;
+          if (e == 0) break;
+        }
+      }
+      if (int e = complete_walk(nd)) return e;
+      Inode* inode = nd.inode;
+      if (!inode) return -ENOENT;
+      if (!(how.flags & O_PATH)) {
+        if (how.flags & O_CREAT) {
+          if ((how.flags & O_EXCL) && !created) return -EEXIST;
+          if (is_dir(inode)) return -EISDIR;
+        }
+        if ((nd.flags & kLookupDirectory) && !is_dir(inode)) return -ENOTDIR;
+        int acc = 0;
+        if (!created) {
+          switch (how.flags & O_ACCMODE) {
+            case O_RDONLY: acc = kMayRead; break;
+            case O_WRONLY: acc = kMayWrite; break;
+            default: acc = kMayRead | kMayWrite; break;
+          }
+          if (how.flags & O_TRUNC) acc |= kMayWrite;
+        }
+        auto st = may_open(t, nd.path, inode, acc, static_cast<int>(how.flags), *nd.cred);
+        if (!st.ok()) return -st.error();
+        if (!created && (how.flags & O_TRUNC) && S_ISREG(inode->mode.load())) {
+          auto tr = open_truncate(inode, *nd.cred);
+          if (!tr.ok()) return -tr.error();
+        }
+      } else if ((nd.flags & kLookupDirectory) && !is_dir(inode)) {
+        return -ENOTDIR;
+      }
+      auto f = make_file(nd.path, inode, static_cast<int>(how.flags));
+      if (!f.ok()) return -f.error();
+      file = *f;
+      return 0;
+    });
+    if (err == -EAGAIN && !(lookup_flags & kLookupCached) && attempt < 100) continue;
+    if (err) return Err{-err};
+    return file;
+  }
+}
+
+}  // namespace rcuvfs::core

@@ -1,0 +1,82 @@
+// The path walker: one resolver, two modes (RCU-walk and ref-walk). See
+// docs/path-walk.md for the sequence counters it samples and re-checks.
+//
+// Callers get results with references held (ref-walk semantics); the speculative
+// stat (stat.cc) is the one caller that completes without ever taking a reference.
+#pragma once
+
+#include "core/mount.h"
+#include "core/task_state.h"
+
+#include <rcuvfs/result.h>
+
+#include <string>
+#include <string_view>
+
+namespace rcuvfs::core {
+
+// Walk flags.
+inline constexpr unsigned kLookupFollow = 1u << 0;      // follow a trailing symlink
+inline constexpr unsigned kLookupDirectory = 1u << 1;   // the result must be a directory
+inline constexpr unsigned kLookupEmpty = 1u << 2;       // "" means the dirfd itself
+inline constexpr unsigned kLookupCached = 1u << 3;      // RESOLVE_CACHED: EAGAIN, never leave RCU
+inline constexpr unsigned kLookupBeneath = 1u << 4;     // RESOLVE_BENEATH
+inline constexpr unsigned kLookupInRoot = 1u << 5;      // RESOLVE_IN_ROOT
+inline constexpr unsigned kLookupNoXdev = 1u << 6;      // RESOLVE_NO_XDEV
+inline constexpr unsigned kLookupNoSymlinks = 1u << 7;  // RESOLVE_NO_SYMLINKS
+inline constexpr unsigned kLookupNoMagic = 1u << 8;     // RESOLVE_NO_MAGICLINKS
+inline constexpr unsigned kLookupRefOnly = 1u << 9;     // skip RCU-walk entirely
+inline constexpr unsigned kLookupLeaveRcu = 1u << 10;   // stat: take references before getattr
+inline constexpr unsigned kLookupScoped = kLookupBeneath | kLookupInRoot;
+
+enum class LastType : uint8_t { kNorm, kDot, kDotDot, kRoot };
+
+// The parent of the last component, referenced, and that component.
+struct ParentPath {
+  Path parent;
+  std::string last;
+  LastType type = LastType::kNorm;
+  bool trailing_slash = false;
+};
+
+// Resolve a whole path (references held on the result).
+Result<Path> lookup_path(TaskState& t, int dirfd, std::string_view path, unsigned flags);
+
+// Resolve all but the last component.
+Result<ParentPath> lookup_parent(TaskState& t, int dirfd, std::string_view path,
+                                 unsigned flags);
+
+// statx of a path: speculative in RCU mode when possible.
+Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view path, unsigned flags,
+                        unsigned mask);
+
+// open: resolve with O_CREAT/O_EXCL/O_NOFOLLOW/O_DIRECTORY semantics and make the
+// File (not installed). `how` has been validated.
+Result<File*> open_path(TaskState& t, int dirfd, std::string_view path, const OpenHow& how,
+                        unsigned lookup_flags);
+
+// The entry `name` of directory `parent` (whose inode `dir` the caller holds locked
+// exclusively): from the dcache, or asked of the filesystem and cached (negative
+// entries too). A referenced dentry; ENAMETOOLONG for an overlong name.
+Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name);
+
+// Translate RESOLVE_* bits into walk flags.
+unsigned resolve_to_lookup(uint64_t resolve);
+
+// Is `p` below (or at) `root`? Follows parents and mounts; takes rename/mount seqs
+// and retries, so it must be called outside RCU mode.
+bool path_is_under(const Path& p, const Path& root);
+
+// Test hook: called in RCU mode between the speculative getattr and its validation
+// (the tests use it to bump a sequence counter deterministically).
+using SpecHook = void (*)(const Path& final_path);
+void set_speculation_hook(SpecHook hook);
+
+// Fault injection for the torture self-tests (never set in production use).
+inline constexpr unsigned kInjectSkipValidation = 1u << 0;
+inline constexpr unsigned kInjectSkipParentRecheck = 1u << 1;
+inline constexpr unsigned kInjectNoAttrSnapshot = 1u << 2;
+void set_inject(unsigned bugs);
+unsigned inject();
+
+}  // namespace rcuvfs::core

@@ -1,0 +1,106 @@
+// Helpers shared by the namespace operations (the ops_*.cc files implement the
+// syscall-shaped Task methods). Each check quotes the Linux rule it implements.
+#pragma once
+
+#include "core/dcache.h"
+#include "core/namei.h"
+#include "core/permission.h"
+#include "core/task_state.h"
+#include "core/vfs_state.h"
+
+#include <rcuvfs/task.h>
+
+#include <mutex>
+#include <optional>
+
+namespace rcuvfs::core {
+
+// Owns references on a Path.
+class PathRef {
+ public:
+  PathRef() = default;
+  explicit PathRef(Path p) : p_(p) {}
+  ~PathRef() { reset(); }
+  PathRef(PathRef&& o) noexcept : p_(o.p_) { o.p_ = {}; }
+  PathRef& operator=(PathRef&& o) noexcept {
+    reset();
+    p_ = o.p_;
+    o.p_ = {};
+    return *this;
+  }
+  const Path& get() const { return p_; }
+  Dentry* dentry() const { return p_.dentry; }
+  Mount* mnt() const { return p_.mnt; }
+  Inode* inode() const { return p_.dentry->inode.load(std::memory_order_acquire); }
+  Path release() {
+    Path p = p_;
+    p_ = {};
+    return p;
+  }
+  void reset() {
+    if (p_.mnt) path_put(p_);
+    p_ = {};
+  }
+
+ private:
+  Path p_;
+};
+
+// Owns a dentry reference.
+class DentryRef {
+ public:
+  DentryRef() = default;
+  explicit DentryRef(Dentry* d) : d_(d) {}
+  ~DentryRef() {
+    if (d_) dput(d_);
+  }
+  DentryRef(DentryRef&& o) noexcept : d_(o.d_) { o.d_ = nullptr; }
+  DentryRef& operator=(DentryRef&& o) noexcept {
+    if (d_) dput(d_);
+    d_ = o.d_;
+    o.d_ = nullptr;
+    return *this;
+  }
+  Dentry* get() const { return d_; }
+  Dentry* operator->() const { return d_; }
+  Inode* inode() const { return d_->inode.load(std::memory_order_acquire); }
+
+ private:
+  Dentry* d_ = nullptr;
+};
+
+// A path argument as getname() sees it: NUL inside is EINVAL (a C caller could not
+// have passed it), 4096 bytes or more is ENAMETOOLONG, "" is ENOENT unless allowed.
+Status check_path(std::string_view path, bool empty_ok);
+
+// The task's current credentials (a copy: stable for the whole operation).
+Cred current_cred(const TaskState& t);
+
+inline bool is_dead_dir(const Inode* dir) {
+  return dir->nlink.load(std::memory_order_relaxed) == 0;
+}
+
+// Linux's may_create: EEXIST has been checked by the caller; ENOENT for a removed
+// directory; then write+search permission on the directory.
+int may_create(const VfsState& vfs, const Inode& dir, const Cred& cred);
+// Linux's may_delete for `victim` (positive) in `dir`.
+int may_delete(const VfsState& vfs, const Inode& dir, Dentry* victim, bool isdir,
+               const Cred& cred);
+
+// filename_create: the parent (locked exclusively) and a negative dentry for the new
+// name. EEXIST when the name exists; ENOENT for "name/" unless a directory is made.
+struct Creation {
+  PathRef parent;
+  Inode* dir = nullptr;
+  DentryRef dentry;
+  std::unique_lock<InodeLock> lock;
+  std::string name;
+};
+Result<std::unique_ptr<Creation>> filename_create(TaskState& t, int dirfd,
+                                                  std::string_view path, bool want_dir);
+
+// Bind a freshly created inode to its dentry (and pin it where the dcache is the
+// directory).
+void instantiate(Dentry* d, Inode* inode);
+
+}  // namespace rcuvfs::core

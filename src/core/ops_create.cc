@@ -1,0 +1,123 @@
+// mkdirat, mknodat, symlinkat, linkat and the O_CREAT half of open.
+#include "core/ops_common.h"
+
+#include <cerrno>
+
+namespace rcuvfs {
+
+using namespace core;
+
+namespace core {
+// open(O_CREAT) of a name that does not exist: dir is locked by the caller.
+Status open_create_locked(TaskState& t, Inode* dir, Dentry* d, mode_t mode, const Cred& cred) {
+  if (int err = may_create(*t.vfs, *dir, cred)) return Err{-err};
+  auto r = dir->create(d->name.load()->view(), mode, 0, cred);
+  if (!r.ok()) return Err{r.error()};
+  instantiate(d, *r);
+  return {};
+}
+}  // namespace core
+
+Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
+  RCUVFS_TRY(check_path(path, false));
+  auto c = filename_create(*s_, dirfd, path, true);
+  if (!c.ok()) return Err{c.error()};
+  const Cred cred = current_cred(*s_);
+  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  mode = (mode & 01777 & ~s_->umask.load()) | S_IFDIR;
+  auto r = (*c)->dir->mkdir((*c)->name, mode, cred);
+  if (!r.ok()) return Err{r.error()};
+  instantiate((*c)->dentry.get(), *r);
+  return {};
+}
+
+Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
+  RCUVFS_TRY(check_path(path, false));
+  switch (mode & S_IFMT) {
+    case 0:
+      mode |= S_IFREG;
+      break;
+    case S_IFREG:
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFIFO:
+    case S_IFSOCK:
+      break;
+    case S_IFDIR:
+      return Err{EPERM};
+    default:
+      return Err{EINVAL};
+  }
+  auto c = filename_create(*s_, dirfd, path, false);
+  if (!c.ok()) return Err{c.error()};
+  const Cred cred = current_cred(*s_);
+  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  // Device nodes need CAP_MKNOD.
+  if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cred.is_root()) return Err{EPERM};
+  const mode_t type = mode & S_IFMT;
+  mode = type | (mode & 07777 & ~s_->umask.load());
+  if (!S_ISCHR(mode) && !S_ISBLK(mode)) dev = 0;
+  auto r = (*c)->dir->create((*c)->name, mode, dev, cred);
+  if (!r.ok()) return Err{r.error()};
+  instantiate((*c)->dentry.get(), *r);
+  return {};
+}
+
+Status Task::symlinkat(std::string_view target, int newdirfd, std::string_view linkpath) {
+  RCUVFS_TRY(check_path(target, false));
+  RCUVFS_TRY(check_path(linkpath, false));
+  auto c = filename_create(*s_, newdirfd, linkpath, false);
+  if (!c.ok()) return Err{c.error()};
+  const Cred cred = current_cred(*s_);
+  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  auto r = (*c)->dir->symlink((*c)->name, target, cred);
+  if (!r.ok()) return Err{r.error()};
+  instantiate((*c)->dentry.get(), *r);
+  return {};
+}
+
+namespace {
+// fs.protected_hardlinks=1 (the Linux default): linking a file you do not own needs
+// a regular file you could read and write, without setuid / setgid-exec.
+bool may_linkat(const VfsState& vfs, const Inode& inode, const Cred& cred) {
+  if (cred.is_root() || inode.uid.load() == cred.uid) return true;
+  const mode_t mode = inode.mode.load();
+  if (!S_ISREG(mode) || (mode & S_ISUID) || ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
+    return false;
+  return inode_permission(vfs, inode, kMayRead | kMayWrite, cred, 0) == 0;
+}
+}  // namespace
+
+Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
+                    std::string_view newpath, int flags) {
+  if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return Err{EINVAL};
+  RCUVFS_TRY(check_path(oldpath, flags & AT_EMPTY_PATH));
+  RCUVFS_TRY(check_path(newpath, false));
+  unsigned lf = 0;
+  if (flags & AT_SYMLINK_FOLLOW) lf |= kLookupFollow;
+  if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
+  auto old = lookup_path(*s_, olddirfd, oldpath, lf);
+  if (!old.ok()) return Err{old.error()};
+  PathRef oldp(*old);
+  auto c = filename_create(*s_, newdirfd, newpath, false);
+  if (!c.ok()) return Err{c.error()};
+  if (oldp.mnt() != (*c)->parent.mnt()) return Err{EXDEV};
+  const Cred cred = current_cred(*s_);
+  Inode* inode = oldp.inode();
+  if (!may_linkat(*s_->vfs, *inode, cred)) return Err{EPERM};
+  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  if (inode->sb != (*c)->dir->sb) return Err{EXDEV};
+  if (inode->is_dir()) return Err{EPERM};
+  if (inode != (*c)->dir) {
+    std::unique_lock lk(inode->lock);
+    if (inode->nlink.load() == 0) return Err{ENOENT};
+    RCUVFS_TRY((*c)->dir->link(inode, (*c)->name));
+  } else {
+    return Err{EPERM};
+  }
+  iget(inode);
+  instantiate((*c)->dentry.get(), inode);
+  return {};
+}
+
+}  // namespace rcuvfs

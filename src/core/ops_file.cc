@@ -1,0 +1,241 @@
+// Descriptors: openat2/openat, close, read/write, lseek, getdents, ftruncate, fdpath.
+#include "core/ops_common.h"
+#include "core/rcu.h"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace rcuvfs {
+
+using namespace core;
+
+namespace core {
+Result<File*> make_file(const Path& path, Inode* inode, int flags);
+Status truncate_inode(const VfsState& vfs, Inode* inode, off_t length, const Cred& cred,
+                      bool check_perm);
+void kill_suid_locked(Inode* inode, const Cred& cred);
+}  // namespace core
+
+namespace {
+// Linux's VALID_OPEN_FLAGS (O_LARGEFILE is 0 in user space on 64-bit: accept the
+// kernel's value too).
+constexpr uint64_t kKernelLargefile = 0100000;
+constexpr uint64_t kValidOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
+                                     O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT |
+                                     kKernelLargefile | O_DIRECTORY | O_NOFOLLOW |
+                                     O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE;
+constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
+class FileRef {
+ public:
+  explicit FileRef(File* f) : f_(f) {}
+  ~FileRef() {
+    if (f_) fput(f_);
+  }
+  FileRef(const FileRef&) = delete;
+  FileRef& operator=(const FileRef&) = delete;
+  File* operator->() const { return f_; }
+  explicit operator bool() const { return f_; }
+
+ private:
+  File* f_;
+};
+}  // namespace
+
+Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) {
+  if (how.flags & ~kValidOpenFlags) return Err{EINVAL};
+  if (how.resolve & ~kResolveAll) return Err{EINVAL};
+  if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT)) return Err{EINVAL};
+  if (how.mode & ~uint64_t{07777}) return Err{EINVAL};
+  const bool creat = how.flags & O_CREAT;
+  if (how.mode && !creat) return Err{EINVAL};
+  if ((how.flags & O_TMPFILE) == O_TMPFILE) return Err{EOPNOTSUPP};
+  if (creat && (how.flags & O_DIRECTORY)) return Err{EINVAL};
+  if ((how.flags & O_PATH) && (how.flags & ~kPathFlags)) return Err{EINVAL};
+  if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_TRUNC | O_CREAT))) return Err{EAGAIN};
+  RCUVFS_TRY(check_path(path, false));
+
+  OpenHow h = how;
+  if (h.flags & O_CREAT && h.flags & O_EXCL) h.flags |= O_NOFOLLOW;  // O_EXCL never follows
+  unsigned lf = resolve_to_lookup(how.resolve) | s_->lookup_flags;
+  if (!(h.flags & O_NOFOLLOW)) lf |= kLookupFollow;
+  if (h.flags & O_DIRECTORY) lf |= kLookupDirectory;
+  auto f = open_path(*s_, dirfd, path, h, lf);
+  if (!f.ok()) return Err{f.error()};
+  return s_->fd_install(*f);
+}
+
+Result<int> Task::openat(int dirfd, std::string_view path, int flags, mode_t mode) {
+  OpenHow how{};
+  // open(2) ignores unknown flags and the mode without O_CREAT/O_TMPFILE.
+  how.flags = static_cast<uint64_t>(static_cast<unsigned>(flags)) & kValidOpenFlags;
+  if (how.flags & O_CREAT) how.mode = mode & 07777;
+  return openat2(dirfd, path, how);
+}
+
+Status Task::close(int fd) {
+  File* f = s_->fd_remove(fd);
+  if (!f) return Err{EBADF};
+  fput(f);
+  return {};
+}
+
+Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || !f->readable()) return Err{EBADF};
+  if (offset < 0) return Err{EINVAL};
+  Inode* inode = f->inode;
+  if (inode->is_dir()) return Err{EISDIR};
+  std::shared_lock lk(inode->lock);
+  return inode->read(buf, count, offset);
+}
+
+Result<size_t> Task::read(int fd, void* buf, size_t count) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || !f->readable()) return Err{EBADF};
+  Inode* inode = f->inode;
+  if (inode->is_dir()) return Err{EISDIR};
+  std::lock_guard pos(f->pos_lock);
+  std::shared_lock lk(inode->lock);
+  auto r = inode->read(buf, count, f->pos);
+  if (r.ok()) f->pos += static_cast<off_t>(*r);
+  return r;
+}
+
+namespace {
+Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, off_t* pos) {
+  Inode* inode = f->inode;
+  std::unique_lock lk(inode->lock);
+  off_t off = *pos;
+  if (f->flags & O_APPEND) off = static_cast<off_t>(inode->size.load());
+  auto r = inode->write(buf, count, off);
+  if (!r.ok()) return r;
+  kill_suid_locked(inode, current_cred(t));
+  *pos = off + static_cast<off_t>(*r);
+  return r;
+}
+}  // namespace
+
+Result<size_t> Task::write(int fd, const void* buf, size_t count) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || !f->writable()) return Err{EBADF};
+  std::lock_guard pos(f->pos_lock);
+  return do_write(*s_, f.operator->(), buf, count, &f->pos);
+}
+
+Result<size_t> Task::pwrite(int fd, const void* buf, size_t count, off_t offset) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || !f->writable()) return Err{EBADF};
+  if (offset < 0) return Err{EINVAL};
+  // Like Linux, pwrite on an O_APPEND descriptor appends.
+  off_t pos = offset;
+  return do_write(*s_, f.operator->(), buf, count, &pos);
+}
+
+Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || f->is_path_only()) return Err{EBADF};
+  std::lock_guard pos(f->pos_lock);
+  off_t base;
+  switch (whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = f->pos; break;
+    case SEEK_END: base = static_cast<off_t>(f->inode->size.load()); break;
+    default: return Err{EINVAL};
+  }
+  if ((offset > 0 && base > INT64_MAX - offset) || base + offset < 0) return Err{EINVAL};
+  f->pos = base + offset;
+  if (f->inode->is_dir() && f->pos == 0 && f->cursor_attached) {
+    d_cursor_detach(f->path.dentry, &f->cursor);
+    f->cursor_attached = false;
+  }
+  return f->pos;
+}
+
+Status Task::ftruncate(int fd, off_t length) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || f->is_path_only()) return Err{EBADF};
+  if (length < 0) return Err{EINVAL};
+  if (!f->writable()) return Err{EINVAL};
+  return truncate_inode(*s_->vfs, f->inode, length, current_cred(*s_), false);
+}
+
+Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_entries) {
+  FileRef f(s_->fd_get(fd));
+  if (!f || f->is_path_only()) return Err{EBADF};
+  Inode* inode = f->inode;
+  if (!inode->is_dir()) return Err{ENOTDIR};
+  if (!(inode->sb->flags & kSbDcacheComplete)) return Err{EOPNOTSUPP};
+  std::lock_guard pos(f->pos_lock);
+  std::shared_lock lk(inode->lock);
+  if (is_dead_dir(inode)) return Err{ENOENT};
+  size_t n = 0;
+  Dentry* dir = f->path.dentry;
+  if (f->pos == 0 && n < max_entries) {
+    out.push_back({inode->ino.load(), 1, DT_DIR, "."});
+    f->pos = 1;
+    ++n;
+  }
+  if (f->pos == 1 && n < max_entries) {
+    Inode* parent;
+    {
+      // ".." of a mount root is the root itself within its own filesystem, as Linux.
+      DLockGuard g(dir);
+      parent = dir->parent.load()->inode.load();
+    }
+    out.push_back({parent->ino.load(), 2, DT_DIR, ".."});
+    f->pos = 2;
+    ++n;
+  }
+  if (f->pos >= 2 && n < max_entries) {
+    if (!f->cursor_attached) {
+      d_cursor_attach(dir, &f->cursor);
+      f->cursor_attached = true;
+    }
+    d_for_each_child(dir, &f->cursor, [&](Dentry* child) {
+      Inode* ci = child->inode.load();
+      f->pos++;
+      out.push_back({ci->ino.load(), f->pos, static_cast<unsigned char>(IFTODT(ci->type())),
+                     std::string(child->name.load()->view())});
+      return ++n < max_entries;
+    });
+  }
+  return n;
+}
+
+Result<std::string> Task::fdpath(int fd) {
+  FileRef f(s_->fd_get(fd));
+  if (!f) return Err{EBADF};
+  for (;;) {
+    RcuLock rcu;
+    const uint32_t ms = g_mount_seq.begin(), rs = g_rename_seq.begin();
+    if ((ms | rs) & 1) continue;
+    const FsContext* fs = s_->fs.load(std::memory_order_acquire);
+    std::vector<std::string_view> parts;
+    Mount* m = f->path.mnt;
+    Dentry* d = f->path.dentry;
+    const bool deleted = d->has_flag(kDDeleted);
+    for (int guard = 0; guard < (1 << 20); ++guard) {
+      if (m == fs->root.mnt && d == fs->root.dentry) break;
+      if (d == m->root) {
+        Mount* parent = m->parent.load(std::memory_order_acquire);
+        if (parent == m) break;  // above the task's root: the global path, as Linux
+        d = m->mountpoint.load(std::memory_order_acquire);
+        m = parent;
+        continue;
+      }
+      parts.push_back(d->name.load(std::memory_order_acquire)->view());
+      d = d->parent.load(std::memory_order_acquire);
+    }
+    std::string out;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      out.push_back('/');
+      out.append(*it);
+    }
+    if (out.empty()) out.push_back('/');
+    if (deleted) out += " (deleted)";
+    if (g_mount_seq.validate(ms) && g_rename_seq.validate(rs)) return out;
+  }
+}
+
+}  // namespace rcuvfs

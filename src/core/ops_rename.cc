@@ -1,0 +1,165 @@
+// renameat2: RENAME_NOREPLACE, RENAME_EXCHANGE.
+//
+// Locking: both parents' Inode::lock, the ancestor first (Linux's lock_rename);
+// unrelated parents by address, under the superblock's rename_mutex so that the
+// ancestry cannot change while we decide. Then the source and target inodes by
+// address. The dcache update happens under the global rename lock (rename_seq).
+#include "core/ops_common.h"
+
+#include <cerrno>
+
+namespace rcuvfs {
+
+using namespace core;
+
+namespace {
+// Is `a` an ancestor of (or equal to) `d`? Caller holds the rename mutex.
+bool is_ancestor(const Dentry* a, const Dentry* d) {
+  for (;;) {
+    if (d == a) return true;
+    const Dentry* up = d->parent.load(std::memory_order_acquire);
+    if (up == d) return false;
+    d = up;
+  }
+}
+
+// The child of `anc` on the way down to `d`, or nullptr when anc is not above d.
+const Dentry* child_towards(const Dentry* anc, const Dentry* d) {
+  for (;;) {
+    const Dentry* up = d->parent.load(std::memory_order_acquire);
+    if (up == anc) return d;
+    if (up == d) return nullptr;
+    d = up;
+  }
+}
+
+class RenameLocks {
+ public:
+  RenameLocks(Superblock* sb, Inode* a, Dentry* da, Inode* b, Dentry* db) {
+    if (a == b) {
+      first_ = a;
+      first_->lock.lock();
+      return;
+    }
+    sb_ = sb;
+    sb_->rename_mutex.lock();
+    // Ancestor first (a trap is detected by the caller); otherwise by address.
+    if (is_ancestor(da, db) || (!is_ancestor(db, da) && a < b)) {
+      first_ = a;
+      second_ = b;
+    } else {
+      first_ = b;
+      second_ = a;
+    }
+    first_->lock.lock();
+    second_->lock.lock();
+  }
+  ~RenameLocks() {
+    if (second_) second_->lock.unlock();
+    first_->lock.unlock();
+    if (sb_) sb_->rename_mutex.unlock();
+  }
+
+ private:
+  Superblock* sb_ = nullptr;
+  Inode* first_ = nullptr;
+  Inode* second_ = nullptr;
+};
+}  // namespace
+
+Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
+                       std::string_view newpath, unsigned flags) {
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return Err{EINVAL};
+  if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+    return Err{EINVAL};
+  if (flags & RENAME_WHITEOUT) return Err{EINVAL};  // no whiteouts: no overlay support
+  RCUVFS_TRY(check_path(oldpath, false));
+  RCUVFS_TRY(check_path(newpath, false));
+  auto from = lookup_parent(*s_, olddirfd, oldpath, 0);
+  if (!from.ok()) return Err{from.error()};
+  PathRef old_parent(from->parent);
+  auto to = lookup_parent(*s_, newdirfd, newpath, 0);
+  if (!to.ok()) return Err{to.error()};
+  PathRef new_parent(to->parent);
+  if (old_parent.mnt() != new_parent.mnt()) return Err{EXDEV};
+  if (from->type != LastType::kNorm || to->type != LastType::kNorm) return Err{EBUSY};
+
+  Inode* old_dir = old_parent.inode();
+  Inode* new_dir = new_parent.inode();
+  RenameLocks locks(old_dir->sb, old_dir, old_parent.dentry(), new_dir, new_parent.dentry());
+
+  auto od = lookup_one_locked(old_parent.dentry(), old_dir, from->last);
+  if (!od.ok()) return Err{od.error()};
+  DentryRef old_d(*od);
+  Inode* source = old_d.inode();
+  if (!source) return Err{ENOENT};
+  auto nd = lookup_one_locked(new_parent.dentry(), new_dir, to->last);
+  if (!nd.ok()) return Err{nd.error()};
+  DentryRef new_d(*nd);
+  Inode* target = new_d.inode();
+  if ((flags & RENAME_NOREPLACE) && target) return Err{EEXIST};
+  if (flags & RENAME_EXCHANGE) {
+    if (!target) return Err{ENOENT};
+    if (!target->is_dir() && to->trailing_slash) return Err{ENOTDIR};
+  }
+  // Unless the source is a directory, trailing slashes give ENOTDIR.
+  if (!source->is_dir()) {
+    if (from->trailing_slash) return Err{ENOTDIR};
+    if (!(flags & RENAME_EXCHANGE) && to->trailing_slash) return Err{ENOTDIR};
+  }
+  // The source must not be an ancestor of the target; the target must not be an
+  // ancestor of the source (Linux's "trap" of lock_rename).
+  if (old_parent.dentry() != new_parent.dentry()) {
+    const Dentry* trap = child_towards(old_parent.dentry(), new_parent.dentry());
+    if (!trap) trap = child_towards(new_parent.dentry(), old_parent.dentry());
+    if (old_d.get() == trap) return Err{EINVAL};
+    if (new_d.get() == trap) return Err{(flags & RENAME_EXCHANGE) ? EINVAL : ENOTEMPTY};
+  }
+  if (source == target) return {};
+
+  const Cred cred = current_cred(*s_);
+  const bool is_dir = source->is_dir();
+  if (int err = may_delete(*s_->vfs, *old_dir, old_d.get(), is_dir, cred)) return Err{-err};
+  if (!target) {
+    if (int err = may_create(*s_->vfs, *new_dir, cred)) return Err{-err};
+  } else {
+    bool want_dir = (flags & RENAME_EXCHANGE) ? target->is_dir() : is_dir;
+    if (int err = may_delete(*s_->vfs, *new_dir, new_d.get(), want_dir, cred))
+      return Err{-err};
+  }
+  // Moving a directory to a new parent rewrites its "..": it must be writable.
+  if (new_dir != old_dir) {
+    if (is_dir)
+      if (int err = inode_permission(*s_->vfs, *source, kMayWrite, cred, 0)) return Err{-err};
+    if ((flags & RENAME_EXCHANGE) && target->is_dir())
+      if (int err = inode_permission(*s_->vfs, *target, kMayWrite, cred, 0)) return Err{-err};
+  }
+  if (old_d->has_flag(kDMounted) || new_d->has_flag(kDMounted)) return Err{EBUSY};
+
+  {
+    // Source and target inodes, by address (neither is one of the locked parents:
+    // the trap checks above rule that out).
+    Inode* a = source;
+    Inode* b = target;
+    if (b && b < a) std::swap(a, b);
+    std::unique_lock la(a->lock);
+    std::unique_lock<InodeLock> lb;
+    if (b) lb = std::unique_lock<InodeLock>(b->lock);
+    RCUVFS_TRY(old_dir->rename(from->last, source, new_dir, to->last, target, flags));
+  }
+  {
+    RenameLockGuard rl;
+    if (flags & RENAME_EXCHANGE) {
+      d_exchange(old_d.get(), new_d.get());
+    } else {
+      if (target)
+        d_delete(new_d.get());
+      else
+        d_drop(new_d.get());
+      d_move(old_d.get(), new_parent.dentry(), to->last);
+    }
+  }
+  return {};
+}
+
+}  // namespace rcuvfs

@@ -1,0 +1,87 @@
+#include "core/rcu.h"
+
+#include <urcu/call-rcu.h>
+
+#include <cstddef>
+#include <functional>
+
+namespace rcuvfs {
+namespace core {
+
+thread_local bool t_rcu_registered = false;
+#ifdef RCUVFS_TSAN
+char g_tsan_rcu_token;
+#endif
+
+namespace {
+struct Registration {
+  ~Registration() {
+    if (t_rcu_registered) {
+      urcu_memb_unregister_thread();
+      t_rcu_registered = false;
+    }
+  }
+};
+thread_local Registration t_registration;
+
+inline void tsan_grace_period() {
+#ifdef RCUVFS_TSAN
+  __tsan_acquire(&g_tsan_rcu_token);
+#endif
+}
+
+void run_deferred(struct rcu_head* h) {
+  tsan_grace_period();
+  auto* rh = reinterpret_cast<RcuHead*>(h);
+  rh->fn(rh);
+}
+
+struct DeferredCall {
+  RcuHead head;
+  std::function<void()> fn;
+};
+}  // namespace
+
+void rcu_register_slow() {
+  (void)&t_registration;  // instantiates the thread-exit hook for this thread
+  urcu_memb_register_thread();
+  t_rcu_registered = true;
+}
+
+}  // namespace core
+
+static_assert(offsetof(RcuHead, next) == offsetof(struct rcu_head, next));
+static_assert(offsetof(RcuHead, func) == offsetof(struct rcu_head, func));
+static_assert(sizeof(struct rcu_head) == 2 * sizeof(void*));
+
+void rcu_defer(RcuHead* head, void (*fn)(RcuHead*)) {
+  if (!core::t_rcu_registered) core::rcu_register_slow();
+  head->fn = fn;
+  urcu_memb_call_rcu(reinterpret_cast<struct rcu_head*>(head), core::run_deferred);
+}
+
+void rcu_defer_call(std::function<void()> fn) {
+  auto* d = new core::DeferredCall{{}, std::move(fn)};
+  rcu_defer(&d->head, [](RcuHead* h) {
+    auto* call = reinterpret_cast<core::DeferredCall*>(h);
+    call->fn();
+    delete call;
+  });
+}
+
+void rcu_synchronize() {
+  if (!core::t_rcu_registered) core::rcu_register_slow();
+  urcu_memb_synchronize_rcu();
+  core::tsan_grace_period();
+}
+
+void rcu_barrier() {
+  if (!core::t_rcu_registered) core::rcu_register_slow();
+  urcu_memb_barrier();
+  core::tsan_grace_period();
+}
+
+RcuReadGuard::RcuReadGuard() { core::rcu_lock(); }
+RcuReadGuard::~RcuReadGuard() { core::rcu_unlock(); }
+
+}  // namespace rcuvfs

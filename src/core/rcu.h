@@ -1,0 +1,69 @@
+// The one wrapper around liburcu (urcu-memb). Nothing else in rcuvfs includes a
+// liburcu header. The read-side lock is inlined here for the walker's hot path.
+//
+// ThreadSanitizer cannot see liburcu's grace periods (liburcu is not instrumented),
+// so it would flag every deferred free as a race with the readers. We tell it about
+// the ordering through one token: every read-side unlock releases it, and a grace
+// period (synchronize, or the start of a deferred callback) acquires it.
+#pragma once
+
+#define _LGPL_SOURCE 1
+#include <urcu/urcu-memb.h>
+#undef _LGPL_SOURCE
+
+#include <rcuvfs/fs/rcu.h>
+
+#ifdef RCUVFS_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace rcuvfs::core {
+
+// Registers the calling thread with liburcu (once) and unregisters it at thread exit.
+void rcu_register_slow();
+extern thread_local bool t_rcu_registered;
+
+#ifdef RCUVFS_TSAN
+extern char g_tsan_rcu_token;
+#endif
+
+inline void rcu_lock() {
+  if (__builtin_expect(!t_rcu_registered, 0)) rcu_register_slow();
+  urcu_memb_read_lock();
+}
+
+inline void rcu_unlock() {
+#ifdef RCUVFS_TSAN
+  __tsan_release(&g_tsan_rcu_token);
+#endif
+  urcu_memb_read_unlock();
+}
+
+// RAII read-side section for core code; unlock() ends it early (e.g. on unlazy).
+class RcuLock {
+ public:
+  RcuLock() { rcu_lock(); }
+  ~RcuLock() {
+    if (held_) rcu_unlock();
+  }
+  void unlock() {
+    if (held_) {
+      rcu_unlock();
+      held_ = false;
+    }
+  }
+  void lock() {
+    if (!held_) {
+      rcu_lock();
+      held_ = true;
+    }
+  }
+  bool held() const { return held_; }
+  RcuLock(const RcuLock&) = delete;
+  RcuLock& operator=(const RcuLock&) = delete;
+
+ private:
+  bool held_ = true;
+};
+
+}  // namespace rcuvfs::core

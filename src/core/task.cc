@@ -1,0 +1,76 @@
+// Task construction, identity (creds, umask), cwd and root.
+#include "core/ops_common.h"
+#include "core/rcu.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <cerrno>
+
+namespace rcuvfs {
+
+using namespace core;
+
+Task::Task(std::unique_ptr<TaskState> state) : s_(std::move(state)) {}
+Task::~Task() = default;
+
+mode_t Task::umask(mode_t mask) { return s_->umask.exchange(mask & 0777); }
+
+void Task::set_cred(Cred cred) {
+  const Cred* old;
+  {
+    std::lock_guard g(s_->cred_lock);
+    old = s_->cred.exchange(new Cred(std::move(cred)), std::memory_order_acq_rel);
+  }
+  rcu_defer_call([old] { delete old; });
+}
+
+Cred Task::cred() const { return current_cred(*s_); }
+
+void Task::set_walk_mode(WalkMode mode) {
+  switch (mode) {
+    case WalkMode::kSpeculative: s_->lookup_flags = 0; break;
+    case WalkMode::kLinux: s_->lookup_flags = kLookupLeaveRcu; break;
+    case WalkMode::kRefOnly: s_->lookup_flags = kLookupRefOnly; break;
+  }
+}
+
+namespace {
+// The directory at `path` that chdir/chroot may enter (search permission).
+Result<Path> enterable_dir(TaskState& t, int dirfd, std::string_view path, unsigned extra) {
+  auto p = lookup_path(t, dirfd, path, kLookupFollow | kLookupDirectory | extra);
+  if (!p.ok()) return p;
+  PathRef ref(*p);
+  if (int err = inode_permission(*t.vfs, *ref.inode(), kMayExec, current_cred(t), 0))
+    return Err{-err};
+  return ref.release();
+}
+}  // namespace
+
+Status Task::chdir(std::string_view path) {
+  RCUVFS_TRY(check_path(path, false));
+  auto p = enterable_dir(*s_, AT_FDCWD, path, 0);
+  if (!p.ok()) return Err{p.error()};
+  s_->set_fs(nullptr, &*p);
+  return {};
+}
+
+Status Task::fchdir(int fd) {
+  auto p = enterable_dir(*s_, fd, "", kLookupEmpty);
+  if (!p.ok()) return Err{p.error()};
+  s_->set_fs(nullptr, &*p);
+  return {};
+}
+
+Status Task::chroot(std::string_view path) {
+  RCUVFS_TRY(check_path(path, false));
+  auto p = enterable_dir(*s_, AT_FDCWD, path, 0);
+  if (!p.ok()) return Err{p.error()};
+  if (!current_cred(*s_).is_root()) {
+    path_put(*p);
+    return Err{EPERM};
+  }
+  s_->set_fs(&*p, nullptr);
+  return {};
+}
+
+}  // namespace rcuvfs

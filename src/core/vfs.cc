@@ -1,0 +1,166 @@
+// Vfs: namespace creation, the filesystem registry, mount and umount.
+#include <rcuvfs/vfs.h>
+
+#include "core/counters.h"
+#include "core/ops_common.h"
+#include "core/rcu.h"
+
+#include <cerrno>
+#include <sys/mount.h>
+
+namespace rcuvfs {
+
+using namespace core;
+
+namespace core {
+namespace {
+std::atomic<uint32_t> g_next_minor{1};
+}
+
+VfsState::~VfsState() {
+  if (root_mount) {
+    std::vector<Mount*> detached;
+    {
+      std::lock_guard g(g_mount_lock);
+      mnt_detach_tree(root_mount, detached);
+    }
+    for (Mount* m : detached) mntput(m);
+    // Let every deferred free (dentries, inodes, superblocks) run before we go.
+    rcu_barrier();
+    rcu_barrier();
+  }
+  delete lsm.load();
+}
+
+Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view options,
+                                   const Cred& owner) {
+  std::shared_ptr<FsType> fst;
+  {
+    std::lock_guard g(types_lock);
+    auto it = types.find(type);
+    if (it == types.end()) return Err{ENODEV};
+    fst = it->second;
+  }
+  auto sb = fst->make_super(options, owner);
+  if (!sb.ok()) return Err{sb.error()};
+  Superblock* raw = sb->get();
+  raw->type = fst.get();
+  raw->dev = makedev(0, g_next_minor.fetch_add(1));
+  Inode* root_inode = raw->root_inode();
+  Dentry* root = d_alloc(nullptr, "/", raw);
+  d_add(root, root_inode, false);
+  sb_register(std::move(*sb), dget(root));
+  return mnt_alloc(raw, root);
+}
+}  // namespace core
+
+Vfs::Vfs(std::unique_ptr<VfsState> s) : s_(std::move(s)) {}
+
+Vfs::~Vfs() = default;
+
+Result<std::unique_ptr<Vfs>> Vfs::create(std::string_view root_fstype, std::string_view options) {
+  auto st = std::make_unique<VfsState>();
+  for (auto& t : builtin_filesystems()) st->types.emplace(std::string(t->name()), t);
+  auto m = st->new_mount(root_fstype, options, Cred{});
+  if (!m.ok()) return Err{m.error()};
+  st->root_mount = *m;
+  st->root_mount->attached = true;
+  return std::unique_ptr<Vfs>(new Vfs(std::move(st)));
+}
+
+std::unique_ptr<Task> Vfs::new_task(Cred cred) {
+  auto ts = std::make_unique<TaskState>();
+  ts->vfs = s_.get();
+  ts->owner = this;
+  ts->cred.store(new Cred(std::move(cred)));
+  auto* fs = new FsContext;
+  Path root{s_->root_mount, s_->root_mount->root};
+  fs->root = path_get(root);
+  fs->cwd = path_get(root);
+  ts->fs.store(fs);
+  return std::unique_ptr<Task>(new Task(std::move(ts)));
+}
+
+Status Vfs::register_fs(std::shared_ptr<FsType> type) {
+  if (!type) return Err{EINVAL};
+  std::lock_guard g(s_->types_lock);
+  if (!s_->types.emplace(std::string(type->name()), type).second) return Err{EBUSY};
+  return {};
+}
+
+std::vector<std::string> Vfs::fs_types() const {
+  std::lock_guard g(s_->types_lock);
+  std::vector<std::string> out;
+  for (auto& [name, t] : s_->types) out.push_back(name);
+  return out;
+}
+
+Status Vfs::add_security_module(std::shared_ptr<SecurityModule> module) {
+  if (!module) return Err{EINVAL};
+  const ModuleList* old;
+  {
+    std::lock_guard g(s_->lsm_lock);
+    old = s_->lsm.load();
+    auto* next = old ? new ModuleList(*old) : new ModuleList;
+    next->push_back(std::move(module));
+    s_->lsm.store(next, std::memory_order_release);
+  }
+  if (old) rcu_defer_call([old] { delete old; });
+  return {};
+}
+
+Counters Vfs::counters() { return sum_counters(); }
+
+Vfs& Task::vfs() const {
+  // Tasks are made by Vfs::new_task; recover the owner through its state.
+  return *s_->owner;
+}
+
+Status Task::mount(std::string_view fstype, std::string_view target, std::string_view options) {
+  RCUVFS_TRY(check_path(target, false));
+  const Cred cred = current_cred(*s_);
+  if (!cred.is_root()) return Err{EPERM};
+  auto p = lookup_path(*s_, AT_FDCWD, target, kLookupFollow);
+  if (!p.ok()) return Err{p.error()};
+  PathRef where(*p);
+  if (!where.inode()->is_dir()) return Err{ENOTDIR};
+  auto m = s_->vfs->new_mount(fstype, options, Cred{});
+  if (!m.ok()) return Err{m.error()};
+  std::lock_guard g(g_mount_lock);
+  if (where.dentry()->has_flag(kDDeleted)) {
+    mntput(*m);
+    return Err{ENOENT};
+  }
+  mnt_attach(*m, where.get());
+  return {};
+}
+
+Status Task::umount(std::string_view target, int flags) {
+  if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) return Err{EINVAL};
+  RCUVFS_TRY(check_path(target, false));
+  const Cred cred = current_cred(*s_);
+  if (!cred.is_root()) return Err{EPERM};
+  auto p = lookup_path(*s_, AT_FDCWD, target,
+                       (flags & UMOUNT_NOFOLLOW) ? 0u : kLookupFollow);
+  if (!p.ok()) return Err{p.error()};
+  PathRef where(*p);
+  Mount* m = where.mnt();
+  if (where.dentry() != m->root) return Err{EINVAL};
+  std::vector<Mount*> detached;
+  {
+    std::lock_guard g(g_mount_lock);
+    if (!m->attached || m->is_root()) return Err{EINVAL};
+    if (!(flags & MNT_DETACH)) {
+      // Busy: anything holding it beyond the tree's reference and ours.
+      if (!m->children.empty() ||
+          m->refcount.load() > 2)
+        return Err{EBUSY};
+    }
+    mnt_detach_tree(m, detached);
+  }
+  where.reset();
+  for (Mount* d : detached) mntput(d);
+  return {};
+}
+
+}  // namespace rcuvfs

@@ -1,0 +1,14 @@
+// The filesystem types every Vfs starts with.
+#include "core/vfs_state.h"
+#include "fs/legacyfs/legacyfs.h"
+#include "fs/memfs/memfs.h"
+#include "fs/recyclefs/recyclefs.h"
+
+namespace rcuvfs::core {
+
+std::vector<std::shared_ptr<FsType>> builtin_filesystems() {
+  return {std::make_shared<memfs::MemFsType>(), std::make_shared<legacyfs::LegacyFsType>(),
+          std::make_shared<recyclefs::RecycleFsType>()};
+}
+
+}  // namespace rcuvfs::core

@@ -1,0 +1,110 @@
+// memfs: the RAM filesystem. The dentry cache is its directory structure (like
+// Linux's tmpfs): every entry is a pinned dentry, so memfs itself keeps only inodes.
+// Sizes, link counts and block counts follow tmpfs (a directory is 40 bytes plus 20
+// per entry; a regular file uses whole 4 KiB pages).
+//
+// Every RCU callback is implemented: getattr_rcu (the core's seqcount snapshot),
+// permission with kMayNotBlock, get_link in RCU mode. Variants built on it:
+// legacyfs (no RCU callbacks at all) and recyclefs (evicted inode objects reused at
+// once, without a grace period).
+//
+// MemInode fields beyond the core's:
+//   data   regular-file contents, guarded by Inode::lock
+//   body   symlink target: published once per use of the object with a release
+//          store, read under RCU; a replaced body is freed after a grace period
+#pragma once
+
+#include <rcuvfs/fs/inode.h>
+#include <rcuvfs/fs/superblock.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rcuvfs::memfs {
+
+inline constexpr uint64_t kDirentSize = 20;  // tmpfs's BOGO_DIRENT_SIZE
+inline constexpr uint64_t kEmptyDirSize = 2 * kDirentSize;
+
+class MemSuper;
+
+struct LinkBody {
+  RcuHead rcu;
+  size_t len;
+  char text[1];
+  static LinkBody* make(std::string_view s);
+  static void retire(LinkBody* b);  // free after a grace period
+};
+
+class MemInode : public Inode {
+ public:
+  explicit MemInode(MemSuper* sb);
+  ~MemInode() override;
+
+  // (Re)initialise the object for a new file. Called on a fresh or recycled object.
+  void init(mode_t mode, uid_t uid, gid_t gid, dev_t rdev);
+
+  Result<Inode*> create(std::string_view name, mode_t mode, dev_t rdev,
+                        const Cred& cred) override;
+  Result<Inode*> mkdir(std::string_view name, mode_t mode, const Cred& cred) override;
+  Result<Inode*> symlink(std::string_view name, std::string_view target,
+                         const Cred& cred) override;
+  Status link(Inode* target, std::string_view name) override;
+  Status unlink(std::string_view name, Inode* victim) override;
+  Status rmdir(std::string_view name, Inode* victim) override;
+  Status rename(std::string_view old_name, Inode* source, Inode* new_dir,
+                std::string_view new_name, Inode* target, unsigned flags) override;
+
+  int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const override;
+  int permission(int mask, const Cred& cred, unsigned flags) const override;
+  int get_link(std::string_view& out, unsigned flags) const override;
+
+  Result<size_t> read(void* buf, size_t count, off_t offset) override;
+  Result<size_t> write(const void* buf, size_t count, off_t offset) override;
+  Status truncate(off_t length) override;
+  void evict() override;
+
+  MemSuper& super() const;
+
+ private:
+  Result<MemInode*> new_child(mode_t mode, dev_t rdev, const Cred& cred);
+  void touch_dir(int64_t entries_delta, int64_t nlink_delta);
+  void set_size_locked(uint64_t size);
+
+  std::string data_;
+  std::atomic<LinkBody*> body_{nullptr};
+};
+
+class MemSuper : public Superblock {
+ public:
+  // rcu_callbacks=false gives legacyfs.
+  MemSuper(bool rcu_callbacks, const Cred& owner);
+  ~MemSuper() override;
+  Inode* root_inode() override;
+
+  bool rcu_callbacks() const { return rcu_callbacks_; }
+  uint64_t next_ino() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Object allocation policy: memfs frees after a grace period; recyclefs reuses.
+  virtual MemInode* alloc_inode();
+  virtual void free_inode(MemInode* inode);
+
+ private:
+  const bool rcu_callbacks_;
+  std::atomic<uint64_t> next_ino_{1};
+  MemInode* root_ = nullptr;
+};
+
+class MemFsType : public FsType {
+ public:
+  std::string_view name() const override { return "memfs"; }
+  Result<std::unique_ptr<Superblock>> make_super(std::string_view options,
+                                                 const Cred& owner) override;
+};
+
+// Builds on MemSuper: parses memfs options ("" only, for now).
+Status check_options(std::string_view options);
+
+}  // namespace rcuvfs::memfs

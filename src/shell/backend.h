@@ -1,0 +1,70 @@
+// ShellBackend: what the shell executor needs from a namespace. The methods mirror
+// rcuvfs::Task (same arguments, flags and errno results) so that one executor can
+// drive rcuvfs (TaskBackend) and, in the differential tests, the Linux kernel
+// (tests/oracle/LinuxBackend).
+//
+// Descriptor numbers are the backend's own: numbered from 3 upward, lowest free first.
+#pragma once
+
+#include <rcuvfs/result.h>
+#include <rcuvfs/uapi.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rcuvfs::shell {
+
+class ShellBackend {
+ public:
+  virtual ~ShellBackend() = default;
+
+  virtual Result<Statx> statx(int dirfd, std::string_view path, int flags,
+                              unsigned mask) = 0;
+  virtual Result<int> openat2(int dirfd, std::string_view path, const OpenHow& how) = 0;
+  virtual Status close(int fd) = 0;
+  virtual Result<size_t> read(int fd, void* buf, size_t count) = 0;
+  virtual Result<size_t> write(int fd, const void* buf, size_t count) = 0;
+  // As Task::getdents: appends entries (with "." and ".."), returns how many; 0 at
+  // the end of the directory.
+  virtual Result<size_t> getdents(int fd, std::vector<DirEntry>& out,
+                                  size_t max_entries) = 0;
+  virtual Result<std::string> fdpath(int fd) = 0;
+
+  virtual Status mkdirat(int dirfd, std::string_view path, mode_t mode) = 0;
+  virtual Status mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) = 0;
+  virtual Status symlinkat(std::string_view target, int newdirfd,
+                           std::string_view linkpath) = 0;
+  virtual Result<std::string> readlinkat(int dirfd, std::string_view path) = 0;
+  virtual Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
+                        std::string_view newpath, int flags) = 0;
+  virtual Status unlinkat(int dirfd, std::string_view path, int flags) = 0;
+  virtual Status renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
+                           std::string_view newpath, unsigned flags) = 0;
+  virtual Status fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) = 0;
+  virtual Status fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group,
+                          int flags) = 0;
+  virtual Status truncate(std::string_view path, off_t length) = 0;
+  virtual Status chdir(std::string_view path) = 0;
+  virtual Status fchdir(int fd) = 0;
+  virtual Status chroot(std::string_view path) = 0;
+
+  // Mount a fresh filesystem of `fstype` on `target`.
+  virtual Status mount(std::string_view fstype, std::string_view target) = 0;
+  // False while the backend cannot bind-mount (the shell then answers `bad`).
+  virtual bool supports_bind() const = 0;
+  virtual Status bind(std::string_view source, std::string_view target,
+                      bool recursive) = 0;
+  virtual Status umount(std::string_view target, int flags) = 0;
+
+  virtual mode_t umask(mode_t mask) = 0;  // returns the previous mask
+  virtual Status set_cred(const Cred& cred) = 0;
+
+  // Walker counters as (key, value) pairs, in a stable order; empty when the backend
+  // has none.
+  virtual std::vector<std::pair<std::string, uint64_t>> stats() = 0;
+};
+
+}  // namespace rcuvfs::shell

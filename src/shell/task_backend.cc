@@ -1,0 +1,100 @@
+#include "shell/task_backend.h"
+
+#include <rcuvfs/vfs.h>
+
+namespace rcuvfs::shell {
+
+Result<Statx> TaskBackend::statx(int dirfd, std::string_view path, int flags,
+                                 unsigned mask) {
+  return t_.statx(dirfd, path, flags, mask);
+}
+Result<int> TaskBackend::openat2(int dirfd, std::string_view path, const OpenHow& how) {
+  return t_.openat2(dirfd, path, how);
+}
+Status TaskBackend::close(int fd) { return t_.close(fd); }
+Result<size_t> TaskBackend::read(int fd, void* buf, size_t count) {
+  return t_.read(fd, buf, count);
+}
+Result<size_t> TaskBackend::write(int fd, const void* buf, size_t count) {
+  return t_.write(fd, buf, count);
+}
+Result<size_t> TaskBackend::getdents(int fd, std::vector<DirEntry>& out,
+                                     size_t max_entries) {
+  return t_.getdents(fd, out, max_entries);
+}
+Result<std::string> TaskBackend::fdpath(int fd) { return t_.fdpath(fd); }
+
+Status TaskBackend::mkdirat(int dirfd, std::string_view path, mode_t mode) {
+  return t_.mkdirat(dirfd, path, mode);
+}
+Status TaskBackend::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
+  return t_.mknodat(dirfd, path, mode, dev);
+}
+Status TaskBackend::symlinkat(std::string_view target, int newdirfd,
+                              std::string_view linkpath) {
+  return t_.symlinkat(target, newdirfd, linkpath);
+}
+Result<std::string> TaskBackend::readlinkat(int dirfd, std::string_view path) {
+  return t_.readlinkat(dirfd, path);
+}
+Status TaskBackend::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
+                           std::string_view newpath, int flags) {
+  return t_.linkat(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+Status TaskBackend::unlinkat(int dirfd, std::string_view path, int flags) {
+  return t_.unlinkat(dirfd, path, flags);
+}
+Status TaskBackend::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
+                              std::string_view newpath, unsigned flags) {
+  return t_.renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+Status TaskBackend::fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) {
+  return t_.fchmodat(dirfd, path, mode, flags);
+}
+Status TaskBackend::fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group,
+                             int flags) {
+  return t_.fchownat(dirfd, path, owner, group, flags);
+}
+Status TaskBackend::truncate(std::string_view path, off_t length) {
+  return t_.truncate(path, length);
+}
+Status TaskBackend::chdir(std::string_view path) { return t_.chdir(path); }
+Status TaskBackend::fchdir(int fd) { return t_.fchdir(fd); }
+Status TaskBackend::chroot(std::string_view path) { return t_.chroot(path); }
+
+Status TaskBackend::mount(std::string_view fstype, std::string_view target) {
+  // A TYPE may carry options: "memfs:OPTIONS".
+  auto colon = fstype.find(':');
+  if (colon == std::string_view::npos) return t_.mount(fstype, target);
+  return t_.mount(fstype.substr(0, colon), target, fstype.substr(colon + 1));
+}
+Status TaskBackend::bind(std::string_view, std::string_view, bool) {
+  return Err{ENOSYS};
+}
+Status TaskBackend::umount(std::string_view target, int flags) {
+  return t_.umount(target, flags);
+}
+
+mode_t TaskBackend::umask(mode_t mask) { return t_.umask(mask); }
+Status TaskBackend::set_cred(const Cred& cred) {
+  t_.set_cred(cred);
+  return {};
+}
+
+std::vector<std::pair<std::string, uint64_t>> TaskBackend::stats() {
+  Counters c = Vfs::counters();
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (size_t i = 0; i < static_cast<size_t>(Counter::kCount); ++i) {
+    auto k = static_cast<Counter>(i);
+    out.emplace_back(std::string(Counters::name(k)), c.get(k));
+  }
+  for (size_t i = 0; i < static_cast<size_t>(Echild::kCount); ++i) {
+    auto k = static_cast<Echild>(i);
+    std::string key(Counters::name(k));
+    if (key.rfind("echild_", 0) != 0) key = "echild_" + key;
+    out.emplace_back(std::move(key), c.get(k));
+  }
+  return out;
+}
+
+}  // namespace rcuvfs::shell

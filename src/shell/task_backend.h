@@ -1,0 +1,56 @@
+// TaskBackend: the shell's backend over an rcuvfs::Task.
+#pragma once
+
+#include "shell/backend.h"
+
+#include <rcuvfs/task.h>
+
+namespace rcuvfs::shell {
+
+class TaskBackend final : public ShellBackend {
+ public:
+  explicit TaskBackend(Task& task) : t_(task) {}
+
+  Result<Statx> statx(int dirfd, std::string_view path, int flags,
+                      unsigned mask) override;
+  Result<int> openat2(int dirfd, std::string_view path, const OpenHow& how) override;
+  Status close(int fd) override;
+  Result<size_t> read(int fd, void* buf, size_t count) override;
+  Result<size_t> write(int fd, const void* buf, size_t count) override;
+  Result<size_t> getdents(int fd, std::vector<DirEntry>& out,
+                          size_t max_entries) override;
+  Result<std::string> fdpath(int fd) override;
+
+  Status mkdirat(int dirfd, std::string_view path, mode_t mode) override;
+  Status mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) override;
+  Status symlinkat(std::string_view target, int newdirfd,
+                   std::string_view linkpath) override;
+  Result<std::string> readlinkat(int dirfd, std::string_view path) override;
+  Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
+                std::string_view newpath, int flags) override;
+  Status unlinkat(int dirfd, std::string_view path, int flags) override;
+  Status renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
+                   std::string_view newpath, unsigned flags) override;
+  Status fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) override;
+  Status fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group,
+                  int flags) override;
+  Status truncate(std::string_view path, off_t length) override;
+  Status chdir(std::string_view path) override;
+  Status fchdir(int fd) override;
+  Status chroot(std::string_view path) override;
+
+  Status mount(std::string_view fstype, std::string_view target) override;
+  // rcuvfs::Task has no bind() yet.
+  bool supports_bind() const override { return false; }
+  Status bind(std::string_view source, std::string_view target, bool recursive) override;
+  Status umount(std::string_view target, int flags) override;
+
+  mode_t umask(mode_t mask) override;
+  Status set_cred(const Cred& cred) override;
+  std::vector<std::pair<std::string, uint64_t>> stats() override;
+
+ private:
+  Task& t_;
+};
+
+}  // namespace rcuvfs::shell

@@ -1,0 +1,12 @@
+// Subcommands of the `rcuvfs` program: one file each, registered by main.cc.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace rcuvfs::tools {
+
+// `rcuvfs shell [--fs TYPE] [FILE]` (shell_cmd.cc). The subcommand sets the process
+// exit status through `exit_code`.
+void add_shell_command(CLI::App& app, int& exit_code);
+
+}  // namespace rcuvfs::tools

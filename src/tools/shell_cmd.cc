@@ -1,0 +1,73 @@
+// `rcuvfs shell [--fs TYPE] [FILE]`: the scriptable shell (protocol: shared/SHELL.md).
+#include "shell/executor.h"
+#include "shell/session.h"
+#include "shell/task_backend.h"
+#include "tools/commands.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+namespace rcuvfs::tools {
+namespace {
+
+struct ShellOptions {
+  std::string fs = "memfs";
+  std::string file = "-";
+};
+
+int run_shell(const ShellOptions& opt) {
+  std::string_view type = opt.fs;
+  std::string_view options;
+  if (auto colon = type.find(':'); colon != std::string_view::npos) {
+    options = type.substr(colon + 1);
+    type = type.substr(0, colon);
+  }
+  auto vfs = Vfs::create(type, options);
+  if (!vfs.ok()) {
+    std::cerr << "rcuvfs shell: cannot create a '" << opt.fs
+              << "' namespace: " << std::strerror(vfs.error()) << "\n";
+    return 2;
+  }
+  std::unique_ptr<Task> task = (*vfs)->new_task();
+  shell::TaskBackend backend(*task);
+  shell::Executor ex(backend);
+
+  if (opt.file == "-") {
+    bool interactive = isatty(STDIN_FILENO);
+    return shell::run_session(ex, std::cin, std::cout, interactive);
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(opt.file, ec)) {
+    std::cerr << "rcuvfs shell: " << opt.file << " is a directory\n";
+    return 2;
+  }
+  std::ifstream in(opt.file, std::ios::binary);
+  if (!in) {
+    std::cerr << "rcuvfs shell: cannot open " << opt.file << ": "
+              << std::strerror(errno) << "\n";
+    return 2;
+  }
+  return shell::run_session(ex, in, std::cout, false);
+}
+
+}  // namespace
+
+void add_shell_command(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<ShellOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "shell", "Run shell commands (one per line) from FILE or standard input");
+  sub->add_option("--fs", opt->fs,
+                  "Root filesystem type, optionally TYPE:OPTIONS (default memfs)");
+  sub->add_option("file", opt->file, "Script to run; '-' or absent: standard input");
+  sub->callback([opt, &exit_code] { exit_code = run_shell(*opt); });
+}
+
+}  // namespace rcuvfs::tools
