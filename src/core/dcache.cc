@@ -332,8 +332,8 @@ Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
   return nullptr;
 }
 
-Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
-  RcuLock rcu;
+namespace {
+Dentry* d_lookup_once(const Dentry* parent, std::string_view name, uint32_t hash) {
   const Bucket& b = table()[bucket_index(parent, hash)];
   for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
@@ -349,6 +349,22 @@ Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
     return d;
   }
   return nullptr;
+}
+}  // namespace
+
+Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
+  // A rename elsewhere can move the dentry we are standing on to another chain and
+  // make us miss: a miss only counts if no rename happened meanwhile.
+  for (;;) {
+    uint32_t seq = g_rename_seq.begin();
+    if (seq & 1) {
+      __builtin_ia32_pause();
+      continue;
+    }
+    RcuLock rcu;
+    if (Dentry* d = d_lookup_once(parent, name, hash)) return d;
+    if (g_rename_seq.validate(seq)) return nullptr;
+  }
 }
 
 void dput(Dentry* d) {
