@@ -321,7 +321,11 @@ Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
     if (n->hash != hash || n->len != name.size()) continue;
     uint32_t s = d->seq.begin();
     if (s & 1) return nullptr;
-    // Re-read the binding after sampling seq; the caller validates s later.
+    // Re-read the binding after sampling seq; the caller validates s later. A
+    // dentry unhashed before our sample keeps its parent and name (and its seq stays
+    // even), so the hash state must be part of the check, or a deleted entry whose
+    // inode was already reused would validate.
+    if (d->flags.load(std::memory_order_acquire) & kDUnhashed) continue;
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     n = d->name.load(std::memory_order_acquire);
     if (n->len != name.size() || std::memcmp(n->str, name.data(), name.size()) != 0)

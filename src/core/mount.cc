@@ -56,10 +56,10 @@ void hash_remove(Mount* m) {
 void free_mount(Mount* m) {
   Dentry* root = m->root;
   Superblock* sb = m->sb;
-  Mount* parent = m->parent.load(std::memory_order_relaxed);
-  Dentry* mp = m->mountpoint.load(std::memory_order_relaxed);
+  Mount* parent = m->ref_parent;
+  Dentry* mp = m->ref_mountpoint;
   rcu_defer_call([m] { delete m; });
-  if (parent != m) {
+  if (parent) {
     // The references mnt_attach took on the place we were mounted on.
     dput(mp);
     mntput(parent);
@@ -105,8 +105,8 @@ Mount* mnt_alloc(Superblock* sb, Dentry* root) {
 
 void mnt_attach(Mount* m, const Path& where) {
   SeqWrite w(g_mount_seq);
-  mntget(where.mnt);
-  dget(where.dentry);
+  m->ref_parent = mntget(where.mnt);
+  m->ref_mountpoint = dget(where.dentry);
   m->parent.store(where.mnt, std::memory_order_relaxed);
   m->mountpoint.store(where.dentry, std::memory_order_relaxed);
   auto& head = g_mount_hash[mount_hash(where.mnt, where.dentry)];
@@ -134,6 +134,9 @@ void mnt_detach_tree(Mount* m, std::vector<Mount*>& detached) {
     for (Mount* c : parent->children)
       if (c->mountpoint.load(std::memory_order_relaxed) == mp) still = true;
     if (!still) mp->clear_flag(kDMounted);
+    // A detached tree is its own world: `..` and fdpath stop at its root.
+    m->parent.store(m, std::memory_order_release);
+    m->mountpoint.store(m->root, std::memory_order_release);
   }
   m->attached = false;
   detached.push_back(m);

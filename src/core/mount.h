@@ -34,6 +34,10 @@ struct Mount {
   std::atomic<Mount*> hash_next{nullptr};
   std::vector<Mount*> children;
   bool attached = false;
+  // Where it was attached: the references mnt_attach took, dropped when it is freed
+  // (parent/mountpoint point to itself once detached, as Linux's mnt_parent).
+  Mount* ref_parent = nullptr;
+  Dentry* ref_mountpoint = nullptr;
   RcuHead rcu;
 
   bool is_root() const { return parent.load(std::memory_order_relaxed) == this; }

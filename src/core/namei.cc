@@ -36,6 +36,7 @@ struct Nameidata {
   Path root;             // references held iff !rcu (and root.mnt != nullptr)
   uint32_t root_seq = 0;
   uint32_t m_seq = 0, r_seq = 0;
+  bool root_set = false;  // Linux sets nd->root lazily: absolute start, `..`, scoped
   bool crossed = false;  // a mount was crossed in RCU mode: validate m_seq
   bool dotdot = false;   // `..` was walked in RCU mode: validate r_seq
   int total_links = 0;
@@ -115,10 +116,20 @@ int unlazy(Nameidata& nd, Echild why) {
 }
 
 // The same counters, re-checked for a result (or an error) found in RCU mode.
-bool validate_rcu(const Nameidata& nd) {
-  if (nd.path.dentry && !nd.path.dentry->seq.validate(nd.seq)) return false;
-  if (nd.crossed && !g_mount_seq.validate(nd.m_seq)) return false;
-  if (nd.dotdot && !g_rename_seq.validate(nd.r_seq)) return false;
+// On failure *why says which one moved.
+bool validate_rcu(const Nameidata& nd, Echild* why) {
+  if (nd.path.dentry && !nd.path.dentry->seq.validate(nd.seq)) {
+    *why = Echild::kDentrySeq;
+    return false;
+  }
+  if (nd.crossed && !g_mount_seq.validate(nd.m_seq)) {
+    *why = Echild::kMountSeq;
+    return false;
+  }
+  if (nd.dotdot && !g_rename_seq.validate(nd.r_seq)) {
+    *why = Echild::kRenameSeq;
+    return false;
+  }
   return true;
 }
 
@@ -161,8 +172,12 @@ int path_init(Nameidata& nd, int dirfd, std::string_view s) {
       start = f->path;
       if (!s.empty() && !is_dir(f->inode)) return -ENOTDIR;
     }
-    if (nd.flags & kLookupScoped) root = start;
+    if (nd.flags & kLookupScoped) {
+      root = start;
+      nd.root_set = true;
+    }
   } else {
+    nd.root_set = true;
     if (nd.flags & kLookupBeneath) return -EXDEV;
     start = root;
   }
@@ -296,7 +311,11 @@ int pick_link(Nameidata& nd, Path& link, uint32_t seq, Inode* inode) {
   nd.rest = nd.buf;
   if (nd.rest[0] == '/') {
     if (nd.flags & kLookupBeneath) return -EXDEV;
-    if ((nd.flags & kLookupNoXdev) && nd.path.mnt != nd.root.mnt) return -EXDEV;
+    // Linux compares with a root it has not set yet in a relative walk that has not
+    // met `..` (nd->root.mnt == NULL): any absolute jump is then EXDEV.
+    if ((nd.flags & kLookupNoXdev) && (!nd.root_set || nd.path.mnt != nd.root.mnt))
+      return -EXDEV;
+    nd.root_set = true;
     if (nd.rcu) {
       nd.path = nd.root;
       nd.seq = nd.root_seq;
@@ -346,6 +365,7 @@ Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name, uint32_t) {
 int walk_component(Nameidata& nd, std::string_view name, LastType type, bool more);
 
 int follow_dotdot(Nameidata& nd) {
+  nd.root_set = true;
   for (;;) {
     if (nd.path == nd.root) {
       if (nd.flags & kLookupBeneath) return -EXDEV;
@@ -577,9 +597,10 @@ int run_walk(TaskState& t, unsigned flags, Body&& body) {
     RcuLock rcu;
     Nameidata nd(t, t.cred.load(std::memory_order_acquire), flags, true, &rcu);
     int err = body(nd);
+    Echild why;
     if (err != -ECHILD) {
-      if (err < 0 && nd.rcu && !validate_rcu(nd)) {
-        count(Echild::kDentrySeq);  // an error seen in RCU mode that did not hold
+      if (err < 0 && nd.rcu && !validate_rcu(nd, &why)) {
+        count(why);  // an error seen in RCU mode that did not hold
       } else {
         count(nd.rcu ? Counter::kWalkRcu : Counter::kWalkRef);
         return err;
@@ -680,13 +701,14 @@ Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned fl
       }
       if (e != -ECHILD) {
         if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(nd.path);
+        Echild stale = Echild::kDentrySeq;
         bool valid = (g_inject.load(std::memory_order_relaxed) & kInjectSkipValidation) ||
-                     (validate_rcu(nd) &&
+                     (validate_rcu(nd, &stale) &&
                       inode->ino.load(std::memory_order_acquire) == ino &&
                       inode->generation.load(std::memory_order_acquire) == gen &&
                       (e != 0 || buf.stx_ino == ino));
         if (!valid) {
-          count(Echild::kDentrySeq);
+          count(stale);
           return -ECHILD;  // restart: the walk itself may be stale
         }
         if (e) return e;

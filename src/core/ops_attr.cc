@@ -25,7 +25,8 @@ Result<std::string> Task::readlinkat(int dirfd, std::string_view path) {
   if (!p.ok()) return Err{p.error()};
   PathRef ref(*p);
   Inode* inode = ref.inode();
-  if (!inode->is_symlink()) return Err{EINVAL};
+  // Not a symlink: EINVAL, or ENOENT when the empty path named the dirfd itself.
+  if (!inode->is_symlink()) return Err{path.empty() ? ENOENT : EINVAL};
   std::string_view body;
   if (int err = inode->get_link(body, 0)) return Err{-err};
   std::string out(body);

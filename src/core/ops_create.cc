@@ -92,13 +92,14 @@ Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                     std::string_view newpath, int flags) {
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return Err{EINVAL};
   RCUVFS_TRY(check_path(oldpath, flags & AT_EMPTY_PATH));
-  RCUVFS_TRY(check_path(newpath, false));
   unsigned lf = 0;
   if (flags & AT_SYMLINK_FOLLOW) lf |= kLookupFollow;
   if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
   auto old = lookup_path(*s_, olddirfd, oldpath, lf);
   if (!old.ok()) return Err{old.error()};
   PathRef oldp(*old);
+  // As Linux, a bad new name is only reported once the old one has resolved.
+  RCUVFS_TRY(check_path(newpath, false));
   auto c = filename_create(*s_, newdirfd, newpath, false);
   if (!c.ok()) return Err{c.error()};
   if (oldp.mnt() != (*c)->parent.mnt()) return Err{EXDEV};
@@ -108,12 +109,10 @@ Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
   if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
   if (inode->sb != (*c)->dir->sb) return Err{EXDEV};
   if (inode->is_dir()) return Err{EPERM};
-  if (inode != (*c)->dir) {
+  {
     std::unique_lock lk(inode->lock);
     if (inode->nlink.load() == 0) return Err{ENOENT};
     RCUVFS_TRY((*c)->dir->link(inode, (*c)->name));
-  } else {
-    return Err{EPERM};
   }
   iget(inode);
   instantiate((*c)->dentry.get(), inode);

@@ -73,16 +73,18 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
   if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
     return Err{EINVAL};
   if (flags & RENAME_WHITEOUT) return Err{EINVAL};  // no whiteouts: no overlay support
+  // As Linux, a bad new name is only reported once the old one has resolved.
   RCUVFS_TRY(check_path(oldpath, false));
-  RCUVFS_TRY(check_path(newpath, false));
   auto from = lookup_parent(*s_, olddirfd, oldpath, 0);
   if (!from.ok()) return Err{from.error()};
   PathRef old_parent(from->parent);
+  RCUVFS_TRY(check_path(newpath, false));
   auto to = lookup_parent(*s_, newdirfd, newpath, 0);
   if (!to.ok()) return Err{to.error()};
   PathRef new_parent(to->parent);
   if (old_parent.mnt() != new_parent.mnt()) return Err{EXDEV};
-  if (from->type != LastType::kNorm || to->type != LastType::kNorm) return Err{EBUSY};
+  if (from->type != LastType::kNorm) return Err{EBUSY};
+  if (to->type != LastType::kNorm) return Err{(flags & RENAME_NOREPLACE) ? EEXIST : EBUSY};
 
   Inode* old_dir = old_parent.inode();
   Inode* new_dir = new_parent.inode();

@@ -25,7 +25,11 @@ std::vector<std::string> normalize(const std::vector<std::string>& output) {
       out.push_back(line);
       continue;
     }
-    // Stat fields are space separated and never quoted.
+    // Stat fields are space separated and never quoted. Inode numbers are keyed by
+    // (dev, ino): each filesystem numbers its own inodes.
+    std::string dev_value;
+    if (size_t d = line.find(" dev="); d != std::string::npos)
+      dev_value = line.substr(d + 5, line.find(' ', d + 5) - (d + 5));
     std::string result;
     size_t start = 0;
     while (start <= line.size()) {
@@ -34,7 +38,7 @@ std::vector<std::string> normalize(const std::vector<std::string>& output) {
       std::string_view field(line.data() + start, sp - start);
       if (!result.empty()) result += ' ';
       if (field.rfind("ino=", 0) == 0)
-        result += "ino=" + renumber(field.substr(4), inos);
+        result += "ino=" + renumber(dev_value + "/" + std::string(field.substr(4)), inos);
       else if (field.rfind("dev=", 0) == 0)
         result += "dev=" + renumber(field.substr(4), devs);
       else

@@ -7,7 +7,8 @@
 namespace rcuvfs::oracle {
 
 // Rewrites the `ino=` and `dev=` values of stat lines to 1, 2, 3, ... in order of
-// first appearance (each namespace's numbering is its own). `rdev=` is kept.
+// first appearance (each namespace's numbering is its own); inode numbers are keyed
+// by (dev, ino). `rdev=` is kept.
 std::vector<std::string> normalize(const std::vector<std::string>& output);
 
 struct Mismatch {

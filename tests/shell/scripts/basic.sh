@@ -54,4 +54,3 @@ stat f0
 umask 022
 mkdir m2 0777
 stat m2
-stats

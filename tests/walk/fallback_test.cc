@@ -1,0 +1,229 @@
+// Every way out of RCU mode, forced deterministically: each test checks the counter
+// for its reason and that the final answer is still right.
+#include "probefs.h"
+
+#include "core/dcache.h"
+#include "core/mount.h"
+#include "core/namei.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+namespace rcuvfs {
+namespace {
+
+class Fallback : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto v = Vfs::create("memfs");
+    ASSERT_TRUE(v.ok());
+    vfs_ = std::move(*v);
+    ASSERT_TRUE(vfs_->register_fs(std::make_shared<probefs::ProbeFsType>()).ok());
+    t_ = vfs_->new_task();
+    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p", 0755).ok());
+    ASSERT_TRUE(t_->mount("probefs", "p").ok());
+    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p/a", 0755).ok());
+    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p/a/b", 0755).ok());
+    ASSERT_TRUE(t_->mknodat(AT_FDCWD, "p/a/f", S_IFREG | 0640, 0).ok());
+    ASSERT_TRUE(t_->symlinkat("a/f", AT_FDCWD, "p/link").ok());
+    // Warm the dcache: every name above is now cached.
+    ASSERT_TRUE(t_->statx(AT_FDCWD, "p/link", 0).ok());
+    ASSERT_TRUE(t_->statx(AT_FDCWD, "p/a/b/../f", 0).ok());
+    auto st = t_->statx(AT_FDCWD, "p/a/f", 0);
+    ASSERT_TRUE(st.ok());
+    ino_ = st->stx_ino;
+  }
+  void TearDown() override {
+    core::set_speculation_hook(nullptr);
+    probefs::g_switches.refuse_getattr = false;
+    probefs::g_switches.refuse_link = false;
+    probefs::g_switches.writer_inside = false;
+    t_.reset();
+    vfs_.reset();
+  }
+  // stat `path` and check that it is p/a/f; returns the counter deltas.
+  Counters stat_f(const char* path) {
+    Counters before = Vfs::counters();
+    auto st = t_->statx(AT_FDCWD, path, 0);
+    Counters d = Vfs::counters() - before;
+    EXPECT_TRUE(st.ok()) << path << ": " << st.error();
+    if (st.ok()) {
+      EXPECT_EQ(st->stx_ino, ino_);
+      EXPECT_EQ(st->stx_mode, S_IFREG | 0640);
+    }
+    return d;
+  }
+
+  std::unique_ptr<Vfs> vfs_;
+  std::unique_ptr<Task> t_;
+  uint64_t ino_ = 0;
+};
+
+// Bumps a counter once, from inside the speculation window.
+std::atomic<int> g_hook_calls{0};
+void bump_dentry_once(const core::Path& p) {
+  if (g_hook_calls++ == 0) {
+    p.dentry->lock();
+    p.dentry->seq.invalidate();
+    p.dentry->unlock();
+  }
+}
+void bump_mount_once(const core::Path&) {
+  if (g_hook_calls++ == 0) {
+    std::lock_guard g(core::g_mount_lock);
+    core::g_mount_seq.invalidate();
+  }
+}
+void bump_rename_once(const core::Path&) {
+  if (g_hook_calls++ == 0) core::RenameLockGuard rl;
+}
+
+TEST_F(Fallback, CachedPathIsSpeculative) {
+  Counters d = stat_f("p/a/f");
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 0u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 0u);
+  EXPECT_EQ(d.get(Counter::kRestart), 0u);
+}
+
+TEST_F(Fallback, DentrySeqMovedDuringSpeculation) {
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_dentry_once);
+  Counters d = stat_f("p/a/f");
+  EXPECT_EQ(d.get(Echild::kDentrySeq), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 0u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
+TEST_F(Fallback, MountSeqMovedDuringSpeculation) {
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_mount_once);
+  Counters d = stat_f("p/a/f");  // crosses the probefs mount on p
+  EXPECT_EQ(d.get(Echild::kMountSeq), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
+TEST_F(Fallback, RenameSeqMovedAfterDotDot) {
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_rename_once);
+  Counters d = stat_f("p/a/b/../f");
+  EXPECT_EQ(d.get(Echild::kRenameSeq), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
+TEST_F(Fallback, DotDotStaysSpeculativeWhenQuiet) {
+  Counters d = stat_f("p/a/b/../f");
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 0u);
+}
+
+TEST_F(Fallback, DcacheMissUnlazies) {
+  Counters before = Vfs::counters();
+  auto st = t_->statx(AT_FDCWD, "p/a/never", 0);
+  Counters d = Vfs::counters() - before;
+  EXPECT_EQ(st.error(), ENOENT);
+  EXPECT_EQ(d.get(Echild::kDcacheMiss), 1u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 0u);
+  // The negative entry is cached now: the same ENOENT comes from RCU mode.
+  before = Vfs::counters();
+  st = t_->statx(AT_FDCWD, "p/a/never", 0);
+  d = Vfs::counters() - before;
+  EXPECT_EQ(st.error(), ENOENT);
+  EXPECT_EQ(d.get(Echild::kDcacheMiss), 0u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 0u);
+  EXPECT_EQ(d.get(Counter::kWalkRcu), 1u);
+}
+
+TEST_F(Fallback, FilesystemRefusesGetattr) {
+  probefs::g_switches.refuse_getattr = true;
+  Counters d = stat_f("p/a/f");
+  EXPECT_EQ(d.get(Echild::kFsRefused), 1u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 0u);
+}
+
+TEST_F(Fallback, SymlinkBodyRefusedInRcuMode) {
+  probefs::g_switches.refuse_link = true;
+  Counters d = stat_f("p/link");
+  EXPECT_EQ(d.get(Echild::kSymlink), 1u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
+TEST_F(Fallback, AttributeRetriesExhausted) {
+  probefs::g_switches.writer_inside = true;
+  Counters d = stat_f("p/a/f");
+  EXPECT_EQ(d.get(Echild::kAttrRetry), 1u);
+  EXPECT_EQ(d.get(Echild::kFsRefused), 0u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
+class RefuseInRcu : public SecurityModule {
+ public:
+  std::string_view name() const override { return "refuse-in-rcu"; }
+  int inode_getattr(const Inode&, const Cred&, unsigned flags) override {
+    if (flags & kMayNotBlock) {
+      ++rcu_calls;
+      return -ECHILD;
+    }
+    ++blocking_calls;
+    return 0;
+  }
+  std::atomic<int> rcu_calls{0}, blocking_calls{0};
+};
+
+TEST_F(Fallback, SecurityModuleRefusesInRcuMode) {
+  auto lsm = std::make_shared<RefuseInRcu>();
+  ASSERT_TRUE(vfs_->add_security_module(lsm).ok());
+  Counters d = stat_f("p/a/f");
+  EXPECT_EQ(d.get(Echild::kSecurityRefused), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+  EXPECT_EQ(lsm->rcu_calls.load(), 1);
+  EXPECT_EQ(lsm->blocking_calls.load(), 1);
+}
+
+TEST_F(Fallback, LegacyFilesystemAlwaysFallsBack) {
+  ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "l", 0755).ok());
+  ASSERT_TRUE(t_->mount("legacyfs", "l").ok());
+  ASSERT_TRUE(t_->mknodat(AT_FDCWD, "l/x", S_IFREG | 0600, 0).ok());
+  for (int i = 0; i < 3; ++i) {
+    Counters before = Vfs::counters();
+    auto st = t_->statx(AT_FDCWD, "l/x", 0);
+    Counters d = Vfs::counters() - before;
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st->stx_mode, S_IFREG | 0600);
+    EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+    EXPECT_EQ(d.get(Counter::kStatSpeculative), 0u);
+    EXPECT_GE(d.get(Echild::kFsRefused), 1u);
+  }
+}
+
+TEST_F(Fallback, ResolveCachedNeverLeavesRcu) {
+  OpenHow how{};
+  how.flags = O_PATH;
+  how.resolve = RESOLVE_CACHED;
+  auto fd = t_->openat2(AT_FDCWD, "p/a/uncached", how);
+  EXPECT_EQ(fd.error(), EAGAIN);
+  // After an ordinary lookup cached the (negative) entry, the cached walk answers.
+  EXPECT_EQ(t_->statx(AT_FDCWD, "p/a/uncached", 0).error(), ENOENT);
+  fd = t_->openat2(AT_FDCWD, "p/a/uncached", how);
+  EXPECT_EQ(fd.error(), ENOENT);
+  fd = t_->openat2(AT_FDCWD, "p/a/f", how);
+  ASSERT_TRUE(fd.ok());
+  EXPECT_TRUE(t_->close(*fd).ok());
+  // A filesystem that refuses in RCU mode cannot be walked with RESOLVE_CACHED.
+  probefs::g_switches.refuse_link = true;
+  fd = t_->openat2(AT_FDCWD, "p/link", how);
+  EXPECT_EQ(fd.error(), EAGAIN);
+}
+
+}  // namespace
+}  // namespace rcuvfs

@@ -1,0 +1,55 @@
+// probefs: memfs with switches that make its RCU callbacks refuse or misbehave on
+// demand, so the tests can force each fallback of the walker deterministically.
+#pragma once
+
+#include "fs/memfs/memfs.h"
+
+#include <atomic>
+#include <cerrno>
+
+namespace rcuvfs::probefs {
+
+struct Switches {
+  std::atomic<bool> refuse_getattr{false};  // getattr_rcu answers -ECHILD
+  std::atomic<bool> refuse_link{false};     // get_link in RCU mode answers -ECHILD
+  std::atomic<bool> writer_inside{false};   // getattr_rcu runs while attr_seq is odd
+};
+inline Switches g_switches;
+
+class ProbeInode : public memfs::MemInode {
+ public:
+  using MemInode::MemInode;
+  int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const override {
+    if (g_switches.refuse_getattr.load()) return -ECHILD;
+    if (g_switches.writer_inside.load()) {
+      // A writer that never leaves: the snapshot must give up, not spin.
+      auto& seq = const_cast<SeqCount&>(attr_seq);
+      seq.write_begin();
+      int r = attr_snapshot_rcu(*this, out);
+      seq.write_end();
+      return r;
+    }
+    return MemInode::getattr_rcu(out, mask, flags);
+  }
+  int get_link(std::string_view& out, unsigned flags) const override {
+    if ((flags & kMayNotBlock) && g_switches.refuse_link.load()) return -ECHILD;
+    return MemInode::get_link(out, flags);
+  }
+};
+
+class ProbeSuper : public memfs::MemSuper {
+ public:
+  explicit ProbeSuper(const Cred& owner) : MemSuper(true, owner) {}
+  memfs::MemInode* alloc_inode() override { return new ProbeInode(this); }
+};
+
+class ProbeFsType : public FsType {
+ public:
+  std::string_view name() const override { return "probefs"; }
+  Result<std::unique_ptr<Superblock>> make_super(std::string_view,
+                                                 const Cred& owner) override {
+    return std::unique_ptr<Superblock>(std::make_unique<ProbeSuper>(owner));
+  }
+};
+
+}  // namespace rcuvfs::probefs
