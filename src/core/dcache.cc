@@ -399,6 +399,25 @@ void d_cursor_detach(Dentry* dir, ListNode* cursor) {
   list_del(cursor);
 }
 
+void d_cursor_seek(Dentry* dir, ListNode* cursor, uint64_t n) {
+  DLockGuard g(dir);
+  list_del(cursor);
+  ListNode* after = &dir->children;
+  for (ListNode* p = dir->children.next; n > 0 && p != &dir->children; p = p->next) {
+    if (p->is_cursor) continue;
+    Dentry* c = Dentry::from_sibling(p);
+    if (!c->inode.load(std::memory_order_relaxed) ||
+        (c->flags.load(std::memory_order_relaxed) & kDUnhashed))
+      continue;
+    after = p;
+    --n;
+  }
+  cursor->prev = after;
+  cursor->next = after->next;
+  after->next->prev = cursor;
+  after->next = cursor;
+}
+
 void d_shrink_tree(Dentry* root) {
   // Depth-first: unhash every child and drop its pin; a dentry with no other
   // references is freed by dput, which drops its reference on the parent.

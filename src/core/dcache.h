@@ -71,6 +71,9 @@ void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn);
 // Insert/remove a readdir cursor at the start of dir's children list.
 void d_cursor_attach(Dentry* dir, ListNode* cursor);
 void d_cursor_detach(Dentry* dir, ListNode* cursor);
+// Put the cursor after the first `n` positive entries (seekdir). The cursor must be
+// attached.
+void d_cursor_seek(Dentry* dir, ListNode* cursor, uint64_t n);
 
 // Tear down a whole tree (umount of a filesystem): drops every pin below and
 // including `root` so that all dentries and inodes are freed once unreferenced.

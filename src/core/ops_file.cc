@@ -145,9 +145,16 @@ Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
   }
   if ((offset > 0 && base > INT64_MAX - offset) || base + offset < 0) return Err{EINVAL};
   f->pos = base + offset;
-  if (f->inode->is_dir() && f->pos == 0 && f->cursor_attached) {
-    d_cursor_detach(f->path.dentry, &f->cursor);
-    f->cursor_attached = false;
+  if (f->inode->is_dir() && (f->inode->sb->flags & kSbDcacheComplete)) {
+    // Positions: 0 ".", 1 "..", 2 + k after the k-th entry (Linux's dcache_dir_lseek).
+    if (f->pos < 2) {
+      if (f->cursor_attached) d_cursor_detach(f->path.dentry, &f->cursor);
+      f->cursor_attached = false;
+    } else {
+      if (!f->cursor_attached) d_cursor_attach(f->path.dentry, &f->cursor);
+      f->cursor_attached = true;
+      d_cursor_seek(f->path.dentry, &f->cursor, static_cast<uint64_t>(f->pos - 2));
+    }
   }
   return f->pos;
 }

@@ -57,6 +57,10 @@ static_assert(sizeof(struct rcu_head) == 2 * sizeof(void*));
 void rcu_defer(RcuHead* head, void (*fn)(RcuHead*)) {
   if (!core::t_rcu_registered) core::rcu_register_slow();
   head->fn = fn;
+#ifdef RCUVFS_TSAN
+  // What this thread did to the object happens before the callback that frees it.
+  __tsan_release(&core::g_tsan_rcu_token);
+#endif
   urcu_memb_call_rcu(reinterpret_cast<struct rcu_head*>(head), core::run_deferred);
 }
 

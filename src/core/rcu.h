@@ -3,11 +3,17 @@
 //
 // ThreadSanitizer cannot see liburcu's grace periods (liburcu is not instrumented),
 // so it would flag every deferred free as a race with the readers. We tell it about
-// the ordering through one token: every read-side unlock releases it, and a grace
-// period (synchronize, or the start of a deferred callback) acquires it.
+// the ordering through one token: every read-side unlock and every hand-off to
+// call_rcu releases it, and a grace period (synchronize, or the start of a deferred
+// callback) acquires it.
 #pragma once
 
+// The inlined read-side fast path (_LGPL_SOURCE) in normal builds. Under TSan we
+// call liburcu's exported functions instead, so that what liburcu does inside them
+// stays "called from lib" (see tests/tsan.supp).
+#ifndef RCUVFS_TSAN
 #define _LGPL_SOURCE 1
+#endif
 #include <urcu/urcu-memb.h>
 #undef _LGPL_SOURCE
 

@@ -105,8 +105,7 @@ TEST_F(Permission, RootBypassesReadWriteButExecNeedsAnXBit) {
   EXPECT_EQ(get("closed/f"), "secret");
   auto dfd = t->openat(AT_FDCWD, "closed", O_RDONLY | O_DIRECTORY);
   EXPECT_OK(dfd);
-  // Executability is observed through a security module elsewhere; here, through the
-  // search permission of directories (always granted to root) and chdir.
+  // Search of a directory is always granted to root, whatever its mode.
   EXPECT_OK(t->chdir("closed"));
   EXPECT_OK(t->chdir("/"));
   // Non-root gets nothing.
