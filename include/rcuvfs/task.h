@@ -96,6 +96,8 @@ class Task {
 
   Vfs& vfs() const;
 
+  core::TaskState& state() { return *s_; }
+
  private:
   friend class Vfs;
   explicit Task(std::unique_ptr<core::TaskState> state);

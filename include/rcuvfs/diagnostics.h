@@ -1,0 +1,19 @@
+// Diagnostics for benchmarks and tests. Nothing here is for production use.
+#pragma once
+
+#include <rcuvfs/result.h>
+#include <rcuvfs/task.h>
+#include <rcuvfs/uapi.h>
+
+#include <string_view>
+
+namespace rcuvfs::diag {
+
+// The cost floor of a stat: walks the dcache from the task's root with relaxed
+// loads only — no RCU section, no sequence counters, no permission checks, no
+// symlinks, no mounts, no "..". Unsafe while anything writes to the namespace; it
+// exists so benchmarks can show how close the real walk comes to doing nothing
+// but the lookups. Names missing from the dcache are ENOENT.
+Result<Statx> floor_stat(Task& task, std::string_view path);
+
+}  // namespace rcuvfs::diag

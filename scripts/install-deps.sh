@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian 12 packages rcuvfs builds and tests with (run as root).
+# Each package is there for a reason the README's "Dependencies" section gives.
+set -eu
+PACKAGES="build-essential cmake pkg-config
+  liburcu-dev
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  libcli11-dev
+  nlohmann-json3-dev
+  gnuplot-nox"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages:$missing (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Build with a sanitizer and run the tests that exercise concurrency and memory:
+#   scripts/sanitize.sh thread    ThreadSanitizer (stress + walker + unit tests)
+#   scripts/sanitize.sh address   AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer
+set -eu
+cd "$(dirname "$0")/.."
+KIND=${1:?usage: sanitize.sh thread|address}
+BUILD=build-$KIND
+sh scripts/install-deps.sh
+cmake -S . -B "$BUILD" -DRCUVFS_SANITIZE="$KIND" -DRCUVFS_BUILD_BENCH=OFF \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j2
+export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export RCUVFS_STRESS_SECONDS=${RCUVFS_STRESS_SECONDS:-2}
+cd "$BUILD"
+if [ "$KIND" = thread ]; then
+  # The library's own threads; the shell and oracle tests fork sandboxes, which
+  # ThreadSanitizer does not follow.
+  ctest --output-on-failure -j2 -E '^(kernel_compare_test|oracle_test|shell_)'
+else
+  ctest --output-on-failure -j2
+fi

@@ -1,0 +1,30 @@
+#include <rcuvfs/diagnostics.h>
+
+#include "core/dcache.h"
+#include "core/task_state.h"
+
+#include <cerrno>
+
+namespace rcuvfs::diag {
+
+Result<Statx> floor_stat(Task& task, std::string_view path) {
+  const core::FsContext* fs = task.state().fs.load(std::memory_order_relaxed);
+  core::Dentry* d = fs->root.dentry;
+  while (!path.empty()) {
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    if (path.empty()) break;
+    size_t n = path.find('/');
+    std::string_view name = path.substr(0, n);
+    path.remove_prefix(name.size());
+    uint32_t seq;
+    d = core::d_lookup_rcu(d, name, core::name_hash(name), &seq);
+    if (!d) return Err{ENOENT};
+  }
+  Inode* inode = d->inode.load(std::memory_order_relaxed);
+  if (!inode) return Err{ENOENT};
+  Statx st;
+  attr_snapshot_locked(*inode, st);
+  return st;
+}
+
+}  // namespace rcuvfs::diag
