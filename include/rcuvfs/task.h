@@ -77,6 +77,11 @@ class Task {
   // Mount a fresh filesystem of a registered type ("memfs", ...) on a directory.
   Status mount(std::string_view fstype, std::string_view target,
                std::string_view options = "");
+  // Bind mount: make `source` (a directory or a file) visible at `target` (of the
+  // same kind). `recursive` also replicates the mounts below source (MS_REC).
+  Status bind(std::string_view source, std::string_view target, bool recursive = false);
+  // flags: MNT_DETACH (lazy), UMOUNT_NOFOLLOW; MNT_FORCE and MNT_EXPIRE are accepted
+  // and ignored.
   Status umount(std::string_view target, int flags = 0);
 
   // --- walk mode ------------------------------------------------------------------

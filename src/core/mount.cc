@@ -24,6 +24,14 @@ size_t mount_hash(const Mount* parent, const Dentry* mp) {
   return k & (kMountHashSize - 1);
 }
 
+// How many mounts sit on each dentry, across every parent mount (a dentry seen
+// through several bind mounts can be a mountpoint in each). kDMounted is set while
+// the count is non-zero. Guarded by g_mount_lock.
+std::unordered_map<const Dentry*, int>& mountpoints() {
+  static auto* m = new std::unordered_map<const Dentry*, int>;
+  return *m;
+}
+
 struct SbInfo {
   std::unique_ptr<Superblock> owner;
   Dentry* root = nullptr;  // the instance's own reference on its root dentry
@@ -113,7 +121,7 @@ void mnt_attach(Mount* m, const Path& where) {
   // Newest on top: a later mount on the same place hides the earlier one.
   m->hash_next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
   head.store(m, std::memory_order_release);
-  where.dentry->set_flag(kDMounted);
+  if (mountpoints()[where.dentry]++ == 0) where.dentry->set_flag(kDMounted);
   where.mnt->children.push_back(m);
   m->attached = true;
 }
@@ -129,11 +137,11 @@ void mnt_detach_tree(Mount* m, std::vector<Mount*>& detached) {
     hash_remove(m);
     auto& siblings = parent->children;
     siblings.erase(std::remove(siblings.begin(), siblings.end(), m), siblings.end());
-    // Clear kDMounted unless another mount still sits on the same dentry.
-    bool still = false;
-    for (Mount* c : parent->children)
-      if (c->mountpoint.load(std::memory_order_relaxed) == mp) still = true;
-    if (!still) mp->clear_flag(kDMounted);
+    auto it = mountpoints().find(mp);
+    if (--it->second == 0) {
+      mountpoints().erase(it);
+      mp->clear_flag(kDMounted);
+    }
     // A detached tree is its own world: `..` and fdpath stop at its root.
     m->parent.store(m, std::memory_order_release);
     m->mountpoint.store(m->root, std::memory_order_release);

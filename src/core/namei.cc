@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <mutex>
+#include <optional>
 
 namespace rcuvfs::core {
 
@@ -158,8 +159,9 @@ int path_init(Nameidata& nd, int dirfd, std::string_view s) {
   }
 
   // Root, cwd and descriptors are read under RCU in both modes; ref-walk then takes
-  // references while the section still pins them.
-  RcuLock guard;
+  // references while its own short section still pins them.
+  std::optional<RcuLock> guard;
+  if (!nd.rcu) guard.emplace();
   const FsContext* fs = nd.task->fs.load(std::memory_order_acquire);
   Path start, root = fs->root;
   bool absolute = !s.empty() && s[0] == '/';

@@ -126,12 +126,57 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
   if (!where.inode()->is_dir()) return Err{ENOTDIR};
   auto m = s_->vfs->new_mount(fstype, options, Cred{});
   if (!m.ok()) return Err{m.error()};
-  std::lock_guard g(g_mount_lock);
-  if (where.dentry()->has_flag(kDDeleted)) {
-    mntput(*m);
-    return Err{ENOENT};
+  {
+    std::lock_guard g(g_mount_lock);
+    if (!where.dentry()->has_flag(kDDeleted)) {
+      mnt_attach(*m, where.get());
+      return {};
+    }
   }
-  mnt_attach(*m, where.get());
+  mntput(*m);  // outside g_mount_lock: freeing tears down the new filesystem
+  return Err{ENOENT};
+}
+
+namespace {
+bool is_subdir(const Dentry* d, const Dentry* ancestor) {
+  for (;;) {
+    if (d == ancestor) return true;
+    const Dentry* up = d->parent.load(std::memory_order_acquire);
+    if (up == d) return false;
+    d = up;
+  }
+}
+
+// Copy the mounts below `src` (those whose mountpoint lies under `src_root`) onto
+// `clone`, recursively. Caller holds g_mount_lock.
+void clone_submounts(Mount* src, const Dentry* src_root, Mount* clone) {
+  for (Mount* child : src->children) {
+    Dentry* mp = child->mountpoint.load(std::memory_order_relaxed);
+    if (!is_subdir(mp, src_root)) continue;
+    Mount* c = mnt_alloc(child->sb, dget(child->root));
+    mnt_attach(c, Path{clone, mp});
+    clone_submounts(child, child->root, c);
+  }
+}
+}  // namespace
+
+Status Task::bind(std::string_view source, std::string_view target, bool recursive) {
+  RCUVFS_TRY(check_path(source, false));
+  RCUVFS_TRY(check_path(target, false));
+  if (!current_cred(*s_).is_root()) return Err{EPERM};
+  auto src = lookup_path(*s_, AT_FDCWD, source, kLookupFollow);
+  if (!src.ok()) return Err{src.error()};
+  PathRef from(*src);
+  auto dst = lookup_path(*s_, AT_FDCWD, target, kLookupFollow);
+  if (!dst.ok()) return Err{dst.error()};
+  PathRef where(*dst);
+  if (from.inode()->is_dir() != where.inode()->is_dir()) return Err{ENOTDIR};
+  std::lock_guard g(g_mount_lock);
+  if (where.dentry()->has_flag(kDDeleted) || from.dentry()->has_flag(kDDeleted))
+    return Err{ENOENT};
+  Mount* clone = mnt_alloc(from.mnt()->sb, dget(from.dentry()));
+  if (recursive) clone_submounts(from.mnt(), from.dentry(), clone);
+  mnt_attach(clone, where.get());
   return {};
 }
 

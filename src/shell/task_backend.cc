@@ -68,8 +68,8 @@ Status TaskBackend::mount(std::string_view fstype, std::string_view target) {
   if (colon == std::string_view::npos) return t_.mount(fstype, target);
   return t_.mount(fstype.substr(0, colon), target, fstype.substr(colon + 1));
 }
-Status TaskBackend::bind(std::string_view, std::string_view, bool) {
-  return Err{ENOSYS};
+Status TaskBackend::bind(std::string_view source, std::string_view target, bool recursive) {
+  return t_.bind(source, target, recursive);
 }
 Status TaskBackend::umount(std::string_view target, int flags) {
   return t_.umount(target, flags);

@@ -40,8 +40,7 @@ class TaskBackend final : public ShellBackend {
   Status chroot(std::string_view path) override;
 
   Status mount(std::string_view fstype, std::string_view target) override;
-  // rcuvfs::Task has no bind() yet.
-  bool supports_bind() const override { return false; }
+  bool supports_bind() const override { return true; }
   Status bind(std::string_view source, std::string_view target, bool recursive) override;
   Status umount(std::string_view target, int flags) override;
 

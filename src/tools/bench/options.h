@@ -1,0 +1,23 @@
+// What `rcuvfs bench` was asked to do, as parsed (and validated) by bench_cmd.cc.
+// Empty lists and zero values mean "the default", which depends on --quick (plan.cc).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rcuvfs::tools::bench {
+
+struct BenchOptions {
+  bool quick = false;
+  std::string json;  // "": none; "-": standard output; else a file
+  std::string plot;  // "": none; else an SVG file
+  int depth = 8;
+  std::vector<int> threads;
+  double seconds = 0;
+  std::vector<double> writer_rates;  // renames per second
+  std::vector<std::string> modes;    // names accepted by parse_mode()
+  uint64_t files = 0;                // > 0: the namespace-size benchmark instead
+};
+
+}  // namespace rcuvfs::tools::bench
