@@ -805,16 +805,13 @@ int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
   if (nd.trailing) return -EISDIR;
   if (nd.last.size() > kNameMax) return -ENAMETOOLONG;
   Inode* dir = nd.inode;
-  const uint32_t hash = name_hash(nd.last);
   Dentry* d;
   {
-    auto r = lookup_slow(nd, nd.last, hash);  // takes and drops dir->lock
+    std::unique_lock lk(dir->lock);
+    auto r = lookup_one_locked(nd.path.dentry, dir, nd.last);
     if (!r.ok()) return -r.error();
     d = *r;
-  }
-  if (!d->inode.load(std::memory_order_acquire)) {
-    std::unique_lock lk(dir->lock);
-    if (!d->inode.load(std::memory_order_acquire) && !d->has_flag(kDUnhashed)) {
+    if (!d->inode.load(std::memory_order_acquire)) {
       mode_t mode = (how.mode & 07777 & ~nd.task->umask.load()) | S_IFREG;
       auto st = open_create_locked(*nd.task, dir, d, mode, *nd.cred);
       if (!st.ok()) {
@@ -823,10 +820,6 @@ int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
         return -st.error();
       }
       *created = true;
-    } else if (d->has_flag(kDUnhashed)) {
-      lk.unlock();
-      dput(d);
-      return -EAGAIN;  // raced with an unlink of the same name; caller retries
     }
   }
   return step_into(nd, d, 0, nd.flags & kLookupFollow);
@@ -836,8 +829,7 @@ int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
 Result<File*> open_path(TaskState& t, int dirfd, std::string_view s, const OpenHow& how,
                         unsigned lookup_flags) {
   File* file = nullptr;
-  for (int attempt = 0;; ++attempt) {
-    int err = run_walk(t, lookup_flags, [&](Nameidata& nd) {
+  int err = run_walk(t, lookup_flags, [&](Nameidata& nd) {
       bool created = false;
       if (how.flags & O_PATH) {
         if (int e = path_lookupat(nd, dirfd, s)) return e;
@@ -881,11 +873,9 @@ Result<File*> open_path(TaskState& t, int dirfd, std::string_view s, const OpenH
       if (!f.ok()) return -f.error();
       file = *f;
       return 0;
-    });
-    if (err == -EAGAIN && !(lookup_flags & kLookupCached) && attempt < 100) continue;
-    if (err) return Err{-err};
-    return file;
-  }
+  });
+  if (err) return Err{-err};
+  return file;
 }
 
 }  // namespace rcuvfs::core
