@@ -595,6 +595,9 @@ int complete_walk(Nameidata& nd) {
 // Run `body` in RCU mode, then (if it could not finish there) again in ref-walk.
 template <class Body>
 int run_walk(TaskState& t, unsigned flags, Body&& body) {
+  // RESOLVE_CACHED is a request for an RCU-mode walk: it overrides a task's ref-only
+  // walk mode (a benchmarking and testing knob).
+  if (flags & kLookupCached) flags &= ~kLookupRefOnly;
   if (!(flags & kLookupRefOnly)) {
     RcuLock rcu;
     Nameidata nd(t, t.cred.load(std::memory_order_acquire), flags, true, &rcu);
