@@ -16,4 +16,13 @@ namespace rcuvfs::diag {
 // but the lookups. Names missing from the dcache are ENOENT.
 Result<Statx> floor_stat(Task& task, std::string_view path);
 
+// Deliberate bugs, for checking that a checker can fail (rcuvfs torture --inject).
+// Process-wide; 0 turns them all off.
+enum Inject : unsigned {
+  kSkipValidation = 1u << 0,     // accept the speculative stat without re-checking
+  kSkipParentRecheck = 1u << 1,  // don't re-check the parent after finding a child
+  kNoAttrSnapshot = 1u << 2,     // read attributes without the attribute seqcount
+};
+void set_inject(unsigned bugs);
+
 }  // namespace rcuvfs::diag

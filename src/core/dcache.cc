@@ -372,17 +372,16 @@ Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
 }
 
 void dput(Dentry* d) {
-  for (;;) {
-    int32_t c = d->refcount.fetch_sub(1, std::memory_order_acq_rel) - 1;
-    if (c > 0) return;
-    // Hashed dentries stay cached with no references; unhashed ones are freed.
-    if (!(d->flags.load(std::memory_order_acquire) & kDUnhashed) && !d->is_root()) return;
-    int32_t zero = 0;
-    if (!d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel))
-      return;  // someone took a new reference: they will drop it
-    kill(d);
-    return;
-  }
+  // Once our reference is gone another thread may kill the dentry; the read-side
+  // section keeps its memory valid while we look at it after the decrement.
+  RcuLock rcu;
+  if (d->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Hashed dentries stay cached with no references; unhashed ones are freed.
+  if (!(d->flags.load(std::memory_order_acquire) & kDUnhashed) && !d->is_root()) return;
+  int32_t zero = 0;
+  if (!d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel))
+    return;  // someone took a new reference: they will drop it
+  kill(d);
 }
 
 void d_cursor_attach(Dentry* dir, ListNode* cursor) {

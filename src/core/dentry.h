@@ -22,8 +22,9 @@
 //
 // ---- Lock order (all of rcuvfs) -----------------------------------------------------
 //   Superblock::rename_mutex
-//     -> directory Inode::lock (ancestor first; otherwise lower address first)
-//       -> non-directory Inode::lock (victims, source/target of rename)
+//     -> directory Inode::lock (ancestor first; otherwise lower address first; a
+//        directory being removed or replaced after its parent)
+//       -> non-directory Inode::lock (victims, source/target of rename; by address)
 //         -> g_rename_lock (writer side of rename_seq)
 //           -> Dentry d_lock (parent before child; for two unrelated: lower address)
 //             -> dcache bucket lock

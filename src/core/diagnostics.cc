@@ -1,6 +1,7 @@
 #include <rcuvfs/diagnostics.h>
 
 #include "core/dcache.h"
+#include "core/namei.h"
 #include "core/task_state.h"
 
 #include <cerrno>
@@ -25,6 +26,13 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   Statx st;
   attr_snapshot_locked(*inode, st);
   return st;
+}
+
+void set_inject(unsigned bugs) {
+  static_assert(kSkipValidation == core::kInjectSkipValidation);
+  static_assert(kSkipParentRecheck == core::kInjectSkipParentRecheck);
+  static_assert(kNoAttrSnapshot == core::kInjectNoAttrSnapshot);
+  core::set_inject(bugs);
 }
 
 }  // namespace rcuvfs::diag

@@ -2,14 +2,13 @@
 #include <rcuvfs/fs/inode.h>
 #include <rcuvfs/fs/superblock.h>
 
+#include "core/namei.h"
+
 #include <cerrno>
 #include <ctime>
 #include <mutex>
 
 namespace rcuvfs {
-namespace core {
-void note_attr_retry_exhausted();  // namei.cc
-}
 
 int64_t now_ns() {
   timespec ts;
@@ -128,6 +127,10 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
 }
 
 int attr_snapshot_rcu(const Inode& inode, Statx& out) {
+  if (__builtin_expect(core::inject() & core::kInjectNoAttrSnapshot, 0)) {
+    copy_attrs(inode, out);  // the injected bug: no seqcount, torn reads possible
+    return 0;
+  }
   // A few tries ride out a concurrent chmod; a writer that keeps winning sends the
   // caller to the locked path instead of spinning here.
   for (int attempt = 0; attempt < 4; ++attempt) {

@@ -72,6 +72,10 @@ bool path_is_under(const Path& p, const Path& root);
 using SpecHook = void (*)(const Path& final_path);
 void set_speculation_hook(SpecHook hook);
 
+// attr_snapshot_rcu gave up: lets the walker count "attribute retry exhausted"
+// rather than "filesystem refused" for the -ECHILD that follows.
+void note_attr_retry_exhausted();
+
 // Fault injection for the torture self-tests (never set in production use).
 inline constexpr unsigned kInjectSkipValidation = 1u << 0;
 inline constexpr unsigned kInjectSkipParentRecheck = 1u << 1;

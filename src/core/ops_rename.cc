@@ -2,8 +2,11 @@
 //
 // Locking: both parents' Inode::lock, the ancestor first (Linux's lock_rename);
 // unrelated parents by address, under the superblock's rename_mutex so that the
-// ancestry cannot change while we decide. Then the source and target inodes by
-// address. The dcache update happens under the global rename lock (rename_seq).
+// ancestry cannot change while we decide. Then, as Linux's vfs_rename, the source
+// and target when they are not directories (leaves: by address), or a directory
+// target alone (so nothing is created in it while it is replaced). Every lock so
+// taken follows the tree: parents before children. The dcache update happens under
+// the global rename lock (rename_seq).
 #include "core/ops_common.h"
 
 #include <cerrno>
@@ -139,13 +142,12 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
   if (old_d->has_flag(kDMounted) || new_d->has_flag(kDMounted)) return Err{EBUSY};
 
   {
-    // Source and target inodes, by address (neither is one of the locked parents:
-    // the trap checks above rule that out).
-    Inode* a = source;
-    Inode* b = target;
-    if (b && b < a) std::swap(a, b);
-    std::unique_lock la(a->lock);
-    std::unique_lock<InodeLock> lb;
+    // Neither is one of the locked parents: the trap checks above rule that out.
+    Inode* a = source->is_dir() ? nullptr : source;
+    Inode* b = target && (!target->is_dir() || !(flags & RENAME_EXCHANGE)) ? target : nullptr;
+    if (a && b && b < a) std::swap(a, b);
+    std::unique_lock<InodeLock> la, lb;
+    if (a) la = std::unique_lock<InodeLock>(a->lock);
     if (b) lb = std::unique_lock<InodeLock>(b->lock);
     RCUVFS_TRY(old_dir->rename(from->last, source, new_dir, to->last, target, flags));
   }

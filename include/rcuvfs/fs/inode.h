@@ -10,8 +10,9 @@
 //   ino, generation                 identity; changed only when the object is
 //                                   (re)initialised for a new file (see recyclefs)
 //   mode, uid, gid, nlink, size, blocks, rdev, *_ns
-//                                   attributes; written under `lock` (exclusive) inside
-//                                   an attr_seq write section (AttrWrite below)
+//                                   attributes; written inside an attr_seq write
+//                                   section (AttrWrite below), which also serialises
+//                                   the writers
 //   the vtable                      immutable: an Inode's memory stays an Inode of the
 //                                   same class until it is freed after a grace period
 // Everything else (file data, private fs state) is guarded by `lock`.
@@ -24,8 +25,9 @@
 //   link           dir: exclusive, target: exclusive    yes        no
 //   unlink/rmdir   dir: exclusive, victim: exclusive    yes        no
 //   rename         both dirs exclusive (+ sb rename     yes        no
-//                  mutex when they differ), source and
-//                  target inodes exclusive
+//                  mutex when they differ); source and
+//                  target exclusive when not directories,
+//                  a directory target exclusive
 //   getattr        none (takes `lock` shared itself)    yes        no
 //   getattr_rcu    none; RCU read-side section          NO         yes (only there)
 //   setattr        inode: exclusive                     yes        no
@@ -112,7 +114,7 @@ class Inode {
   std::atomic<int64_t> mtime_ns{0};
   std::atomic<int64_t> ctime_ns{0};
   std::atomic<int64_t> btime_ns{0};
-  SeqCount attr_seq;  // writers: hold `lock` exclusively
+  SeqCount attr_seq;  // a seqlock: AttrWrite serialises writers by itself
 
   // References: dentries, open files and walkers in ref-walk mode. The last put
   // calls evict(). Never read by RCU readers.
@@ -200,7 +202,9 @@ int attr_snapshot_rcu(const Inode& inode, Statx& out);
 // The same with `lock` held (shared or exclusive) by the caller: never fails.
 void attr_snapshot_locked(const Inode& inode, Statx& out);
 
-// Writer section for the attributes: the caller holds `inode.lock` exclusively.
+// Writer section for the attributes. Serialised by attr_seq itself, so it may be
+// used with or without `inode.lock` (rename changes the attributes of inodes it does
+// not lock).
 class AttrWrite {
  public:
   explicit AttrWrite(Inode& inode) : w_(inode.attr_seq) {}

@@ -1,13 +1,15 @@
-// SeqCount: a sequence counter for lock-free readers (Linux's seqcount_t in C++).
+// SeqCount: a sequence counter for lock-free readers (Linux's seqlock_t in C++).
 //
-// Writers are serialised by a lock the owner of the counter names; they make the
-// counter odd, change the protected fields, and make it even again. Readers sample the
-// counter, read the protected fields (each one a std::atomic, relaxed), then validate.
-// Readers never spin: an odd sample simply fails validation and the caller falls back.
+// Writers make the counter odd, change the protected fields, and make it even again;
+// the odd value doubles as the writers' lock (write_begin waits for an even value and
+// claims it with a CAS), so writers need no other lock and the counter's owner can
+// nest it inside any other. Readers sample the counter, read the protected fields
+// (each one a std::atomic, relaxed), then validate. Readers never spin: an odd sample
+// simply fails validation and the caller falls back.
 //
 // Memory ordering (the C++ form of the kernel's smp_rmb/smp_wmb pairing):
 //   reader: s = seq.load(acquire); fields.load(relaxed)...; fence(acquire); seq.load(relaxed) == s
-//   writer: seq.store(s+1, relaxed); fence(release); fields.store(relaxed)...; seq.store(s+2, release)
+//   writer: CAS(s -> s+1, relaxed); fence(release); fields.store(relaxed)...; seq.store(s+2, release)
 #pragma once
 
 #include <atomic>
@@ -33,9 +35,21 @@ class SeqCount {
     return (s & 1) == 0 && seq_.load(std::memory_order_acquire) == s;
   }
 
-  // Writer side. The caller holds the lock that serialises writers of this counter.
+  // Writer side: claims the counter (spins while another writer holds it; writer
+  // sections are a handful of stores).
   void write_begin() noexcept {
-    seq_.store(seq_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    uint32_t s = seq_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (s & 1) {
+        __builtin_ia32_pause();
+        s = seq_.load(std::memory_order_relaxed);
+        continue;
+      }
+      // acquire: see what the previous writer wrote before we overwrite it.
+      if (seq_.compare_exchange_weak(s, s + 1, std::memory_order_acquire,
+                                     std::memory_order_relaxed))
+        break;
+    }
     std::atomic_thread_fence(std::memory_order_release);
   }
   void write_end() noexcept {
