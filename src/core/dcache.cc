@@ -23,9 +23,16 @@ struct Bucket {
   std::atomic<uintptr_t> head;  // Dentry* | lock bit (bit 0)
 };
 
-Bucket* table() {
-  static Bucket* t = static_cast<Bucket*>(std::calloc(kHashSize, sizeof(Bucket)));
-  return t;
+// Allocated at load time, so the hot path has no initialisation guard to check.
+Bucket* const g_table = static_cast<Bucket*>(std::calloc(kHashSize, sizeof(Bucket)));
+inline Bucket* table() { return g_table; }
+
+// Names are short: compare them inline rather than through a memcmp call.
+inline bool same_name(const char* a, const char* b, size_t n) {
+  if (n > 32) return std::memcmp(a, b, n) == 0;
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
@@ -137,16 +144,6 @@ void kill(Dentry* d) {
   if (parent != d) dput(parent);
 }
 }  // namespace
-
-uint32_t name_hash(std::string_view s) {
-  // FNV-1a, 64-bit, folded.
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return static_cast<uint32_t>(h ^ (h >> 32));
-}
 
 Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb) {
   void* mem = ::operator new(sizeof(Dentry) + name.size());
@@ -328,8 +325,7 @@ Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
     if (d->flags.load(std::memory_order_acquire) & kDUnhashed) continue;
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     n = d->name.load(std::memory_order_acquire);
-    if (n->len != name.size() || std::memcmp(n->str, name.data(), name.size()) != 0)
-      continue;
+    if (n->len != name.size() || !same_name(n->str, name.data(), name.size())) continue;
     *seq = s;
     return d;
   }

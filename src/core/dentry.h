@@ -53,7 +53,25 @@ struct Name {
   std::string_view view() const { return {str, len}; }
 };
 
-uint32_t name_hash(std::string_view s);
+// FNV-1a over the bytes, folded to 32 bits. The walker hashes a component in the
+// same pass that finds its end (hash_component).
+inline constexpr uint64_t kFnvBasis = 0xcbf29ce484222325ull;
+inline constexpr uint64_t kFnvPrime = 0x100000001b3ull;
+inline uint32_t fold_hash(uint64_t h) { return static_cast<uint32_t>(h ^ (h >> 32)); }
+inline uint32_t name_hash(std::string_view s) {
+  uint64_t h = kFnvBasis;
+  for (unsigned char c : s) h = (h ^ c) * kFnvPrime;
+  return fold_hash(h);
+}
+// The length of the component at the start of `s` (up to '/' or the end) and its
+// hash, in one pass.
+inline size_t hash_component(std::string_view s, uint32_t* hash) {
+  uint64_t h = kFnvBasis;
+  size_t i = 0;
+  for (; i < s.size() && s[i] != '/'; ++i) h = (h ^ static_cast<unsigned char>(s[i])) * kFnvPrime;
+  *hash = fold_hash(h);
+  return i;
+}
 
 // Intrusive list links for a directory's children. Cursors (readdir positions) are
 // bare ListNodes in the same list.

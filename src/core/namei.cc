@@ -45,6 +45,7 @@ struct Nameidata {
   std::string_view rest;
   std::string buf;  // owns `rest` once a symlink body was spliced in
   std::string_view last;
+  uint32_t last_hash = 0;
   LastType last_type = LastType::kNorm;
   bool trailing = false;
   Cred cred_copy;  // `cred` points here once the walk has left RCU
@@ -265,6 +266,13 @@ int follow_mounts(Nameidata& nd, Path& p, uint32_t& seq, Inode*& inode) {
 // ---- steps ------------------------------------------------------------------------
 
 int may_lookup(Nameidata& nd) {
+  // Fast path: a directory everyone may search, on a filesystem whose permission
+  // check is the generic one, with no security module to ask.
+  const Inode* dir = nd.inode;
+  if ((dir->mode.load(std::memory_order_relaxed) & 0111) == 0111 &&
+      (dir->sb->flags & kSbGenericPermission) &&
+      !nd.task->vfs->lsm.load(std::memory_order_acquire))
+    return 0;
   for (;;) {
     Refuser why = Refuser::kNone;
     int err = inode_permission(nd.vfs(), *nd.inode, kMayExec, *nd.cred,
@@ -364,7 +372,8 @@ Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name, uint32_t) {
   return lookup_one_locked(nd.path.dentry, nd.inode, name);
 }
 
-int walk_component(Nameidata& nd, std::string_view name, LastType type, bool more);
+int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType type,
+                   bool more);
 
 int follow_dotdot(Nameidata& nd) {
   nd.root_set = true;
@@ -459,7 +468,8 @@ int follow_dotdot(Nameidata& nd) {
   return 0;
 }
 
-int walk_component(Nameidata& nd, std::string_view name, LastType type, bool more) {
+int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType type,
+                   bool more) {
   if (type == LastType::kDot) return 0;
   if (type == LastType::kDotDot) {
     for (;;) {
@@ -470,7 +480,6 @@ int walk_component(Nameidata& nd, std::string_view name, LastType type, bool mor
     }
   }
   if (name.size() > kNameMax) return -ENAMETOOLONG;
-  const uint32_t hash = name_hash(name);
   const bool follow = more || (nd.flags & kLookupFollow);
   for (;;) {
     if (nd.rcu) {
@@ -516,8 +525,8 @@ int link_path_walk(Nameidata& nd) {
   for (;;) {
     if (!is_dir(nd.inode)) return nd.inode ? -ENOTDIR : -ENOENT;
     if (int err = may_lookup(nd)) return err;
-    size_t n = nd.rest.find('/');
-    std::string_view name = nd.rest.substr(0, n);
+    uint32_t hash;
+    std::string_view name = nd.rest.substr(0, hash_component(nd.rest, &hash));
     LastType type = LastType::kNorm;
     if (name == ".")
       type = LastType::kDot;
@@ -528,11 +537,12 @@ int link_path_walk(Nameidata& nd) {
     while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
     if (nd.rest.empty()) {
       nd.last = name;
+      nd.last_hash = hash;
       nd.last_type = type;
       nd.trailing = slash;
       return 0;
     }
-    int err = walk_component(nd, name, type, true);
+    int err = walk_component(nd, name, hash, type, true);
     if (err < 0) return err;
     if (err == 1) {
       if (nd.rest.empty()) {
@@ -558,7 +568,7 @@ int lookup_last(Nameidata& nd) {
     case LastType::kNorm:
       break;
   }
-  return walk_component(nd, nd.last, nd.last_type, false);
+  return walk_component(nd, nd.last, nd.last_hash, nd.last_type, false);
 }
 
 // The whole path, following a trailing symlink per flags. nd.path is the object.
@@ -797,12 +807,13 @@ namespace {
 int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
   const bool creat = how.flags & O_CREAT;
   if (nd.last_type != LastType::kNorm) {
-    if (nd.last_type == LastType::kDotDot) return walk_component(nd, {}, LastType::kDotDot, false);
+    if (nd.last_type == LastType::kDotDot)
+      return walk_component(nd, {}, 0, LastType::kDotDot, false);
     return 0;
   }
   if (!creat) {
     if (nd.trailing) nd.flags |= kLookupFollow | kLookupDirectory;
-    return walk_component(nd, nd.last, LastType::kNorm, false);
+    return walk_component(nd, nd.last, nd.last_hash, LastType::kNorm, false);
   }
   if (nd.rcu && !try_to_unlazy(nd)) return -ECHILD;
   if (nd.trailing) return -EISDIR;

@@ -23,6 +23,10 @@ class FsType;
 // The dcache holds every entry of every directory (a RAM filesystem like memfs):
 // a dcache miss is a definitive "no such entry" and readdir walks the dcache.
 inline constexpr unsigned kSbDcacheComplete = 1u << 0;
+// Inode::permission is generic_permission for every inode, in RCU mode too: the
+// walker may then grant search on a directory whose three x bits are all set without
+// calling it.
+inline constexpr unsigned kSbGenericPermission = 1u << 1;
 
 class Superblock {
  public:

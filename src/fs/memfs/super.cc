@@ -5,7 +5,7 @@
 namespace rcuvfs::memfs {
 
 MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner) : rcu_callbacks_(rcu_callbacks) {
-  flags = kSbDcacheComplete;
+  flags = kSbDcacheComplete | (rcu_callbacks ? kSbGenericPermission : 0);
   root_ = new MemInode(this);
   root_->init(S_IFDIR | 0755, owner.uid, owner.gid, 0);
 }
