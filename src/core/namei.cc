@@ -148,12 +148,11 @@ uint32_t sample_even(const SeqCount& s) {
 int path_init(Nameidata& nd, int dirfd, std::string_view s) {
   nd.rest = s;
   if (nd.rcu) {
+    // An odd sample (a rename or mount in progress) is kept: it only matters to a
+    // walk that goes on to need it (`..`, a mount crossing, a scoped end), and there
+    // it fails validation. Most walks never look at it again.
     nd.m_seq = g_mount_seq.begin();
     nd.r_seq = g_rename_seq.begin();
-    if ((nd.m_seq | nd.r_seq) & 1) {
-      count((nd.m_seq & 1) ? Echild::kMountSeq : Echild::kRenameSeq);
-      return -ECHILD;
-    }
   } else {
     nd.m_seq = sample_even(g_mount_seq);
     nd.r_seq = sample_even(g_rename_seq);

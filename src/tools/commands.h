@@ -9,4 +9,7 @@ namespace rcuvfs::tools {
 // exit status through `exit_code`.
 void add_shell_command(CLI::App& app, int& exit_code);
 
+// `rcuvfs bench [--quick] [--json FILE|-] [--plot FILE.svg] ...` (bench_cmd.cc).
+void add_bench_command(CLI::App& app, int& exit_code);
+
 }  // namespace rcuvfs::tools

@@ -36,8 +36,6 @@ MemInode::~MemInode() {
   ::operator delete(body_.load(kRelaxed));
 }
 
-MemSuper& MemInode::super() const { return *static_cast<MemSuper*>(sb); }
-
 void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
   const int64_t now = now_ns();
   {

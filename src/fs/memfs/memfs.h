@@ -97,6 +97,8 @@ class MemSuper : public Superblock {
   MemInode* root_ = nullptr;
 };
 
+inline MemSuper& MemInode::super() const { return *static_cast<MemSuper*>(sb); }
+
 class MemFsType : public FsType {
  public:
   std::string_view name() const override { return "memfs"; }

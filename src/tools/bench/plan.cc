@@ -54,11 +54,10 @@ Plan make_plan(const BenchOptions& opt, int nproc) {
   // floor is single-threaded (it is unsafe to share), so it runs at t=1 even when
   // 1 is not among the requested thread counts.
   std::vector<int> all_threads = threads;
-  if (contains(modes, Mode::kFloor)) all_threads = sorted_unique([&] {
-      auto v = threads;
-      v.push_back(1);
-      return v;
-    }());
+  if (contains(modes, Mode::kFloor)) {
+    all_threads.push_back(1);
+    all_threads = sorted_unique(all_threads);
+  }
 
   Plan plan;
   plan.seconds = opt.seconds > 0 ? opt.seconds : opt.quick ? 0.4 : 1.0;

@@ -6,6 +6,7 @@
 
 #include <rcuvfs/vfs.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -45,9 +46,9 @@ class RenameWriter {
   std::unique_ptr<Task> task_;
   std::vector<Slot> slots_;
   double rate_;
-  std::mutex mu_;
+  std::mutex mu_;               // with cv_: only to cut a sleep short
   std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
+  std::atomic<bool> stopping_{false};
   uint64_t done_ = 0;
   uint64_t failures_ = 0;
   std::chrono::duration<double> elapsed_{};

@@ -1,0 +1,34 @@
+// Everything the cells measure against, built once per run: the rcuvfs namespace,
+// the lock baseline and (for `kernel`) the host tree, all of one TreeShape.
+#pragma once
+
+#include "tools/bench/host_tree.h"
+#include "tools/bench/lock_tree.h"
+#include "tools/bench/tree_shape.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rcuvfs::tools::bench {
+
+struct Fixture {
+  explicit Fixture(const TreeShape& s) : shape(s) {}
+
+  TreeShape shape;
+  std::unique_ptr<Vfs> vfs;
+  LockTree lock_tree;
+  std::unique_ptr<HostTree> host;  // null unless asked for
+  // Per subtree, the stat target: absolute ("/b/t<i>/.../file") for rcuvfs and the
+  // lock tree, relative to host->root_fd() for the kernel. Same components.
+  std::vector<std::string> abs_paths;
+  std::vector<std::string> rel_paths;
+};
+
+// nullptr and *error set on failure.
+std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
+                                       std::string* error);
+
+}  // namespace rcuvfs::tools::bench

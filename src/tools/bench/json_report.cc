@@ -1,0 +1,62 @@
+#include "tools/bench/json_report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace rcuvfs::tools::bench {
+
+namespace {
+nlohmann::json machine_json(const Machine& m) {
+  return {{"cpu", m.cpu}, {"nproc", m.nproc}, {"kernel", m.kernel}};
+}
+
+// Whole rates as integers ("writer_rate": 0, not 0.0), fractional ones as given.
+nlohmann::json rate_json(double rate) {
+  if (rate == std::floor(rate)) return static_cast<int64_t>(rate);
+  return rate;
+}
+}  // namespace
+
+std::string stat_json(int depth, const Machine& machine, const std::vector<Outcome>& outcomes) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const Outcome& o : outcomes) {
+    results.push_back({{"mode", mode_name(o.cell.mode)},
+                       {"threads", o.cell.threads},
+                       {"workload", workload_name(o.cell.workload)},
+                       {"writer_rate", rate_json(o.cell.writer_rate)},
+                       {"ops_per_sec", o.ops_per_sec},
+                       {"ns_per_op", o.ns_per_op},
+                       {"speculative_fraction", o.speculative_fraction}});
+  }
+  nlohmann::json doc = {{"depth", depth}, {"machine", machine_json(machine)}, {"results", results}};
+  return doc.dump(2) + "\n";
+}
+
+std::string files_json(const Machine& machine, const FilesOutcome& f) {
+  nlohmann::json doc = {{"machine", machine_json(machine)},
+                        {"files",
+                         {{"count", f.files},
+                          {"directories", f.dirs},
+                          {"build_seconds", f.seconds},
+                          {"seconds_per_million", f.seconds_per_million()},
+                          {"bytes_per_file", f.bytes_per_file}}}};
+  return doc.dump(2) + "\n";
+}
+
+std::string write_text(const std::string& dest, const std::string& text) {
+  if (dest == "-") {
+    std::cout << text << std::flush;
+    return "";
+  }
+  std::ofstream out(dest, std::ios::binary | std::ios::trunc);
+  if (out) out << text;
+  if (!out.flush()) return "cannot write " + dest + ": " + std::strerror(errno);
+  return "";
+}
+
+}  // namespace rcuvfs::tools::bench

@@ -1,0 +1,21 @@
+// The JSON documents of `rcuvfs bench --json` (nlohmann-json):
+//   stat runs:   {"depth": 8, "machine": {...}, "results": [{"mode": ..., ...}, ...]}
+//   --files N:   {"machine": {...}, "files": {"count": N, ...}}
+#pragma once
+
+#include "tools/bench/cell.h"
+#include "tools/bench/files_bench.h"
+#include "tools/bench/machine.h"
+
+#include <string>
+#include <vector>
+
+namespace rcuvfs::tools::bench {
+
+std::string stat_json(int depth, const Machine& machine, const std::vector<Outcome>& outcomes);
+std::string files_json(const Machine& machine, const FilesOutcome& files);
+
+// Writes `text` to `dest` ("-": standard output). Returns an error message, or "".
+std::string write_text(const std::string& dest, const std::string& text);
+
+}  // namespace rcuvfs::tools::bench

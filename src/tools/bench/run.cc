@@ -1,0 +1,108 @@
+#include "tools/bench/run.h"
+
+#include "tools/bench/files_bench.h"
+#include "tools/bench/fixture.h"
+#include "tools/bench/json_report.h"
+#include "tools/bench/machine.h"
+#include "tools/bench/measure.h"
+#include "tools/bench/plan.h"
+#include "tools/bench/plot.h"
+#include "tools/bench/progress.h"
+#include "tools/bench/table.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace rcuvfs::tools::bench {
+
+namespace {
+int fail(const std::string& message) {
+  std::fprintf(stderr, "rcuvfs bench: %s\n", message.c_str());
+  return 1;
+}
+
+std::string describe(const Cell& c) {
+  return std::string(mode_name(c.mode)) + " " + std::string(workload_name(c.workload)) +
+         " t=" + std::to_string(c.threads) +
+         (c.writer_rate > 0 ? " writer=" + std::to_string(static_cast<long>(c.writer_rate))
+                            : "");
+}
+
+int run_files(const BenchOptions& opt, const Machine& machine) {
+  FilesOutcome f;
+  if (std::string e = run_files_bench(opt.files, &f); !e.empty()) return fail(e);
+  // With --json - the document owns standard output.
+  std::FILE* out = opt.json == "-" ? stderr : stdout;
+  std::fprintf(out,
+               "memfs namespace of %llu files in %llu directories (%s, %d CPUs)\n"
+               "  build:  %.3f s (%.3f s per million files)\n"
+               "  memory: %.0f bytes per file (growth of VmRSS)\n",
+               static_cast<unsigned long long>(f.files), static_cast<unsigned long long>(f.dirs),
+               machine.cpu.c_str(), machine.nproc, f.seconds, f.seconds_per_million(),
+               f.bytes_per_file);
+  if (!opt.json.empty())
+    if (std::string e = write_text(opt.json, files_json(machine, f)); !e.empty()) return fail(e);
+  return 0;
+}
+
+int run_stat(const BenchOptions& opt, const Machine& machine) {
+  if (!opt.plot.empty())
+    if (std::string e = check_gnuplot(); !e.empty()) return fail(e);
+  const Plan plan = make_plan(opt, machine.nproc);
+  std::string error;
+  auto fx = build_fixture(TreeShape(opt.depth, plan.subtrees), plan.needs_host, &error);
+  if (!fx) return fail(error);
+  if (fx->host) std::fprintf(stderr, "kernel mode: host statx(2) on %s\n", fx->host->where().c_str());
+
+  Progress progress(plan.cells.size());
+  std::vector<Outcome> outcomes;
+  std::vector<std::string> problems, notes;
+  for (const Cell& cell : plan.cells) {
+    progress.start(cell);
+    const Measurement m = measure(*fx, cell, plan.seconds);
+    outcomes.push_back(m.outcome);
+    // The walked path always exists, so a failed stat is a bug in what was measured.
+    if (m.failed_stats)
+      problems.push_back(describe(cell) + ": " + std::to_string(m.failed_stats) +
+                         " stats failed");
+    if (m.writer_failures)
+      problems.push_back(describe(cell) + ": " + std::to_string(m.writer_failures) +
+                         " renames failed");
+    if (m.cpu_share < 0.9) {
+      const bool own_writer = cell.writer_rate > 0 && cell.threads + 1 > machine.nproc;
+      notes.push_back(describe(cell) + ": a thread had a CPU only " +
+                      std::to_string(static_cast<int>(m.cpu_share * 100)) + "% of the time (" +
+                      (own_writer ? "the writer is one thread more than there are CPUs"
+                                  : "other processes running?") +
+                      "): its figures are low");
+    }
+    if (cell.writer_rate > 0 && m.writer_achieved < 0.9 * cell.writer_rate)
+      notes.push_back(describe(cell) + ": the writer managed only " +
+                      std::to_string(static_cast<long>(m.writer_achieved)) + " renames/s");
+  }
+  progress.finish();
+  for (const std::string& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+
+  // With --json - the document owns standard output.
+  print_table(opt.json == "-" ? stderr : stdout, machine, opt.depth, plan.seconds, outcomes);
+  std::fflush(stdout);
+
+  int status = 0;
+  for (const std::string& p : problems) status = fail(p);
+  if (!opt.json.empty())
+    if (std::string e = write_text(opt.json, stat_json(opt.depth, machine, outcomes)); !e.empty())
+      status = fail(e);
+  if (!opt.plot.empty())
+    if (std::string e = draw_plot(opt.plot, machine, opt.depth, outcomes); !e.empty())
+      status = fail(e);
+  return status;
+}
+}  // namespace
+
+int run_bench(const BenchOptions& opt) {
+  const Machine machine = probe_machine();
+  return opt.files > 0 ? run_files(opt, machine) : run_stat(opt, machine);
+}
+
+}  // namespace rcuvfs::tools::bench

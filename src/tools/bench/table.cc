@@ -1,0 +1,56 @@
+#include "tools/bench/table.h"
+
+#include <string>
+
+namespace rcuvfs::tools::bench {
+
+namespace {
+// 23400000 -> "23.40 M": the magnitude at a glance, three significant digits.
+std::string si(double v) {
+  char buf[32];
+  if (v >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f G", v / 1e9);
+  else if (v >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
+  else if (v >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.2f k", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f  ", v);
+  return buf;
+}
+}  // namespace
+
+double ratio_to_spec(const std::vector<Outcome>& outcomes, const Outcome& o) {
+  for (const Outcome& s : outcomes)
+    if (s.cell.mode == Mode::kSpec && same_setting(s.cell, o.cell) && s.ops_per_sec > 0)
+      return o.ops_per_sec / s.ops_per_sec;
+  return -1;
+}
+
+void print_table(std::FILE* out, const Machine& machine, int depth, double seconds,
+                 const std::vector<Outcome>& outcomes) {
+  std::fprintf(out, "rcuvfs bench on %s (%d CPUs, %s)\n", machine.cpu.c_str(), machine.nproc,
+               machine.kernel.c_str());
+  std::fprintf(out,
+               "stat of /b/t<i>/d1/.../d%d/file (%d components), %.2g s per cell; "
+               "ratio: ops/s over spec's in the same row group\n\n",
+               depth, depth + 3, seconds);
+  std::fprintf(out, "%-7s %-8s %7s %9s %11s %9s %8s %10s\n", "mode", "workload", "threads",
+               "writer/s", "ops/s", "ns/op", "vs spec", "spec.frac");
+  const Cell* prev = nullptr;
+  for (const Outcome& o : outcomes) {
+    // A blank line between settings groups each mode with the spec it is compared to.
+    if (prev && !same_setting(*prev, o.cell)) std::fputc('\n', out);
+    prev = &o.cell;
+    char ratio_s[16] = "-";
+    if (double ratio = ratio_to_spec(outcomes, o); ratio >= 0)
+      std::snprintf(ratio_s, sizeof ratio_s, "%.2f", ratio);
+    std::fprintf(out, "%-7s %-8s %7d %9.0f %11s %9.1f %8s %10.3f\n",
+                 std::string(mode_name(o.cell.mode)).c_str(),
+                 std::string(workload_name(o.cell.workload)).c_str(), o.cell.threads,
+                 o.cell.writer_rate, si(o.ops_per_sec).c_str(), o.ns_per_op, ratio_s,
+                 o.speculative_fraction);
+  }
+}
+
+}  // namespace rcuvfs::tools::bench

@@ -1,0 +1,20 @@
+// The human-readable result: a header naming the machine and setup, then one row per
+// cell with its throughput, latency, ratio to `spec` and speculative fraction.
+#pragma once
+
+#include "tools/bench/cell.h"
+#include "tools/bench/machine.h"
+
+#include <cstdio>
+#include <vector>
+
+namespace rcuvfs::tools::bench {
+
+void print_table(std::FILE* out, const Machine& machine, int depth, double seconds,
+                 const std::vector<Outcome>& outcomes);
+
+// ops/s of `o` over that of `spec` in the same setting, or a negative value when
+// `spec` was not measured there.
+double ratio_to_spec(const std::vector<Outcome>& outcomes, const Outcome& o);
+
+}  // namespace rcuvfs::tools::bench

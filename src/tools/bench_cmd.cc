@@ -1,0 +1,99 @@
+// `rcuvfs bench`: the command line. Options are checked here, so that bad input is a
+// clear message and exit status 2 before anything runs; bench/run.cc does the work.
+#include "tools/bench/cell.h"
+#include "tools/bench/options.h"
+#include "tools/bench/run.h"
+#include "tools/commands.h"
+
+#include <charconv>
+#include <memory>
+#include <string>
+
+namespace rcuvfs::tools {
+
+namespace {
+// CLI11 validators: "" accepts, anything else is the message shown after the option
+// name.
+template <class T>
+bool parse_number(const std::string& s, T& v) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+CLI::Validator int_in(long lo, long hi, const std::string& what) {
+  return CLI::Validator(
+      [=](std::string& s) -> std::string {
+        long v;
+        if (parse_number(s, v) && v >= lo && v <= hi) return "";
+        return what + " must be a whole number from " + std::to_string(lo) + " to " +
+               std::to_string(hi) + ", not '" + s + "'";
+      },
+      "");
+}
+
+CLI::Validator number_at_least(double lo, bool inclusive, const std::string& what) {
+  return CLI::Validator(
+      [=](std::string& s) -> std::string {
+        double v;
+        if (parse_number(s, v) && (inclusive ? v >= lo : v > lo)) return "";
+        return what + " must be a number " + (inclusive ? ">= " : "> ") +
+               std::to_string(static_cast<long>(lo)) + ", not '" + s + "'";
+      },
+      "");
+}
+
+CLI::Validator known_mode() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (bench::parse_mode(s)) return "";
+        return "unknown mode '" + s + "' (modes: spec, linux, ref, lock, kernel, floor)";
+      },
+      "");
+}
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<bench::BenchOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "bench", "Measure stat of a deep path: rcuvfs walk modes against a global-lock "
+               "tree, the host kernel and a no-synchronisation floor");
+  sub->add_flag("--quick", opt->quick,
+                "The short run (well under a minute on 2 cores): 1 and 2 threads, 0.4 s "
+                "per cell, a 10000/s writer for spec and linux");
+  sub->add_option("--json", opt->json, "Write the results as JSON to FILE ('-': stdout)")
+      ->type_name("FILE");
+  sub->add_option("--plot", opt->plot, "Draw a chart into FILE.svg (needs gnuplot)")
+      ->type_name("FILE.svg");
+  sub->add_option("--depth", opt->depth, "Directories between t<i> and the file (default 8)")
+      ->type_name("N")
+      ->check(int_in(1, 200, "depth"));
+  sub->add_option("--threads", opt->threads,
+                  "Comma-separated thread counts (default 1,2 with --quick, else powers of "
+                  "two up to the CPU count)")
+      ->type_name("LIST")
+      ->delimiter(',')
+      ->check(int_in(1, 1024, "a thread count"));
+  sub->add_option("--seconds", opt->seconds, "Seconds per cell (default 1, 0.4 with --quick)")
+      ->type_name("S")
+      ->check(number_at_least(0, false, "seconds"));
+  sub->add_option("--writer-rate", opt->writer_rates,
+                  "Renames per second of a concurrent writer, racing the rcuvfs modes; a "
+                  "comma-separated list for several (default 10000 with --quick, else "
+                  "1000,10000,100000)")
+      ->type_name("R[,R...]")
+      ->delimiter(',')
+      ->check(number_at_least(0, true, "a writer rate"));
+  sub->add_option("--modes", opt->modes,
+                  "Comma-separated modes: spec,linux,ref,lock,kernel,floor (default all)")
+      ->type_name("LIST")
+      ->delimiter(',')
+      ->check(known_mode());
+  sub->add_option("--files", opt->files,
+                  "Instead: build a memfs namespace of N files and report build time and "
+                  "memory per file")
+      ->type_name("N")
+      ->check(int_in(1, 1000000000, "the file count"));
+  sub->callback([opt, &exit_code] { exit_code = bench::run_bench(*opt); });
+}
+
+}  // namespace rcuvfs::tools
