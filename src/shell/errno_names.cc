@@ -141,8 +141,11 @@ std::string errno_name(int err) {
     RCUVFS_ERRNO_CASE(ERFKILL)
     RCUVFS_ERRNO_CASE(EHWPOISON)
 #undef RCUVFS_ERRNO_CASE
-    default:
-      return "E" + std::to_string(err);
+    default: {
+      std::string unknown = "E";  // (operator+ trips a g++ 12 -Wrestrict false positive)
+      unknown += std::to_string(err);
+      return unknown;
+    }
   }
 }
 
