@@ -193,8 +193,10 @@ void d_drop(Dentry* d) {
   hash_remove(d);
 }
 
-void d_delete(Dentry* d) {
-  Dentry* parent = d->parent.load(std::memory_order_relaxed);
+namespace {
+// Take `d` out of the dcache and off its parent's list (marking it `extra`), then
+// drop the dcache's pin on it. Caller holds a reference on d.
+void detach(Dentry* parent, Dentry* d, uint32_t extra) {
   bool unpin = false;
   {
     DLockGuard pg(parent);
@@ -202,7 +204,7 @@ void d_delete(Dentry* d) {
     {
       SeqWrite w(d->seq);
       hash_remove(d);
-      d->set_flag(kDDeleted);
+      d->set_flag(extra);
     }
     if (d->flags.load(std::memory_order_relaxed) & kDInList) {
       list_del(&d->sibling);
@@ -215,6 +217,9 @@ void d_delete(Dentry* d) {
   }
   if (unpin) dput(d);
 }
+}  // namespace
+
+void d_delete(Dentry* d) { detach(d->parent.load(std::memory_order_relaxed), d, kDDeleted); }
 
 RenameLockGuard::RenameLockGuard() {
   g_rename_mutex.lock();
@@ -433,24 +438,7 @@ void d_shrink_tree(Dentry* root) {
     }
     if (child) {
       // Descend: detach the child from the list now so we never revisit it.
-      bool unpin = false;
-      {
-        DLockGuard pg(d);
-        DLockGuard g(child);
-        {
-          SeqWrite w(child->seq);
-          hash_remove(child);
-        }
-        if (child->flags.load(std::memory_order_relaxed) & kDInList) {
-          list_del(&child->sibling);
-          child->clear_flag(kDInList);
-        }
-        if (child->flags.load(std::memory_order_relaxed) & kDPinned) {
-          child->clear_flag(kDPinned);
-          unpin = true;
-        }
-      }
-      if (unpin) dput(child);
+      detach(d, child, 0);
       d = child;  // we hold a reference on it
       continue;
     }
@@ -467,6 +455,15 @@ void d_shrink_tree(Dentry* root) {
     dput(root);
   }
   dput(root);
+}
+
+bool is_ancestor(const Dentry* ancestor, const Dentry* d) {
+  for (;;) {
+    if (d == ancestor) return true;
+    const Dentry* up = d->parent.load(std::memory_order_acquire);
+    if (up == d) return false;
+    d = up;
+  }
 }
 
 int64_t d_live_count() { return g_live_dentries.load(std::memory_order_relaxed); }

@@ -79,6 +79,10 @@ void d_cursor_seek(Dentry* dir, ListNode* cursor, uint64_t n);
 // including `root` so that all dentries and inodes are freed once unreferenced.
 void d_shrink_tree(Dentry* root);
 
+// Is `ancestor` d itself or one of its ancestors (within one filesystem)? A rename
+// may change the answer: callers hold a lock that excludes renames, or accept that.
+bool is_ancestor(const Dentry* ancestor, const Dentry* d);
+
 // Number of live dentries (for leak checks in tests).
 int64_t d_live_count();
 

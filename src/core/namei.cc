@@ -145,6 +145,18 @@ uint32_t sample_even(const SeqCount& s) {
   }
 }
 
+// Make the root the current position.
+void jump_to_root(Nameidata& nd) {
+  if (nd.rcu) {
+    nd.path = nd.root;
+    nd.seq = nd.root_seq;
+  } else {
+    path_put(nd.path);
+    nd.path = path_get(nd.root);
+  }
+  nd.inode = nd.path.dentry->inode.load(std::memory_order_acquire);
+}
+
 int path_init(Nameidata& nd, int dirfd, std::string_view s) {
   nd.rest = s;
   if (nd.rcu) {
@@ -208,19 +220,8 @@ int path_init(Nameidata& nd, int dirfd, std::string_view s) {
     nd.root = root;
     nd.inode = start.dentry->inode.load(std::memory_order_acquire);
   }
-  if (absolute) {
-    // IN_ROOT: an absolute path starts at the scope root.
-    if (nd.flags & kLookupInRoot) {
-      if (nd.rcu) {
-        nd.path = nd.root;
-        nd.seq = nd.root_seq;
-      } else {
-        path_put(nd.path);
-        nd.path = path_get(nd.root);
-      }
-      nd.inode = nd.path.dentry->inode.load(std::memory_order_acquire);
-    }
-  }
+  // IN_ROOT: an absolute path starts at the scope root.
+  if (absolute && (nd.flags & kLookupInRoot)) jump_to_root(nd);
   return 0;
 }
 
@@ -325,14 +326,7 @@ int pick_link(Nameidata& nd, Path& link, uint32_t seq, Inode* inode) {
     if ((nd.flags & kLookupNoXdev) && (!nd.root_set || nd.path.mnt != nd.root.mnt))
       return -EXDEV;
     nd.root_set = true;
-    if (nd.rcu) {
-      nd.path = nd.root;
-      nd.seq = nd.root_seq;
-    } else {
-      path_put(nd.path);
-      nd.path = path_get(nd.root);
-    }
-    nd.inode = nd.path.dentry->inode.load(std::memory_order_acquire);
+    jump_to_root(nd);
     while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
   }
   return 1;

@@ -16,16 +16,6 @@ namespace rcuvfs {
 using namespace core;
 
 namespace {
-// Is `a` an ancestor of (or equal to) `d`? Caller holds the rename mutex.
-bool is_ancestor(const Dentry* a, const Dentry* d) {
-  for (;;) {
-    if (d == a) return true;
-    const Dentry* up = d->parent.load(std::memory_order_acquire);
-    if (up == d) return false;
-    d = up;
-  }
-}
-
 // The child of `anc` on the way down to `d`, or nullptr when anc is not above d.
 const Dentry* child_towards(const Dentry* anc, const Dentry* d) {
   for (;;) {

@@ -138,21 +138,12 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
 }
 
 namespace {
-bool is_subdir(const Dentry* d, const Dentry* ancestor) {
-  for (;;) {
-    if (d == ancestor) return true;
-    const Dentry* up = d->parent.load(std::memory_order_acquire);
-    if (up == d) return false;
-    d = up;
-  }
-}
-
 // Copy the mounts below `src` (those whose mountpoint lies under `src_root`) onto
 // `clone`, recursively. Caller holds g_mount_lock.
 void clone_submounts(Mount* src, const Dentry* src_root, Mount* clone) {
   for (Mount* child : src->children) {
     Dentry* mp = child->mountpoint.load(std::memory_order_relaxed);
-    if (!is_subdir(mp, src_root)) continue;
+    if (!is_ancestor(src_root, mp)) continue;
     Mount* c = mnt_alloc(child->sb, dget(child->root));
     mnt_attach(c, Path{clone, mp});
     clone_submounts(child, child->root, c);
