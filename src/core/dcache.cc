@@ -2,7 +2,10 @@
 
 #include "core/rcu.h"
 
+#include <rcuvfs/fs/superblock.h>
+
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <new>
 
@@ -159,8 +162,15 @@ Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb) {
   return d;
 }
 
+uint32_t coarse_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<uint32_t>(static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000);
+}
+
 void d_add(Dentry* d, Inode* inode, bool pin) {
   Dentry* parent = d->parent.load(std::memory_order_relaxed);
+  if (!(d->sb->flags & kSbDcacheComplete)) d_touch(d);
   if (pin && inode) {
     dget(d);
     d->set_flag(kDPinned);
@@ -191,6 +201,12 @@ void d_drop(Dentry* d) {
   DLockGuard g(d);
   SeqWrite w(d->seq);
   hash_remove(d);
+}
+
+void d_invalidate(Dentry* d) {
+  d_drop(d);
+  Inode* inode = d->inode.load(std::memory_order_acquire);
+  if (inode && inode->is_dir()) d_shrink_tree(d);
 }
 
 namespace {

@@ -39,6 +39,19 @@ void d_delete(Dentry* d);
 // Drop a negative dentry from the hash (it is about to be shadowed by a move).
 void d_drop(Dentry* d);
 
+// A cached entry of a revalidating filesystem turned out stale: unhash it (RCU
+// walkers holding it fail their seq check) and, for a directory, forget the cached
+// entries below it too. Caller holds a reference on d.
+void d_invalidate(Dentry* d);
+
+// A coarse monotonic clock in milliseconds, for Dentry::d_time (wraps after 49 days;
+// only differences are used).
+uint32_t coarse_ms();
+inline uint32_t d_age_ms(const Dentry* d) {
+  return coarse_ms() - d->d_time.load(std::memory_order_relaxed);
+}
+inline void d_touch(Dentry* d) { d->d_time.store(coarse_ms(), std::memory_order_relaxed); }
+
 // Move `d` to (new_parent, new_name). The caller holds g_rename_seq's writer lock
 // (RenameLockGuard) and the directory locks.
 void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name);

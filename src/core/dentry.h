@@ -14,6 +14,8 @@
 //   flags      atomic bit set; kDLocked is d_lock (a spinlock bit); kDMounted is
 //              read by RCU walkers and validated by mount_seq.
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.
+//   d_time     revalidating filesystems only: when the entry was cached or last
+//              confirmed (coarse_ms clock); relaxed atomic, a hint for the fs's TTL.
 //   refcount   lockref-style: one CAS to take a reference; kDead (<0) once the
 //              dentry is being freed, after which no new reference can be taken.
 //   children / sibling links
@@ -98,6 +100,7 @@ struct Dentry {
   std::atomic<const Name*> name{nullptr};
   std::atomic<Dentry*> hash_next{nullptr};
   std::atomic<int32_t> refcount{1};
+  std::atomic<uint32_t> d_time{0};  // fills the hole before sb: costs no memory
   Superblock* sb = nullptr;
   ListNode sibling;   // in parent's children list (under parent's d_lock)
   ListNode children;  // this directory's children (under this d_lock)

@@ -34,6 +34,10 @@ Status Inode::rmdir(std::string_view, Inode*) { return Err{EPERM}; }
 Status Inode::rename(std::string_view, Inode*, Inode*, std::string_view, Inode*, unsigned) {
   return Err{EPERM};
 }
+int Inode::revalidate(std::string_view, const Inode*, uint32_t, unsigned) const { return 1; }
+Result<size_t> Inode::readdir(int64_t&, std::vector<DirEntry>&, size_t) {
+  return Err{EOPNOTSUPP};
+}
 int Inode::getattr_rcu(Statx&, unsigned, unsigned) const { return -ECHILD; }
 
 Status Inode::getattr(Statx& out, unsigned, unsigned) {

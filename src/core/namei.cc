@@ -358,6 +358,24 @@ int step_into(Nameidata& nd, Dentry* child, uint32_t seq, bool follow) {
   return 0;
 }
 
+// A revalidating filesystem's cached entry, confirmed (its age restarts) or forgotten
+// (nullptr: look the name up again). Ref-walk; returns a referenced dentry or nullptr.
+Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view name,
+                           uint32_t hash) {
+  Dentry* d = d_lookup(parent, name, hash);
+  if (!d || (dir->sb->flags & kSbDcacheComplete)) return d;
+  // A mountpoint stays: Linux would detach what is mounted on a stale entry; rcuvfs
+  // keeps the mount reachable instead.
+  if (dir->revalidate(name, d->inode.load(std::memory_order_acquire), d_age_ms(d), 0) == 1 ||
+      d->has_flag(kDMounted)) {
+    d_touch(d);
+    return d;
+  }
+  d_invalidate(d);
+  dput(d);
+  return nullptr;
+}
+
 // Find `name` in the current directory the slow way: under the directory's lock,
 // asking the filesystem. Ref-walk only. Returns a referenced dentry.
 Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name, uint32_t) {
@@ -489,6 +507,12 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
         count(Echild::kDentrySeq);
         return -ECHILD;
       }
+      if (!(child->sb->flags & kSbDcacheComplete) &&
+          nd.inode->revalidate(name, child->inode.load(std::memory_order_acquire),
+                               d_age_ms(child), kMayNotBlock) != 1) {
+        if (int e = unlazy(nd, Echild::kRevalidate)) return e;
+        continue;
+      }
       int err = step_into(nd, child, cseq, follow);
       if (err != -ECHILD) return err;
       // A refusal inside the step (symlink, security): redo it with references.
@@ -496,7 +520,7 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
       if (!try_to_unlazy(nd)) return -ECHILD;
       continue;
     }
-    Dentry* child = d_lookup(nd.path.dentry, name, hash);
+    Dentry* child = d_lookup_confirmed(nd.path.dentry, nd.inode, name, hash);
     if (!child) {
       auto r = lookup_slow(nd, name, hash);
       if (!r.ok()) return -r.error();
@@ -745,7 +769,7 @@ Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned fl
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
   if (name.size() > kNameMax) return Err{ENAMETOOLONG};
   const uint32_t hash = name_hash(name);
-  if (Dentry* d = d_lookup(parent, name, hash)) return d;
+  if (Dentry* d = d_lookup_confirmed(parent, dir, name, hash)) return d;
   Inode* inode = nullptr;
   if (!(dir->sb->flags & kSbDcacheComplete) && dir->nlink.load(std::memory_order_relaxed)) {
     auto r = dir->lookup(name);

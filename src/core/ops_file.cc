@@ -172,7 +172,6 @@ Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_ent
   if (!f || f->is_path_only()) return Err{EBADF};
   Inode* inode = f->inode;
   if (!inode->is_dir()) return Err{ENOTDIR};
-  if (!(inode->sb->flags & kSbDcacheComplete)) return Err{EOPNOTSUPP};
   std::lock_guard pos(f->pos_lock);
   std::shared_lock lk(inode->lock);
   if (is_dead_dir(inode)) return Err{ENOENT};
@@ -194,7 +193,12 @@ Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_ent
     f->pos = 2;
     ++n;
   }
-  if (f->pos >= 2 && n < max_entries) {
+  if (f->pos >= 2 && n < max_entries && !(inode->sb->flags & kSbDcacheComplete)) {
+    // The filesystem lists its own directories; the dcache holds only what was looked up.
+    auto r = inode->readdir(f->pos, out, max_entries - n);
+    if (!r.ok()) return Err{r.error()};
+    n += *r;
+  } else if (f->pos >= 2 && n < max_entries) {
     if (!f->cursor_attached) {
       d_cursor_attach(dir, &f->cursor);
       f->cursor_attached = true;

@@ -1,5 +1,6 @@
 // The filesystem types every Vfs starts with.
 #include "core/vfs_state.h"
+#include "fs/hostfs/hostfs.h"
 #include "fs/legacyfs/legacyfs.h"
 #include "fs/memfs/memfs.h"
 #include "fs/recyclefs/recyclefs.h"
@@ -8,7 +9,8 @@ namespace rcuvfs::core {
 
 std::vector<std::shared_ptr<FsType>> builtin_filesystems() {
   return {std::make_shared<memfs::MemFsType>(), std::make_shared<legacyfs::LegacyFsType>(),
-          std::make_shared<recyclefs::RecycleFsType>()};
+          std::make_shared<recyclefs::RecycleFsType>(),
+          std::make_shared<hostfs::HostFsType>()};
 }
 
 }  // namespace rcuvfs::core

@@ -88,6 +88,16 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->type_name("LIST")
       ->delimiter(',')
       ->check(known_mode());
+  sub->add_option("--fs", opt->fs,
+                  "The rcuvfs namespace: memfs (default), or hostfs:DIR to build the tree "
+                  "in a fresh directory under DIR, serve it with hostfs and stat the same "
+                  "files with the kernel (default modes then spec,linux,ref,kernel)")
+      ->type_name("TYPE[:ARG]")
+      ->check([](const std::string& v) {
+        return v == "memfs" || (v.starts_with("hostfs:") && v.size() > 7)
+                   ? std::string()
+                   : std::string("--fs: memfs or hostfs:DIR");
+      });
   sub->add_option("--files", opt->files,
                   "Instead: build a memfs namespace of N files and report build time and "
                   "memory per file")

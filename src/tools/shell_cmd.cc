@@ -20,6 +20,7 @@ namespace {
 
 struct ShellOptions {
   std::string fs = "memfs";
+  std::string ttl;  // hostfs: seconds a cached name or attribute is trusted
   std::string file = "-";
 };
 
@@ -29,6 +30,15 @@ int run_shell(const ShellOptions& opt) {
   if (auto colon = type.find(':'); colon != std::string_view::npos) {
     options = type.substr(colon + 1);
     type = type.substr(0, colon);
+  }
+  std::string with_ttl;
+  if (!opt.ttl.empty()) {
+    if (type != "hostfs") {
+      std::cerr << "rcuvfs shell: --ttl applies to hostfs only\n";
+      return 2;
+    }
+    with_ttl = "ttl=" + opt.ttl + ",dir=" + std::string(options);
+    options = with_ttl;
   }
   auto vfs = Vfs::create(type, options);
   if (!vfs.ok()) {
@@ -65,7 +75,11 @@ void add_shell_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "shell", "Run shell commands (one per line) from FILE or standard input");
   sub->add_option("--fs", opt->fs,
-                  "Root filesystem type, optionally TYPE:OPTIONS (default memfs)");
+                  "Root filesystem type, optionally TYPE:OPTIONS (default memfs; "
+                  "hostfs:DIR serves host directory DIR)");
+  sub->add_option("--ttl", opt->ttl,
+                  "hostfs: seconds a cached name or attribute is trusted (0: always "
+                  "ask the host; default 2)");
   sub->add_option("file", opt->file, "Script to run; '-' or absent: standard input");
   sub->callback([opt, &exit_code] { exit_code = run_shell(*opt); });
 }

@@ -1,6 +1,6 @@
 // Differential test: every script of tests/shell/scripts/*.sh, and a few hundred
-// random scripts, run on rcuvfs (memfs) and on the Linux kernel (tmpfs in a private
-// mount namespace); the outputs must agree line by line once inode and device
+// random scripts, run on rcuvfs (memfs, and hostfs over a tmpfs directory) and on the
+// Linux kernel (tmpfs in a private mount namespace); the outputs must agree line by line once inode and device
 // numbers are renumbered by order of first appearance.
 //
 // Environment knobs: RCUVFS_RANDOM_SCRIPTS (default 200), RCUVFS_RANDOM_LINES
@@ -9,6 +9,8 @@
 #include "oracle/rcuvfs_run.h"
 #include "oracle/sandbox.h"
 #include "oracle/script_gen.h"
+
+#include "common/host_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -54,11 +56,25 @@ std::string numbered(const std::vector<std::string>& script) {
   return s;
 }
 
+// Where the rcuvfs side runs: memfs, or hostfs over a scratch directory of a tmpfs.
+enum class Root { kMemfs, kHostfs };
+
+RcuvfsRun run_rcuvfs(const std::vector<std::string>& script, Root root) {
+  if (root == Root::kMemfs) return run_on_rcuvfs(script);
+  rcuvfs_test::HostDir dir;
+  if (dir.path().empty()) {
+    RcuvfsRun r;
+    r.setup_error = "no scratch directory for hostfs";
+    return r;
+  }
+  return run_on_rcuvfs(script, "hostfs", "dir=" + dir.path());
+}
+
 // Empty when both agree; otherwise a report.
-std::string differential(const std::vector<std::string>& script) {
+std::string differential(const std::vector<std::string>& script, Root root = Root::kMemfs) {
   auto lin = run_on_linux(script);
   if (!lin.started) return "Linux run failed: " + lin.setup_error + "\n";
-  auto rcu = run_on_rcuvfs(script);
+  auto rcu = run_rcuvfs(script, root);
   if (!rcu.started) return "rcuvfs run failed: " + rcu.setup_error + "\n";
   auto mismatches = compare_outputs(script, rcu.output, lin.output);
   if (mismatches.empty()) return {};
@@ -85,6 +101,14 @@ TEST_P(ScriptCompare, MatchesLinux) {
   EXPECT_TRUE(report.empty()) << GetParam() << ": " << report;
 }
 
+// The same scripts with hostfs as the root, serving a directory of a tmpfs.
+TEST_P(ScriptCompare, MatchesLinuxOnHostfs) {
+  if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
+  auto script = read_lines(fs::path(RCUVFS_SHELL_SCRIPTS_DIR) / GetParam());
+  std::string report = differential(script, Root::kHostfs);
+  EXPECT_TRUE(report.empty()) << GetParam() << " (hostfs): " << report;
+}
+
 INSTANTIATE_TEST_SUITE_P(Scripts, ScriptCompare, ::testing::ValuesIn(script_files()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = info.param.substr(0, info.param.size() - 3);
@@ -93,15 +117,14 @@ INSTANTIATE_TEST_SUITE_P(Scripts, ScriptCompare, ::testing::ValuesIn(script_file
                            return n;
                          });
 
-TEST(RandomCompare, MatchesLinux) {
-  if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
-  const size_t count = env_or("RCUVFS_RANDOM_SCRIPTS", 200);
+void random_compare(Root root, size_t default_count) {
+  const size_t count = env_or("RCUVFS_RANDOM_SCRIPTS", default_count);
   const size_t lines = env_or("RCUVFS_RANDOM_LINES", 60);
   const size_t first = env_or("RCUVFS_RANDOM_SEED", 1);
   size_t failures = 0;
   for (size_t seed = first; seed < first + count; ++seed) {
     auto script = generate_script(seed, lines);
-    std::string report = differential(script);
+    std::string report = differential(script, root);
     if (report.empty()) continue;
     ++failures;
     if (failures <= 5)
@@ -110,6 +133,16 @@ TEST(RandomCompare, MatchesLinux) {
                     << numbered(script);
   }
   EXPECT_EQ(failures, 0u) << failures << " of " << count << " random scripts differ";
+}
+
+TEST(RandomCompare, MatchesLinux) {
+  if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
+  random_compare(Root::kMemfs, 200);
+}
+
+TEST(RandomCompare, MatchesLinuxOnHostfs) {
+  if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
+  random_compare(Root::kHostfs, 100);
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 namespace rcuvfs::oracle {
 
 RcuvfsRun run_on_rcuvfs(const std::vector<std::string>& script,
-                        const std::string& fstype) {
+                        const std::string& fstype, const std::string& options) {
   RcuvfsRun run;
-  auto vfs = Vfs::create(fstype);
+  auto vfs = Vfs::create(fstype, options);
   if (!vfs.ok()) {
     run.setup_error = "Vfs::create(" + fstype + "): " + std::strerror(vfs.error());
     return run;

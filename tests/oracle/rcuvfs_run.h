@@ -1,4 +1,5 @@
-// Running a shell script on a fresh rcuvfs namespace (root fs memfs, task uid 0).
+// Running a shell script on a fresh rcuvfs namespace (root fs memfs unless
+// told otherwise, task uid 0).
 #pragma once
 
 #include <string>
@@ -14,6 +15,7 @@ struct RcuvfsRun {
 };
 
 RcuvfsRun run_on_rcuvfs(const std::vector<std::string>& script,
-                        const std::string& fstype = "memfs");
+                        const std::string& fstype = "memfs",
+                        const std::string& options = "");
 
 }  // namespace rcuvfs::oracle

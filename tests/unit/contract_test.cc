@@ -1102,7 +1102,8 @@ TEST_P(Contract, GetdentsSeekToEntryOffset) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFs, Contract,
-                         ::testing::Values("memfs", "legacyfs", "recyclefs"),
+                         ::testing::Values("memfs", "legacyfs", "recyclefs", "hostfs",
+                                           "hostfs_ttl0"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/host_dir.h"
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -34,10 +36,19 @@ inline std::string errname(int e) {
 namespace rcuvfs_test {
 
 // One namespace (root filesystem of type `fstype`) and a root task, umask 022.
+// "hostfs" and "hostfs_ttl0" serve a fresh scratch host directory (the second with
+// every stat and lookup going to the host).
 class VfsHarness {
  public:
   void make(std::string_view fstype) {
-    auto v = rcuvfs::Vfs::create(fstype);
+    std::string options;
+    if (fstype.starts_with("hostfs")) {
+      host_dir = std::make_unique<HostDir>();
+      ASSERT_FALSE(host_dir->path().empty()) << "mkdtemp: " << std::strerror(errno);
+      options = (fstype == "hostfs_ttl0" ? "ttl=0,dir=" : "dir=") + host_dir->path();
+      fstype = "hostfs";
+    }
+    auto v = rcuvfs::Vfs::create(fstype, options);
     ASSERT_OK(v);
     vfs = std::move(*v);
     t = vfs->new_task();
@@ -83,6 +94,7 @@ class VfsHarness {
     return out;
   }
 
+  std::unique_ptr<HostDir> host_dir;  // outlives the namespace (declared first)
   std::unique_ptr<rcuvfs::Vfs> vfs;
   std::unique_ptr<rcuvfs::Task> t;
 };

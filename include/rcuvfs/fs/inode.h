@@ -38,6 +38,9 @@
 //   read/write/    inode: shared (read) / exclusive     yes        no
 //     truncate       (write, truncate)
 //   evict          none; last reference just dropped    yes        no
+//   revalidate     none; RCU section when kMayNotBlock  only w/o   yes
+//                                                       kMayNotBlock
+//   readdir        dir: shared                          yes        no
 //
 // Every *_rcu path may be handed an inode that is being torn down or was recycled for
 // another file: it must read only atomics (or through attr_seq), never block, never
@@ -57,6 +60,7 @@
 #include <cstdint>
 #include <shared_mutex>
 #include <string_view>
+#include <vector>
 
 namespace rcuvfs {
 
@@ -150,6 +154,21 @@ class Inode {
   // replacing `target` (nullptr when there is none). RENAME_EXCHANGE swaps them.
   virtual Status rename(std::string_view old_name, Inode* source, Inode* new_dir,
                         std::string_view new_name, Inode* target, unsigned flags);
+
+  // ---- directories of filesystems whose dcache is a cache (no kSbDcacheComplete) ----
+  // Is the cached entry `name` of this directory still bound to `child` (nullptr: it
+  // was cached as absent)? `age_ms`: milliseconds since the core cached the entry or
+  // last had it confirmed. 1: still right (the core restarts the age); 0: stale (the
+  // core forgets the entry and calls lookup again); -ECHILD, only with kMayNotBlock:
+  // "can't tell without blocking". Default: 1 (entries never go stale).
+  virtual int revalidate(std::string_view name, const Inode* child, uint32_t age_ms,
+                         unsigned flags) const;
+  // Append up to `max_entries` entries, without "." and ".." (the core adds those),
+  // starting at `pos`: 2 for the start, otherwise the `off` of an entry returned
+  // earlier. Each entry's `off` is the position just after it; `pos` is left after the
+  // last entry appended. Default: EOPNOTSUPP.
+  virtual Result<size_t> readdir(int64_t& pos, std::vector<DirEntry>& out,
+                                 size_t max_entries);
 
   // ---- attributes ----
   // Speculative stat: fill `out` from this inode without blocking (see the RCU rules).

@@ -6,18 +6,47 @@
 
 namespace rcuvfs::tools::bench {
 
+namespace {
+// hostfs over the host tree: "hostfs:[OPTS,]DIR" becomes OPTS,dir=<the tree>.
+Result<std::unique_ptr<Vfs>> hostfs_over(const std::string& fs, const HostTree& tree) {
+  std::string opts = fs.substr(fs.find(':') + 1);
+  size_t at = opts.find("dir=");
+  opts = (at == std::string::npos ? std::string() : opts.substr(0, at)) + "dir=" + tree.dir();
+  return Vfs::create("hostfs", opts);
+}
+
+// The DIR of "hostfs:[OPTS,]DIR".
+std::string hostfs_dir(const std::string& fs) {
+  std::string opts = fs.substr(fs.find(':') + 1);
+  size_t at = opts.find("dir=");
+  return at == std::string::npos ? opts : opts.substr(at + 4);
+}
+}  // namespace
+
 std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
-                                       std::string* error) {
+                                       const std::string& fs, std::string* error) {
   auto fx = std::make_unique<Fixture>(shape);
-  auto vfs = Vfs::create("memfs");
-  if (!vfs.ok()) {
-    *error = std::string("cannot create a memfs namespace: ") + std::strerror(vfs.error());
-    return nullptr;
-  }
-  fx->vfs = std::move(*vfs);
-  if (std::string e = build_vfs_tree(*fx->vfs->new_task(), shape); !e.empty()) {
-    *error = e;
-    return nullptr;
+  const bool hostfs = fs.starts_with("hostfs:");
+  if (hostfs) {
+    if (!(fx->host = HostTree::create(shape, error, hostfs_dir(fs)))) return nullptr;
+    auto vfs = hostfs_over(fs, *fx->host);
+    if (!vfs.ok()) {
+      *error = "cannot serve " + fx->host->where() + " with hostfs: " +
+               std::strerror(vfs.error());
+      return nullptr;
+    }
+    fx->vfs = std::move(*vfs);
+  } else {
+    auto vfs = Vfs::create("memfs");
+    if (!vfs.ok()) {
+      *error = std::string("cannot create a memfs namespace: ") + std::strerror(vfs.error());
+      return nullptr;
+    }
+    fx->vfs = std::move(*vfs);
+    if (std::string e = build_vfs_tree(*fx->vfs->new_task(), shape); !e.empty()) {
+      *error = e;
+      return nullptr;
+    }
   }
   for (const TreeShape::Entry& e : shape.entries()) {
     if (!fx->lock_tree.create(e.path, e.is_dir ? S_IFDIR | 0755 : S_IFREG | 0644)) {
@@ -25,7 +54,7 @@ std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
       return nullptr;
     }
   }
-  if (with_host && !(fx->host = HostTree::create(shape, error))) return nullptr;
+  if (with_host && !fx->host && !(fx->host = HostTree::create(shape, error))) return nullptr;
   for (int t = 0; t < shape.subtrees(); ++t) {
     fx->rel_paths.push_back(shape.file(t));
     fx->abs_paths.push_back(std::string("/").append(shape.file(t)));

@@ -28,7 +28,9 @@ struct Fixture {
 };
 
 // nullptr and *error set on failure.
+// `fs`: "memfs", or "hostfs:[OPTS,]DIR" to serve the host tree (made under DIR) with
+// hostfs, so that rcuvfs and the kernel stat the very same files.
 std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
-                                       std::string* error);
+                                       const std::string& fs, std::string* error);
 
 }  // namespace rcuvfs::tools::bench

@@ -29,15 +29,17 @@ std::string build(int root_fd, const TreeShape& shape) {
 }
 }  // namespace
 
-std::unique_ptr<HostTree> HostTree::create(const TreeShape& shape, std::string* error) {
+std::unique_ptr<HostTree> HostTree::create(const TreeShape& shape, std::string* error,
+                                           const std::string& parent) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/rcuvfs-bench.XXXXXX";
+  std::string templ = (!parent.empty() ? parent : std::string(tmp && *tmp ? tmp : "/tmp")) +
+                      "/rcuvfs-bench.XXXXXX";
   if (!mkdtemp(templ.data())) {
     *error = sys_error("mkdtemp " + templ);
     return nullptr;
   }
   std::unique_ptr<HostTree> t(new HostTree);
-  bool tmpfs = geteuid() == 0 &&
+  bool tmpfs = parent.empty() && geteuid() == 0 &&
                mount("tmpfs", templ.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0;
   t->fd_ = open(templ.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (t->fd_ < 0) *error = sys_error("open " + templ);

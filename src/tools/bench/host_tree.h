@@ -17,8 +17,10 @@ namespace rcuvfs::tools::bench {
 
 class HostTree {
  public:
-  // nullptr and *error set when the tree cannot be made.
-  static std::unique_ptr<HostTree> create(const TreeShape& shape, std::string* error);
+  // nullptr and *error set when the tree cannot be made. With `parent`, the tree is
+  // a fresh directory under it instead (for hostfs, which serves that directory).
+  static std::unique_ptr<HostTree> create(const TreeShape& shape, std::string* error,
+                                          const std::string& parent = "");
   ~HostTree();
   HostTree(const HostTree&) = delete;
   HostTree& operator=(const HostTree&) = delete;
@@ -27,6 +29,8 @@ class HostTree {
   int root_fd() const { return fd_; }
   // Where the tree is, for the report ("a private tmpfs", "/tmp/rcuvfs-bench.X").
   const std::string& where() const { return where_; }
+  // The tree's directory path; empty on the private tmpfs (it has none).
+  const std::string& dir() const { return remove_dir_; }
 
  private:
   HostTree() = default;

@@ -18,6 +18,9 @@ struct BenchOptions {
   std::vector<double> writer_rates;  // renames per second
   std::vector<std::string> modes;    // names accepted by parse_mode()
   uint64_t files = 0;                // > 0: the namespace-size benchmark instead
+  std::string fs = "memfs";          // the rcuvfs namespace: memfs or hostfs:[OPTS,]DIR
+
+  bool on_hostfs() const { return fs.starts_with("hostfs:"); }
 };
 
 }  // namespace rcuvfs::tools::bench

@@ -29,6 +29,8 @@ std::vector<int> default_threads(bool quick, int nproc) {
 Plan make_plan(const BenchOptions& opt, int nproc) {
   std::vector<Mode> modes;
   for (const std::string& name : opt.modes) modes.push_back(*parse_mode(name));
+  if (modes.empty() && opt.on_hostfs())
+    modes = {Mode::kSpec, Mode::kLinux, Mode::kRef, Mode::kKernel};  // all on the host tree
   if (modes.empty()) modes.assign(kAllModes.begin(), kAllModes.end());
   modes = sorted_unique(modes);  // enum order: spec first, as the ratios refer to it
 
@@ -62,7 +64,7 @@ Plan make_plan(const BenchOptions& opt, int nproc) {
   Plan plan;
   plan.seconds = opt.seconds > 0 ? opt.seconds : opt.quick ? 0.4 : 1.0;
   plan.subtrees = std::max(4, threads.back());
-  plan.needs_host = contains(modes, Mode::kKernel);
+  plan.needs_host = contains(modes, Mode::kKernel) || opt.on_hostfs();
   for (double rate : rates)
     for (Workload w : kAllWorkloads)
       for (int t : all_threads)

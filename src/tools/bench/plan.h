@@ -12,7 +12,7 @@ struct Plan {
   std::vector<Cell> cells;
   double seconds;     // per cell
   int subtrees;       // one per thread of the widest cell, at least 4
-  bool needs_host;    // kernel mode runs: build the host tree
+  bool needs_host;    // kernel mode runs or rcuvfs is on hostfs: build the host tree
 };
 
 // `nproc` sets the default thread counts of a full run (powers of two up to it).

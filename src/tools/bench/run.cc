@@ -51,9 +51,13 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
     if (std::string e = check_gnuplot(); !e.empty()) return fail(e);
   const Plan plan = make_plan(opt, machine.nproc);
   std::string error;
-  auto fx = build_fixture(TreeShape(opt.depth, plan.subtrees), plan.needs_host, &error);
+  auto fx = build_fixture(TreeShape(opt.depth, plan.subtrees), plan.needs_host, opt.fs, &error);
   if (!fx) return fail(error);
-  if (fx->host) std::fprintf(stderr, "kernel mode: host statx(2) on %s\n", fx->host->where().c_str());
+  if (opt.on_hostfs())
+    std::fprintf(stderr, "rcuvfs on hostfs (%s) serving %s; kernel mode stats the same files\n",
+                 opt.fs.c_str(), fx->host->where().c_str());
+  else if (fx->host)
+    std::fprintf(stderr, "kernel mode: host statx(2) on %s\n", fx->host->where().c_str());
 
   Progress progress(plan.cells.size());
   std::vector<Outcome> outcomes;

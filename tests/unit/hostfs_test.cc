@@ -1,0 +1,284 @@
+// hostfs: its cache rules (what is answered from the cache, speculatively, and when
+// the host is asked again), host-side changes, identity, listing and options. The
+// namespace operations themselves run in contract_test (hostfs and hostfs_ttl0) and
+// against the kernel in kernel_compare_test.
+#include "test_util.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using rcuvfs::Counter;
+using rcuvfs::Counters;
+using rcuvfs::Echild;
+using rcuvfs::Vfs;
+using rcuvfs_test::HostDir;
+
+class Hostfs : public ::testing::Test {
+ protected:
+  // A namespace whose root is the scratch directory, with `ttl` seconds of trust.
+  void open_ns(const std::string& ttl) {
+    auto v = Vfs::create("hostfs", "ttl=" + ttl + ",dir=" + dir.path());
+    ASSERT_OK(v);
+    vfs = std::move(*v);
+    t = vfs->new_task();
+  }
+  std::string host(const std::string& rel) const { return dir.path() + "/" + rel; }
+  void host_write(const std::string& rel, const std::string& data) {
+    std::ofstream(host(rel), std::ios::binary) << data;
+  }
+  rcuvfs::Result<rcuvfs::Statx> st(const std::string& path) {
+    return t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
+  }
+  std::set<std::string> ls(const std::string& path, size_t batch = 1024) {
+    std::set<std::string> names;
+    auto fd = t->openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY);
+    EXPECT_OK(fd);
+    if (!fd.ok()) return names;
+    std::vector<rcuvfs::DirEntry> out;
+    for (;;) {
+      auto n = t->getdents(*fd, out, batch);
+      EXPECT_OK(n);
+      if (!n.ok() || *n == 0) break;
+    }
+    for (auto& e : out)
+      if (e.name != "." && e.name != "..") {
+        EXPECT_TRUE(names.insert(e.name).second) << e.name;
+      }
+    EXPECT_OK(t->close(*fd));
+    return names;
+  }
+
+  HostDir dir;  // outlives the namespace
+  std::unique_ptr<Vfs> vfs;
+  std::unique_ptr<rcuvfs::Task> t;
+};
+
+TEST_F(Hostfs, BadOptions) {
+  EXPECT_ERRNO(Vfs::create("hostfs", ""), EINVAL);
+  EXPECT_ERRNO(Vfs::create("hostfs", "ttl=abc,dir=" + dir.path()), EINVAL);
+  EXPECT_ERRNO(Vfs::create("hostfs", "ttl=-1,dir=" + dir.path()), EINVAL);
+  EXPECT_ERRNO(Vfs::create("hostfs", "color=red,dir=" + dir.path()), EINVAL);
+  EXPECT_ERRNO(Vfs::create("hostfs", dir.path() + "/missing"), ENOENT);
+  host_write("file", "x");
+  EXPECT_ERRNO(Vfs::create("hostfs", host("file")), ENOTDIR);
+  EXPECT_OK(Vfs::create("hostfs", dir.path()));
+}
+
+TEST_F(Hostfs, CachedStatIsSpeculativeUntilTheTtl) {
+  open_ns("3600");
+  host_write("f", "abc");
+  ASSERT_OK(st("f"));  // the first lookup goes to the host
+  const Counters before = Vfs::counters();
+  for (int i = 0; i < 10; ++i) ASSERT_OK(st("f"));
+  const Counters d = Vfs::counters() - before;
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 10u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 0u);
+  // A change made on the host is not seen while the cache is trusted...
+  ASSERT_EQ(::chmod(host("f").c_str(), 0600), 0);
+  EXPECT_EQ(st("f")->stx_mode & 07777, 0644u);
+  // ...nor is a new host file behind a cached "no such entry".
+  EXPECT_ERRNO(st("g"), ENOENT);
+  host_write("g", "");
+  EXPECT_ERRNO(st("g"), ENOENT);
+}
+
+TEST_F(Hostfs, TtlZeroAsksTheHostEveryTime) {
+  open_ns("0");
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "d", 0755));
+  host_write("d/f", "abc");
+  const Counters before = Vfs::counters();
+  auto s = st("d/f");
+  ASSERT_OK(s);
+  EXPECT_EQ(s->stx_size, 3u);
+  ASSERT_EQ(::chmod(host("d/f").c_str(), 0600), 0);
+  EXPECT_EQ(st("d/f")->stx_mode & 07777, 0600u);
+  ASSERT_EQ(::truncate(host("d/f").c_str(), 10), 0);
+  EXPECT_EQ(st("d/f")->stx_size, 10u);
+  const Counters d = Vfs::counters() - before;
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 0u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 3u);
+  // Refused by the permission check of a stale directory or by revalidation.
+  EXPECT_GE(d.get(Echild::kFsRefused) + d.get(Echild::kRevalidate), 3u);
+  // Host unlink, create and rename are seen at once.
+  ASSERT_EQ(::unlink(host("d/f").c_str()), 0);
+  EXPECT_ERRNO(st("d/f"), ENOENT);
+  host_write("d/g", "");
+  EXPECT_OK(st("d/g"));
+  ASSERT_EQ(::rename(host("d").c_str(), host("e").c_str()), 0);
+  EXPECT_ERRNO(st("d/g"), ENOENT);
+  EXPECT_OK(st("e/g"));
+}
+
+TEST_F(Hostfs, HostChangesAreSeenAfterTheTtl) {
+  open_ns("0.05");
+  host_write("f", "abc");
+  ASSERT_OK(st("f"));
+  EXPECT_ERRNO(st("g"), ENOENT);
+  ASSERT_EQ(::chmod(host("f").c_str(), 0600), 0);
+  host_write("g", "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(st("f")->stx_mode & 07777, 0600u);
+  EXPECT_OK(st("g"));
+}
+
+TEST_F(Hostfs, ChangesThroughRcuvfsAreNeverStale) {
+  open_ns("3600");
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "d", 0755));
+  auto fd = t->openat(AT_FDCWD, "d/f", O_CREAT | O_WRONLY, 0644);
+  ASSERT_OK(fd);
+  ASSERT_OK(t->write(*fd, "hello", 5));
+  EXPECT_EQ(st("d/f")->stx_size, 5u);
+  ASSERT_OK(t->fchmodat(AT_FDCWD, "d/f", 0600));
+  EXPECT_EQ(st("d/f")->stx_mode & 07777, 0600u);
+  ASSERT_OK(t->linkat(AT_FDCWD, "d/f", AT_FDCWD, "d/h", 0));
+  EXPECT_EQ(st("d/f")->stx_nlink, 2u);
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "d/sub", 0755));
+  EXPECT_EQ(st("d")->stx_nlink, 3u);
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "d/h", 0));
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "d/f", 0));
+  auto fs = t->fstat(*fd);
+  ASSERT_OK(fs);
+  EXPECT_EQ(fs->stx_nlink, 0u);
+  ASSERT_OK(t->close(*fd));
+  // And every one of them reached the host before it returned.
+  struct stat hs;
+  ASSERT_EQ(::stat(host("d").c_str(), &hs), 0);
+  EXPECT_EQ(hs.st_nlink, 3u);
+  EXPECT_NE(::stat(host("d/f").c_str(), &hs), 0);
+}
+
+TEST_F(Hostfs, HostReplacedDirectoryForgetsTheCachedSubtree) {
+  open_ns("0");
+  std::filesystem::create_directories(host("a/b"));
+  host_write("a/b/f", "x");
+  ASSERT_OK(st("a/b/f"));
+  ASSERT_EQ(::rename(host("a").c_str(), host("old").c_str()), 0);
+  std::filesystem::create_directories(host("a/b"));
+  EXPECT_ERRNO(st("a/b/f"), ENOENT);
+  EXPECT_OK(st("old/b/f"));
+}
+
+TEST_F(Hostfs, HardLinksShareOneInode) {
+  open_ns("3600");
+  host_write("f", "x");
+  ASSERT_EQ(::link(host("f").c_str(), host("g").c_str()), 0);
+  auto a = st("f"), b = st("g");
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_EQ(a->stx_ino, b->stx_ino);
+  EXPECT_EQ(a->stx_nlink, 2u);
+  // A change through one name is seen through the other at once.
+  ASSERT_OK(t->fchmodat(AT_FDCWD, "f", 0600));
+  EXPECT_EQ(st("g")->stx_mode & 07777, 0600u);
+}
+
+TEST_F(Hostfs, ListsWhatIsOnTheHost) {
+  open_ns("3600");
+  std::filesystem::create_directories(host("big"));
+  std::set<std::string> want;
+  for (int i = 0; i < 1000; ++i) {
+    want.insert("f" + std::to_string(i));
+    host_write("big/f" + std::to_string(i), "");
+  }
+  EXPECT_EQ(ls("big"), want);
+  EXPECT_EQ(ls("big", 7), want);  // many small batches resume where they stopped
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "big/f7", 0));
+  want.erase("f7");
+  EXPECT_EQ(ls("big", 100), want);
+}
+
+TEST_F(Hostfs, MountsInsideAMemfsNamespace) {
+  auto v = Vfs::create();
+  ASSERT_OK(v);
+  auto task = (*v)->new_task();
+  host_write("f", "from the host");
+  ASSERT_OK(task->mkdirat(AT_FDCWD, "/mnt", 0755));
+  ASSERT_OK(task->mount("hostfs", "/mnt", dir.path()));
+  auto s = task->statx(AT_FDCWD, "/mnt/f", 0);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->stx_size, 13u);
+  ASSERT_OK(task->mkdirat(AT_FDCWD, "/mnt/made", 0700));
+  EXPECT_TRUE(std::filesystem::is_directory(host("made")));
+  ASSERT_OK(task->umount("/mnt"));
+  EXPECT_ERRNO(task->statx(AT_FDCWD, "/mnt/f", 0), ENOENT);
+}
+
+TEST_F(Hostfs, ObjectsAreMadeAsTheTask) {
+  open_ns("3600");
+  ASSERT_OK(t->fchmodat(AT_FDCWD, "/", 0777));
+  t->set_cred({1000, 1001, {}});
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "d", 0750));
+  ASSERT_OK(t->symlinkat("d", AT_FDCWD, "l"));
+  struct stat hs;
+  ASSERT_EQ(::stat(host("d").c_str(), &hs), 0);
+  EXPECT_EQ(hs.st_uid, 1000u);
+  EXPECT_EQ(hs.st_gid, 1001u);
+  EXPECT_EQ(hs.st_mode & 07777, 0750u);  // the task's umask (022), not the process's
+  ASSERT_EQ(::lstat(host("l").c_str(), &hs), 0);
+  EXPECT_EQ(hs.st_uid, 1000u);
+  // The task may not create where it has no write permission.
+  t->set_cred({2000, 2000, {}});
+  EXPECT_ERRNO(t->mkdirat(AT_FDCWD, "d/x", 0755), EACCES);
+}
+
+// A host writer keeps changing a file's size and then its mode to the same version
+// number; every stat through rcuvfs must show a state the host really had: size and
+// mode versions equal, or the size one ahead (between the two calls).
+TEST_F(Hostfs, StatsRacingHostChangesAreNeverMixed) {
+  for (const char* ttl : {"0", "0.001"}) {
+    SCOPED_TRACE(std::string("ttl=") + ttl);
+    open_ns(ttl);
+    host_write("f", "");  // version 0: size 0, mode 0
+    ASSERT_EQ(::chmod(host("f").c_str(), 0), 0);
+    ASSERT_OK(st("f"));
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+      int fd = ::open(host("f").c_str(), O_WRONLY);
+      for (unsigned v = 1; !stop.load(); ++v) {
+        unsigned k = v % 512;
+        if (::ftruncate(fd, k) != 0 || ::fchmod(fd, k) != 0) break;
+      }
+      ::close(fd);
+    });
+    std::vector<std::thread> readers;
+    std::atomic<uint64_t> bad{0}, ok{0};
+    for (int r = 0; r < 2; ++r)
+      readers.emplace_back([&] {
+        auto task = vfs->new_task();
+        for (int i = 0; i < 20000; ++i) {
+          auto s = task->statx(AT_FDCWD, "f", 0);
+          if (!s.ok()) {
+            if (bad++ == 0) ADD_FAILURE() << rcuvfs_test::errname(s.error());
+            continue;
+          }
+          unsigned size_v = static_cast<unsigned>(s->stx_size), mode_v = s->stx_mode & 0777;
+          if (size_v != mode_v && size_v != (mode_v + 1) % 512 && bad++ == 0)
+            ADD_FAILURE() << "size " << size_v << " with mode " << mode_v;
+          ok++;
+        }
+      });
+    for (auto& r : readers) r.join();
+    stop = true;
+    writer.join();
+    EXPECT_EQ(bad.load(), 0u);
+    EXPECT_EQ(ok.load(), 40000u);
+    t.reset();
+    vfs.reset();
+  }
+}
+
+}  // namespace
