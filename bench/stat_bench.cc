@@ -2,6 +2,7 @@
 // walk mode, at 1 and 2 threads: one namespace shared by all threads, one Task per
 // thread. `shared`: every thread stats b/t0/...; `private`: thread i stats b/t<i>/....
 // The counter spec_frac is the share of stats that completed without leaving RCU.
+// BM_StatInDirOf/N: stat of one file in a directory of N entries.
 //
 // `rcuvfs bench` compares the modes with the baselines; this is the tool for
 // looking at one of them closely (perf record -- rcuvfs_stat_bench --benchmark_filter=...).
@@ -72,7 +73,43 @@ void BM_Stat(benchmark::State& state, Task::WalkMode mode, bool private_paths) {
   }
 }
 
+// Stat of one file in a directory of `entries` files: the dcache hash should make
+// the cost independent of the directory's size.
+void BM_StatInDirOf(benchmark::State& state) {
+  const auto entries = static_cast<int>(state.range(0));
+  auto v = rcuvfs::Vfs::create("memfs");
+  if (!v.ok()) {
+    state.SkipWithError("cannot create a memfs namespace");
+    return;
+  }
+  auto task = (*v)->new_task();
+  if (!task->mkdirat(AT_FDCWD, "/d", 0755).ok()) {
+    state.SkipWithError("mkdir failed");
+    return;
+  }
+  for (int i = 0; i < entries; ++i)
+    if (!task->mknodat(AT_FDCWD, "/d/f" + std::to_string(i), S_IFREG | 0644, 0).ok()) {
+      state.SkipWithError("mknod failed");
+      return;
+    }
+  const std::string path = "/d/f" + std::to_string(entries / 2);
+  for (auto _ : state) {
+    auto st = task->statx(AT_FDCWD, path, 0, STATX_BASIC_STATS);
+    if (!st.ok()) {
+      state.SkipWithError("stat failed");
+      break;
+    }
+    benchmark::DoNotOptimize(st);
+  }
+  task.reset();
+}
+
 void register_all() {
+  benchmark::RegisterBenchmark("BM_StatInDirOf", BM_StatInDirOf)
+      ->Arg(10)
+      ->Arg(1000)
+      ->Arg(1000000)
+      ->Unit(benchmark::kNanosecond);
   const struct {
     const char* name;
     Task::WalkMode mode;

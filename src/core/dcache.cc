@@ -109,11 +109,6 @@ void retire_name(Dentry* d, const Name* old) {
   rcu_defer_call([old] { ::operator delete(const_cast<Name*>(old)); });
 }
 
-void list_del(ListNode* n) {
-  n->prev->next = n->next;
-  n->next->prev = n->prev;
-  n->prev = n->next = n;
-}
 void list_add_tail(ListNode* head, ListNode* n) {
   n->prev = head->prev;
   n->next = head;
@@ -363,7 +358,7 @@ Dentry* d_lookup_once(const Dentry* parent, std::string_view name, uint32_t hash
     DLockGuard g(d);
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     n = d->name.load(std::memory_order_relaxed);
-    if (n->len != name.size() || std::memcmp(n->str, name.data(), name.size()) != 0)
+    if (n->len != name.size() || !same_name(n->str, name.data(), name.size()))
       continue;
     if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) continue;
     if (!dget_not_dead(d)) continue;
@@ -404,10 +399,7 @@ void dput(Dentry* d) {
 void d_cursor_attach(Dentry* dir, ListNode* cursor) {
   DLockGuard g(dir);
   cursor->is_cursor = true;
-  cursor->prev = &dir->children;
-  cursor->next = dir->children.next;
-  dir->children.next->prev = cursor;
-  dir->children.next = cursor;
+  list_insert_after(&dir->children, cursor);
 }
 
 void d_cursor_detach(Dentry* dir, ListNode* cursor) {
@@ -420,18 +412,11 @@ void d_cursor_seek(Dentry* dir, ListNode* cursor, uint64_t n) {
   list_del(cursor);
   ListNode* after = &dir->children;
   for (ListNode* p = dir->children.next; n > 0 && p != &dir->children; p = p->next) {
-    if (p->is_cursor) continue;
-    Dentry* c = Dentry::from_sibling(p);
-    if (!c->inode.load(std::memory_order_relaxed) ||
-        (c->flags.load(std::memory_order_relaxed) & kDUnhashed))
-      continue;
+    if (p->is_cursor || !listed_entry(Dentry::from_sibling(p))) continue;
     after = p;
     --n;
   }
-  cursor->prev = after;
-  cursor->next = after->next;
-  after->next->prev = cursor;
-  after->next = cursor;
+  list_insert_after(after, cursor);
 }
 
 void d_shrink_tree(Dentry* root) {

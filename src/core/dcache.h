@@ -110,23 +110,17 @@ void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn) {
       while (n != &dir->children) {
         if (!n->is_cursor) {
           Dentry* c = Dentry::from_sibling(n);
-          if (c->inode.load(std::memory_order_relaxed) &&
-              !(c->flags.load(std::memory_order_relaxed) & kDUnhashed) &&
-              dget_not_dead(c)) {
+          if (listed_entry(c) && dget_not_dead(c)) {
             child = c;
             break;
           }
         }
         n = n->next;
       }
-      // Move the cursor after `n` (or to the end).
-      cursor->prev->next = cursor->next;
-      cursor->next->prev = cursor->prev;
-      ListNode* after = (n == &dir->children) ? dir->children.prev : n;
-      cursor->prev = after;
-      cursor->next = after->next;
-      after->next->prev = cursor;
-      after->next = cursor;
+      // Move the cursor after `n` (or to the end). The end is known only once the
+      // cursor is out: it may have been the last node.
+      list_del(cursor);
+      list_insert_after(n == &dir->children ? dir->children.prev : n, cursor);
     }
     if (!child) return;
     bool more = fn(child);

@@ -83,6 +83,20 @@ struct ListNode {
   bool is_cursor = false;
 };
 
+// Put `n` right after `after`. Caller holds the list owner's d_lock.
+inline void list_insert_after(ListNode* after, ListNode* n) {
+  n->prev = after;
+  n->next = after->next;
+  after->next->prev = n;
+  after->next = n;
+}
+// Take `n` out of its list, leaving it linked to itself.
+inline void list_del(ListNode* n) {
+  n->prev->next = n->next;
+  n->next->prev = n->prev;
+  n->prev = n->next = n;
+}
+
 inline constexpr uint32_t kDLocked = 1u << 0;     // d_lock
 inline constexpr uint32_t kDMounted = 1u << 1;    // something is mounted here
 inline constexpr uint32_t kDUnhashed = 1u << 2;   // not in the dcache hash
@@ -122,6 +136,13 @@ struct Dentry {
     return reinterpret_cast<Dentry*>(reinterpret_cast<char*>(n) - offsetof(Dentry, sibling));
   }
 };
+
+// What readdir lists: a positive entry still in the dcache. Caller holds the parent's
+// d_lock.
+inline bool listed_entry(const Dentry* d) {
+  return d->inode.load(std::memory_order_relaxed) &&
+         !(d->flags.load(std::memory_order_relaxed) & kDUnhashed);
+}
 
 class DLockGuard {
  public:

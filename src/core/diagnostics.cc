@@ -14,11 +14,10 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   while (!path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     if (path.empty()) break;
-    size_t n = path.find('/');
-    std::string_view name = path.substr(0, n);
+    uint32_t hash, seq;
+    std::string_view name = path.substr(0, core::hash_component(path, &hash));
     path.remove_prefix(name.size());
-    uint32_t seq;
-    d = core::d_lookup_rcu(d, name, core::name_hash(name), &seq);
+    d = core::d_lookup_rcu(d, name, hash, &seq);
     if (!d) return Err{ENOENT};
   }
   Inode* inode = d->inode.load(std::memory_order_relaxed);

@@ -378,7 +378,7 @@ Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view na
 
 // Find `name` in the current directory the slow way: under the directory's lock,
 // asking the filesystem. Ref-walk only. Returns a referenced dentry.
-Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name, uint32_t) {
+Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name) {
   std::unique_lock lk(nd.inode->lock);
   return lookup_one_locked(nd.path.dentry, nd.inode, name);
 }
@@ -522,7 +522,7 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
     }
     Dentry* child = d_lookup_confirmed(nd.path.dentry, nd.inode, name, hash);
     if (!child) {
-      auto r = lookup_slow(nd, name, hash);
+      auto r = lookup_slow(nd, name);
       if (!r.ok()) return -r.error();
       child = *r;
     }
