@@ -334,7 +334,7 @@ int pick_link(Nameidata& nd, Path& link, uint32_t seq, Inode* inode) {
 
 // Move onto `child` (RCU: sampled with seq; ref: referenced), crossing mounts and
 // following a symlink when `follow`. 0: moved; 1: a symlink body was spliced in.
-int step_into(Nameidata& nd, Dentry* child, uint32_t seq, bool follow) {
+int step_into_slow(Nameidata& nd, Dentry* child, uint32_t seq, bool follow) {
   Path next{nd.path.mnt, child};
   if (!nd.rcu) mntget(next.mnt);
   Inode* inode = child->inode.load(std::memory_order_acquire);
@@ -374,6 +374,21 @@ Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view na
   d_invalidate(d);
   dput(d);
   return nullptr;
+}
+
+// The common RCU step (no mount here, no symlink to follow) inline; the rest out of
+// line.
+inline int step_into(Nameidata& nd, Dentry* child, uint32_t seq, bool follow) {
+  if (nd.rcu) {
+    Inode* inode = child->inode.load(std::memory_order_acquire);
+    if (!child->has_flag(kDMounted) && !(follow && is_lnk(inode))) {
+      nd.path.dentry = child;
+      nd.inode = inode;
+      nd.seq = seq;
+      return 0;
+    }
+  }
+  return step_into_slow(nd, child, seq, follow);
 }
 
 // Find `name` in the current directory the slow way: under the directory's lock,
@@ -530,6 +545,50 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
   }
 }
 
+// The common case of an RCU walk, with the position in registers: components that
+// are plain names in directories everyone may search (generic permission, no
+// security module), found in a complete dcache, with nothing mounted on them and no
+// symlink. Stops at the first component that needs more, and before the last one,
+// leaving nd at a position the general loop continues from. Each step is exactly
+// what walk_component would do for such a component.
+void rcu_fast_steps(Nameidata& nd) {
+  if (nd.task->vfs->lsm.load(std::memory_order_acquire)) return;
+  const bool recheck = !(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck);
+  Dentry* d = nd.path.dentry;
+  Inode* dir = nd.inode;
+  uint32_t seq = nd.seq;
+  std::string_view rest = nd.rest;
+  for (;;) {
+    if (!dir) break;
+    const uint32_t mode = dir->mode.load(std::memory_order_relaxed);
+    const unsigned sbf = dir->sb->flags;
+    if (!S_ISDIR(mode) || (mode & 0111) != 0111 ||
+        (sbf & (kSbGenericPermission | kSbDcacheComplete)) !=
+            (kSbGenericPermission | kSbDcacheComplete))
+      break;
+    uint32_t hash;
+    const size_t len = hash_component(rest, &hash);
+    if (len > kNameMax || (len <= 2 && rest[0] == '.' && (len == 1 || rest[1] == '.')))
+      break;
+    size_t next = len;
+    while (next < rest.size() && rest[next] == '/') ++next;
+    if (next == rest.size()) break;  // the last component: lookup_last's business
+    uint32_t cseq;
+    Dentry* child = d_lookup_rcu(d, rest.substr(0, len), hash, &cseq);
+    if (!child || (recheck && !d->seq.unchanged(seq))) break;
+    Inode* inode = child->inode.load(std::memory_order_acquire);
+    if (child->has_flag(kDMounted) || is_lnk(inode)) break;
+    d = child;
+    dir = inode;
+    seq = cseq;
+    rest.remove_prefix(next);
+  }
+  nd.path.dentry = d;
+  nd.inode = dir;
+  nd.seq = seq;
+  nd.rest = rest;
+}
+
 // Walk every component but the last; leaves it in nd.last/last_type/trailing.
 int link_path_walk(Nameidata& nd) {
   while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
@@ -540,15 +599,14 @@ int link_path_walk(Nameidata& nd) {
     return 0;
   }
   for (;;) {
+    if (nd.rcu) rcu_fast_steps(nd);
     if (!is_dir(nd.inode)) return nd.inode ? -ENOTDIR : -ENOENT;
     if (int err = may_lookup(nd)) return err;
     uint32_t hash;
     std::string_view name = nd.rest.substr(0, hash_component(nd.rest, &hash));
     LastType type = LastType::kNorm;
-    if (name == ".")
-      type = LastType::kDot;
-    else if (name == "..")
-      type = LastType::kDotDot;
+    if (name.size() <= 2 && name[0] == '.')  // names are never empty here
+      type = name.size() == 1 ? LastType::kDot : name[1] == '.' ? LastType::kDotDot : type;
     nd.rest.remove_prefix(name.size());
     bool slash = !nd.rest.empty();
     while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
