@@ -96,8 +96,13 @@ class Task {
 
   // --- identity -------------------------------------------------------------------
   mode_t umask(mode_t mask);  // returns the previous mask
+  // Replaces uid, gid and groups; the security domain (Cred::domain) is kept.
   void set_cred(Cred cred);
   Cred cred() const;
+  // Stack a security layer on the task's domain (Landlock's restrict_self): every
+  // later access is checked against it as well as the layers below, for good. The
+  // core links `layer` on top of the current chain. EINVAL when layer is null.
+  Status restrict_self(std::unique_ptr<SecurityDomain> layer);
 
   Vfs& vfs() const;
 

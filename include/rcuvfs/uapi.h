@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,16 @@ inline constexpr uint64_t kResolveAll = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS 
                                         RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
                                         RESOLVE_IN_ROOT | RESOLVE_CACHED;
 
+class SecurityDomain;  // <rcuvfs/security.h>
+
 // Credentials used for permission checks (the fsuid/fsgid of Linux).
 struct Cred {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;  // supplementary groups
+  // The security modules' per-task layers (see <rcuvfs/security.h>); immutable and
+  // shared. Task::set_cred keeps the task's current chain: a layer cannot be shed.
+  std::shared_ptr<const SecurityDomain> domain;
   bool is_root() const { return uid == 0; }
   bool in_group(gid_t g) const;
 };

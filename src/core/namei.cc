@@ -275,12 +275,11 @@ int may_lookup(Nameidata& nd) {
     return 0;
   for (;;) {
     Refuser why = Refuser::kNone;
-    int err = inode_permission(nd.vfs(), *nd.inode, kMayExec, *nd.cred,
-                               nd.rcu ? kMayNotBlock : 0, &why);
+    int err = inode_permission(
+        nd.vfs(), sec_path(*nd.task, nd.path, nd.inode, nd.rcu ? kMayNotBlock : 0),
+        kMayExec, *nd.cred, &why);
     if (err != -ECHILD) return err;
-    if (int e = unlazy(nd, why == Refuser::kSecurity ? Echild::kSecurityRefused
-                                                     : Echild::kFsRefused))
-      return e;
+    if (int e = unlazy(nd, echild_reason(why))) return e;
   }
 }
 
@@ -290,9 +289,10 @@ int pick_link(Nameidata& nd, Path& link, uint32_t seq, Inode* inode) {
   if (nd.flags & kLookupNoSymlinks) return -ELOOP;
   if (nd.total_links >= kMaxSymlinks) return -ELOOP;
   const unsigned f = nd.rcu ? kMayNotBlock : 0;
-  int err = security_follow_link(nd.vfs(), *inode, *nd.cred, f);
+  Refuser why = Refuser::kNone;
+  int err = security_follow_link(nd.vfs(), sec_path(*nd.task, link, inode, f), *nd.cred, &why);
   if (err == -ECHILD) {
-    count(Echild::kSecurityRefused);
+    count(echild_reason(why));
     return -ECHILD;
   }
   if (err) return err;
@@ -780,8 +780,10 @@ Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned fl
       const uint32_t gen = inode->generation.load(std::memory_order_acquire);
       Echild why = Echild::kFsRefused;
       Statx buf;
-      int e = security_getattr(nd.vfs(), *inode, *nd.cred, kMayNotBlock);
-      if (e == -ECHILD) why = Echild::kSecurityRefused;
+      Refuser who = Refuser::kNone;
+      int e = security_getattr(nd.vfs(), sec_path(*nd.task, nd.path, inode, kMayNotBlock),
+                               *nd.cred, &who);
+      if (e == -ECHILD) why = echild_reason(who);
       if (e == 0) {
         e = inode->getattr_rcu(buf, mask, kMayNotBlock);
         if (e == -ECHILD && t_attr_retry_exhausted) {
@@ -813,7 +815,8 @@ Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned fl
       if (!try_to_unlazy(nd)) return -ECHILD;
       inode = nd.inode;
     }
-    if (int e = security_getattr(nd.vfs(), *inode, *nd.cred, 0)) return e;
+    if (int e = security_getattr(nd.vfs(), sec_path(*nd.task, nd.path, inode), *nd.cred))
+      return e;
     auto r = inode->getattr(out, mask, 0);
     if (!r.ok()) return -r.error();
     fill_identity(out, nd.path);
@@ -872,10 +875,10 @@ unsigned inject() { return g_inject.load(std::memory_order_relaxed); }
 
 // open_path lives here because it drives the walker's last-component logic.
 Result<File*> make_file(const Path& path, Inode* inode, int flags);  // file.cc
-Status open_create_locked(TaskState& t, Inode* dir, Dentry* d, mode_t mode,
-                          const Cred& cred);                          // ops_create.cc
+Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,
+                          mode_t mode, const Cred& cred);             // ops_create.cc
 Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags,
-                const Cred& cred);                                    // ops_open.cc
+                bool created, const Cred& cred);                      // ops_attr.cc
 Status open_truncate(Inode* inode, const Cred& cred);                 // ops_open.cc
 
 namespace {
@@ -902,7 +905,7 @@ int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
     d = *r;
     if (!d->inode.load(std::memory_order_acquire)) {
       mode_t mode = (how.mode & 07777 & ~nd.task->umask.load()) | S_IFREG;
-      auto st = open_create_locked(*nd.task, dir, d, mode, *nd.cred);
+      auto st = open_create_locked(*nd.task, nd.path, dir, d, mode, *nd.cred);
       if (!st.ok()) {
         lk.unlock();
         dput(d);
@@ -949,7 +952,8 @@ Result<File*> open_path(TaskState& t, int dirfd, std::string_view s, const OpenH
           }
           if (how.flags & O_TRUNC) acc |= kMayWrite;
         }
-        auto st = may_open(t, nd.path, inode, acc, static_cast<int>(how.flags), *nd.cred);
+        auto st = may_open(t, nd.path, inode, acc, static_cast<int>(how.flags), created,
+                           *nd.cred);
         if (!st.ok()) return -st.error();
         if (!created && (how.flags & O_TRUNC) && S_ISREG(inode->mode.load())) {
           auto tr = open_truncate(inode, *nd.cred);

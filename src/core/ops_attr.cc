@@ -66,6 +66,10 @@ Status Task::fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) 
   if (inode->is_symlink()) return Err{EOPNOTSUPP};
   const Cred cred = current_cred(*s_);
   if (!owner_or_root(*inode, cred)) return Err{EPERM};
+  const SecPath at = sec_path(*s_, ref.get(), inode);
+  if (int err = security_call(*s_->vfs,
+                              [&](SecurityModule& m) { return m.path_chmod(at, mode, cred); }))
+    return Err{-err};
   AttrChange c;
   c.valid = kAttrMode;
   c.mode = mode & 07777;
@@ -97,6 +101,11 @@ Status Task::fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group
     c.valid |= kAttrGid;
     c.gid = group;
   }
+  const SecPath at = sec_path(*s_, ref.get(), inode);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return m.path_chown(at, owner, group, cred);
+      }))
+    return Err{-err};
   std::unique_lock lk(inode->lock);
   const mode_t mode = inode->mode.load();
   if (!S_ISDIR(mode)) {
@@ -134,21 +143,27 @@ void kill_suid_locked(Inode* inode, const Cred& cred) {
   (void)inode->setattr(c);
 }
 
-Status truncate_inode(const VfsState& vfs, Inode* inode, off_t length, const Cred& cred,
-                      bool check_perm) {
+Status truncate_inode(const TaskState& t, const Path& p, Inode* inode, off_t length,
+                      const Cred& cred, bool check_perm) {
   if (length < 0) return Err{EINVAL};
   if (inode->is_dir()) return Err{EISDIR};
   if (!S_ISREG(inode->mode.load())) return Err{EINVAL};
+  const SecPath at = sec_path(t, p, inode);
   if (check_perm)
-    if (int err = inode_permission(vfs, *inode, kMayWrite, cred, 0)) return Err{-err};
+    if (int err = inode_permission(*t.vfs, at, kMayWrite, cred)) return Err{-err};
+  if (int err = security_call(*t.vfs, [&](SecurityModule& m) {
+        return m.path_truncate(at, length, cred);
+      }))
+    return Err{-err};
   std::unique_lock lk(inode->lock);
   RCUVFS_TRY(inode->truncate(length));
   kill_suid_locked(inode, cred);
   return {};
 }
 
-Status may_open(TaskState& t, const Path&, Inode* inode, int acc, int flags, const Cred& cred) {
-  (void)flags;
+Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags, bool created,
+                const Cred& cred) {
+  const SecPath at = sec_path(t, p, inode);
   switch (inode->type()) {
     case S_IFLNK:
       return Err{ELOOP};
@@ -159,7 +174,11 @@ Status may_open(TaskState& t, const Path&, Inode* inode, int acc, int flags, con
       break;
   }
   if (acc)
-    if (int err = inode_permission(*t.vfs, *inode, acc, cred, 0)) return Err{-err};
+    if (int err = inode_permission(*t.vfs, at, acc, cred)) return Err{-err};
+  if (int err = security_call(*t.vfs, [&](SecurityModule& m) {
+        return m.file_open(at, flags, created, cred);
+      }))
+    return Err{-err};
   // No device drivers and no sockets to connect to: opening them is ENXIO.
   switch (inode->type()) {
     case S_IFCHR:
@@ -185,7 +204,7 @@ Status Task::truncate(std::string_view path, off_t length) {
   auto p = lookup_path(*s_, AT_FDCWD, path, kLookupFollow);
   if (!p.ok()) return Err{p.error()};
   PathRef ref(*p);
-  return truncate_inode(*s_->vfs, ref.inode(), length, current_cred(*s_), true);
+  return truncate_inode(*s_, ref.get(), ref.inode(), length, current_cred(*s_), true);
 }
 
 }  // namespace rcuvfs

@@ -17,16 +17,20 @@ Cred current_cred(const TaskState& t) {
   return *t.cred.load(std::memory_order_acquire);
 }
 
-int may_create(const VfsState& vfs, const Inode& dir, const Cred& cred) {
+int may_create(const TaskState& t, const Path& dir_path, const Cred& cred) {
+  const Inode& dir = *dir_path.dentry->inode.load(std::memory_order_acquire);
   if (is_dead_dir(&dir)) return -ENOENT;
-  return inode_permission(vfs, dir, kMayWrite | kMayExec, cred, 0);
+  return inode_permission(*t.vfs, sec_path(t, dir_path, &dir), kMayWrite | kMayExec, cred);
 }
 
-int may_delete(const VfsState& vfs, const Inode& dir, Dentry* victim, bool isdir,
+int may_delete(const TaskState& t, const Path& dir_path, Dentry* victim, bool isdir,
                const Cred& cred) {
+  const Inode& dir = *dir_path.dentry->inode.load(std::memory_order_acquire);
   Inode* inode = victim->inode.load(std::memory_order_acquire);
   if (!inode) return -ENOENT;
-  if (int err = inode_permission(vfs, dir, kMayWrite | kMayExec, cred, 0)) return err;
+  if (int err = inode_permission(*t.vfs, sec_path(t, dir_path, &dir), kMayWrite | kMayExec,
+                                 cred))
+    return err;
   // Sticky directory: only the owner of the file or of the directory (or root).
   if (!sticky_allows(dir, *inode, cred)) return -EPERM;
   if (isdir) {

@@ -81,10 +81,10 @@ inline bool is_dead_dir(const Inode* dir) {
 }
 
 // Linux's may_create: EEXIST has been checked by the caller; ENOENT for a removed
-// directory; then write+search permission on the directory.
-int may_create(const VfsState& vfs, const Inode& dir, const Cred& cred);
+// directory; then write+search permission on the directory `dir` (referenced).
+int may_create(const TaskState& t, const Path& dir, const Cred& cred);
 // Linux's may_delete for `victim` (positive) in `dir`.
-int may_delete(const VfsState& vfs, const Inode& dir, Dentry* victim, bool isdir,
+int may_delete(const TaskState& t, const Path& dir, Dentry* victim, bool isdir,
                const Cred& cred);
 
 // filename_create: the parent (locked exclusively) and a negative dentry for the new

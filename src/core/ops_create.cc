@@ -9,9 +9,16 @@ using namespace core;
 
 namespace core {
 // open(O_CREAT) of a name that does not exist: dir is locked by the caller.
-Status open_create_locked(TaskState& t, Inode* dir, Dentry* d, mode_t mode, const Cred& cred) {
-  if (int err = may_create(*t.vfs, *dir, cred)) return Err{-err};
-  auto r = dir->create(d->name.load()->view(), mode, 0, cred);
+Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,
+                          mode_t mode, const Cred& cred) {
+  if (int err = may_create(t, dir_path, cred)) return Err{-err};
+  const std::string_view name = d->name.load()->view();
+  const SecPath where = sec_path(t, dir_path, dir);
+  if (int err = security_call(*t.vfs, [&](SecurityModule& m) {
+        return m.path_mknod(where, name, mode, 0, cred);
+      }))
+    return Err{-err};
+  auto r = dir->create(name, mode, 0, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate(d, *r);
   return {};
@@ -23,8 +30,13 @@ Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
   auto c = filename_create(*s_, dirfd, path, true);
   if (!c.ok()) return Err{c.error()};
   const Cred cred = current_cred(*s_);
-  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
   mode = (mode & 01777 & ~s_->umask.load()) | S_IFDIR;
+  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return m.path_mkdir(where, (*c)->name, mode, cred);
+      }))
+    return Err{-err};
   auto r = (*c)->dir->mkdir((*c)->name, mode, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate((*c)->dentry.get(), *r);
@@ -51,12 +63,17 @@ Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
   auto c = filename_create(*s_, dirfd, path, false);
   if (!c.ok()) return Err{c.error()};
   const Cred cred = current_cred(*s_);
-  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
   // Device nodes need CAP_MKNOD.
   if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cred.is_root()) return Err{EPERM};
   const mode_t type = mode & S_IFMT;
   mode = type | (mode & 07777 & ~s_->umask.load());
   if (!S_ISCHR(mode) && !S_ISBLK(mode)) dev = 0;
+  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return m.path_mknod(where, (*c)->name, mode, dev, cred);
+      }))
+    return Err{-err};
   auto r = (*c)->dir->create((*c)->name, mode, dev, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate((*c)->dentry.get(), *r);
@@ -69,7 +86,12 @@ Status Task::symlinkat(std::string_view target, int newdirfd, std::string_view l
   auto c = filename_create(*s_, newdirfd, linkpath, false);
   if (!c.ok()) return Err{c.error()};
   const Cred cred = current_cred(*s_);
-  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
+  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return m.path_symlink(where, (*c)->name, target, cred);
+      }))
+    return Err{-err};
   auto r = (*c)->dir->symlink((*c)->name, target, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate((*c)->dentry.get(), *r);
@@ -79,12 +101,12 @@ Status Task::symlinkat(std::string_view target, int newdirfd, std::string_view l
 namespace {
 // fs.protected_hardlinks=1 (the Linux default): linking a file you do not own needs
 // a regular file you could read and write, without setuid / setgid-exec.
-bool may_linkat(const VfsState& vfs, const Inode& inode, const Cred& cred) {
+bool may_linkat(const TaskState& t, const Path& p, const Inode& inode, const Cred& cred) {
   if (cred.is_root() || inode.uid.load() == cred.uid) return true;
   const mode_t mode = inode.mode.load();
   if (!S_ISREG(mode) || (mode & S_ISUID) || ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
     return false;
-  return inode_permission(vfs, inode, kMayRead | kMayWrite, cred, 0) == 0;
+  return inode_permission(*t.vfs, sec_path(t, p, &inode), kMayRead | kMayWrite, cred) == 0;
 }
 }  // namespace
 
@@ -105,10 +127,16 @@ Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
   if (oldp.mnt() != (*c)->parent.mnt()) return Err{EXDEV};
   const Cred cred = current_cred(*s_);
   Inode* inode = oldp.inode();
-  if (!may_linkat(*s_->vfs, *inode, cred)) return Err{EPERM};
-  if (int err = may_create(*s_->vfs, *(*c)->dir, cred)) return Err{-err};
+  if (!may_linkat(*s_, oldp.get(), *inode, cred)) return Err{EPERM};
+  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
   if (inode->sb != (*c)->dir->sb) return Err{EXDEV};
   if (inode->is_dir()) return Err{EPERM};
+  const SecPath old_at = sec_path(*s_, oldp.get(), inode);
+  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return m.path_link(old_at, where, (*c)->name, cred);
+      }))
+    return Err{-err};
   {
     std::unique_lock lk(inode->lock);
     if (inode->nlink.load() == 0) return Err{ENOENT};

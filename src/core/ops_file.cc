@@ -11,8 +11,8 @@ using namespace core;
 
 namespace core {
 Result<File*> make_file(const Path& path, Inode* inode, int flags);
-Status truncate_inode(const VfsState& vfs, Inode* inode, off_t length, const Cred& cred,
-                      bool check_perm);
+Status truncate_inode(const TaskState& t, const Path& p, Inode* inode, off_t length,
+                      const Cred& cred, bool check_perm);
 void kill_suid_locked(Inode* inode, const Cred& cred);
 }  // namespace core
 
@@ -164,7 +164,7 @@ Status Task::ftruncate(int fd, off_t length) {
   if (!f || f->is_path_only()) return Err{EBADF};
   if (length < 0) return Err{EINVAL};
   if (!f->writable()) return Err{EINVAL};
-  return truncate_inode(*s_->vfs, f->inode, length, current_cred(*s_), false);
+  return truncate_inode(*s_, f->path, f->inode, length, current_cred(*s_), false);
 }
 
 Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_entries) {

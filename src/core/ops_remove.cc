@@ -37,9 +37,15 @@ Status Task::unlinkat(int dirfd, std::string_view path, int flags) {
     return Err{inode->is_dir() ? EISDIR : ENOTDIR};
   }
   const Cred cred = current_cred(*s_);
-  if (int err = may_delete(*s_->vfs, *dir, victim.get(), rmdir, cred)) return Err{-err};
+  if (int err = may_delete(*s_, parent.get(), victim.get(), rmdir, cred)) return Err{-err};
   // Something is mounted on it (in this namespace).
   if (victim->has_flag(kDMounted)) return Err{EBUSY};
+  const SecPath where = sec_path(*s_, parent.get(), dir);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return rmdir ? m.path_rmdir(where, *inode, pp->last, cred)
+                     : m.path_unlink(where, *inode, pp->last, cred);
+      }))
+    return Err{-err};
   {
     std::unique_lock victim_lock(inode->lock);
     if (rmdir)

@@ -114,22 +114,35 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
 
   const Cred cred = current_cred(*s_);
   const bool is_dir = source->is_dir();
-  if (int err = may_delete(*s_->vfs, *old_dir, old_d.get(), is_dir, cred)) return Err{-err};
+  if (int err = may_delete(*s_, old_parent.get(), old_d.get(), is_dir, cred)) return Err{-err};
   if (!target) {
-    if (int err = may_create(*s_->vfs, *new_dir, cred)) return Err{-err};
+    if (int err = may_create(*s_, new_parent.get(), cred)) return Err{-err};
   } else {
     bool want_dir = (flags & RENAME_EXCHANGE) ? target->is_dir() : is_dir;
-    if (int err = may_delete(*s_->vfs, *new_dir, new_d.get(), want_dir, cred))
+    if (int err = may_delete(*s_, new_parent.get(), new_d.get(), want_dir, cred))
       return Err{-err};
   }
   // Moving a directory to a new parent rewrites its "..": it must be writable.
   if (new_dir != old_dir) {
     if (is_dir)
-      if (int err = inode_permission(*s_->vfs, *source, kMayWrite, cred, 0)) return Err{-err};
+      if (int err = inode_permission(
+              *s_->vfs, sec_path(*s_, Path{old_parent.mnt(), old_d.get()}, source),
+              kMayWrite, cred))
+        return Err{-err};
     if ((flags & RENAME_EXCHANGE) && target->is_dir())
-      if (int err = inode_permission(*s_->vfs, *target, kMayWrite, cred, 0)) return Err{-err};
+      if (int err = inode_permission(
+              *s_->vfs, sec_path(*s_, Path{new_parent.mnt(), new_d.get()}, target),
+              kMayWrite, cred))
+        return Err{-err};
   }
   if (old_d->has_flag(kDMounted) || new_d->has_flag(kDMounted)) return Err{EBUSY};
+  const SecPath old_at = sec_path(*s_, old_parent.get(), old_dir);
+  const SecPath new_at = sec_path(*s_, new_parent.get(), new_dir);
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
+        return m.path_rename(old_at, *source, from->last, new_at, target, to->last, flags,
+                             cred);
+      }))
+    return Err{-err};
 
   {
     // Neither is one of the locked parents: the trap checks above rule that out.

@@ -30,41 +30,56 @@ int generic_permission(const Inode& inode, int mask, const Cred& cred) {
 
 namespace core {
 
-int inode_permission(const VfsState& vfs, const Inode& inode, int mask, const Cred& cred,
-                     unsigned flags, Refuser* why) {
-  int err = inode.permission(mask, cred, flags);
+namespace {
+// Ask every module through `call`; under RCU, an answer that rests on an ancestry
+// which may have changed since is turned into -ECHILD.
+template <class Call>
+int ask_modules(const VfsState& vfs, const SecPath& at, Refuser* why, Call&& call) {
+  const ModuleList* mods = vfs.lsm.load(std::memory_order_acquire);
+  if (!mods) return 0;
+  int err = 0;
+  for (const auto& m : *mods) {
+    err = call(*m);
+    if (err) break;
+  }
+  if (err == -ECHILD) {
+    if (why) *why = Refuser::kSecurity;
+    return err;
+  }
+  if (at.may_not_block() && !SecPathAccess::still_valid(at)) {
+    if (why) *why = Refuser::kRace;
+    return -ECHILD;
+  }
+  return err;
+}
+}  // namespace
+
+int inode_permission(const VfsState& vfs, const SecPath& at, int mask, const Cred& cred,
+                     Refuser* why) {
+  const unsigned flags = at.may_not_block() ? kMayNotBlock : 0;
+  int err = at.inode().permission(mask, cred, flags);
   if (err) {
     if (why && err == -ECHILD) *why = Refuser::kFs;
     return err;
   }
-  const ModuleList* mods = vfs.lsm.load(std::memory_order_acquire);
-  if (!mods) return 0;
-  for (const auto& m : *mods) {
-    err = m->inode_permission(inode, mask, cred, flags);
-    if (err) {
-      if (why && err == -ECHILD) *why = Refuser::kSecurity;
-      return err;
-    }
-  }
-  return 0;
+  return ask_modules(vfs, at, why, [&](SecurityModule& m) {
+    return m.inode_permission(at, mask, cred, flags);
+  });
 }
 
-int security_getattr(const VfsState& vfs, const Inode& inode, const Cred& cred,
-                     unsigned flags) {
-  const ModuleList* mods = vfs.lsm.load(std::memory_order_acquire);
-  if (!mods) return 0;
-  for (const auto& m : *mods)
-    if (int err = m->inode_getattr(inode, cred, flags)) return err;
-  return 0;
+int security_getattr(const VfsState& vfs, const SecPath& at, const Cred& cred,
+                     Refuser* why) {
+  const unsigned flags = at.may_not_block() ? kMayNotBlock : 0;
+  return ask_modules(vfs, at, why,
+                     [&](SecurityModule& m) { return m.inode_getattr(at, cred, flags); });
 }
 
-int security_follow_link(const VfsState& vfs, const Inode& inode, const Cred& cred,
-                         unsigned flags) {
-  const ModuleList* mods = vfs.lsm.load(std::memory_order_acquire);
-  if (!mods) return 0;
-  for (const auto& m : *mods)
-    if (int err = m->inode_follow_link(inode, cred, flags)) return err;
-  return 0;
+int security_follow_link(const VfsState& vfs, const SecPath& link, const Cred& cred,
+                         Refuser* why) {
+  const unsigned flags = link.may_not_block() ? kMayNotBlock : 0;
+  return ask_modules(vfs, link, why, [&](SecurityModule& m) {
+    return m.inode_follow_link(link, cred, flags);
+  });
 }
 
 bool owner_or_root(const Inode& inode, const Cred& cred) {

@@ -19,9 +19,27 @@ void Task::set_cred(Cred cred) {
   const Cred* old;
   {
     std::lock_guard g(s_->cred_lock);
+    // The security layers stay: a sandboxed task must not shed them by switching ids.
+    cred.domain = s_->cred.load(std::memory_order_relaxed)->domain;
     old = s_->cred.exchange(new Cred(std::move(cred)), std::memory_order_acq_rel);
   }
   rcu_defer_call([old] { delete old; });
+}
+
+Status Task::restrict_self(std::unique_ptr<SecurityDomain> layer) {
+  if (!layer) return Err{EINVAL};
+  const Cred* old;
+  {
+    std::lock_guard g(s_->cred_lock);
+    old = s_->cred.load(std::memory_order_relaxed);
+    auto* next = new Cred(*old);
+    // Linked before publication, immutable after: RCU walks read the chain.
+    SecPathAccess::link(*layer, old->domain);
+    next->domain = std::shared_ptr<const SecurityDomain>(std::move(layer));
+    s_->cred.store(next, std::memory_order_release);
+  }
+  rcu_defer_call([old] { delete old; });
+  return {};
 }
 
 Cred Task::cred() const { return current_cred(*s_); }
@@ -40,7 +58,8 @@ Result<Path> enterable_dir(TaskState& t, int dirfd, std::string_view path, unsig
   auto p = lookup_path(t, dirfd, path, kLookupFollow | kLookupDirectory | extra);
   if (!p.ok()) return p;
   PathRef ref(*p);
-  if (int err = inode_permission(*t.vfs, *ref.inode(), kMayExec, current_cred(t), 0))
+  if (int err = inode_permission(*t.vfs, sec_path(t, ref.get(), ref.inode()), kMayExec,
+                                 current_cred(t)))
     return Err{-err};
   return ref.release();
 }

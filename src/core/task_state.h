@@ -3,7 +3,9 @@
 //   fs     FsContext (root + cwd), replaced as a whole by chdir/chroot (copy on
 //          write under fs_lock) and read under RCU by every walk; the old one is
 //          released after a grace period
-//   cred   immutable Cred objects, replaced by set_cred, read under RCU
+//   cred   immutable Cred objects, replaced by set_cred and restrict_self (under
+//          cred_lock), read under RCU; Cred::domain, the chain of security layers,
+//          is immutable and shared by the copies a walk makes when it leaves RCU
 //   fds    FdArray of atomic File pointers, read under RCU; slots written under
 //          fd_lock; a grown array replaces the old one, which is freed after a
 //          grace period

@@ -124,6 +124,11 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
   if (!p.ok()) return Err{p.error()};
   PathRef where(*p);
   if (!where.inode()->is_dir()) return Err{ENOTDIR};
+  const SecPath at = sec_path(*s_, where.get(), where.inode());
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& mod) {
+        return mod.sb_mount(nullptr, at, fstype, cred);
+      }))
+    return Err{-err};
   auto m = s_->vfs->new_mount(fstype, options, Cred{});
   if (!m.ok()) return Err{m.error()};
   {
@@ -162,6 +167,13 @@ Status Task::bind(std::string_view source, std::string_view target, bool recursi
   if (!dst.ok()) return Err{dst.error()};
   PathRef where(*dst);
   if (from.inode()->is_dir() != where.inode()->is_dir()) return Err{ENOTDIR};
+  const Cred cred = current_cred(*s_);
+  const SecPath src_at = sec_path(*s_, from.get(), from.inode());
+  const SecPath dst_at = sec_path(*s_, where.get(), where.inode());
+  if (int err = security_call(*s_->vfs, [&](SecurityModule& mod) {
+        return mod.sb_mount(&src_at, dst_at, {}, cred);
+      }))
+    return Err{-err};
   std::lock_guard g(g_mount_lock);
   if (where.dentry()->has_flag(kDDeleted) || from.dentry()->has_flag(kDDeleted))
     return Err{ENOENT};
@@ -182,6 +194,10 @@ Status Task::umount(std::string_view target, int flags) {
   PathRef where(*p);
   Mount* m = where.mnt();
   if (where.dentry() != m->root) return Err{EINVAL};
+  const SecPath at = sec_path(*s_, where.get(), where.inode());
+  if (int err = security_call(*s_->vfs,
+                              [&](SecurityModule& mod) { return mod.sb_umount(at, cred); }))
+    return Err{-err};
   std::vector<Mount*> detached;
   {
     std::lock_guard g(g_mount_lock);

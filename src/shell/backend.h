@@ -65,6 +65,30 @@ class ShellBackend {
   // Walker counters as (key, value) pairs, in a stable order; empty when the backend
   // has none.
   virtual std::vector<std::pair<std::string, uint64_t>> stats() = 0;
+
+  // ---- security modules (rcuvfs only; the shell answers `bad` elsewhere) ----------
+  virtual bool supports_security() const { return false; }
+  // Is `name` a pathrules right ("read_file", ..., "all")?
+  virtual bool is_access_right(std::string_view name) const {
+    (void)name;
+    return false;
+  }
+  // Stack an audit module logging to the host file `host_path` (appended to).
+  virtual Status audit(std::string_view host_path) {
+    (void)host_path;
+    return Err{ENOSYS};
+  }
+  // Add a rule (the object at `path`, a comma list of rights) to the pending ruleset.
+  virtual Status restrict_add(std::string_view path, std::string_view rights) {
+    (void)path, (void)rights;
+    return Err{ENOSYS};
+  }
+  // Apply the pending ruleset to the task (handling `handled`, a comma list of
+  // rights; empty: all) and start a new, empty one.
+  virtual Status restrict_enforce(std::string_view handled) {
+    (void)handled;
+    return Err{ENOSYS};
+  }
 };
 
 }  // namespace rcuvfs::shell

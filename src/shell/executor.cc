@@ -83,6 +83,9 @@ const Executor::CommandSpec* Executor::find_command(std::string_view name) {
       {"bind", 2, 3, AtMode::kFchdir, &Executor::cmd_bind, "bind SRC DST [rec]"},
       {"umount", 1, 2, AtMode::kFchdir, &Executor::cmd_umount, "umount PATH [detach]"},
       {"stats", 0, 0, AtMode::kNone, &Executor::cmd_stats, "stats"},
+      {"audit", 1, 1, AtMode::kNone, &Executor::cmd_audit, "audit HOSTFILE"},
+      {"restrict", 1, 2, AtMode::kFchdir, &Executor::cmd_restrict,
+       "restrict PATH RIGHT[,RIGHT...] | restrict enforce [RIGHT,...]"},
   };
   for (const auto& c : kCommands)
     if (name == c.name) return &c;
@@ -504,6 +507,30 @@ std::string Executor::cmd_umount(const Args& a) {
     flags = MNT_DETACH;
   }
   return status_line(b_.umount(a.argv[0], flags));
+}
+
+std::string Executor::cmd_audit(const Args& a) {
+  if (!b_.supports_security()) return bad("audit is not supported here");
+  return status_line(b_.audit(a.argv[0]));
+}
+
+std::string Executor::cmd_restrict(const Args& a) {
+  if (!b_.supports_security()) return bad("restrict is not supported here");
+  const bool enforce = a.argv[0] == "enforce";
+  if (!enforce && a.argv.size() != 2)
+    return bad("usage: restrict PATH RIGHT[,RIGHT...] | restrict enforce [RIGHT,...]");
+  std::string_view rights = a.argv.size() > 1 ? std::string_view(a.argv[1]) : "";
+  // Every item of the list must be a right ("" only for `restrict enforce`).
+  for (std::string_view list = rights; !(enforce && rights.empty());) {
+    const size_t comma = list.find(',');
+    const std::string_view item = list.substr(0, comma);
+    if (!b_.is_access_right(item))
+      return bad("restrict: unknown right '" + std::string(item) + "'");
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  if (enforce) return status_line(b_.restrict_enforce(rights));
+  return status_line(b_.restrict_add(a.argv[0], rights));
 }
 
 std::string Executor::cmd_stats(const Args&) {

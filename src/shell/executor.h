@@ -70,6 +70,8 @@ class Executor {
   std::string cmd_bind(const Args& a);
   std::string cmd_umount(const Args& a);
   std::string cmd_stats(const Args& a);
+  std::string cmd_audit(const Args& a);
+  std::string cmd_restrict(const Args& a);
 
   std::string write_file(const Args& a, int flags);
   // Runs `op` with the cwd temporarily moved to dirfd (for operations that have no

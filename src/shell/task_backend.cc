@@ -1,5 +1,7 @@
 #include "shell/task_backend.h"
 
+#include <rcuvfs/security/audit.h>
+#include <rcuvfs/security/pathrules.h>
 #include <rcuvfs/vfs.h>
 
 namespace rcuvfs::shell {
@@ -95,6 +97,41 @@ std::vector<std::pair<std::string, uint64_t>> TaskBackend::stats() {
     out.emplace_back(std::move(key), c.get(k));
   }
   return out;
+}
+
+bool TaskBackend::is_access_right(std::string_view name) const {
+  return !name.empty() && pathrules::parse_access(name).has_value();
+}
+
+Status TaskBackend::audit(std::string_view host_path) {
+  auto m = audit::open_log(host_path);
+  if (!m.ok()) return Err{m.error()};
+  return t_.vfs().add_security_module(*m);
+}
+
+Status TaskBackend::restrict_add(std::string_view path, std::string_view rights) {
+  auto mask = pathrules::parse_access(rights);
+  if (!mask) return Err{EINVAL};
+  auto id = inode_id_at(t_, AT_FDCWD, path);
+  if (!id.ok()) return Err{id.error()};
+  pending_.emplace_back(*id, *mask);
+  return {};
+}
+
+Status TaskBackend::restrict_enforce(std::string_view handled) {
+  auto mask = handled.empty() ? std::optional<uint32_t>(pathrules::kAllAccess)
+                              : pathrules::parse_access(handled);
+  if (!mask) return Err{EINVAL};
+  pathrules::Ruleset rules(*mask);
+  for (const auto& [id, access] : pending_)
+    if (auto s = rules.allow(id, access & *mask); !s.ok() && (access & *mask)) return s;
+  if (!pathrules_stacked_) {
+    RCUVFS_TRY(t_.vfs().add_security_module(pathrules::module()));
+    pathrules_stacked_ = true;
+  }
+  RCUVFS_TRY(pathrules::restrict_self(t_, rules));
+  pending_.clear();
+  return {};
 }
 
 }  // namespace rcuvfs::shell

@@ -3,7 +3,10 @@
 
 #include "shell/backend.h"
 
+#include <rcuvfs/security.h>
 #include <rcuvfs/task.h>
+
+#include <vector>
 
 namespace rcuvfs::shell {
 
@@ -48,8 +51,17 @@ class TaskBackend final : public ShellBackend {
   Status set_cred(const Cred& cred) override;
   std::vector<std::pair<std::string, uint64_t>> stats() override;
 
+  bool supports_security() const override { return true; }
+  bool is_access_right(std::string_view name) const override;
+  Status audit(std::string_view host_path) override;
+  Status restrict_add(std::string_view path, std::string_view rights) override;
+  Status restrict_enforce(std::string_view handled) override;
+
  private:
   Task& t_;
+  // Rules added by `restrict PATH RIGHTS` since the last `restrict enforce`.
+  std::vector<std::pair<InodeId, uint32_t>> pending_;
+  bool pathrules_stacked_ = false;
 };
 
 }  // namespace rcuvfs::shell

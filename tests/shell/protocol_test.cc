@@ -231,7 +231,20 @@ class FakeBackend final : public ShellBackend {
     return {{"walk_rcu", 5}, {"echild_dentry_seq", 0}};
   }
 
+  bool supports_security() const override { return security; }
+  bool is_access_right(std::string_view name) const override {
+    return name == "read_file" || name == "stat" || name == "all";
+  }
+  Status audit(std::string_view path) override { return rec("audit", s(path)); }
+  Status restrict_add(std::string_view path, std::string_view rights) override {
+    return rec("restrict_add", s(path) + "," + s(rights));
+  }
+  Status restrict_enforce(std::string_view handled) override {
+    return rec("restrict_enforce", s(handled));
+  }
+
   bool bind_ok = false;
+  bool security = true;
 
  private:
   size_t read_pos_ = 0;
@@ -372,6 +385,33 @@ TEST(Executor, Errors) {
   EXPECT_EQ(r.line("write f x"), "err ENOSPC");
   EXPECT_EQ(r.b.calls.back(), "close(3)");  // closed even on error
   EXPECT_FALSE(r.ex.saw_bad());
+}
+
+TEST(Executor, SecurityCommands) {
+  Shell r;
+  EXPECT_EQ(r.line("audit /tmp/log"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"audit(/tmp/log)"});
+  EXPECT_EQ(r.line("restrict src read_file,stat"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"restrict_add(src,read_file,stat)"});
+  EXPECT_EQ(r.line("restrict enforce"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"restrict_enforce()"});
+  EXPECT_EQ(r.line("restrict enforce stat"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"restrict_enforce(stat)"});
+  EXPECT_EQ(r.line("restrict ./enforce all"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"restrict_add(./enforce,all)"});
+  r.b.fail["restrict_add"] = ENOENT;
+  EXPECT_EQ(r.line("restrict nope stat"), "err ENOENT");
+  EXPECT_FALSE(r.ex.saw_bad());
+  for (const char* l : {"restrict", "restrict src", "restrict src bogus", "restrict src stat,",
+                        "restrict src ,stat", "restrict enforce stat,bogus", "restrict a b c",
+                        "audit", "audit a b", "at 3 audit x"}) {
+    EXPECT_EQ(r.line(l).rfind("bad ", 0), 0u) << l;
+    EXPECT_TRUE(r.b.calls.empty()) << l;
+  }
+  // A backend without security modules (the Linux oracle) answers `bad`.
+  r.b.security = false;
+  EXPECT_EQ(r.line("audit /tmp/log").rfind("bad ", 0), 0u);
+  EXPECT_EQ(r.line("restrict enforce").rfind("bad ", 0), 0u);
 }
 
 TEST(Executor, CommandOf) {

@@ -119,8 +119,8 @@ TEST_F(Permission, RootBypassesReadWriteButExecNeedsAnXBit) {
 class CaptureInode : public rcuvfs::SecurityModule {
  public:
   std::string_view name() const override { return "capture"; }
-  int inode_getattr(const rcuvfs::Inode& inode, const Cred&, unsigned) override {
-    last.store(&inode);
+  int inode_getattr(const rcuvfs::SecPath& at, const Cred&, unsigned) override {
+    last.store(&at.inode());
     return 0;
   }
   std::atomic<const rcuvfs::Inode*> last{nullptr};

@@ -27,14 +27,17 @@ class TestModule : public rcuvfs::SecurityModule {
   explicit TestModule(std::string_view name = "test") : name_(name) {}
   std::string_view name() const override { return name_; }
 
-  int inode_permission(const Inode& inode, int mask, const Cred&, unsigned flags) override {
+  int inode_permission(const rcuvfs::SecPath& at, int mask, const Cred&,
+                       unsigned flags) override {
+    const Inode& inode = at.inode();
     const uint64_t ino = inode.ino.load(std::memory_order_relaxed);
     if (flags & rcuvfs::kMayNotBlock) perm_rcu.fetch_add(1);
     if (ino == deny_perm_ino.load() && (mask & deny_perm_mask.load()))
       return -deny_perm_err.load();
     return 0;
   }
-  int inode_getattr(const Inode& inode, const Cred&, unsigned flags) override {
+  int inode_getattr(const rcuvfs::SecPath& at, const Cred&, unsigned flags) override {
+    const Inode& inode = at.inode();
     const uint64_t ino = inode.ino.load(std::memory_order_relaxed);
     const bool rcu = flags & rcuvfs::kMayNotBlock;
     if (ino == watch_ino.load()) (rcu ? getattr_rcu_calls : getattr_block_calls).fetch_add(1);
@@ -42,7 +45,8 @@ class TestModule : public rcuvfs::SecurityModule {
     if (ino == deny_getattr_ino.load()) return -deny_getattr_err.load();
     return 0;
   }
-  int inode_follow_link(const Inode& link, const Cred&, unsigned) override {
+  int inode_follow_link(const rcuvfs::SecPath& at, const Cred&, unsigned) override {
+    const Inode& link = at.inode();
     return link.ino.load(std::memory_order_relaxed) == deny_follow_ino.load() ? -EACCES : 0;
   }
 

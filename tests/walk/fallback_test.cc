@@ -169,7 +169,7 @@ TEST_F(Fallback, AttributeRetriesExhausted) {
 class RefuseInRcu : public SecurityModule {
  public:
   std::string_view name() const override { return "refuse-in-rcu"; }
-  int inode_getattr(const Inode&, const Cred&, unsigned flags) override {
+  int inode_getattr(const SecPath&, const Cred&, unsigned flags) override {
     if (flags & kMayNotBlock) {
       ++rcu_calls;
       return -ECHILD;
