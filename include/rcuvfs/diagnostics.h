@@ -1,6 +1,7 @@
 // Diagnostics for benchmarks and tests. Nothing here is for production use.
 #pragma once
 
+#include <rcuvfs/counters.h>
 #include <rcuvfs/result.h>
 #include <rcuvfs/task.h>
 #include <rcuvfs/uapi.h>
@@ -15,6 +16,11 @@ namespace rcuvfs::diag {
 // exists so benchmarks can show how close the real walk comes to doing nothing
 // but the lookups. Names missing from the dcache are ENOENT.
 Result<Statx> floor_stat(Task& task, std::string_view path);
+
+// One of the calling thread's own walker counters (its share of Vfs::counters()),
+// read without the lock Vfs::counters() takes: cheap enough to compare before and
+// after every call, to learn how that call was served.
+uint64_t thread_counter(Counter c);
 
 // Deliberate bugs, for checking that a checker can fail (rcuvfs torture --inject).
 // Process-wide; 0 turns them all off.

@@ -1,5 +1,6 @@
 #include <rcuvfs/diagnostics.h>
 
+#include "core/counters.h"
 #include "core/dcache.h"
 #include "core/namei.h"
 #include "core/task_state.h"
@@ -25,6 +26,10 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   Statx st;
   attr_snapshot_locked(*inode, st);
   return st;
+}
+
+uint64_t thread_counter(Counter c) {
+  return core::my_counters().counter[static_cast<size_t>(c)].load(std::memory_order_relaxed);
 }
 
 void set_inject(unsigned bugs) {

@@ -12,4 +12,9 @@ void add_shell_command(CLI::App& app, int& exit_code);
 // `rcuvfs bench [--quick] [--json FILE|-] [--plot FILE.svg] ...` (bench_cmd.cc).
 void add_bench_command(CLI::App& app, int& exit_code);
 
+// `rcuvfs torture [--seconds S] [--threads N] [--fs F] [--inject BUG] ...`
+// (torture_cmd.cc). Exit status 0 only when the run found nothing or, with --inject,
+// when it caught the injected bug.
+void add_torture_command(CLI::App& app, int& exit_code);
+
 }  // namespace rcuvfs::tools

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   rcuvfs::tools::add_shell_command(app, exit_code);
   rcuvfs::tools::add_bench_command(app, exit_code);
+  rcuvfs::tools::add_torture_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,147 @@
+// Directory exchange: root/p and root/q, each holding files f0..f2, are exchanged with
+// RENAME_EXCHANGE, and after every exchange each file of the directory that just left
+// p is replaced by a fresh one (made in root/stage, renamed across directories over
+// it). Those fresh files only ever live under q until the next exchange, so a walk of
+// p/fK that found directory p before an exchange and its child after one (the bug a
+// skipped parent re-check allows) returns an object p/fK never held.
+//
+// Long file names keep the walk between finding the directory and finding the file
+// busy hashing and comparing, and the fresh files are made before the exchange, so
+// the window a stale walk needs is as short as it can be.
+//
+// Each replaced file is then chowned through a descriptor: a version of it that no
+// path ever showed, which a stat that skipped its final validation can pick up.
+#include "tools/torture/domain.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+namespace rcuvfs::torture {
+namespace {
+
+constexpr int kFiles = 3;
+const std::string kLong(200, 'n');
+constexpr uint32_t kGidOffset = 1000000;
+
+class DirSwapDomain : public Domain {
+ public:
+  DirSwapDomain(World& w, uint32_t index, uint32_t seed, std::string root)
+      : Domain(w, index, seed), root_(std::move(root)) {}
+
+  void setup() override {
+    must(task_->mkdirat(AT_FDCWD, root_, 0755), "mkdir " + root_);
+    must(task_->mkdirat(AT_FDCWD, root_ + "/stage", 0755), "mkdir stage");
+    for (int d = 0; d < 2; ++d) {
+      const std::string dir = root_ + (d == 0 ? "/p" : "/q");
+      must(task_->mkdirat(AT_FDCWD, dir, 0755), "mkdir " + dir);
+      for (int k = 0; k < kFiles; ++k) {
+        const std::string f = dir + "/" + name(k);
+        File& file = files_[d][k];
+        file.path = watch(f, AT_SYMLINK_NOFOLLOW, -1, /*hot=*/1);
+        const Seen s = create(f, S_IFREG, static_cast<int>(file.path));
+        file.key = s.key;
+        file.attrs = s.attrs;
+      }
+    }
+    for (int k = 0; k < kFiles; ++k) {
+      set_alias(files_[0][k].path, files_[1][k].path);
+      set_alias(files_[1][k].path, files_[0][k].path);
+    }
+  }
+
+  void step() override {
+    Seen fresh[kFiles];
+    int fds[kFiles];
+    for (int k = 0; k < kFiles; ++k) {
+      // Alternate the type so that even a recycled inode shows up as the wrong object.
+      fresh[k] = create(staged(k), (++made_ & 1) ? S_IFIFO : S_IFREG);
+      // The file that will be replaced: what p holds now, q after the exchange.
+      auto fd = task_->openat(AT_FDCWD, root_ + "/p/" + name(k), O_PATH);
+      if (!fd.ok()) throw WriterError("open " + name(k) + ": errno " + std::to_string(fd.error()));
+      fds[k] = *fd;
+    }
+    exchange();
+    for (int k = 0; k < kFiles; ++k) replace(k, fresh[k]);
+    for (int k = 0; k < kFiles; ++k) chown_gone(k, fds[k]);
+  }
+
+ private:
+  struct File {
+    uint32_t path;
+    Key key;
+    Attrs attrs;
+  };
+
+  void exchange() {
+    ++stats_.ops;
+    const uint64_t b = tick();
+    auto st = task_->renameat2(AT_FDCWD, root_ + "/p", AT_FDCWD, root_ + "/q", RENAME_EXCHANGE);
+    const uint64_t e = tick();
+    must(st, "exchange " + root_ + "/p and q");
+    for (int k = 0; k < kFiles; ++k) {
+      File& p = files_[0][k];
+      File& q = files_[1][k];
+      log_.unbind(p.path, p.key, b, e);
+      log_.unbind(q.path, q.key, b, e);
+      log_.bind(p.path, q.key, b, e);
+      log_.bind(q.path, p.key, b, e);
+      std::swap(p.key, q.key);
+      std::swap(p.attrs, q.attrs);
+    }
+    ++stats_.renames;
+  }
+
+  static std::string name(int k) { return kLong + std::to_string(k); }
+  std::string staged(int k) const { return root_ + "/stage/n" + std::to_string(k); }
+
+  // Replaces q/fK (the directory that was p a moment ago) with a fresh file.
+  void replace(int k, const Seen& fresh) {
+    ++stats_.ops;
+    File& q = files_[1][k];
+    const std::string target = root_ + "/q/" + name(k);
+    const uint64_t b = tick();
+    auto st = task_->renameat2(AT_FDCWD, staged(k), AT_FDCWD, target, 0);
+    const uint64_t e = tick();
+    must(st, "rename over " + target);
+    log_.unbind(q.path, q.key, b, e);
+    log_.bind(q.path, fresh.key, b, e);
+    gone_[k] = {q.key, q.attrs};
+    q.key = fresh.key;
+    q.attrs = fresh.attrs;
+    ++stats_.renames;
+    ++stats_.unlinks;
+  }
+
+  // A version of the replaced file that no path showed.
+  void chown_gone(int k, int fd) {
+    ++stats_.ops;
+    Attrs a = gone_[k].attrs;
+    a.uid = ++version_;
+    a.gid = a.uid + kGidOffset;
+    const uint64_t b = tick();
+    auto st = task_->fchownat(fd, "", a.uid, a.gid, AT_EMPTY_PATH);
+    const uint64_t e = tick();
+    must(st, "chown a replaced file");
+    log_.attrs(gone_[k].key, a, b, e);
+    must(task_->close(fd), "close");
+  }
+
+  struct Gone {
+    Key key;
+    Attrs attrs;
+  };
+  Gone gone_[kFiles];
+  std::string root_;
+  File files_[2][kFiles];  // [0]: what p/fK holds, [1]: q/fK
+  uint64_t made_ = 0;
+  uint32_t version_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Domain> make_dirswap_domain(World& w, uint32_t index, uint32_t seed,
+                                            std::string root) {
+  return std::make_unique<DirSwapDomain>(w, index, seed, std::move(root));
+}
+
+}  // namespace rcuvfs::torture

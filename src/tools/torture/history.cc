@@ -1,0 +1,204 @@
+#include "tools/torture/history.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/stat.h>
+
+namespace rcuvfs::torture {
+
+Key object_key(uint32_t dev_major, uint32_t dev_minor, uint64_t ino) {
+  return (static_cast<uint64_t>(dev_major) << 56) ^ (static_cast<uint64_t>(dev_minor) << 40) ^
+         ino;
+}
+
+void WriterLog::created(Key key, const Attrs& a, uint32_t rdev_major, uint32_t rdev_minor,
+                        uint64_t b, uint64_t e) {
+  Object& o = objects_[key];
+  o = Object{a.mode & S_IFMT, rdev_major, rdev_minor, {}};
+  o.versions.push_back({a, b, e});
+}
+
+void WriterLog::attrs(Key key, const Attrs& a, uint64_t b, uint64_t e) {
+  objects_[key].versions.push_back({a, b, e});
+}
+
+void WriterLog::bind(uint32_t path, Key key, uint64_t b, uint64_t e) {
+  paths_[path].push_back({key, b, e, kNever, kNever});
+}
+
+void WriterLog::unbind(uint32_t path, Key key, uint64_t b, uint64_t e) {
+  auto& v = paths_[path];
+  for (auto it = v.rbegin(); it != v.rend(); ++it) {
+    if (it->key == key && it->unbind_begin == kNever) {
+      it->unbind_begin = b;
+      it->unbind_end = e;
+      return;
+    }
+  }
+  // The writer's own bookkeeping is wrong: no result of this run could be trusted.
+  std::fprintf(stderr, "torture: unbind of an object from path %u that was not bound\n", path);
+  std::abort();
+}
+
+void WriterLog::prune(uint64_t horizon) {
+  for (auto& [p, v] : paths_) {
+    size_t n = 0;
+    while (n < v.size() && v[n].unbind_end < horizon) ++n;
+    v.erase(v.begin(), v.begin() + n);
+  }
+  for (auto& [k, o] : objects_) {
+    auto& v = o.versions;
+    size_t n = 0;
+    while (n + 1 < v.size() && v[n + 1].end < horizon) ++n;
+    v.erase(v.begin(), v.begin() + n);
+  }
+}
+
+const std::vector<WriterLog::Binding>* WriterLog::bindings(uint32_t path) const {
+  auto it = paths_.find(path);
+  return it == paths_.end() ? nullptr : &it->second;
+}
+
+const WriterLog::Object* WriterLog::object(Key key) const {
+  auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : &it->second;
+}
+
+namespace {
+using Binding = WriterLog::Binding;
+using Version = WriterLog::Version;
+const std::vector<Binding> kNoBindings;
+
+// Calls f(binding) for every binding possibly in force at some instant of [lo, hi].
+// A path holds one object at a time, so both ends of its bindings only grow.
+template <class F>
+void for_each_possible(const std::vector<Binding>& v, uint64_t lo, uint64_t hi, F f) {
+  auto it = std::upper_bound(v.begin(), v.end(), hi,
+                             [](uint64_t t, const Binding& b) { return t < b.bind_begin; });
+  while (it != v.begin()) {
+    const Binding& b = *--it;
+    if (b.unbind_end < lo) break;
+    f(b);
+  }
+}
+
+// True if some binding certainly held throughout [lo, hi].
+bool certainly_bound(const std::vector<Binding>& v, uint64_t lo, uint64_t hi) {
+  auto it = std::upper_bound(v.begin(), v.end(), lo,
+                             [](uint64_t t, const Binding& b) { return t < b.bind_begin; });
+  for (int k = 0; k < 2 && it != v.begin(); ++k) {
+    const Binding& b = *--it;
+    if (b.bind_end <= lo && b.unbind_begin > hi) return true;
+  }
+  return false;
+}
+
+bool same_attrs(const Attrs& a, const Observation& o) {
+  return a.mode == o.mode && a.uid == o.uid && a.gid == o.gid &&
+         (!a.size_known || a.size == o.size);
+}
+
+// Some version of the object that existed at some instant of [lo, hi] has exactly the
+// observed attributes.
+bool one_version(const std::vector<Version>& v, uint64_t lo, uint64_t hi,
+                 const Observation& o) {
+  auto it = std::upper_bound(v.begin(), v.end(), hi,
+                             [](uint64_t t, const Version& x) { return t < x.begin; });
+  uint64_t next_end = it == v.end() ? kNever : it->end;
+  while (it != v.begin()) {
+    const Version& x = *--it;
+    if (next_end < lo) break;
+    if (same_attrs(x.attrs, o)) return true;
+    next_end = x.end;
+  }
+  return false;
+}
+}  // namespace
+
+const char* Checker::judge(const Observation& o) const {
+  const PathSpec& spec = paths_[o.path];
+  if (spec.parent >= 0) return judge_child(o);
+  const WriterLog& log = *logs_[spec.owner];
+  const auto* bp = log.bindings(o.path);
+  const auto& hist = bp ? *bp : kNoBindings;
+  if (o.err == 0) {
+    const WriterLog::Object* obj = log.object(o.key);
+    if (!obj) return "an object no writer created";
+    if (obj->type != (o.mode & S_IFMT) || obj->rdev_major != o.rdev_major ||
+        obj->rdev_minor != o.rdev_minor)
+      return "the type or rdev of another object";
+    // Where a binding of the path to the object was possible, and (speculative: at
+    // the same time) one of its attribute versions matches.
+    bool held = false, matched = false;
+    auto consider = [&](const Binding& b) {
+      if (b.key != o.key) return;
+      held = true;
+      const uint64_t lo = o.speculative ? std::max(o.before, b.bind_begin) : o.before;
+      const uint64_t hi = o.speculative ? std::min(o.after, b.unbind_end) : o.after;
+      if (!matched && one_version(obj->versions, lo, hi, o)) matched = true;
+    };
+    for_each_possible(hist, o.before, o.after, consider);
+    if (!held && !o.speculative && spec.alias >= 0) {
+      if (const auto* alias = log.bindings(static_cast<uint32_t>(spec.alias)))
+        for_each_possible(*alias, o.before, o.after, consider);
+    }
+    if (!held) return "an object the path did not hold during the call";
+    if (!matched)
+      return o.speculative ? "attributes from no version the object had while the path held it"
+                           : "attributes from no single version of the object (torn)";
+    return nullptr;
+  }
+  if (o.err == ENOENT) {
+    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
+    return nullptr;
+  }
+  return "an error the path never had cause for";
+}
+
+const char* Checker::judge_child(const Observation& o) const {
+  const PathSpec& spec = paths_[o.path];
+  const WriterLog& log = *logs_[spec.owner];
+  const auto* bp = log.bindings(static_cast<uint32_t>(spec.parent));
+  const auto& hist = bp ? *bp : kNoBindings;
+  if (o.err == 0) return "found a name that was never created";
+  bool non_dir = false, lets_enoent = false;
+  for_each_possible(hist, o.before, o.after, [&](const Binding& b) {
+    const WriterLog::Object* obj = log.object(b.key);
+    const uint32_t type = obj ? obj->type : 0;
+    if (type == S_IFDIR || type == S_IFLNK)
+      lets_enoent = true;
+    else
+      non_dir = true;
+  });
+  if (o.err == ENOTDIR) return non_dir ? nullptr : "ENOTDIR under a directory or nothing";
+  if (o.err == ENOENT) {
+    if (lets_enoent || !certainly_bound(hist, o.before, o.after)) return nullptr;
+    return "ENOENT under an object that was neither missing, a directory nor a symlink";
+  }
+  return "an error the path never had cause for";
+}
+
+uint64_t Checker::check(const std::vector<Observation>& obs, std::string* first) const {
+  uint64_t violations = 0;
+  for (const Observation& o : obs) {
+    const char* why = judge(o);
+    if (!why) continue;
+    if (violations++ == 0 && first && first->empty()) {
+      char buf[512];
+      std::snprintf(buf, sizeof buf,
+                    "%s: %s; window [%llu, %llu], err %d, object %llx, mode %o, uid %u, "
+                    "gid %u, size %llu, rdev %u:%u",
+                    paths_[o.path].text.c_str(), why,
+                    static_cast<unsigned long long>(o.before),
+                    static_cast<unsigned long long>(o.after), o.err,
+                    static_cast<unsigned long long>(o.key), o.mode, o.uid, o.gid,
+                    static_cast<unsigned long long>(o.size), o.rdev_major, o.rdev_minor);
+      *first = buf;
+    }
+  }
+  return violations;
+}
+
+}  // namespace rcuvfs::torture

@@ -1,0 +1,163 @@
+#include "tools/torture/mixed.h"
+
+#include "tools/torture/domain.h"
+#include "tools/torture/reader.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <chrono>
+#include <mutex>
+#include <sys/resource.h>
+#include <thread>
+#include <unistd.h>
+
+namespace rcuvfs::torture {
+namespace {
+
+constexpr double kEpochSeconds = 0.25;
+
+// The domains, by index (= the writer log index of their paths).
+enum : uint32_t { kSlots, kDirSwap, kMount, kAttr, kSymlink, kAttr2, kDomains };
+constexpr size_t kMaxObservationsPerEpoch = 400'000;
+
+// Half the readers use the default speculative walk; the others alternate between a
+// forced reference walk and Linux's mode (RCU walk, reference for getattr).
+Task::WalkMode reader_mode(int r) {
+  if (r % 2 == 0) return Task::WalkMode::kSpeculative;
+  return r % 4 == 1 ? Task::WalkMode::kRefOnly : Task::WalkMode::kLinux;
+}
+
+// The domain a reader focuses on. The speculative readers come first to the domains
+// whose bugs need the most tries: directory exchange, then attribute churn.
+size_t reader_focus(int r) {
+  static const uint32_t kOrder[kDomains] = {kDirSwap, kAttr, kAttr2, kSymlink, kMount, kSlots};
+  const size_t k = static_cast<size_t>(r / 2) + (r % 2 ? 3 : 0);
+  return kOrder[k % kDomains];
+}
+
+// A torn attribute read needs an attribute writer and a speculative reader running on
+// two cores in the same nanoseconds; the other races need a reader stalled mid-walk,
+// which any thread's time slice provides. So the threads a torn read does not need
+// yield the CPU more readily (a higher nice value, which any thread may take).
+constexpr int kBackgroundNice = 5;
+void run_in_background() {
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
+}
+
+}  // namespace
+
+Report run_mixed(const Options& opt, Progress& progress) {
+  Report rep;
+  rep.scenario = "mixed";
+  rep.fs = opt.fs;
+  rep.inject = opt.inject;
+  rep.threads = opt.threads;
+
+  auto vfs = Vfs::create(opt.fs);
+  if (!vfs.ok()) {
+    rep.error = "cannot create a " + opt.fs + " namespace: errno " + std::to_string(vfs.error());
+    return rep;
+  }
+  World world{**vfs, opt.fs};
+  std::vector<std::unique_ptr<Domain>> domains;
+  uint32_t seed = opt.seed * 7919u;
+  domains.push_back(make_slot_domain(world, kSlots, ++seed, "/slots"));
+  domains.push_back(make_dirswap_domain(world, kDirSwap, ++seed, "/swap"));
+  domains.push_back(make_mount_domain(world, kMount, ++seed, "/mnt"));
+  domains.push_back(make_attr_domain(world, kAttr, ++seed, "/attr"));
+  domains.push_back(make_symlink_domain(world, kSymlink, ++seed, "/sym"));
+  // A torn attribute read needs a writer and a reader on two cores at the same
+  // nanosecond: a second churned file doubles the writers' share of the CPU.
+  domains.push_back(make_attr_domain(world, kAttr2, ++seed, "/attr2"));
+  try {
+    for (auto& d : domains) d->setup();
+  } catch (const WriterError& e) {
+    rep.error = e.what();
+    return rep;
+  }
+  // Readers focused on attribute churn watch both churned files.
+  auto& attr = world.picks[kAttr];
+  attr.insert(attr.end(), world.picks[kAttr2].begin(), world.picks[kAttr2].end());
+  world.picks[kAttr2] = attr;
+  std::vector<const WriterLog*> logs;
+  for (auto& d : domains) logs.push_back(&d->log());
+  const Checker checker(world.paths, logs);
+
+  std::vector<std::unique_ptr<Task>> readers;
+  std::vector<std::mt19937> rngs;
+  for (int r = 0; r < opt.threads; ++r) {
+    readers.push_back((*vfs)->new_task());
+    readers.back()->set_walk_mode(reader_mode(r));
+    rngs.emplace_back(opt.seed * 1000003u + static_cast<uint32_t>(r));
+  }
+  std::vector<std::vector<Observation>> obs(opt.threads);
+
+  const Counters before = Vfs::counters();
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::mutex error_lock;
+  while (elapsed() < opt.seconds) {
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (auto& d : domains) {
+      const auto index = static_cast<uint32_t>(&d - &domains[0]);
+      const bool background = index != kAttr && index != kAttr2;
+      threads.emplace_back([&, background, dom = d.get()] {
+        if (background) run_in_background();
+        try {
+          while (!stop.load(std::memory_order_relaxed)) dom->step();
+        } catch (const WriterError& e) {
+          std::lock_guard lk(error_lock);
+          if (rep.error.empty()) rep.error = e.what();
+          stop.store(true);
+        }
+      });
+    }
+    for (int r = 0; r < opt.threads; ++r) {
+      threads.emplace_back([&, r] {
+        if (reader_mode(r) != Task::WalkMode::kSpeculative) run_in_background();
+        read_paths(*readers[r], world, reader_focus(r), stop, rngs[r], obs[r],
+                   kMaxObservationsPerEpoch);
+      });
+    }
+    const double slice = std::min(kEpochSeconds, opt.seconds - elapsed());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(slice);
+    while (!stop.load() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stop.store(true);
+    for (auto& t : threads) t.join();
+
+    for (auto& o : obs) {
+      rep.stats += o.size();
+      rep.violations += checker.check(o, &rep.first_violation);
+      o.clear();
+    }
+    // Every later stat starts after this instant: older history cannot matter.
+    const uint64_t horizon = world.clock.load();
+    for (auto& d : domains) d->log().prune(horizon);
+    rep.ops = 0;
+    for (auto& d : domains) rep.ops += d->stats().ops;
+    const double now = elapsed();
+    if (rep.violations && rep.caught_after < 0) rep.caught_after = now;
+    progress.update(now, opt.seconds, rep);
+    if (!rep.error.empty() || (!opt.inject.empty() && rep.violations)) break;
+  }
+  rep.seconds = elapsed();
+  progress.finish();
+
+  const Counters delta = Vfs::counters() - before;
+  rep.stat_speculative = delta.get(Counter::kStatSpeculative);
+  rep.stat_fallback = delta.get(Counter::kStatFallback);
+  for (auto& d : domains) {
+    const WriterStats& s = d->stats();
+    rep.renames += s.renames;
+    rep.unlinks += s.unlinks;
+    rep.recycled += s.recycled;
+    rep.mounts += s.mounts;
+  }
+  return rep;
+}
+
+}  // namespace rcuvfs::torture

@@ -1,0 +1,22 @@
+#include "tools/torture/options.h"
+
+#include <rcuvfs/diagnostics.h>
+
+namespace rcuvfs::torture {
+
+std::optional<unsigned> parse_inject(std::string_view name) {
+  if (name == "skip-validation") return diag::kSkipValidation;
+  if (name == "skip-parent-recheck") return diag::kSkipParentRecheck;
+  if (name == "no-attr-snapshot") return diag::kNoAttrSnapshot;
+  return std::nullopt;
+}
+
+bool known_scenario(std::string_view name) {
+  return name == "mixed" || name == "rename-attack";
+}
+
+bool known_fs(std::string_view name) {
+  return name == "memfs" || name == "recyclefs" || name == "legacyfs";
+}
+
+}  // namespace rcuvfs::torture

@@ -1,0 +1,33 @@
+// Options of `rcuvfs torture`, and the names it accepts for them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rcuvfs::torture {
+
+struct Options {
+  std::string scenario = "mixed";  // "mixed" or "rename-attack"
+  std::string fs = "memfs";        // the root filesystem type
+  double seconds = 10;             // run time; with an injected bug, the most to wait
+  int threads = 4;                 // reader (or victim) threads
+  uint32_t seed = 1;
+  std::string inject;              // "" or a bug name (parse_inject)
+  bool json = false;
+  bool progress = true;            // the progress line on stderr
+};
+
+// The diag::Inject bit for a bug name ("skip-validation", "skip-parent-recheck",
+// "no-attr-snapshot"), or nothing.
+std::optional<unsigned> parse_inject(std::string_view name);
+bool known_scenario(std::string_view name);
+bool known_fs(std::string_view name);
+
+inline constexpr const char* kInjectNames =
+    "skip-validation, skip-parent-recheck, no-attr-snapshot";
+inline constexpr const char* kScenarioNames = "mixed, rename-attack";
+inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs";
+
+}  // namespace rcuvfs::torture

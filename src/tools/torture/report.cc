@@ -1,0 +1,76 @@
+#include "tools/torture/report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace rcuvfs::torture {
+
+namespace {
+unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+}  // namespace
+
+void print_summary(std::FILE* out, const Report& r) {
+  std::fprintf(out, "torture %s on %s, %d threads, %.1f s%s%s\n", r.scenario.c_str(),
+               r.fs.c_str(), r.threads, r.seconds, r.inject.empty() ? "" : ", injected ",
+               r.inject.c_str());
+  if (r.scenario == "rename-attack") {
+    std::fprintf(out,
+                 "  %llu scoped walks (%llu ok, %llu EAGAIN, %llu EXDEV), %llu exchanges, "
+                 "%llu rename_seq fallbacks\n",
+                 ull(r.stats), ull(r.walks_ok), ull(r.eagain), ull(r.exdev), ull(r.renames),
+                 ull(r.rename_seq_fallbacks));
+  } else {
+    std::fprintf(out,
+                 "  %llu stats (%llu speculative, %llu fallback), %llu writer ops: %llu "
+                 "renames, %llu unlinks, %llu recycled, %llu mounts\n",
+                 ull(r.stats), ull(r.stat_speculative), ull(r.stat_fallback), ull(r.ops),
+                 ull(r.renames), ull(r.unlinks), ull(r.recycled), ull(r.mounts));
+  }
+  std::fprintf(out, "  violations: %llu, escapes: %llu\n", ull(r.violations), ull(r.escapes));
+  if (!r.first_violation.empty())
+    std::fprintf(out, "  first: %s\n", r.first_violation.c_str());
+  if (!r.error.empty()) std::fprintf(out, "  run failed: %s\n", r.error.c_str());
+  if (!r.inject.empty()) {
+    if (r.caught_after >= 0)
+      std::fprintf(out, "  injected bug caught after %.2f s\n", r.caught_after);
+    else
+      std::fprintf(out, "  injected bug NOT caught\n");
+  }
+}
+
+std::string to_json(const Report& r) {
+  nlohmann::json j;
+  j["scenario"] = r.scenario;
+  j["fs"] = r.fs;
+  j["threads"] = r.threads;
+  j["seconds"] = r.seconds;
+  j["ops"] = r.ops;
+  j["stats"] = r.stats;
+  j["stat_speculative"] = r.stat_speculative;
+  j["stat_fallback"] = r.stat_fallback;
+  j["renames"] = r.renames;
+  j["unlinks"] = r.unlinks;
+  j["recycled"] = r.recycled;
+  j["mounts"] = r.mounts;
+  j["violations"] = r.violations;
+  j["escapes"] = r.escapes;
+  j["first_violation"] = r.first_violation.empty() ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(r.first_violation);
+  j["inject"] = r.inject.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.inject);
+  j["caught_after"] = r.caught_after >= 0 ? nlohmann::json(r.caught_after) : nlohmann::json(nullptr);
+  j["error"] = r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error);
+  if (r.scenario == "rename-attack") {
+    j["walks_ok"] = r.walks_ok;
+    j["eagain"] = r.eagain;
+    j["exdev"] = r.exdev;
+    j["rename_seq_fallbacks"] = r.rename_seq_fallbacks;
+  }
+  return j.dump(2);
+}
+
+int exit_status(const Report& r) {
+  if (!r.error.empty()) return 1;
+  const bool found = r.violations + r.escapes > 0;
+  return r.inject.empty() ? (found ? 1 : 0) : (found ? 0 : 1);
+}
+
+}  // namespace rcuvfs::torture

@@ -1,0 +1,34 @@
+// What a torture run found: the figures, the human summary and the JSON document.
+#pragma once
+
+#include "tools/torture/options.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace rcuvfs::torture {
+
+struct Report {
+  std::string scenario, fs, inject;
+  int threads = 0;
+  double seconds = 0;  // how long the workload actually ran
+  uint64_t ops = 0;    // writer operations (rename-attack: exchanges)
+  uint64_t stats = 0;  // checked stats (rename-attack: scoped walks)
+  uint64_t stat_speculative = 0, stat_fallback = 0;
+  uint64_t renames = 0, unlinks = 0, recycled = 0, mounts = 0;
+  uint64_t violations = 0, escapes = 0;
+  std::string first_violation;  // or the first escape
+  double caught_after = -1;     // seconds until the first violation, when there was one
+  std::string error;            // the run itself failed (a writer's operation failed)
+  // rename-attack only
+  uint64_t walks_ok = 0, eagain = 0, exdev = 0, rename_seq_fallbacks = 0;
+};
+
+void print_summary(std::FILE* out, const Report& r);
+std::string to_json(const Report& r);
+// 0 when the run proved what it was for: nothing found, or, with an injected bug,
+// the bug caught. 1 otherwise.
+int exit_status(const Report& r);
+
+}  // namespace rcuvfs::torture

@@ -1,0 +1,62 @@
+// `rcuvfs torture`: the command line. Options are checked here (bad input: a message
+// and exit status 2); torture/mixed.cc and torture/rename_attack.cc do the work.
+#include "tools/commands.h"
+#include "tools/torture/mixed.h"
+#include "tools/torture/options.h"
+#include "tools/torture/rename_attack.h"
+
+#include <rcuvfs/diagnostics.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace rcuvfs::tools {
+
+namespace {
+CLI::Validator one_of(bool (*known)(std::string_view), const char* what, const char* names) {
+  return CLI::Validator(
+      [=](std::string& s) -> std::string {
+        if (known(s)) return "";
+        return std::string("unknown ") + what + " '" + s + "' (" + names + ")";
+      },
+      "");
+}
+
+bool known_inject(std::string_view s) { return torture::parse_inject(s).has_value(); }
+}  // namespace
+
+void add_torture_command(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<torture::Options>();
+  CLI::App* sub = app.add_subcommand(
+      "torture", "Race stats against namespace writes and check every result against "
+                 "the writers' history");
+  sub->add_option("--seconds", opt->seconds,
+                  "How long to run; with --inject, the most to wait for the bug (default 10)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--threads", opt->threads, "Reader (or victim) threads (default 4)")
+      ->check(CLI::Range(1, 256));
+  sub->add_option("--fs", opt->fs, "Root filesystem: memfs, recyclefs or legacyfs")
+      ->check(one_of(torture::known_fs, "filesystem", torture::kFsNames));
+  sub->add_option("--seed", opt->seed, "Seed of the writers' and readers' choices");
+  sub->add_option("--inject", opt->inject,
+                  "Turn on a deliberate bug; succeed only if it is caught: " +
+                      std::string(torture::kInjectNames))
+      ->check(one_of(known_inject, "bug", torture::kInjectNames));
+  sub->add_option("--scenario", opt->scenario, "mixed (default) or rename-attack")
+      ->check(one_of(torture::known_scenario, "scenario", torture::kScenarioNames));
+  sub->add_flag("--json", opt->json, "Print the result as JSON on stdout");
+  sub->callback([opt, &exit_code] {
+    torture::Progress progress(opt->progress);
+    diag::set_inject(opt->inject.empty() ? 0 : *torture::parse_inject(opt->inject));
+    torture::Report r = opt->scenario == "rename-attack"
+                            ? torture::run_rename_attack(*opt, progress)
+                            : torture::run_mixed(*opt, progress);
+    diag::set_inject(0);
+    torture::print_summary(opt->json ? stderr : stdout, r);
+    if (opt->json) std::printf("%s\n", torture::to_json(r).c_str());
+    exit_code = torture::exit_status(r);
+  });
+}
+
+}  // namespace rcuvfs::tools
