@@ -8,7 +8,9 @@ PACKAGES="build-essential cmake pkg-config
   libbenchmark-dev
   libcli11-dev
   nlohmann-json3-dev
-  gnuplot-nox"
+  gnuplot-nox
+  libfuse3-dev fuse3
+  stress-ng git tar diffutils findutils"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

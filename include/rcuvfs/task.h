@@ -54,6 +54,16 @@ class Task {
   // The path of fd's object seen from the task's root, as readlink(/proc/self/fd/N)
   // prints it (" (deleted)" once unlinked).
   Result<std::string> fdpath(int fd);
+  // A new descriptor for fd's object opened with `flags`, as Linux's
+  // open("/proc/self/fd/N", flags): it works on an O_PATH descriptor and on an
+  // unlinked file, checks permissions for the new access mode and honours O_TRUNC,
+  // O_APPEND, O_DIRECTORY and O_PATH. O_CREAT|O_EXCL is EEXIST (the object exists);
+  // a symlink is ELOOP unless O_PATH; O_TMPFILE is EINVAL; unknown flags are ignored,
+  // as open(2) does.
+  Result<int> reopen(int fd, int flags);
+  // fsync(2) / fdatasync(2): nothing to flush in a namespace that lives in memory,
+  // but EBADF for a closed or O_PATH descriptor, as Linux.
+  Status fsync(int fd, bool datasync = false);
 
   // --- namespace ------------------------------------------------------------------
   Status mkdirat(int dirfd, std::string_view path, mode_t mode);
@@ -69,6 +79,12 @@ class Task {
   Status fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group,
                   int flags = 0);
   Status truncate(std::string_view path, off_t length);
+  // utimensat(2): times[0] is the access time, times[1] the modification time; each
+  // may be UTIME_NOW or UTIME_OMIT; times == nullptr means both now. flags:
+  // AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. Setting explicit times needs ownership
+  // (EPERM); setting "now" needs ownership or write permission (EACCES).
+  Status utimensat(int dirfd, std::string_view path, const struct timespec times[2],
+                   int flags = 0);
   Status chdir(std::string_view path);
   Status fchdir(int fd);
   Status chroot(std::string_view path);

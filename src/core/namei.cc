@@ -8,6 +8,8 @@
 // return -ECHILD, so the caller can unlazy and redo the step in ref-walk.
 #include "core/namei.h"
 
+#include "core/ops_common.h"
+
 #include "core/counters.h"
 #include "core/dcache.h"
 #include "core/permission.h"
@@ -874,12 +876,8 @@ void set_inject(unsigned bugs) { g_inject.store(bugs); }
 unsigned inject() { return g_inject.load(std::memory_order_relaxed); }
 
 // open_path lives here because it drives the walker's last-component logic.
-Result<File*> make_file(const Path& path, Inode* inode, int flags);  // file.cc
 Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,
                           mode_t mode, const Cred& cred);             // ops_create.cc
-Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags,
-                bool created, const Cred& cred);                      // ops_attr.cc
-Status open_truncate(Inode* inode, const Cred& cred);                 // ops_open.cc
 
 namespace {
 int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {

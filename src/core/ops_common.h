@@ -103,4 +103,12 @@ Result<std::unique_ptr<Creation>> filename_create(TaskState& t, int dirfd,
 // directory).
 void instantiate(Dentry* d, Inode* inode);
 
+struct File;
+
+// The steps of an open shared by openat2 (namei.cc) and reopen (ops_reopen.cc).
+Result<File*> make_file(const Path& path, Inode* inode, int flags);    // file.cc
+Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags,
+                bool created, const Cred& cred);                       // ops_attr.cc
+Status open_truncate(Inode* inode, const Cred& cred);                  // ops_attr.cc
+
 }  // namespace rcuvfs::core

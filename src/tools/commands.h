@@ -16,5 +16,7 @@ void add_bench_command(CLI::App& app, int& exit_code);
 // (torture_cmd.cc). Exit status 0 only when the run found nothing or, with --inject,
 // when it caught the injected bug.
 void add_torture_command(CLI::App& app, int& exit_code);
+// `rcuvfs mount MOUNTPOINT [--fs TYPE[:ARG]] [-f] [-s] [-o OPTIONS]` (mount_cmd.cc).
+void add_mount_command(CLI::App& app, int& exit_code);
 
 }  // namespace rcuvfs::tools

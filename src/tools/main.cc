@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   rcuvfs::tools::add_shell_command(app, exit_code);
   rcuvfs::tools::add_bench_command(app, exit_code);
   rcuvfs::tools::add_torture_command(app, exit_code);
+  rcuvfs::tools::add_mount_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,99 @@
+#include "fuse/node_table.h"
+
+#include <cerrno>
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+namespace rcuvfs::fuse {
+
+NodeTable::~NodeTable() { clear(); }
+
+Status NodeTable::set_root(int fd) {
+  auto st = task_.fstat(fd);
+  if (!st.ok()) return Err{st.error()};
+  std::lock_guard g(mu_);
+  if (root_) return Err{EBUSY};
+  root_ = new Node{fd, makedev(st->stx_dev_major, st->stx_dev_minor), st->stx_ino,
+                   next_generation_++, 1};
+  by_key_[{root_->dev, root_->ino}] = root_;
+  return {};
+}
+
+Result<Node*> NodeTable::enter(int fd) {
+  auto st = task_.fstat(fd);
+  if (!st.ok()) {
+    (void)task_.close(fd);
+    return Err{st.error()};
+  }
+  const std::pair<uint64_t, uint64_t> key{makedev(st->stx_dev_major, st->stx_dev_minor),
+                                          st->stx_ino};
+  std::unique_lock g(mu_);
+  auto [it, inserted] = by_key_.try_emplace(key, nullptr);
+  if (!inserted) {
+    Node* n = it->second;
+    n->nlookup++;
+    g.unlock();
+    // The node's own descriptor pins the same object: this one is not needed.
+    (void)task_.close(fd);
+    return n;
+  }
+  it->second = new Node{fd, key.first, key.second, next_generation_++, 1};
+  return it->second;
+}
+
+Node* NodeTable::find(uint64_t dev, uint64_t ino) {
+  std::lock_guard g(mu_);
+  auto it = by_key_.find({dev, ino});
+  if (it == by_key_.end()) return nullptr;
+  it->second->nlookup++;
+  return it->second;
+}
+
+void NodeTable::forget(Node* node, uint64_t n) {
+  std::lock_guard g(mu_);
+  forgets_ += n;
+  // The root is never released by a forget: it lives as long as the mount.
+  if (node == root_) return;
+  node->nlookup = n >= node->nlookup ? 0 : node->nlookup - n;
+  if (node->nlookup == 0) {
+    by_key_.erase({node->dev, node->ino});
+    release_locked(node);
+  }
+}
+
+void NodeTable::release_locked(Node* node) {
+  (void)task_.close(node->fd);
+  delete node;
+}
+
+Node* NodeTable::get(uint64_t nodeid) const {
+  if (nodeid == FUSE_ROOT_ID) return root_;
+  return reinterpret_cast<Node*>(static_cast<uintptr_t>(nodeid));
+}
+
+uint64_t NodeTable::id_of(const Node* node) const {
+  if (node == root_) return FUSE_ROOT_ID;
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(node));
+}
+
+size_t NodeTable::clear() {
+  std::lock_guard g(mu_);
+  size_t n = by_key_.size();
+  for (auto& [key, node] : by_key_) release_locked(node);
+  by_key_.clear();
+  root_ = nullptr;
+  return n;
+}
+
+size_t NodeTable::size() const {
+  std::lock_guard g(mu_);
+  return by_key_.size();
+}
+
+uint64_t NodeTable::forgets() const {
+  std::lock_guard g(mu_);
+  return forgets_;
+}
+
+}  // namespace rcuvfs::fuse
