@@ -6,9 +6,38 @@
 #include <rcuvfs/task.h>
 #include <rcuvfs/uapi.h>
 
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
+
+namespace rcuvfs {
+class Vfs;
+}
 
 namespace rcuvfs::diag {
+
+// fsck for the whole namespace: every filesystem mounted in `vfs` (each instance
+// once, however often it is mounted), checked through the dentry cache. Returns one
+// line per problem; empty means consistent. The core checks, for each dentry listed
+// under a directory: its parent pointer, that it is hashed exactly when lookup finds
+// it, and the reverse (every hashed dentry of those filesystems is listed); for
+// filesystems whose dcache is complete (kSbDcacheComplete) also link counts: a
+// directory has 2 + its subdirectories, anything else one per name. Each filesystem
+// adds its own rules (Superblock::check_inode). The namespace must be quiescent: no
+// other thread may change it during the check. The hash-to-list direction scans the
+// whole dcache hash table (2^21 buckets, a few milliseconds); `scan_hash = false`
+// skips it for callers that check very often (the fuzzers).
+std::vector<std::string> check(Vfs& vfs, bool scan_hash = true);
+
+// Inode and dentry objects alive in the process (every namespace, every filesystem).
+// After an umount (or a Vfs destruction) and quiesce() they are back where they were
+// before the filesystem was mounted, unless something leaked.
+int64_t live_inodes();
+int64_t live_dentries();
+
+// Waits until every deferred free queued so far (and any it queued in turn) has run.
+void quiesce();
 
 // The cost floor of a stat: walks the dcache from the task's root with relaxed
 // loads only — no RCU section, no sequence counters, no permission checks, no

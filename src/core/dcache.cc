@@ -469,4 +469,15 @@ bool is_ancestor(const Dentry* ancestor, const Dentry* d) {
 
 int64_t d_live_count() { return g_live_dentries.load(std::memory_order_relaxed); }
 
+void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg) {
+  for (size_t i = 0; i < kHashSize; ++i) {
+    Bucket& b = table()[i];
+    if (!chain_first(b)) continue;
+    bucket_lock(b);
+    for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_relaxed))
+      fn(d, arg);
+    bucket_unlock(b);
+  }
+}
+
 }  // namespace rcuvfs::core

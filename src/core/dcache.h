@@ -99,6 +99,10 @@ bool is_ancestor(const Dentry* ancestor, const Dentry* d);
 // Number of live dentries (for leak checks in tests).
 int64_t d_live_count();
 
+// Calls fn(d, arg) for every hashed dentry, each bucket under its lock (so fn must
+// not touch the dcache). For the consistency check only: walks the whole table.
+void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg);
+
 // ---- template implementation ----
 template <class Fn>
 void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn) {

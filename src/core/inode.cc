@@ -16,6 +16,17 @@ int64_t now_ns() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+namespace {
+std::atomic<int64_t> g_live_inodes{0};
+}
+
+Inode::Inode(Superblock* sb) : sb(sb) { g_live_inodes.fetch_add(1, std::memory_order_relaxed); }
+Inode::~Inode() { g_live_inodes.fetch_sub(1, std::memory_order_relaxed); }
+
+namespace core {
+int64_t inode_live_count() { return g_live_inodes.load(std::memory_order_relaxed); }
+}  // namespace core
+
 void iget(Inode* inode) { inode->refcount.fetch_add(1, std::memory_order_relaxed); }
 
 void iput(Inode* inode) {

@@ -25,6 +25,8 @@ constexpr uint64_t kValidOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O
                                      kKernelLargefile | O_DIRECTORY | O_NOFOLLOW |
                                      O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE;
 constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+// The kernel's __O_TMPFILE bit (glibc's __O_TMPFILE also carries O_DIRECTORY).
+constexpr uint64_t kTmpfileBit = O_TMPFILE & ~O_DIRECTORY;
 
 class FileRef {
  public:
@@ -48,11 +50,17 @@ Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) 
   if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT)) return Err{EINVAL};
   if (how.mode & ~uint64_t{07777}) return Err{EINVAL};
   const bool creat = how.flags & O_CREAT;
-  if (how.mode && !creat) return Err{EINVAL};
-  if ((how.flags & O_TMPFILE) == O_TMPFILE) return Err{EOPNOTSUPP};
+  // build_open_flags: a mode only for a call that may create (O_CREAT or O_TMPFILE).
+  if (how.mode && !creat && !(how.flags & kTmpfileBit)) return Err{EINVAL};
+  if (how.flags & kTmpfileBit) {
+    // O_TMPFILE needs O_DIRECTORY, excludes O_CREAT and needs write access.
+    if ((how.flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE) return Err{EINVAL};
+    if ((how.flags & O_ACCMODE) == O_RDONLY || (how.flags & O_PATH)) return Err{EINVAL};
+  }
   if (creat && (how.flags & O_DIRECTORY)) return Err{EINVAL};
   if ((how.flags & O_PATH) && (how.flags & ~kPathFlags)) return Err{EINVAL};
-  if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_TRUNC | O_CREAT))) return Err{EAGAIN};
+  if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_TRUNC | O_CREAT | kTmpfileBit)))
+    return Err{EAGAIN};
   RCUVFS_TRY(check_path(path, false));
 
   OpenHow h = how;
@@ -60,6 +68,14 @@ Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) 
   unsigned lf = resolve_to_lookup(how.resolve) | s_->lookup_flags;
   if (!(h.flags & O_NOFOLLOW)) lf |= kLookupFollow;
   if (h.flags & O_DIRECTORY) lf |= kLookupDirectory;
+  if (how.flags & kTmpfileBit) {
+    // do_tmpfile: the directory must resolve; then the filesystem is asked for an
+    // unnamed file, and none of ours makes them.
+    auto dir = lookup_path(*s_, dirfd, path, lf);
+    if (!dir.ok()) return Err{dir.error()};
+    path_put(*dir);
+    return Err{EOPNOTSUPP};
+  }
   auto f = open_path(*s_, dirfd, path, h, lf);
   if (!f.ok()) return Err{f.error()};
   return s_->fd_install(*f);

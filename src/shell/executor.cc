@@ -23,7 +23,9 @@ enum class AtMode {
 
 std::string ok() { return "ok"; }
 std::string err(int e) { return "err " + errno_name(e); }
-std::string bad(std::string_view msg) { return "bad " + std::string(msg); }
+// Messages echo the offending token, which may hold any byte (a quoted "\n" too):
+// escaped, so that the answer stays one line.
+std::string bad(std::string_view msg) { return "bad " + escape_unprintable(msg); }
 std::string status_line(const Status& s) { return s.ok() ? ok() : err(s.error()); }
 
 std::optional<int> parse_fd(std::string_view s) {

@@ -2,29 +2,52 @@
 
 namespace rcuvfs::shell {
 
-std::string quote(std::string_view s) {
+namespace {
+// Appends the escape for a byte outside 0x20-0x7e.
+void append_escape(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '\n': out += "\\n"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+  }
+}
+
+bool printable(unsigned char c) { return c >= 0x20 && c <= 0x7e; }
+}  // namespace
+
+std::string quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c >= 0x20 && c <= 0x7e) {
-          out.push_back(ch);
-        } else {
-          out += "\\x";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        }
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (printable(c)) {
+      out.push_back(ch);
+    } else {
+      append_escape(out, c);
     }
   }
   out.push_back('"');
+  return out;
+}
+
+std::string escape_unprintable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (printable(c))
+      out.push_back(ch);
+    else
+      append_escape(out, c);
+  }
   return out;
 }
 

@@ -282,6 +282,18 @@ TEST(Executor, Malformed) {
     EXPECT_EQ(r.line(l).rfind("bad ", 0), 0u) << l;
 }
 
+// A `bad` answer echoes the token it could not parse; bytes that would break the
+// one-line answer (a quoted newline) come back escaped. Found by shell_fuzz.
+TEST(Executor, MalformedAnswerStaysOneLine) {
+  Shell r;
+  EXPECT_EQ(r.line("create x \"0\\n644\""), "bad create: bad mode '0\\n644'");
+  EXPECT_EQ(r.line("mkdir x \"\\t\\x00\\x80\""), "bad mkdir: bad mode '\\t\\x00\\x80'");
+  EXPECT_EQ(r.line("\"fr\\nob\" a"), "bad unknown command 'fr\\nob'");
+  EXPECT_EQ(r.line("fdpath \"3\\n\""), "bad fdpath: bad descriptor '3\\n'");
+  // Printable bytes, backslashes included, are echoed as they are.
+  EXPECT_EQ(r.line("mkdir x \"a\\\\b\""), "bad mkdir: bad mode 'a\\b'");
+}
+
 TEST(Executor, Commands) {
   Shell r;
   EXPECT_EQ(r.line("mkdir a"), "ok");

@@ -99,8 +99,9 @@ using InodeLock = std::shared_mutex;
 
 class Inode {
  public:
-  explicit Inode(Superblock* sb) : sb(sb) {}
-  virtual ~Inode() = default;
+  // Every Inode object is counted while it exists (diag::live_inodes).
+  explicit Inode(Superblock* sb);
+  virtual ~Inode();
   Inode(const Inode&) = delete;
   Inode& operator=(const Inode&) = delete;
 

@@ -13,11 +13,21 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace rcuvfs {
 
 class FsType;
+
+// What the core's consistency check (diag::check) found out about one inode of this
+// filesystem from the dentry cache. Only meaningful for kSbDcacheComplete ones.
+struct FsckFacts {
+  uint64_t names = 0;    // hashed positive dentries bound to the inode
+  uint64_t entries = 0;  // a directory's positive entries (without "." and "..")
+  uint64_t subdirs = 0;  // how many of those are directories
+};
 
 // Superblock flags (Superblock::flags, immutable after make_super).
 // The dcache holds every entry of every directory (a RAM filesystem like memfs):
@@ -34,6 +44,13 @@ class Superblock {
 
   // The root directory, a new reference. Called once, right after make_super.
   virtual Inode* root_inode() = 0;
+
+  // The filesystem's own consistency rules (sizes, block counts, private state), for
+  // diag::check: called once per inode reachable from the root, after the core's
+  // generic checks (parents, dcache, link counts), with the namespace quiescent and no
+  // lock held. Appends one line per problem found. Default: no rules of its own.
+  virtual void check_inode(const Inode& inode, const FsckFacts& facts,
+                           std::vector<std::string>& problems) const;
 
   unsigned flags = 0;
   dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance

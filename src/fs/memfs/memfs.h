@@ -68,6 +68,9 @@ class MemInode : public Inode {
 
   MemSuper& super() const;
 
+  // memfs's consistency rules for this inode (see MemSuper::check_inode).
+  void check(const FsckFacts& facts, std::vector<std::string>& problems) const;
+
  private:
   Result<MemInode*> new_child(mode_t mode, dev_t rdev, const Cred& cred);
   void touch_dir(int64_t entries_delta, int64_t nlink_delta);
@@ -83,6 +86,10 @@ class MemSuper : public Superblock {
   MemSuper(bool rcu_callbacks, const Cred& owner);
   ~MemSuper() override;
   Inode* root_inode() override;
+  // Directory sizes (40 + 20 per entry, as tmpfs), block counts of regular files
+  // (whole pages), file data and symlink bodies matching the sizes.
+  void check_inode(const Inode& inode, const FsckFacts& facts,
+                   std::vector<std::string>& problems) const override;
 
   bool rcu_callbacks() const { return rcu_callbacks_; }
   uint64_t next_ino() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }

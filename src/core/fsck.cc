@@ -1,0 +1,200 @@
+// diag::check: the namespace's consistency check, seen from the dentry cache. The
+// generic rules live here; each filesystem adds its own through
+// Superblock::check_inode.
+#include <rcuvfs/diagnostics.h>
+#include <rcuvfs/vfs.h>
+
+#include "core/dcache.h"
+#include "core/mount.h"
+#include "core/rcu.h"
+#include "core/vfs_state.h"
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace rcuvfs {
+
+void Superblock::check_inode(const Inode&, const FsckFacts&, std::vector<std::string>&) const {}
+
+namespace core {
+int64_t inode_live_count();  // inode.cc
+}
+
+namespace diag {
+namespace {
+
+using core::Dentry;
+using core::Mount;
+
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
+// The path of `d` inside its filesystem, for messages.
+std::string where(const Dentry* d) {
+  std::string p;
+  while (!d->is_root()) {
+    p = "/" + std::string(d->name.load(kRelaxed)->view()) + p;
+    d = d->parent.load(kRelaxed);
+  }
+  return p.empty() ? "/" : p;
+}
+
+std::string describe(const Superblock* sb, const Dentry* d) {
+  return "dev " + std::to_string(major(sb->dev)) + ":" + std::to_string(minor(sb->dev)) + " " +
+         where(d);
+}
+
+class Checker {
+ public:
+  explicit Checker(std::vector<std::string>& problems) : problems_(problems) {}
+
+  void check_super(Superblock* sb, Dentry* root) {
+    sbs_.insert(sb);
+    Inode* ri = root->inode.load(kRelaxed);
+    if (!ri || !ri->is_dir()) report(sb, root, "root is not a directory");
+    if (ri) facts_[ri];  // the root has no name but is still checked
+    walk(sb, root);
+    if (!(sb->flags & kSbDcacheComplete)) return;
+    for (auto& [inode, f] : facts_) {
+      if (inode->sb != sb) continue;
+      const Dentry* at = seen_at_.count(inode) ? seen_at_[inode] : root;
+      const uint32_t nlink = inode->nlink.load(kRelaxed);
+      if (inode->is_dir()) {
+        if (nlink != 2 + f.subdirs)
+          report(sb, at, "directory nlink " + std::to_string(nlink) + ", expected 2 + " +
+                             std::to_string(f.subdirs) + " subdirectories");
+        if (f.names > 1) report(sb, at, "directory has " + std::to_string(f.names) + " names");
+      } else if (nlink != f.names) {
+        report(sb, at, "nlink " + std::to_string(nlink) + " but " + std::to_string(f.names) +
+                           " names");
+      }
+    }
+    for (auto& [inode, f] : facts_) {
+      if (inode->sb != sb) continue;
+      std::vector<std::string> own;
+      sb->check_inode(*inode, f, own);
+      const Dentry* at = seen_at_.count(inode) ? seen_at_[inode] : root;
+      for (auto& msg : own) report(sb, at, msg);
+    }
+  }
+
+  // Every hashed dentry of a checked filesystem must be listed under its parent.
+  void check_hash() {
+    core::d_for_each_hashed(
+        [](Dentry* d, void* arg) {
+          auto* self = static_cast<Checker*>(arg);
+          if (!self->sbs_.count(d->sb) || self->listed_.count(d)) return;
+          // Messages are built after the scan: the bucket lock is held here.
+          self->unlisted_.push_back(d);
+        },
+        this);
+    for (Dentry* d : unlisted_)
+      report(d->sb, d, "hashed but not in its parent's list of children");
+  }
+
+ private:
+  void report(const Superblock* sb, const Dentry* d, const std::string& msg) {
+    problems_.push_back(describe(sb, d) + ": " + msg);
+  }
+
+  // The children of `dir`, referenced, in list order.
+  static std::vector<Dentry*> children(Dentry* dir) {
+    std::vector<Dentry*> out;
+    core::DLockGuard g(dir);
+    for (core::ListNode* n = dir->children.next; n != &dir->children; n = n->next) {
+      if (n->is_cursor) continue;
+      Dentry* c = Dentry::from_sibling(n);
+      if (core::dget_not_dead(c)) out.push_back(c);
+    }
+    return out;
+  }
+
+  void walk(Superblock* sb, Dentry* dir) {
+    Inode* dir_inode = dir->inode.load(kRelaxed);
+    for (Dentry* c : children(dir)) {
+      check_child(sb, dir, dir_inode, c);
+      core::dput(c);
+    }
+  }
+
+  void check_child(Superblock* sb, Dentry* dir, Inode* dir_inode, Dentry* c) {
+    listed_.insert(c);
+    const uint32_t flags = c->flags.load(kRelaxed);
+    const core::Name* name = c->name.load(kRelaxed);
+    if (c->parent.load(kRelaxed) != dir)
+      report(sb, dir, "child '" + std::string(name->view()) + "' points to another parent");
+    if (!(flags & core::kDInList)) report(sb, c, "listed without kDInList");
+    if (c->sb != sb) report(sb, c, "dentry of another superblock");
+    if (name->hash != core::name_hash(name->view())) report(sb, c, "stale name hash");
+    Inode* inode = c->inode.load(kRelaxed);
+    const bool hashed = !(flags & core::kDUnhashed);
+    Dentry* found = core::d_lookup(dir, name->view(), name->hash);
+    if (hashed && found != c) report(sb, c, "hashed but lookup finds another entry");
+    if (!hashed && inode && found == nullptr)
+      report(sb, c, "positive, listed, but not hashed");
+    if (found) core::dput(found);
+    if (!inode || !hashed) return;
+    if (inode->sb != sb) report(sb, c, "inode of another superblock");
+    FsckFacts& f = facts_[inode];
+    f.names++;
+    seen_at_.emplace(inode, c);
+    if (dir_inode) {
+      FsckFacts& df = facts_[dir_inode];
+      df.entries++;
+      if (inode->is_dir()) df.subdirs++;
+    }
+    if (inode->is_dir() && f.names == 1) walk(sb, c);
+  }
+
+  std::vector<std::string>& problems_;
+  std::unordered_set<const Superblock*> sbs_;
+  std::unordered_set<const Dentry*> listed_;
+  std::vector<Dentry*> unlisted_;
+  std::unordered_map<Inode*, FsckFacts> facts_;
+  std::unordered_map<const Inode*, const Dentry*> seen_at_;
+};
+
+// Each filesystem instance in the mount tree once, with the root dentry of the
+// instance (a bind mount's root may be any directory in it).
+void collect(Mount* m, std::unordered_map<Superblock*, Dentry*>& out) {
+  Dentry* root = m->root;
+  while (!root->is_root()) root = root->parent.load(kRelaxed);
+  out.emplace(m->sb, root);
+  for (Mount* c : m->children) collect(c, out);
+}
+
+}  // namespace
+
+std::vector<std::string> check(Vfs& vfs, bool scan_hash) {
+  std::unordered_map<Superblock*, Dentry*> supers;
+  std::vector<Dentry*> roots;
+  {
+    std::lock_guard g(core::g_mount_lock);
+    collect(vfs.state().root_mount, supers);
+    // Keep the instances alive while we look at them without the lock.
+    for (auto& [sb, root] : supers) {
+      core::sb_get(sb);
+      roots.push_back(core::dget(root));
+    }
+  }
+  std::vector<std::string> problems;
+  Checker c(problems);
+  for (auto& [sb, root] : supers) c.check_super(sb, root);
+  if (scan_hash) c.check_hash();
+  for (Dentry* r : roots) core::dput(r);
+  for (auto& [sb, root] : supers) core::sb_put(sb);
+  return problems;
+}
+
+int64_t live_inodes() { return core::inode_live_count(); }
+int64_t live_dentries() { return core::d_live_count(); }
+
+void quiesce() {
+  // A deferred free may drop the last reference to something that is then freed
+  // after another grace period: wait until a barrier finds nothing more to run.
+  for (int i = 0; i < 4; ++i) rcu_barrier();
+}
+
+}  // namespace diag
+}  // namespace rcuvfs

@@ -1,0 +1,164 @@
+// diag::check (the namespace consistency check) and the live-object counts: clean
+// after real work on every shipped filesystem, loud when something is corrupted, and
+// back to zero after an umount.
+#include "test_util.h"
+
+#include <rcuvfs/diagnostics.h>
+
+#include "core/namei.h"
+#include "core/ops_common.h"
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace rcuvfs;
+using Problems = std::vector<std::string>;
+
+// Renames, links, exchanges, removals and mounts: everything that moves link counts
+// and directory sizes around.
+void busy_tree(rcuvfs_test::VfsHarness& h) {
+  Task& t = *h.t;
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/a", 0755));
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/a/b", 0755));
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/c", 0755));
+  h.put("/a/f", "0123456789");
+  h.put("/a/b/g", std::string(5000, 'x'));
+  ASSERT_OK(t.linkat(AT_FDCWD, "/a/f", AT_FDCWD, "/c/f2", 0));
+  ASSERT_OK(t.symlinkat("../a/f", AT_FDCWD, "/c/s"));
+  ASSERT_OK(t.mknodat(AT_FDCWD, "/c/fifo", S_IFIFO | 0644, 0));
+  ASSERT_OK(t.renameat2(AT_FDCWD, "/a/b", AT_FDCWD, "/c/b", 0));
+  ASSERT_OK(t.renameat2(AT_FDCWD, "/a/f", AT_FDCWD, "/c/b", RENAME_EXCHANGE));
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/a/e", 0755));
+  ASSERT_OK(t.renameat2(AT_FDCWD, "/a/e", AT_FDCWD, "/c/fifo2", 0));
+  ASSERT_OK(t.unlinkat(AT_FDCWD, "/c/fifo", 0));
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/c/empty", 0755));
+  ASSERT_OK(t.renameat2(AT_FDCWD, "/c/fifo2", AT_FDCWD, "/c/empty", 0));
+  ASSERT_OK(t.truncate("/c/f2", 3));
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/m", 0755));
+  ASSERT_OK(t.mount("memfs", "/m"));
+  ASSERT_OK(t.mkdirat(AT_FDCWD, "/m/x", 0755));
+  ASSERT_OK(t.bind("/m/x", "/a/f"));
+  // An open, unlinked file: no name, still alive.
+  auto fd = t.openat(AT_FDCWD, "/c/s", O_RDONLY);
+  ASSERT_OK(fd);
+  ASSERT_OK(t.unlinkat(AT_FDCWD, "/c/f2", 0));
+  ASSERT_OK(t.close(*fd));
+}
+
+class FsckAll : public ::testing::TestWithParam<const char*>, public rcuvfs_test::VfsHarness {};
+
+TEST_P(FsckAll, CleanAfterRealWork) {
+  make(GetParam());
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+  busy_tree(*this);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Filesystems, FsckAll,
+                         ::testing::Values("memfs", "legacyfs", "recyclefs"));
+
+// The inode behind `path` (no reference kept: the tree is not changing).
+Inode* inode_of(Task& t, const char* path) {
+  auto p = core::lookup_path(t.state(), AT_FDCWD, path, 0);
+  EXPECT_TRUE(p.ok()) << path;
+  if (!p.ok()) return nullptr;
+  core::PathRef ref(*p);
+  return ref.inode();
+}
+
+bool mentions(const Problems& problems, const std::string& what) {
+  for (const auto& p : problems)
+    if (p.find(what) != std::string::npos) return true;
+  return false;
+}
+
+class FsckCorrupt : public ::testing::Test, public rcuvfs_test::VfsHarness {
+ protected:
+  void SetUp() override {
+    make("memfs");
+    ASSERT_OK(t->mkdirat(AT_FDCWD, "/d", 0755));
+    put("/d/f", "abc");
+    ASSERT_OK(t->linkat(AT_FDCWD, "/d/f", AT_FDCWD, "/g", 0));
+  }
+  // Changes one attribute, checks, and puts it back.
+  template <class Field, class V>
+  Problems corrupt(Field& field, V bad) {
+    const auto good = field.load();
+    field.store(bad);
+    Problems p = diag::check(*vfs);
+    field.store(good);
+    return p;
+  }
+};
+
+TEST_F(FsckCorrupt, FileLinkCount) {
+  Inode* f = inode_of(*t, "/d/f");
+  ASSERT_NE(f, nullptr);
+  Problems p = corrupt(f->nlink, 1u);
+  EXPECT_TRUE(mentions(p, "/d/f: nlink 1 but 2 names") || mentions(p, "/g: nlink 1 but 2 names"))
+      << ::testing::PrintToString(p);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+}
+
+TEST_F(FsckCorrupt, DirectoryLinkCount) {
+  Inode* d = inode_of(*t, "/d");
+  ASSERT_NE(d, nullptr);
+  Problems p = corrupt(d->nlink, 3u);
+  EXPECT_TRUE(mentions(p, "/d: directory nlink 3, expected 2 + 0 subdirectories"))
+      << ::testing::PrintToString(p);
+  Inode* root = inode_of(*t, "/");
+  p = corrupt(root->nlink, 2u);
+  EXPECT_TRUE(mentions(p, "directory nlink 2, expected 2 + 1 subdirectories"))
+      << ::testing::PrintToString(p);
+}
+
+TEST_F(FsckCorrupt, MemfsSizes) {
+  Inode* d = inode_of(*t, "/d");
+  Problems p = corrupt(d->size, uint64_t{40});
+  EXPECT_TRUE(mentions(p, "/d: directory size 40, expected 60 for 1 entries"))
+      << ::testing::PrintToString(p);
+  Inode* f = inode_of(*t, "/d/f");
+  p = corrupt(f->size, uint64_t{7});
+  EXPECT_TRUE(mentions(p, "size 7 but 3 bytes of data")) << ::testing::PrintToString(p);
+  p = corrupt(f->blocks, uint64_t{0});
+  EXPECT_TRUE(mentions(p, "blocks 0, expected 8")) << ::testing::PrintToString(p);
+}
+
+TEST(Fsck, NoLeakedInodesAfterUmount) {
+  rcuvfs_test::VfsHarness h;
+  h.make("memfs");
+  ASSERT_OK(h.t->mkdirat(AT_FDCWD, "/m", 0755));
+  diag::quiesce();
+  const int64_t inodes = diag::live_inodes(), dentries = diag::live_dentries();
+  ASSERT_OK(h.t->mount("memfs", "/m"));
+  ASSERT_OK(h.t->mkdirat(AT_FDCWD, "/m/a", 0755));
+  h.put("/m/a/f", "data");
+  ASSERT_OK(h.t->linkat(AT_FDCWD, "/m/a/f", AT_FDCWD, "/m/hard", 0));
+  ASSERT_OK(h.t->symlinkat("a/f", AT_FDCWD, "/m/s"));
+  ASSERT_OK(h.t->renameat2(AT_FDCWD, "/m/a", AT_FDCWD, "/m/b", 0));
+  EXPECT_EQ(diag::check(*h.vfs), Problems{});
+  EXPECT_EQ(diag::live_inodes(), inodes + 4);  // root, b, f, s
+  ASSERT_OK(h.t->umount("/m"));
+  diag::quiesce();
+  EXPECT_EQ(diag::live_inodes(), inodes);
+  EXPECT_EQ(diag::live_dentries(), dentries);
+  EXPECT_EQ(diag::check(*h.vfs), Problems{});
+}
+
+// A whole namespace goes with its Vfs, recyclefs' cached objects included.
+TEST(Fsck, NoLeakedInodesAfterVfs) {
+  diag::quiesce();
+  const int64_t inodes = diag::live_inodes(), dentries = diag::live_dentries();
+  for (const char* fs : {"memfs", "recyclefs", "legacyfs"}) {
+    rcuvfs_test::VfsHarness h;
+    h.make(fs);
+    busy_tree(h);
+  }
+  diag::quiesce();
+  EXPECT_EQ(diag::live_inodes(), inodes);
+  EXPECT_EQ(diag::live_dentries(), dentries);
+}
+
+}  // namespace
