@@ -201,7 +201,11 @@ void d_drop(Dentry* d) {
 void d_invalidate(Dentry* d) {
   d_drop(d);
   Inode* inode = d->inode.load(std::memory_order_acquire);
-  if (inode && inode->is_dir()) d_shrink_tree(d);
+  if (!inode || !inode->is_dir()) return;
+  // The shrink walks down and back up by parent pointers: no rename may move an
+  // entry of the subtree meanwhile.
+  RenameLockGuard rl;
+  d_shrink_tree(d);
 }
 
 namespace {

@@ -54,6 +54,9 @@ Status Task::unlinkat(int dirfd, std::string_view path, int flags) {
       RCUVFS_TRY(dir->unlink(pp->last, inode));
   }
   d_delete(victim.get());
+  // A removed directory is empty, but negative entries may still be cached below it;
+  // they hold it (and its inode) until forgotten.
+  if (rmdir) d_shrink_tree(victim.get());
   return {};
 }
 

@@ -166,6 +166,8 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
       d_move(old_d.get(), new_parent.dentry(), to->last);
     }
   }
+  // A replaced directory was empty; forget the negative entries cached below it.
+  if (target && target->is_dir() && !(flags & RENAME_EXCHANGE)) d_shrink_tree(new_d.get());
   return {};
 }
 

@@ -4,10 +4,13 @@
 // against the kernel in kernel_compare_test.
 #include "test_util.h"
 
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/vfs.h>
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -279,6 +282,89 @@ TEST_F(Hostfs, StatsRacingHostChangesAreNeverMixed) {
     t.reset();
     vfs.reset();
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Findings of a review of hostfs, each a regression test.
+
+TEST_F(Hostfs, ReadingDoesNotMakeTheHostFileBusy) {
+  open_ns("3600");
+  std::filesystem::copy_file("/bin/true", host("t"));
+  std::filesystem::permissions(host("t"), std::filesystem::perms(0755));
+  auto fd = t->openat(AT_FDCWD, "t", O_RDONLY);
+  ASSERT_OK(fd);
+  char buf[16];
+  ASSERT_OK(t->read(*fd, buf, sizeof buf));
+  // A host descriptor open for writing would make exec fail with ETXTBSY.
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(host("t").c_str(), "t", static_cast<char*>(nullptr));
+    _exit(errno == ETXTBSY ? 3 : 4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_OK(t->close(*fd));
+}
+
+TEST_F(Hostfs, ChownDoesNotWriteBackACachedMode) {
+  open_ns("3600");
+  host_write("f", "x");
+  ASSERT_OK(st("f"));  // caches mode 0644
+  ASSERT_EQ(::chmod(host("f").c_str(), 0600), 0);
+  ASSERT_OK(t->fchownat(AT_FDCWD, "f", 1, 1));
+  struct stat hs;
+  ASSERT_EQ(::stat(host("f").c_str(), &hs), 0);
+  EXPECT_EQ(hs.st_mode & 07777, 0600u);
+  EXPECT_EQ(hs.st_uid, 1u);
+}
+
+// Count this process's descriptors of deleted host directories.
+int deleted_dir_fds() {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    std::string target = std::filesystem::read_symlink(e.path(), ec).string();
+    if (!ec && target.find("rcuvfs-hostfs-") != std::string::npos &&
+        target.ends_with(" (deleted)"))
+      ++n;
+  }
+  return n;
+}
+
+TEST_F(Hostfs, RemovedDirectoriesReleaseTheirHostDescriptors) {
+  open_ns("3600");
+  for (int i = 0; i < 20; ++i) {
+    const std::string d = "d" + std::to_string(i);
+    ASSERT_OK(t->mkdirat(AT_FDCWD, d, 0755));
+    EXPECT_ERRNO(st(d + "/nope"), ENOENT);  // a negative entry below it
+    ASSERT_OK(t->unlinkat(AT_FDCWD, d, AT_REMOVEDIR));
+  }
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "x", 0755));
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "y", 0755));
+  EXPECT_ERRNO(st("y/nope"), ENOENT);
+  ASSERT_OK(t->renameat2(AT_FDCWD, "x", AT_FDCWD, "y", 0));  // replaces y
+  rcuvfs::diag::quiesce();
+  EXPECT_EQ(deleted_dir_fds(), 0);
+}
+
+TEST_F(Hostfs, DoesNotCrossIntoAnotherHostFilesystem) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a host tmpfs needs root";
+  std::filesystem::create_directories(host("m"));
+  if (::mount("tmpfs", host("m").c_str(), "tmpfs", 0, "mode=0755") != 0)
+    GTEST_SKIP() << "mount: " << std::strerror(errno);
+  host_write("f", "");
+  host_write("m/f", "");
+  open_ns("3600");
+  EXPECT_OK(st("f"));
+  // Its inode numbers would collide with this filesystem's under one device.
+  EXPECT_ERRNO(st("m/f"), EXDEV);
+  t.reset();
+  vfs.reset();
+  ::umount2(host("m").c_str(), MNT_DETACH);
 }
 
 }  // namespace

@@ -59,14 +59,21 @@ void Creator::loop() {
     int err = 0;
     if (!private_fs) {
       err = EPERM;
+    } else if (my_uid != 0) {
+      // Without privileges the process can only create as itself.
+      if ((*job_)() != 0) err = errno;
     } else if (thread_setgroups(*groups_) != 0) {
       err = errno;
     } else {
       // Set the group first: once the fsuid is not root, changing the fsgid may be
-      // refused.
+      // refused. setfsuid/setfsgid report no errors: read the ids back.
       ::setfsgid(gid_);
       ::setfsuid(uid_);
-      if ((*job_)() != 0) err = errno;
+      if (static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1))) != uid_ ||
+          static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1))) != gid_)
+        err = EPERM;
+      else if ((*job_)() != 0)
+        err = errno;
       ::setfsuid(my_uid);
       ::setfsgid(my_gid);
       thread_setgroups(my_groups);

@@ -8,6 +8,9 @@
 // call (setfsuid, setfsgid and setgroups are per-thread system calls). The host then
 // also checks the task's right to create in the directory, with its own rules.
 //
+// When the process is not root it cannot switch: objects are then created as the
+// process itself (the core has still checked the task's permissions).
+//
 // Requests are served one at a time, in order: creation is not on the stat path.
 #pragma once
 

@@ -27,7 +27,12 @@ HostInode* host(Inode* i) { return static_cast<HostInode*>(i); }
 }  // namespace
 
 Result<Inode*> HostInode::lookup_host(std::string_view name) {
-  int fd = ::openat(fd_, z(name).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  // Never into another host filesystem: its inode numbers would collide with this
+  // one's under the single device rcuvfs reports (a host mountpoint is EXDEV).
+  open_how how{};
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_XDEV;
+  int fd = static_cast<int>(::syscall(SYS_openat2, fd_, z(name).c_str(), &how, sizeof how));
   if (fd < 0) return Err{errno};
   struct ::statx st;
   if (statx_fd(fd, st) != 0) {

@@ -25,7 +25,9 @@
 //                inside the AttrWrite section that stores them, read under RCU
 //   body_        symlink target; immutable after construction (a changed host
 //                symlink is a different host inode)
-//   io_fd_       read/write descriptor, opened on first I/O, guarded by io_mu_
+//   rd_fd_, wr_fd_  read-only and write-only descriptors, each opened on first use
+//                (so that reading never makes the host file busy for exec), guarded
+//                by io_mu_
 // HostSuper::table_ maps host identities to live HostInodes (hard links share one
 // object); guarded by table_mu_. Lock order: Inode::lock -> table_mu_.
 #pragma once
@@ -100,14 +102,15 @@ class HostInode : public Inode {
   // Make `name` with `make` as (uid, gid) with cred's groups, then look it up.
   Result<Inode*> finish_create(const Cred& cred, uid_t uid, gid_t gid, std::string_view name,
                                const std::function<int()>& make);
-  Result<int> io_fd();
+  // The descriptor for reading (write = false) or writing.
+  Result<int> io_fd(bool write);
 
   const int fd_;
   const uint64_t host_dev_, host_ino_;
   std::atomic<int64_t> fetched_{0};
   const std::string body_;
   std::mutex io_mu_;
-  int io_fd_ = -1;
+  int rd_fd_ = -1, wr_fd_ = -1;
 };
 
 struct HostOptions {

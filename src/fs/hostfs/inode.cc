@@ -30,7 +30,8 @@ HostInode::HostInode(HostSuper* sb, int fd, const struct ::statx& st, std::strin
 
 HostInode::~HostInode() {
   // Freed after a grace period: no reader is left.
-  if (io_fd_ >= 0) ::close(io_fd_);
+  for (int fd : {rd_fd_, wr_fd_})
+    if (fd >= 0) ::close(fd);
   ::close(fd_);
 }
 
@@ -48,7 +49,9 @@ void HostInode::store_attrs(const struct ::statx& st) {
   mtime_ns.store(ts_ns(st.stx_mtime), kRelaxed);
   ctime_ns.store(ts_ns(st.stx_ctime), kRelaxed);
   btime_ns.store((st.stx_mask & STATX_BTIME) ? ts_ns(st.stx_btime) : 0, kRelaxed);
-  fetched_.store(coarse_now_ns(), kRelaxed);
+  // Release, after the attributes: a reader that sees this time (acquire) then reads
+  // these attributes or newer ones.
+  fetched_.store(coarse_now_ns(), std::memory_order_release);
 }
 
 Status HostInode::refresh() {
@@ -61,7 +64,7 @@ Status HostInode::refresh() {
 }
 
 bool HostInode::fresh() const {
-  return coarse_now_ns() - fetched_.load(kRelaxed) < super().ttl_ns();
+  return coarse_now_ns() - fetched_.load(std::memory_order_acquire) < super().ttl_ns();
 }
 
 int HostInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
@@ -94,10 +97,11 @@ Status HostInode::setattr(const AttrChange& c) {
     gid_t g = (c.valid & kAttrGid) ? c.gid : static_cast<gid_t>(-1);
     if (::fchownat(fd_, "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return Err{errno};
   }
-  // The core decided which set-id bits a chown keeps; the host may have dropped more.
-  mode_t want = (c.valid & kAttrMode) ? c.mode : before & 07777;
-  if (!S_ISLNK(before) && ((c.valid & kAttrMode) || (c.valid & (kAttrUid | kAttrGid)))) {
-    if (::fchmodat(AT_FDCWD, proc_path(fd_).c_str(), want & 07777, 0) != 0) return Err{errno};
+  // Only an explicit mode is written: the cached one may be stale, and the host's
+  // chown already dropped the set-id bits the core would (it runs as root, for which
+  // Linux's rules are the ones the core applies).
+  if ((c.valid & kAttrMode) && !S_ISLNK(before)) {
+    if (::fchmodat(AT_FDCWD, proc_path(fd_).c_str(), c.mode & 07777, 0) != 0) return Err{errno};
   }
   if (c.valid & (kAttrAtime | kAttrMtime)) {
     timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
@@ -115,22 +119,20 @@ int HostInode::get_link(std::string_view& out, unsigned) const {
   return 0;
 }
 
-Result<int> HostInode::io_fd() {
+Result<int> HostInode::io_fd(bool write) {
   std::lock_guard g(io_mu_);
-  if (io_fd_ < 0) {
-    // One descriptor serves every reader and writer of the object: the core has
-    // checked the caller's access already.
-    std::string p = proc_path(fd_);
-    io_fd_ = ::open(p.c_str(), O_RDWR | O_CLOEXEC | O_NOCTTY);
-    if (io_fd_ < 0 && (errno == EACCES || errno == EROFS || errno == ETXTBSY))
-      io_fd_ = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (io_fd_ < 0) return Err{errno};
+  int& fd = write ? wr_fd_ : rd_fd_;
+  if (fd < 0) {
+    // One descriptor of each kind serves every reader or writer of the object: the
+    // core has checked the caller's access already.
+    fd = ::open(proc_path(fd_).c_str(), (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return Err{errno};
   }
-  return io_fd_;
+  return fd;
 }
 
 Result<size_t> HostInode::read(void* buf, size_t count, off_t offset) {
-  auto fd = io_fd();
+  auto fd = io_fd(false);
   if (!fd.ok()) return Err{fd.error()};
   ssize_t n = ::pread(*fd, buf, count, offset);
   if (n < 0) return Err{errno};
@@ -138,7 +140,7 @@ Result<size_t> HostInode::read(void* buf, size_t count, off_t offset) {
 }
 
 Result<size_t> HostInode::write(const void* buf, size_t count, off_t offset) {
-  auto fd = io_fd();
+  auto fd = io_fd(true);
   if (!fd.ok()) return Err{fd.error()};
   ssize_t n = ::pwrite(*fd, buf, count, offset);
   if (n < 0) return Err{errno};
@@ -147,7 +149,7 @@ Result<size_t> HostInode::write(const void* buf, size_t count, off_t offset) {
 }
 
 Status HostInode::truncate(off_t length) {
-  auto fd = io_fd();
+  auto fd = io_fd(true);
   if (!fd.ok()) return Err{fd.error()};
   if (::ftruncate(*fd, length) != 0) return Err{errno};
   return refresh();
