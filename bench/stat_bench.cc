@@ -44,6 +44,18 @@ rcuvfs::Vfs& namespace_under_test() {
   return *vfs;
 }
 
+// The timed loop: stat `path` once per iteration.
+void stat_loop(benchmark::State& state, Task& task, const std::string& path) {
+  for (auto _ : state) {
+    auto st = task.statx(AT_FDCWD, path, 0, STATX_BASIC_STATS);
+    if (!st.ok()) {
+      state.SkipWithError("stat failed");
+      break;
+    }
+    benchmark::DoNotOptimize(st);
+  }
+}
+
 void BM_Stat(benchmark::State& state, Task::WalkMode mode, bool private_paths) {
   auto task = namespace_under_test().new_task();
   task->set_walk_mode(mode);
@@ -56,14 +68,7 @@ void BM_Stat(benchmark::State& state, Task::WalkMode mode, bool private_paths) {
   // timed stats of all threads.
   rcuvfs::Counters before;
   if (state.thread_index() == 0) before = rcuvfs::Vfs::counters();
-  for (auto _ : state) {
-    auto st = task->statx(AT_FDCWD, path, 0, STATX_BASIC_STATS);
-    if (!st.ok()) {
-      state.SkipWithError("stat failed");
-      break;
-    }
-    benchmark::DoNotOptimize(st);
-  }
+  stat_loop(state, *task, path);
   if (state.thread_index() == 0) {
     const rcuvfs::Counters d = rcuvfs::Vfs::counters() - before;
     const double spec = static_cast<double>(d.get(Counter::kStatSpeculative));
@@ -93,14 +98,7 @@ void BM_StatInDirOf(benchmark::State& state) {
       return;
     }
   const std::string path = "/d/f" + std::to_string(entries / 2);
-  for (auto _ : state) {
-    auto st = task->statx(AT_FDCWD, path, 0, STATX_BASIC_STATS);
-    if (!st.ok()) {
-      state.SkipWithError("stat failed");
-      break;
-    }
-    benchmark::DoNotOptimize(st);
-  }
+  stat_loop(state, *task, path);
   task.reset();
 }
 

@@ -29,7 +29,8 @@ fi
 # shellcheck disable=SC2086
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DRCUVFS_FUZZ=ON -DRCUVFS_BUILD_TESTS=OFF -DRCUVFS_BUILD_BENCH=OFF \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo $launcher >/dev/null
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+      $launcher >/dev/null
 cmake --build "$BUILD" -j2 --target shell_fuzz resolve_fuzz
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
