@@ -185,6 +185,12 @@ Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags, b
     case S_IFBLK:
     case S_IFSOCK:
       return Err{ENXIO};
+    case S_IFIFO:
+      // rcuvfs has no pipes, so a FIFO never gets a peer: a write-only open fails as
+      // Linux's O_NONBLOCK one does without a reader (a blocking one would wait
+      // forever).
+      if ((flags & O_ACCMODE) == O_WRONLY) return Err{ENXIO};
+      return {};
     default:
       return {};
   }

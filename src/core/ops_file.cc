@@ -96,11 +96,18 @@ Status Task::close(int fd) {
   return {};
 }
 
+// FIFOs have no pipe behind them (see may_open): reading finds no writer (end of
+// file), writing finds no room, and they have no offsets.
+namespace {
+bool is_fifo(const Inode* inode) { return S_ISFIFO(inode->mode.load(std::memory_order_relaxed)); }
+}  // namespace
+
 Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
   FileRef f(s_->fd_get(fd));
   if (!f || !f->readable()) return Err{EBADF};
-  if (offset < 0) return Err{EINVAL};
   Inode* inode = f->inode;
+  if (is_fifo(inode)) return Err{ESPIPE};
+  if (offset < 0) return Err{EINVAL};
   if (inode->is_dir()) return Err{EISDIR};
   std::shared_lock lk(inode->lock);
   return inode->read(buf, count, offset);
@@ -111,6 +118,7 @@ Result<size_t> Task::read(int fd, void* buf, size_t count) {
   if (!f || !f->readable()) return Err{EBADF};
   Inode* inode = f->inode;
   if (inode->is_dir()) return Err{EISDIR};
+  if (is_fifo(inode)) return size_t{0};
   std::lock_guard pos(f->pos_lock);
   std::shared_lock lk(inode->lock);
   auto r = inode->read(buf, count, f->pos);
@@ -121,6 +129,7 @@ Result<size_t> Task::read(int fd, void* buf, size_t count) {
 namespace {
 Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, off_t* pos) {
   Inode* inode = f->inode;
+  if (is_fifo(inode)) return Err{EAGAIN};
   std::unique_lock lk(inode->lock);
   off_t off = *pos;
   if (f->flags & O_APPEND) off = static_cast<off_t>(inode->size.load());
@@ -142,6 +151,7 @@ Result<size_t> Task::write(int fd, const void* buf, size_t count) {
 Result<size_t> Task::pwrite(int fd, const void* buf, size_t count, off_t offset) {
   FileRef f(s_->fd_get(fd));
   if (!f || !f->writable()) return Err{EBADF};
+  if (is_fifo(f->inode)) return Err{ESPIPE};
   if (offset < 0) return Err{EINVAL};
   // Like Linux, pwrite on an O_APPEND descriptor appends.
   off_t pos = offset;
@@ -151,6 +161,7 @@ Result<size_t> Task::pwrite(int fd, const void* buf, size_t count, off_t offset)
 Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
   FileRef f(s_->fd_get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
+  if (is_fifo(f->inode)) return Err{ESPIPE};
   std::lock_guard pos(f->pos_lock);
   off_t base;
   switch (whence) {

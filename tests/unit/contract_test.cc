@@ -1101,6 +1101,29 @@ TEST_P(Contract, GetdentsSeekToEntryOffset) {
   }
 }
 
+// rcuvfs has no pipes: a FIFO never has a peer. Opens and I/O answer as Linux does for
+// a FIFO whose other end nobody opens (non-blocking), and the object never holds data.
+TEST_P(Contract, FifoWithoutPipes) {
+  ASSERT_OK(t->mknodat(AT_FDCWD, "p", S_IFIFO | 0666, 0));
+  EXPECT_ERRNO(t->openat(AT_FDCWD, "p", O_WRONLY), ENXIO);
+  EXPECT_ERRNO(t->openat(AT_FDCWD, "p", O_WRONLY | O_NONBLOCK | O_TRUNC), ENXIO);
+  auto rd = t->openat(AT_FDCWD, "p", O_RDONLY | O_NONBLOCK);
+  ASSERT_OK(rd);
+  char buf[8];
+  auto n = t->read(*rd, buf, sizeof buf);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 0u);  // no writer: end of file
+  EXPECT_ERRNO(t->pread(*rd, buf, sizeof buf, 0), ESPIPE);
+  EXPECT_ERRNO(t->lseek(*rd, 0, SEEK_SET), ESPIPE);
+  auto rw = t->openat(AT_FDCWD, "p", O_RDWR);
+  ASSERT_OK(rw);
+  EXPECT_ERRNO(t->write(*rw, "data", 4), EAGAIN);
+  EXPECT_ERRNO(t->pwrite(*rw, "data", 4, 0), ESPIPE);
+  EXPECT_EQ(st("p").stx_size, 0u);
+  EXPECT_OK(t->close(*rd));
+  EXPECT_OK(t->close(*rw));
+}
+
 INSTANTIATE_TEST_SUITE_P(AllFs, Contract,
                          ::testing::Values("memfs", "legacyfs", "recyclefs", "hostfs",
                                            "hostfs_ttl0"),
