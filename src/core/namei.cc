@@ -8,10 +8,9 @@
 // return -ECHILD, so the caller can unlazy and redo the step in ref-walk.
 #include "core/namei.h"
 
-#include "core/ops_common.h"
-
 #include "core/counters.h"
 #include "core/dcache.h"
+#include "core/ops_common.h"
 #include "core/permission.h"
 #include "core/rcu.h"
 #include "core/vfs_state.h"
