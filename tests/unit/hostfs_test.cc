@@ -239,8 +239,10 @@ TEST_F(Hostfs, ObjectsAreMadeAsTheTask) {
 }
 
 // A host writer keeps changing a file's size and then its mode to the same version
-// number; every stat through rcuvfs must show a state the host really had: size and
-// mode versions equal, or the size one ahead (between the two calls).
+// number. The kernel's own statx reads the mode before the size without a lock, so
+// a host answer may show the size a few versions ahead of the mode (if the reader is
+// preempted in between), never behind. rcuvfs must pass on one host answer whole: a
+// mode from a newer answer with a size from an older one would put the size behind.
 TEST_F(Hostfs, StatsRacingHostChangesAreNeverMixed) {
   for (const char* ttl : {"0", "0.001"}) {
     SCOPED_TRACE(std::string("ttl=") + ttl);
@@ -269,7 +271,8 @@ TEST_F(Hostfs, StatsRacingHostChangesAreNeverMixed) {
             continue;
           }
           unsigned size_v = static_cast<unsigned>(s->stx_size), mode_v = s->stx_mode & 0777;
-          if (size_v != mode_v && size_v != (mode_v + 1) % 512 && bad++ == 0)
+          const unsigned ahead = (size_v + 512 - mode_v) % 512;
+          if (ahead >= 256 && bad++ == 0)
             ADD_FAILURE() << "size " << size_v << " with mode " << mode_v;
           ok++;
         }
