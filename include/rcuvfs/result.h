@@ -18,6 +18,8 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)), err_(0) {}  // NOLINT: implicit by design
   Result(Err e) : err_(e.code) { assert(e.code > 0); }     // NOLINT
+  // A value built in place (to be filled through value() before it is returned).
+  explicit Result(std::in_place_t) : err_(0) {}
   bool ok() const { return err_ == 0; }
   explicit operator bool() const { return ok(); }
   int error() const { return err_; }

@@ -26,6 +26,11 @@ inline void bump(std::atomic<uint64_t>& a) {
   a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 inline void count(Counter c) { bump(my_counters().counter[static_cast<size_t>(c)]); }
+inline void count(Counter a, Counter b) {
+  ThreadCounters& t = my_counters();
+  bump(t.counter[static_cast<size_t>(a)]);
+  bump(t.counter[static_cast<size_t>(b)]);
+}
 inline void count(Echild e) { bump(my_counters().echild[static_cast<size_t>(e)]); }
 
 Counters sum_counters();

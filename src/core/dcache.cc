@@ -4,6 +4,7 @@
 
 #include <rcuvfs/fs/superblock.h>
 
+#include <cassert>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -12,43 +13,30 @@
 namespace rcuvfs::core {
 
 SeqCount g_rename_seq;
+dtable::Bucket* const dtable::g_table =
+    static_cast<dtable::Bucket*>(std::calloc(dtable::kHashSize, sizeof(dtable::Bucket)));
+
+void Name::init(Name* n, std::string_view s) {
+  char* bytes = reinterpret_cast<char*>(n) + offsetof(Name, str);
+  std::memset(bytes, 0, alloc_size(s.size()) - offsetof(Name, str));
+  std::memcpy(bytes, s.data(), s.size());
+  n->hash_len = (uint64_t{s.size()} << 32) | name_hash(s);
+}
+
 namespace {
+// The walker's plain steps rely on this: no entry is named "", ".", ".." or more than
+// kNameMax bytes, so such components miss in the dcache and go to the general code.
+[[maybe_unused]] bool entry_name(std::string_view s) {
+  return !s.empty() && s.size() <= kNameMax && s != "." && s != "..";
+}
+
 std::mutex g_rename_mutex;  // serialises writers of g_rename_seq
 std::atomic<int64_t> g_live_dentries{0};
 
-// ---- the hash table -------------------------------------------------------------
-// 2^21 chains: a million entries per million-entry directory still hash to short
-// chains. The array is calloc'ed, so untouched pages cost nothing.
-constexpr unsigned kHashBits = 21;
-constexpr size_t kHashSize = size_t{1} << kHashBits;
-
-struct Bucket {
-  std::atomic<uintptr_t> head;  // Dentry* | lock bit (bit 0)
-};
-
-// Allocated at load time, so the hot path has no initialisation guard to check.
-Bucket* const g_table = static_cast<Bucket*>(std::calloc(kHashSize, sizeof(Bucket)));
-inline Bucket* table() { return g_table; }
-
-// Names are short: compare them inline rather than through a memcmp call.
-inline bool same_name(const char* a, const char* b, size_t n) {
-  if (n > 32) return std::memcmp(a, b, n) == 0;
-  for (size_t i = 0; i < n; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
-inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
-  uint64_t k = reinterpret_cast<uintptr_t>(parent) ^ (uint64_t{hash} * 0x9E3779B97F4A7C15ull);
-  k ^= k >> 29;
-  k *= 0xBF58476D1CE4E5B9ull;
-  k ^= k >> 32;
-  return k & (kHashSize - 1);
-}
-
-inline Dentry* chain_first(const Bucket& b) {
-  return reinterpret_cast<Dentry*>(b.head.load(std::memory_order_acquire) & ~uintptr_t{1});
-}
+using dtable::Bucket;
+using dtable::chain_first;
+using dtable::kHashSize;
+inline Bucket* table() { return dtable::g_table; }
 
 void bucket_lock(Bucket& b) {
   while (b.head.fetch_or(1, std::memory_order_acquire) & 1)
@@ -59,7 +47,7 @@ void bucket_unlock(Bucket& b) { b.head.fetch_and(~uintptr_t{1}, std::memory_orde
 // Insert at the head of its chain. Caller holds d's d_lock.
 void hash_insert(Dentry* d) {
   const Name* n = d->name.load(std::memory_order_relaxed);
-  Bucket& b = table()[bucket_index(d->parent.load(std::memory_order_relaxed), n->hash)];
+  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed), n->hash());
   bucket_lock(b);
   d->hash_next.store(chain_first(b), std::memory_order_relaxed);
   // Publishing d: release so that readers see its initialised fields. Keeps the lock
@@ -74,7 +62,7 @@ void hash_insert(Dentry* d) {
 void hash_remove(Dentry* d) {
   if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) return;
   const Name* n = d->name.load(std::memory_order_relaxed);
-  Bucket& b = table()[bucket_index(d->parent.load(std::memory_order_relaxed), n->hash)];
+  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed), n->hash());
   bucket_lock(b);
   Dentry* next = d->hash_next.load(std::memory_order_relaxed);
   Dentry* first = chain_first(b);
@@ -93,12 +81,9 @@ void hash_remove(Dentry* d) {
 }
 
 Name* alloc_name(std::string_view s) {
-  void* mem = ::operator new(offsetof(Name, str) + s.size() + 1);
-  auto* n = static_cast<Name*>(mem);
-  n->hash = name_hash(s);
-  n->len = static_cast<uint32_t>(s.size());
-  std::memcpy(n->str, s.data(), s.size());
-  n->str[s.size()] = '\0';
+  assert(entry_name(s));
+  auto* n = static_cast<Name*>(::operator new(Name::alloc_size(s.size())));
+  Name::init(n, s);
   return n;
 }
 
@@ -144,12 +129,10 @@ void kill(Dentry* d) {
 }  // namespace
 
 Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb) {
-  void* mem = ::operator new(sizeof(Dentry) + name.size());
+  assert(!parent || entry_name(name));
+  void* mem = ::operator new(dentry_size(name.size()));
   auto* d = new (mem) Dentry;
-  d->inline_name.hash = name_hash(name);
-  d->inline_name.len = static_cast<uint32_t>(name.size());
-  std::memcpy(d->inline_name.str, name.data(), name.size());
-  d->inline_name.str[name.size()] = '\0';
+  Name::init(&d->inline_name, name);
   d->name.store(&d->inline_name, std::memory_order_relaxed);
   d->sb = sb;
   d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
@@ -329,41 +312,15 @@ void d_exchange(Dentry* a, Dentry* b) {
   // counts are unchanged overall (one child each way).
 }
 
-Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
-                     uint32_t* seq) {
-  const Bucket& b = table()[bucket_index(parent, hash)];
-  for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
-    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    const Name* n = d->name.load(std::memory_order_acquire);
-    if (n->hash != hash || n->len != name.size()) continue;
-    uint32_t s = d->seq.begin();
-    if (s & 1) return nullptr;
-    // Re-read the binding after sampling seq; the caller validates s later. A
-    // dentry unhashed before our sample keeps its parent and name (and its seq stays
-    // even), so the hash state must be part of the check, or a deleted entry whose
-    // inode was already reused would validate.
-    if (d->flags.load(std::memory_order_acquire) & kDUnhashed) continue;
-    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    n = d->name.load(std::memory_order_acquire);
-    if (n->len != name.size() || !same_name(n->str, name.data(), name.size())) continue;
-    *seq = s;
-    return d;
-  }
-  return nullptr;
-}
-
 namespace {
-Dentry* d_lookup_once(const Dentry* parent, std::string_view name, uint32_t hash) {
-  const Bucket& b = table()[bucket_index(parent, hash)];
+Dentry* d_lookup_once(const Dentry* parent, const Component& c, const char* name) {
+  const Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    const Name* n = d->name.load(std::memory_order_acquire);
-    if (n->hash != hash || n->len != name.size()) continue;
+    if (d->name.load(std::memory_order_acquire)->hash_len != c.hash_len) continue;
     DLockGuard g(d);
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    n = d->name.load(std::memory_order_relaxed);
-    if (n->len != name.size() || !same_name(n->str, name.data(), name.size()))
-      continue;
+    if (!name_matches(d->name.load(std::memory_order_relaxed), c, name)) continue;
     if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) continue;
     if (!dget_not_dead(d)) continue;
     return d;
@@ -372,7 +329,8 @@ Dentry* d_lookup_once(const Dentry* parent, std::string_view name, uint32_t hash
 }
 }  // namespace
 
-Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
+Dentry* d_lookup(const Dentry* parent, std::string_view name) {
+  const Component c = hash_component(name);
   // A rename elsewhere can move the dentry we are standing on to another chain and
   // make us miss: a miss only counts if no rename happened meanwhile.
   for (;;) {
@@ -382,7 +340,7 @@ Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash) {
       continue;
     }
     RcuLock rcu;
-    if (Dentry* d = d_lookup_once(parent, name, hash)) return d;
+    if (Dentry* d = d_lookup_once(parent, c, name.data())) return d;
     if (g_rename_seq.validate(seq)) return nullptr;
   }
 }
@@ -400,27 +358,39 @@ void dput(Dentry* d) {
   kill(d);
 }
 
-void d_cursor_attach(Dentry* dir, ListNode* cursor) {
-  DLockGuard g(dir);
-  cursor->is_cursor = true;
-  list_insert_after(&dir->children, cursor);
+Dentry* d_alloc_cursor() {
+  auto* c = new (::operator new(dentry_size(0))) Dentry;
+  c->flags.store(kDCursor | kDUnhashed, std::memory_order_relaxed);
+  c->parent.store(c, std::memory_order_relaxed);
+  return c;
 }
 
-void d_cursor_detach(Dentry* dir, ListNode* cursor) {
-  DLockGuard g(dir);
-  list_del(cursor);
+void d_free_cursor(Dentry* cursor) {
+  // Lists are never read under RCU: a detached cursor can go at once.
+  cursor->~Dentry();
+  ::operator delete(cursor);
 }
 
-void d_cursor_seek(Dentry* dir, ListNode* cursor, uint64_t n) {
+void d_cursor_attach(Dentry* dir, Dentry* cursor) {
   DLockGuard g(dir);
-  list_del(cursor);
+  list_insert_after(&dir->children, &cursor->sibling);
+}
+
+void d_cursor_detach(Dentry* dir, Dentry* cursor) {
+  DLockGuard g(dir);
+  list_del(&cursor->sibling);
+}
+
+void d_cursor_seek(Dentry* dir, Dentry* cursor, uint64_t n) {
+  DLockGuard g(dir);
+  list_del(&cursor->sibling);
   ListNode* after = &dir->children;
   for (ListNode* p = dir->children.next; n > 0 && p != &dir->children; p = p->next) {
-    if (p->is_cursor || !listed_entry(Dentry::from_sibling(p))) continue;
+    if (Dentry::is_cursor(p) || !listed_entry(Dentry::from_sibling(p))) continue;
     after = p;
     --n;
   }
-  list_insert_after(after, cursor);
+  list_insert_after(after, &cursor->sibling);
 }
 
 void d_shrink_tree(Dentry* root) {
@@ -433,7 +403,7 @@ void d_shrink_tree(Dentry* root) {
     {
       DLockGuard g(d);
       for (ListNode* n = d->children.next; n != &d->children; n = n->next) {
-        if (n->is_cursor) continue;
+        if (Dentry::is_cursor(n)) continue;
         Dentry* c = Dentry::from_sibling(n);
         if (dget_not_dead(c)) {
           child = c;

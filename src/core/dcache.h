@@ -66,27 +66,32 @@ class RenameLockGuard {
   RenameLockGuard& operator=(const RenameLockGuard&) = delete;
 };
 
-// RCU-mode lookup. Returns the dentry with its seq sample in *seq, or nullptr (a
-// miss, or a match whose seq was odd: either way "can't tell in RCU mode").
-// Caller: inside an RCU read-side section.
-Dentry* d_lookup_rcu(const Dentry* parent, std::string_view name, uint32_t hash,
-                     uint32_t* seq);
+// RCU-mode lookup of component `c` (bytes at `name`) under `parent`. Returns the
+// dentry with its seq sample in *seq, or nullptr (a miss, or a match whose seq was odd:
+// either way "can't tell in RCU mode"). Caller: inside an RCU read-side section.
+// Inline: it is the inner loop of every walk.
+inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c, const char* name,
+                            uint32_t* seq);
 
 // Ref-mode lookup: a referenced, hashed dentry, or nullptr on a miss.
-Dentry* d_lookup(const Dentry* parent, std::string_view name, uint32_t hash);
+Dentry* d_lookup(const Dentry* parent, std::string_view name);
 
 // Visit the children of directory `dir` for readdir, starting after `cursor`
 // (which is moved past each visited entry). `fn` returns false to stop. Positive,
 // hashed entries only. Caller holds a reference on dir.
 template <class Fn>
-void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn);
+void d_for_each_child(Dentry* dir, Dentry* cursor, Fn&& fn);
 
+// A readdir cursor: a dentry flagged kDCursor that sits in a directory's children
+// list (never hashed, never seen by RCU walkers). Freed by d_free_cursor once detached.
+Dentry* d_alloc_cursor();
+void d_free_cursor(Dentry* cursor);
 // Insert/remove a readdir cursor at the start of dir's children list.
-void d_cursor_attach(Dentry* dir, ListNode* cursor);
-void d_cursor_detach(Dentry* dir, ListNode* cursor);
+void d_cursor_attach(Dentry* dir, Dentry* cursor);
+void d_cursor_detach(Dentry* dir, Dentry* cursor);
 // Put the cursor after the first `n` positive entries (seekdir). The cursor must be
 // attached.
-void d_cursor_seek(Dentry* dir, ListNode* cursor, uint64_t n);
+void d_cursor_seek(Dentry* dir, Dentry* cursor, uint64_t n);
 
 // Tear down a whole tree (umount of a filesystem): drops every pin below and
 // including `root` so that all dentries and inodes are freed once unreferenced.
@@ -104,15 +109,65 @@ int64_t d_live_count();
 void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg);
 
 // ---- template implementation ----
+// ---- the hash table ----------------------------------------------------------------
+// One process-wide table of 2^20 chains (8 MiB, calloc'ed: untouched pages cost
+// nothing); a million entries in one directory still hash to chains of about one.
+namespace dtable {
+inline constexpr unsigned kHashBits = 20;
+inline constexpr size_t kHashSize = size_t{1} << kHashBits;
+
+struct Bucket {
+  std::atomic<uintptr_t> head;  // Dentry* | lock bit (bit 0)
+};
+// Allocated at load time, so the hot path has no initialisation guard to check.
+extern Bucket* const g_table;
+
+inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
+  uint64_t k = reinterpret_cast<uintptr_t>(parent) ^ (uint64_t{hash} * kHashMul);
+  k ^= k >> 29;
+  k *= 0xBF58476D1CE4E5B9ull;
+  k ^= k >> 32;
+  return k & (kHashSize - 1);
+}
+inline Bucket& bucket(const Dentry* parent, uint32_t hash) {
+  return g_table[bucket_index(parent, hash)];
+}
+inline Dentry* chain_first(const Bucket& b) {
+  return reinterpret_cast<Dentry*>(b.head.load(std::memory_order_acquire) & ~uintptr_t{1});
+}
+}  // namespace dtable
+
+// ---- inline implementations ---------------------------------------------------------
+[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c, const char* name,
+                            uint32_t* seq) {
+  const dtable::Bucket& b = dtable::bucket(parent, c.hash());
+  for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
+    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
+    if (d->name.load(std::memory_order_acquire)->hash_len != c.hash_len) continue;
+    const uint32_t s = d->seq.begin();
+    if (s & 1) return nullptr;
+    // Re-read the binding after sampling seq; the caller validates s later. A
+    // dentry unhashed before our sample keeps its parent and name (and its seq stays
+    // even), so the hash state must be part of the check, or a deleted entry whose
+    // inode was already reused would validate.
+    if (d->flags.load(std::memory_order_acquire) & kDUnhashed) continue;
+    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
+    if (!name_matches(d->name.load(std::memory_order_acquire), c, name)) continue;
+    *seq = s;
+    return d;
+  }
+  return nullptr;
+}
+
 template <class Fn>
-void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn) {
+void d_for_each_child(Dentry* dir, Dentry* cursor, Fn&& fn) {
   for (;;) {
     Dentry* child = nullptr;
     {
       DLockGuard g(dir);
-      ListNode* n = cursor->next;
+      ListNode* n = cursor->sibling.next;
       while (n != &dir->children) {
-        if (!n->is_cursor) {
+        if (!Dentry::is_cursor(n)) {
           Dentry* c = Dentry::from_sibling(n);
           if (listed_entry(c) && dget_not_dead(c)) {
             child = c;
@@ -123,8 +178,8 @@ void d_for_each_child(Dentry* dir, ListNode* cursor, Fn&& fn) {
       }
       // Move the cursor after `n` (or to the end). The end is known only once the
       // cursor is out: it may have been the last node.
-      list_del(cursor);
-      list_insert_after(n == &dir->children ? dir->children.prev : n, cursor);
+      list_del(&cursor->sibling);
+      list_insert_after(n == &dir->children ? dir->children.prev : n, &cursor->sibling);
     }
     if (!child) return;
     bool more = fn(child);

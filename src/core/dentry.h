@@ -39,6 +39,7 @@
 #include <rcuvfs/fs/seqcount.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -46,41 +47,119 @@
 namespace rcuvfs::core {
 
 // An immutable name with its hash. Allocated in one piece (inline in a dentry or
-// separately after a rename).
+// separately after a rename). The bytes are zero-padded to a whole number of 8-byte
+// words (at least one) so that the walker compares a name a word at a time.
 struct Name {
-  uint32_t hash;
-  uint32_t len;
-  char str[1];  // len bytes + NUL; allocated with the right size
+  uint64_t hash_len;  // hash in the low 32 bits, length in the high 32: one compare
+  alignas(8) char str[8];  // len bytes, zero-padded; allocated with the right size
 
-  std::string_view view() const { return {str, len}; }
+  uint32_t hash() const { return static_cast<uint32_t>(hash_len); }
+  uint32_t len() const { return static_cast<uint32_t>(hash_len >> 32); }
+  std::string_view view() const { return {str, len()}; }
+  uint64_t word0() const {
+    uint64_t w;
+    std::memcpy(&w, str, 8);
+    return w;
+  }
+  // Bytes a Name of `len` bytes occupies.
+  static size_t alloc_size(size_t len) {
+    return offsetof(Name, str) + (len == 0 ? 8 : (len + 7) & ~size_t{7});
+  }
+  // Fill a Name already allocated with alloc_size(s.size()) bytes.
+  static void init(Name* n, std::string_view s);
 };
 
-// FNV-1a over the bytes, folded to 32 bits. The walker hashes a component in the
-// same pass that finds its end (hash_component).
-inline constexpr uint64_t kFnvBasis = 0xcbf29ce484222325ull;
-inline constexpr uint64_t kFnvPrime = 0x100000001b3ull;
-inline uint32_t fold_hash(uint64_t h) { return static_cast<uint32_t>(h ^ (h >> 32)); }
-inline uint32_t name_hash(std::string_view s) {
-  uint64_t h = kFnvBasis;
-  for (unsigned char c : s) h = (h ^ c) * kFnvPrime;
-  return fold_hash(h);
+// ---- component hashing, a word at a time -------------------------------------------
+// The walker finds a component's end and hashes it in one pass over 8-byte words (the
+// way Linux's hash_name does): a word holding a '/' ends the component. Loads never go
+// past the end of the string: the last partial word is read as the 8 bytes ending at
+// the string's end, shifted down, and strings shorter than 8 bytes are read bytewise.
+inline constexpr uint64_t kHashSeed = 0x243F6A8885A308D3ull;
+inline constexpr uint64_t kHashMul = 0x9E3779B97F4A7C15ull;
+inline constexpr uint64_t kOnes = 0x0101010101010101ull;
+inline constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+inline uint64_t load_word(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
 }
-// The length of the component at the start of `s` (up to '/' or the end) and its
-// hash, in one pass.
-inline size_t hash_component(std::string_view s, uint32_t* hash) {
-  uint64_t h = kFnvBasis;
+// The lowest set bit marks the first '/' byte of w (higher bits may be false hits).
+inline uint64_t slash_bits(uint64_t w) {
+  const uint64_t x = w ^ (kOnes * '/');
+  return (x - kOnes) & ~x & kHighs;
+}
+inline uint64_t hash_mix(uint64_t h, uint64_t w) {
+  h = (h ^ w) * kHashMul;
+  return (h << 32) | (h >> 32);
+}
+// Folded, not mixed: the dcache mixes the hash with the parent's address when it picks
+// a chain (dtable::bucket_index), which is where the spread matters.
+inline uint32_t hash_fold(uint64_t h) { return static_cast<uint32_t>(h ^ (h >> 32)); }
+
+// The component at the start of [p, p + n): its length, hash and first word (its
+// first up-to-8 bytes, zero-padded: what Name::word0 of the same name holds). Bytes
+// from `lo` (<= p: the start of the caller's string) may be read too, which lets a
+// short last component be loaded as one word.
+struct Component {
+  uint64_t hash_len;  // as Name::hash_len
+  uint64_t word0;
+  uint32_t len() const { return static_cast<uint32_t>(hash_len >> 32); }
+  uint32_t hash() const { return static_cast<uint32_t>(hash_len); }
+};
+
+[[gnu::always_inline]] inline Component hash_component(const char* p, size_t n,
+                                                     const char* lo) {
+  uint64_t h = kHashSeed, w0 = 0;
   size_t i = 0;
-  for (; i < s.size() && s[i] != '/'; ++i) h = (h ^ static_cast<unsigned char>(s[i])) * kFnvPrime;
-  *hash = fold_hash(h);
-  return i;
+  if (n < 8 && p + n - lo < 8) {
+    uint64_t w = 0;
+    for (; i < n && p[i] != '/'; ++i) w |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    if (i) h = hash_mix(h, w);
+    w0 = w;
+  } else {
+    for (;;) {
+      const size_t avail = n - i;  // >= 1
+      const uint64_t w = avail >= 8 ? load_word(p + i) : load_word(p + n - 8) >> (8 * (8 - avail));
+      if (const uint64_t m = slash_bits(w)) {
+        const unsigned k = static_cast<unsigned>(__builtin_ctzll(m)) >> 3;  // bytes before '/'
+        if (k) {
+          const uint64_t part = w & (~uint64_t{0} >> (64 - 8 * k));
+          h = hash_mix(h, part);
+          if (i == 0) w0 = part;
+          i += k;
+        }
+        break;
+      }
+      h = hash_mix(h, w);
+      if (i == 0) w0 = w;
+      if (avail <= 8) {
+        i += avail;
+        break;
+      }
+      i += 8;
+    }
+  }
+  return {(uint64_t{i} << 32) | hash_fold(h), w0};
+}
+inline Component hash_component(std::string_view s) {
+  return hash_component(s.data(), s.size(), s.data());
+}
+// The hash of a whole name (which never holds '/').
+inline uint32_t name_hash(std::string_view s) { return hash_component(s).hash(); }
+
+// Does `n` hold exactly the component c, whose bytes start at p?
+inline bool name_matches(const Name* n, const Component& c, const char* p) {
+  if (n->hash_len != c.hash_len || n->word0() != c.word0) return false;
+  const size_t len = c.len();
+  return len <= 8 || std::memcmp(n->str + 8, p + 8, len - 8) == 0;
 }
 
-// Intrusive list links for a directory's children. Cursors (readdir positions) are
-// bare ListNodes in the same list.
+// Intrusive list links for a directory's children. Readdir cursors are dentries
+// flagged kDCursor in the same list.
 struct ListNode {
   ListNode* prev = this;
   ListNode* next = this;
-  bool is_cursor = false;
 };
 
 // Put `n` right after `after`. Caller holds the list owner's d_lock.
@@ -103,23 +182,32 @@ inline constexpr uint32_t kDUnhashed = 1u << 2;   // not in the dcache hash
 inline constexpr uint32_t kDDeleted = 1u << 3;    // was unlinked (fdpath " (deleted)")
 inline constexpr uint32_t kDPinned = 1u << 4;     // holds the fs's "entry exists" pin
 inline constexpr uint32_t kDInList = 1u << 5;     // on its parent's children list
+inline constexpr uint32_t kDCursor = 1u << 6;     // a readdir position, not an entry
 
 inline constexpr int32_t kDead = -(1 << 30);
 
+// Field order: what an RCU lookup reads (seq, flags, hash_next, parent, name, inode)
+// comes first, in one cache line; the name's bytes follow the cold fields.
 struct Dentry {
   SeqCount seq;
   std::atomic<uint32_t> flags{kDUnhashed};
-  std::atomic<Inode*> inode{nullptr};
+  std::atomic<Dentry*> hash_next{nullptr};
   std::atomic<Dentry*> parent{nullptr};
   std::atomic<const Name*> name{nullptr};
-  std::atomic<Dentry*> hash_next{nullptr};
-  std::atomic<int32_t> refcount{1};
-  std::atomic<uint32_t> d_time{0};  // fills the hole before sb: costs no memory
+  std::atomic<Inode*> inode{nullptr};
   Superblock* sb = nullptr;
-  ListNode sibling;   // in parent's children list (under parent's d_lock)
-  ListNode children;  // this directory's children (under this d_lock)
-  RcuHead rcu;
-  Name inline_name;   // must be last: the name bytes follow
+  std::atomic<int32_t> refcount{1};
+  std::atomic<uint32_t> d_time{0};
+  ListNode sibling;  // in parent's children list (under parent's d_lock)
+  // A dentry is freed only once it has no children (each holds a reference on it),
+  // so the list head and the deferred-free head never live at the same time.
+  union {
+    ListNode children;  // this directory's children (under this d_lock)
+    RcuHead rcu;
+  };
+  Name inline_name;  // must be last: allocated with room for the whole name
+
+  Dentry() : children() {}
 
   bool is_root() const { return parent.load(std::memory_order_relaxed) == this; }
   bool has_flag(uint32_t f) const { return flags.load(std::memory_order_acquire) & f; }
@@ -135,7 +223,16 @@ struct Dentry {
   static Dentry* from_sibling(ListNode* n) {
     return reinterpret_cast<Dentry*>(reinterpret_cast<char*>(n) - offsetof(Dentry, sibling));
   }
+  // A child-list node that is a readdir cursor. Caller holds the list owner's d_lock.
+  static bool is_cursor(ListNode* n) {
+    return from_sibling(n)->flags.load(std::memory_order_relaxed) & kDCursor;
+  }
 };
+
+// Bytes to allocate for a dentry whose inline name has `len` bytes.
+inline size_t dentry_size(size_t len) {
+  return offsetof(Dentry, inline_name) + Name::alloc_size(len);
+}
 
 // What readdir lists: a positive entry still in the dcache. Caller holds the parent's
 // d_lock.

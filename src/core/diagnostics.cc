@@ -15,10 +15,11 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   while (!path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     if (path.empty()) break;
-    uint32_t hash, seq;
-    std::string_view name = path.substr(0, core::hash_component(path, &hash));
-    path.remove_prefix(name.size());
-    d = core::d_lookup_rcu(d, name, hash, &seq);
+    uint32_t seq;
+    const core::Component c = core::hash_component(path);
+    const char* name = path.data();
+    path.remove_prefix(c.len());
+    d = core::d_lookup_rcu(d, c, name, &seq);
     if (!d) return Err{ENOENT};
   }
   Inode* inode = d->inode.load(std::memory_order_relaxed);

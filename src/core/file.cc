@@ -15,7 +15,8 @@ Result<File*> make_file(const Path& path, Inode* inode, int flags) {
 
 void fput(File* f) {
   if (f->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (f->cursor_attached) d_cursor_detach(f->path.dentry, &f->cursor);
+  if (f->cursor_attached) d_cursor_detach(f->path.dentry, f->cursor);
+  if (f->cursor) d_free_cursor(f->cursor);
   Path p = f->path;
   Inode* inode = f->inode;
   // Walks that started at this descriptor may still read f->path under RCU; the

@@ -21,8 +21,9 @@ struct File {
   int flags = 0;           // O_* as opened (access mode, O_APPEND, O_PATH, ...)
   std::mutex pos_lock;
   off_t pos = 0;
-  // readdir state: dir_pos 0 = ".", 1 = "..", 2+ = entries after the cursor
-  ListNode cursor;
+  // readdir state: pos 0 = ".", 1 = "..", 2+ = entries after the cursor (allocated
+  // on first use: most open files never list a directory)
+  Dentry* cursor = nullptr;
   bool cursor_attached = false;
   std::atomic<int32_t> refcount{1};
   RcuHead rcu;

@@ -32,12 +32,12 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 
 // The path of `d` inside its filesystem, for messages.
 std::string where(const Dentry* d) {
+  std::vector<std::string_view> names;
+  for (; !d->is_root(); d = d->parent.load(kRelaxed)) names.push_back(d->name.load(kRelaxed)->view());
+  if (names.empty()) return "/";
   std::string p;
-  while (!d->is_root()) {
-    p = "/" + std::string(d->name.load(kRelaxed)->view()) + p;
-    d = d->parent.load(kRelaxed);
-  }
-  return p.empty() ? "/" : p;
+  for (auto it = names.rbegin(); it != names.rend(); ++it) p.append("/").append(*it);
+  return p;
 }
 
 std::string describe(const Superblock* sb, const Dentry* d) {
@@ -103,7 +103,7 @@ class Checker {
     std::vector<Dentry*> out;
     core::DLockGuard g(dir);
     for (core::ListNode* n = dir->children.next; n != &dir->children; n = n->next) {
-      if (n->is_cursor) continue;
+      if (Dentry::is_cursor(n)) continue;
       Dentry* c = Dentry::from_sibling(n);
       if (core::dget_not_dead(c)) out.push_back(c);
     }
@@ -126,10 +126,10 @@ class Checker {
       report(sb, dir, "child '" + std::string(name->view()) + "' points to another parent");
     if (!(flags & core::kDInList)) report(sb, c, "listed without kDInList");
     if (c->sb != sb) report(sb, c, "dentry of another superblock");
-    if (name->hash != core::name_hash(name->view())) report(sb, c, "stale name hash");
+    if (name->hash() != core::name_hash(name->view())) report(sb, c, "stale name hash");
     Inode* inode = c->inode.load(kRelaxed);
     const bool hashed = !(flags & core::kDUnhashed);
-    Dentry* found = core::d_lookup(dir, name->view(), name->hash);
+    Dentry* found = core::d_lookup(dir, name->view());
     if (hashed && found != c) report(sb, c, "hashed but lookup finds another entry");
     if (!hashed && inode && found == nullptr)
       report(sb, c, "positive, listed, but not hashed");

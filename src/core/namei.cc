@@ -46,7 +46,7 @@ struct Nameidata {
   std::string_view rest;
   std::string buf;  // owns `rest` once a symlink body was spliced in
   std::string_view last;
-  uint32_t last_hash = 0;
+  Component last_c{};  // hash, length and first word of `last`
   LastType last_type = LastType::kNorm;
   bool trailing = false;
   Cred cred_copy;  // `cred` points here once the walk has left RCU
@@ -361,9 +361,8 @@ int step_into_slow(Nameidata& nd, Dentry* child, uint32_t seq, bool follow) {
 
 // A revalidating filesystem's cached entry, confirmed (its age restarts) or forgotten
 // (nullptr: look the name up again). Ref-walk; returns a referenced dentry or nullptr.
-Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view name,
-                           uint32_t hash) {
-  Dentry* d = d_lookup(parent, name, hash);
+Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view name) {
+  Dentry* d = d_lookup(parent, name);
   if (!d || (dir->sb->flags & kSbDcacheComplete)) return d;
   // A mountpoint stays: Linux would detach what is mounted on a stale entry; rcuvfs
   // keeps the mount reachable instead.
@@ -399,7 +398,7 @@ Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name) {
   return lookup_one_locked(nd.path.dentry, nd.inode, name);
 }
 
-int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType type,
+int walk_component(Nameidata& nd, std::string_view name, const Component& c, LastType type,
                    bool more);
 
 int follow_dotdot(Nameidata& nd) {
@@ -495,7 +494,7 @@ int follow_dotdot(Nameidata& nd) {
   return 0;
 }
 
-int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType type,
+int walk_component(Nameidata& nd, std::string_view name, const Component& c, LastType type,
                    bool more) {
   if (type == LastType::kDot) return 0;
   if (type == LastType::kDotDot) {
@@ -511,7 +510,7 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
   for (;;) {
     if (nd.rcu) {
       uint32_t cseq;
-      Dentry* child = d_lookup_rcu(nd.path.dentry, name, hash, &cseq);
+      Dentry* child = d_lookup_rcu(nd.path.dentry, c, name.data(), &cseq);
       if (!child) {
         if (int e = unlazy(nd, Echild::kDcacheMiss)) return e;
         continue;
@@ -536,7 +535,7 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
       if (!try_to_unlazy(nd)) return -ECHILD;
       continue;
     }
-    Dentry* child = d_lookup_confirmed(nd.path.dentry, nd.inode, name, hash);
+    Dentry* child = d_lookup_confirmed(nd.path.dentry, nd.inode, name);
     if (!child) {
       auto r = lookup_slow(nd, name);
       if (!r.ok()) return -r.error();
@@ -546,48 +545,91 @@ int walk_component(Nameidata& nd, std::string_view name, uint32_t hash, LastType
   }
 }
 
-// The common case of an RCU walk, with the position in registers: components that
-// are plain names in directories everyone may search (generic permission, no
-// security module), found in a complete dcache, with nothing mounted on them and no
-// symlink. Stops at the first component that needs more, and before the last one,
-// leaving nd at a position the general loop continues from. Each step is exactly
-// what walk_component would do for such a component.
-void rcu_fast_steps(Nameidata& nd) {
-  if (nd.task->vfs->lsm.load(std::memory_order_acquire)) return;
-  const bool recheck = !(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck);
-  Dentry* d = nd.path.dentry;
-  Inode* dir = nd.inode;
-  uint32_t seq = nd.seq;
-  std::string_view rest = nd.rest;
+// ---- the plain RCU step ------------------------------------------------------------
+// The common case of an RCU walk: a plain name in a directory everyone may search
+// (generic permission, no security module), found in a complete dcache, with nothing
+// mounted on it and no symlink to follow. The loops below take such steps with the
+// position in registers; each step is exactly what walk_component would do.
+
+// A filesystem whose directories the plain steps may walk: generic permission checks
+// and a complete dcache. Checked once per run of steps: no mount is crossed in one.
+inline bool plain_sb(const Inode* dir) {
+  constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
+  return dir && (dir->sb->flags & kPlain) == kPlain;
+}
+// A directory everyone may search (a symlink or a negative entry is not).
+inline bool plain_dir(const Inode* dir) {
+  return dir && (dir->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
+}
+inline bool recheck_parents() {
+  return !(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck);
+}
+
+// Where a run of plain steps stands: directory `d` (inode, seq sample), and the rest
+// of the path from p (a component's first byte) to end.
+struct PlainPos {
+  Dentry* d;
+  Inode* inode;
+  uint32_t seq;
+  const char* p;
+};
+
+// Take plain steps along [pos.p, end) (`lo`: the start of the caller's string). Stops
+// at the first component that needs the general code and leaves pos before it; with
+// kTakeLast the last component is taken too (and true means the whole path was
+// walked), without it the run stops before the last component.
+// `.`, `..` and overlong names need no test here: no dentry has such a name, so they
+// miss in the dcache and the general code takes them.
+template <bool kTakeLast>
+inline bool plain_steps(PlainPos& pos, const char* end, const char* lo, bool recheck) {
+  if (!plain_sb(pos.inode)) return false;
+  Dentry* d = pos.d;
+  Inode* dir = pos.inode;
+  uint32_t seq = pos.seq;
+  const char* p = pos.p;
+  bool done = false;
   for (;;) {
-    if (!dir) break;
-    const uint32_t mode = dir->mode.load(std::memory_order_relaxed);
-    const unsigned sbf = dir->sb->flags;
-    if (!S_ISDIR(mode) || (mode & 0111) != 0111 ||
-        (sbf & (kSbGenericPermission | kSbDcacheComplete)) !=
-            (kSbGenericPermission | kSbDcacheComplete))
-      break;
-    uint32_t hash;
-    const size_t len = hash_component(rest, &hash);
-    if (len > kNameMax || (len <= 2 && rest[0] == '.' && (len == 1 || rest[1] == '.')))
-      break;
-    size_t next = len;
-    while (next < rest.size() && rest[next] == '/') ++next;
-    if (next == rest.size()) break;  // the last component: lookup_last's business
+    if (!plain_dir(dir)) break;
+    const Component c = hash_component(p, static_cast<size_t>(end - p), lo);
+    const char* const cend = p + c.len();
+    const char* next = cend;
+    if (next < end) {
+      ++next;  // the '/' that ended the component
+      while (__builtin_expect(next < end && *next == '/', 0)) ++next;
+    }
+    if (!kTakeLast && next == end) break;  // the last component: lookup_last's business
     uint32_t cseq;
-    Dentry* child = d_lookup_rcu(d, rest.substr(0, len), hash, &cseq);
+    Dentry* child = d_lookup_rcu(d, c, p, &cseq);
     if (!child || (recheck && !d->seq.unchanged(seq))) break;
     Inode* inode = child->inode.load(std::memory_order_acquire);
-    if (child->has_flag(kDMounted) || is_lnk(inode)) break;
+    if (child->has_flag(kDMounted)) break;
+    // A symlink in the middle: the general code follows it. (At the top of the loop
+    // plain_dir would refuse it, but the general code must not start from it.)
+    if (!kTakeLast && is_lnk(inode)) break;
     d = child;
     dir = inode;
     seq = cseq;
-    rest.remove_prefix(next);
+    p = next;
+    if (p == end) {
+      // With a trailing slash the general code checks that it names a directory.
+      done = kTakeLast && cend == end;
+      break;
+    }
   }
-  nd.path.dentry = d;
-  nd.inode = dir;
-  nd.seq = seq;
-  nd.rest = rest;
+  pos = {d, dir, seq, p};
+  return done;
+}
+
+// Plain steps for the general walk, from nd's position.
+void rcu_fast_steps(Nameidata& nd) {
+  if (nd.task->vfs->lsm.load(std::memory_order_acquire)) return;
+  PlainPos pos{nd.path.dentry, nd.inode, nd.seq, nd.rest.data()};
+  const char* end = nd.rest.data() + nd.rest.size();
+  plain_steps<false>(pos, end, pos.p, recheck_parents());
+  nd.path.dentry = pos.d;
+  nd.inode = pos.inode;
+  nd.seq = pos.seq;
+  nd.rest = std::string_view(pos.p, static_cast<size_t>(end - pos.p));
 }
 
 // Walk every component but the last; leaves it in nd.last/last_type/trailing.
@@ -603,8 +645,8 @@ int link_path_walk(Nameidata& nd) {
     if (nd.rcu) rcu_fast_steps(nd);
     if (!is_dir(nd.inode)) return nd.inode ? -ENOTDIR : -ENOENT;
     if (int err = may_lookup(nd)) return err;
-    uint32_t hash;
-    std::string_view name = nd.rest.substr(0, hash_component(nd.rest, &hash));
+    const Component c = hash_component(nd.rest);
+    std::string_view name = nd.rest.substr(0, c.len());
     LastType type = LastType::kNorm;
     if (name.size() <= 2 && name[0] == '.')  // names are never empty here
       type = name.size() == 1 ? LastType::kDot : name[1] == '.' ? LastType::kDotDot : type;
@@ -613,12 +655,12 @@ int link_path_walk(Nameidata& nd) {
     while (!nd.rest.empty() && nd.rest[0] == '/') nd.rest.remove_prefix(1);
     if (nd.rest.empty()) {
       nd.last = name;
-      nd.last_hash = hash;
+      nd.last_c = c;
       nd.last_type = type;
       nd.trailing = slash;
       return 0;
     }
-    int err = walk_component(nd, name, hash, type, true);
+    int err = walk_component(nd, name, c, type, true);
     if (err < 0) return err;
     if (err == 1) {
       if (nd.rest.empty()) {
@@ -644,7 +686,7 @@ int lookup_last(Nameidata& nd) {
     case LastType::kNorm:
       break;
   }
-  return walk_component(nd, nd.last, nd.last_hash, nd.last_type, false);
+  return walk_component(nd, nd.last, nd.last_c, nd.last_type, false);
 }
 
 // The whole path, following a trailing symlink per flags. nd.path is the object.
@@ -765,51 +807,106 @@ void fill_identity(Statx& st, const Path& p) {
   st.stx_dev_minor = minor(dev);
   st.stx_mnt_id = reinterpret_cast<uintptr_t>(p.mnt) >> 4;
 }
+
+constexpr int kStale = 1;
+
+// The speculative stat proper: fill `out` (private to the caller until it returns)
+// from `inode` without blocking, then prove it: `walk_valid` re-checks the walk's
+// counters, after which the inode must still be the object the walk found. Returns
+// 0 or a validated negative errno; -ECHILD with *why when the filesystem refused (the
+// walk itself still holds: unlazy and ask again); kStale when anything moved (the walk
+// must restart).
+template <class WalkValid>
+int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& out,
+                        Echild* why, WalkValid&& walk_valid) {
+  const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+  const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+  const int e = inode->getattr_rcu(out, mask, kMayNotBlock);
+  if (e == -ECHILD) {
+    *why = Echild::kFsRefused;
+    if (t_attr_retry_exhausted) {
+      t_attr_retry_exhausted = false;
+      *why = Echild::kAttrRetry;
+    }
+    return -ECHILD;
+  }
+  if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(path);
+  Echild stale = Echild::kDentrySeq;
+  const bool valid = (g_inject.load(std::memory_order_relaxed) & kInjectSkipValidation) ||
+                     (walk_valid(&stale) && inode->ino.load(std::memory_order_acquire) == ino &&
+                      inode->generation.load(std::memory_order_acquire) == gen &&
+                      (e != 0 || out.stx_ino == ino));
+  if (!valid) {
+    count(stale);
+    return kStale;
+  }
+  if (e) return e;
+  fill_identity(out, path);
+  return 0;
+}
+
+// The common stat in one pass with no Nameidata: every component plain (see
+// rcu_fast_steps), the last one too, ending on an object with no symlink to follow.
+// False when it cannot tell: the general walk then does the whole stat (nothing has
+// happened yet but scribbles in `out`).
+bool stat_fast(TaskState& t, int dirfd, std::string_view s, unsigned flags, unsigned mask,
+               Statx& out) {
+  if ((flags & ~(kLookupFollow | kLookupEmpty)) || s.empty() ||
+      t.vfs->lsm.load(std::memory_order_acquire))
+    return false;
+  const bool recheck = recheck_parents();
+  RcuLock rcu;
+  const FsContext* fs = t.fs.load(std::memory_order_acquire);
+  Path at;
+  if (s[0] == '/') {
+    at = fs->root;
+  } else if (dirfd == AT_FDCWD) {
+    at = fs->cwd;
+  } else {
+    const File* f = t.fd_peek_rcu(dirfd);
+    if (!f) return false;
+    at = f->path;
+  }
+  PlainPos pos{at.dentry, at.dentry->inode.load(std::memory_order_acquire),
+               at.dentry->seq.begin(), s.data()};
+  const char* const end = s.data() + s.size();
+  while (pos.p < end && *pos.p == '/') ++pos.p;
+  if (pos.seq & 1 || pos.p == end || !plain_steps<true>(pos, end, s.data(), recheck)) return false;
+  Dentry* const d = pos.d;
+  Inode* const inode = pos.inode;
+  const uint32_t seq = pos.seq;
+  if (!inode) return false;
+  if ((flags & kLookupFollow) && is_lnk(inode)) return false;
+  Echild why;
+  const int e = speculative_getattr(inode, Path{at.mnt, d}, mask, out, &why,
+                                    [&](Echild*) { return d->seq.validate(seq); });
+  if (e) return false;
+  count(Counter::kWalkRcu, Counter::kStatSpeculative);
+  return true;
+}
 }  // namespace
 
 void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
 
-Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags,
-                        unsigned mask) {
-  Statx out;
-  int err = run_walk(t, flags, [&](Nameidata& nd) {
+int stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, unsigned mask,
+              Statx& out) {
+  if (stat_fast(t, dirfd, s, flags, mask, out)) return 0;
+  return -run_walk(t, flags, [&](Nameidata& nd) {
     if (int e = path_lookupat(nd, dirfd, s)) return e;
     Inode* inode = nd.inode;
     if (nd.rcu && !(nd.flags & kLookupLeaveRcu)) {
-      // The speculative stat: fill a private buffer, validate, only then copy out.
-      const uint64_t ino = inode->ino.load(std::memory_order_acquire);
-      const uint32_t gen = inode->generation.load(std::memory_order_acquire);
-      Echild why = Echild::kFsRefused;
-      Statx buf;
       Refuser who = Refuser::kNone;
+      Echild why = Echild::kFsRefused;
       int e = security_getattr(nd.vfs(), sec_path(*nd.task, nd.path, inode, kMayNotBlock),
                                *nd.cred, &who);
       if (e == -ECHILD) why = echild_reason(who);
       if (e == 0) {
-        e = inode->getattr_rcu(buf, mask, kMayNotBlock);
-        if (e == -ECHILD && t_attr_retry_exhausted) {
-          t_attr_retry_exhausted = false;
-          why = Echild::kAttrRetry;
-        }
+        e = speculative_getattr(inode, nd.path, mask, out, &why,
+                                [&](Echild* stale) { return validate_rcu(nd, stale); });
+        if (e == kStale) return -ECHILD;  // restart: the walk itself may be stale
+        if (e == 0) count(Counter::kStatSpeculative);
       }
-      if (e != -ECHILD) {
-        if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(nd.path);
-        Echild stale = Echild::kDentrySeq;
-        bool valid = (g_inject.load(std::memory_order_relaxed) & kInjectSkipValidation) ||
-                     (validate_rcu(nd, &stale) &&
-                      inode->ino.load(std::memory_order_acquire) == ino &&
-                      inode->generation.load(std::memory_order_acquire) == gen &&
-                      (e != 0 || buf.stx_ino == ino));
-        if (!valid) {
-          count(stale);
-          return -ECHILD;  // restart: the walk itself may be stale
-        }
-        if (e) return e;
-        fill_identity(buf, nd.path);
-        out = buf;
-        count(Counter::kStatSpeculative);
-        return 0;
-      }
+      if (e != -ECHILD) return e;
       if (int u = unlazy(nd, why)) return u;
       inode = nd.inode;
     } else if (nd.rcu) {
@@ -824,14 +921,11 @@ Result<Statx> stat_path(TaskState& t, int dirfd, std::string_view s, unsigned fl
     count(Counter::kStatFallback);
     return 0;
   });
-  if (err) return Err{-err};
-  return out;
 }
 
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
   if (name.size() > kNameMax) return Err{ENAMETOOLONG};
-  const uint32_t hash = name_hash(name);
-  if (Dentry* d = d_lookup_confirmed(parent, dir, name, hash)) return d;
+  if (Dentry* d = d_lookup_confirmed(parent, dir, name)) return d;
   Inode* inode = nullptr;
   if (!(dir->sb->flags & kSbDcacheComplete) && dir->nlink.load(std::memory_order_relaxed)) {
     auto r = dir->lookup(name);
@@ -883,12 +977,12 @@ int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
   const bool creat = how.flags & O_CREAT;
   if (nd.last_type != LastType::kNorm) {
     if (nd.last_type == LastType::kDotDot)
-      return walk_component(nd, {}, 0, LastType::kDotDot, false);
+      return walk_component(nd, {}, {}, LastType::kDotDot, false);
     return 0;
   }
   if (!creat) {
     if (nd.trailing) nd.flags |= kLookupFollow | kLookupDirectory;
-    return walk_component(nd, nd.last, nd.last_hash, LastType::kNorm, false);
+    return walk_component(nd, nd.last, nd.last_c, LastType::kNorm, false);
   }
   if (nd.rcu && !try_to_unlazy(nd)) return -ECHILD;
   if (nd.trailing) return -EISDIR;

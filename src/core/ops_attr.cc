@@ -16,7 +16,10 @@ Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned 
   unsigned lf = s_->lookup_flags;
   if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= kLookupFollow;
   if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
-  return stat_path(*s_, dirfd, path, lf, mask);
+  // Filled in place: the result is the speculative stat's private buffer.
+  Result<Statx> r(std::in_place);
+  if (int e = stat_path(*s_, dirfd, path, lf, mask, *r)) r = Err{e};
+  return r;
 }
 
 Result<std::string> Task::readlinkat(int dirfd, std::string_view path) {

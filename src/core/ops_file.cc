@@ -37,6 +37,7 @@ class FileRef {
   FileRef(const FileRef&) = delete;
   FileRef& operator=(const FileRef&) = delete;
   File* operator->() const { return f_; }
+  File& operator*() const { return *f_; }
   explicit operator bool() const { return f_; }
 
  private:
@@ -158,6 +159,16 @@ Result<size_t> Task::pwrite(int fd, const void* buf, size_t count, off_t offset)
   return do_write(*s_, f.operator->(), buf, count, &pos);
 }
 
+namespace {
+// Put the file's readdir cursor into its directory's list (caller holds pos_lock).
+void attach_cursor(File& f) {
+  if (f.cursor_attached) return;
+  if (!f.cursor) f.cursor = d_alloc_cursor();
+  d_cursor_attach(f.path.dentry, f.cursor);
+  f.cursor_attached = true;
+}
+}  // namespace
+
 Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
   FileRef f(s_->fd_get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
@@ -175,12 +186,11 @@ Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
   if (f->inode->is_dir() && (f->inode->sb->flags & kSbDcacheComplete)) {
     // Positions: 0 ".", 1 "..", 2 + k after the k-th entry (Linux's dcache_dir_lseek).
     if (f->pos < 2) {
-      if (f->cursor_attached) d_cursor_detach(f->path.dentry, &f->cursor);
+      if (f->cursor_attached) d_cursor_detach(f->path.dentry, f->cursor);
       f->cursor_attached = false;
     } else {
-      if (!f->cursor_attached) d_cursor_attach(f->path.dentry, &f->cursor);
-      f->cursor_attached = true;
-      d_cursor_seek(f->path.dentry, &f->cursor, static_cast<uint64_t>(f->pos - 2));
+      attach_cursor(*f);
+      d_cursor_seek(f->path.dentry, f->cursor, static_cast<uint64_t>(f->pos - 2));
     }
   }
   return f->pos;
@@ -226,11 +236,8 @@ Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_ent
     if (!r.ok()) return Err{r.error()};
     n += *r;
   } else if (f->pos >= 2 && n < max_entries) {
-    if (!f->cursor_attached) {
-      d_cursor_attach(dir, &f->cursor);
-      f->cursor_attached = true;
-    }
-    d_for_each_child(dir, &f->cursor, [&](Dentry* child) {
+    attach_cursor(*f);
+    d_for_each_child(dir, f->cursor, [&](Dentry* child) {
       Inode* ci = child->inode.load();
       f->pos++;
       out.push_back({ci->ino.load(), f->pos, static_cast<unsigned char>(IFTODT(ci->type())),
