@@ -37,14 +37,19 @@ std::string stat_json(int depth, const Machine& machine, const std::vector<Outco
   return doc.dump(2) + "\n";
 }
 
-std::string files_json(const Machine& machine, const FilesOutcome& f) {
-  nlohmann::json doc = {{"machine", machine_json(machine)},
-                        {"files",
-                         {{"count", f.files},
-                          {"directories", f.dirs},
-                          {"build_seconds", f.seconds},
-                          {"seconds_per_million", f.seconds_per_million()},
-                          {"bytes_per_file", f.bytes_per_file}}}};
+namespace {
+nlohmann::json outcome_json(const FilesOutcome& f) {
+  return {{"count", f.files},
+          {"directories", f.dirs},
+          {"build_seconds", f.seconds},
+          {"seconds_per_million", f.seconds_per_million()},
+          {"bytes_per_file", f.bytes_per_file}};
+}
+}  // namespace
+
+std::string files_json(const Machine& machine, const FilesOutcome& f, const FilesOutcome* kernel) {
+  nlohmann::json doc = {{"machine", machine_json(machine)}, {"files", outcome_json(f)}};
+  if (kernel) doc["kernel_tmpfs"] = outcome_json(*kernel);
   return doc.dump(2) + "\n";
 }
 

@@ -13,7 +13,9 @@
 namespace rcuvfs::tools::bench {
 
 std::string stat_json(int depth, const Machine& machine, const std::vector<Outcome>& outcomes);
-std::string files_json(const Machine& machine, const FilesOutcome& files);
+// `kernel`: the tmpfs side, when it was measured.
+std::string files_json(const Machine& machine, const FilesOutcome& files,
+                       const FilesOutcome* kernel);
 
 // Writes `text` to `dest` ("-": standard output). Returns an error message, or "".
 std::string write_text(const std::string& dest, const std::string& text);

@@ -1,0 +1,85 @@
+// `rcuvfs bench` end to end: run the tool the way the README does (small sizes) and
+// check the JSON it writes against the documented shape and against itself.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <set>
+#include <string>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+namespace {
+
+// Runs `rcuvfs bench ARGS --json -` and parses standard output.
+nlohmann::json run_bench(const std::string& args) {
+  const std::string cmd = std::string(RCUVFS_TOOL) + " bench " + args + " --json - 2>/dev/null";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return nullptr;
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int status = ::pclose(p);
+  if (status != 0) return nullptr;
+  return nlohmann::json::parse(out, nullptr, false);
+}
+
+TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
+  const nlohmann::json doc =
+      run_bench("--modes spec,linux,floor --threads 1,2 --seconds 0.05 --writer-rate 0,1000 --depth 3");
+  ASSERT_TRUE(doc.is_object()) << "no JSON document";
+  EXPECT_EQ(doc["depth"], 3);
+  ASSERT_TRUE(doc["results"].is_array());
+  std::set<std::string> cells;
+  for (const auto& r : doc["results"]) {
+    for (const char* key : {"mode", "threads", "workload", "writer_rate", "ops_per_sec",
+                            "ns_per_op", "speculative_fraction"})
+      ASSERT_TRUE(r.contains(key)) << key << " missing in " << r.dump();
+    const std::string mode = r["mode"];
+    const int threads = r["threads"];
+    const double ops = r["ops_per_sec"], ns = r["ns_per_op"], frac = r["speculative_fraction"];
+    EXPECT_TRUE(mode == "spec" || mode == "linux" || mode == "floor") << mode;
+    EXPECT_GT(ops, 0) << r.dump();
+    // ns per op is per thread: threads / ops, within rounding.
+    EXPECT_NEAR(ns, 1e9 * threads / ops, 1e9 * threads / ops * 0.01) << r.dump();
+    EXPECT_GE(frac, 0.0);
+    EXPECT_LE(frac, 1.0);
+    if (mode == "linux") {
+      EXPECT_EQ(frac, 0.0) << "linux mode never stats speculatively";
+    }
+    if (mode == "spec" && r["writer_rate"] == 0) {
+      EXPECT_GT(frac, 0.99) << r.dump();
+    }
+    if (mode == "floor") {
+      EXPECT_EQ(threads, 1) << "floor is single-threaded";
+    }
+    cells.insert(mode + "/" + std::to_string(threads) + "/" + std::string(r["workload"]) + "/" +
+                 std::to_string(static_cast<long>(r["writer_rate"])));
+  }
+  for (const char* want : {"spec/1/shared/0", "spec/2/private/0", "linux/2/shared/0",
+                           "floor/1/shared/0", "spec/1/shared/1000", "linux/1/private/1000"})
+    EXPECT_TRUE(cells.count(want)) << want << " not measured";
+}
+
+TEST(BenchCli, FilesReportsBuildTimeAndMemoryForBothSides) {
+  const nlohmann::json doc = run_bench("--files 3000");
+  ASSERT_TRUE(doc.is_object()) << "no JSON document";
+  const auto& f = doc["files"];
+  EXPECT_EQ(f["count"], 3000);
+  EXPECT_EQ(f["directories"], 3);
+  EXPECT_GT(f["build_seconds"].get<double>(), 0.0);
+  EXPECT_GT(f["bytes_per_file"].get<double>(), 0.0);
+  struct statfs sfs;
+  if (::statfs("/dev/shm", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC) {
+    ASSERT_TRUE(doc.contains("kernel_tmpfs"));
+    EXPECT_EQ(doc["kernel_tmpfs"]["count"], 3000);
+    EXPECT_GT(doc["kernel_tmpfs"]["build_seconds"].get<double>(), 0.0);
+  }
+}
+
+TEST(BenchCli, RejectsBadOptions) {
+  EXPECT_TRUE(run_bench("--modes spec,nosuchmode").is_null());
+  EXPECT_TRUE(run_bench("--threads 0").is_null());
+}
+
+}  // namespace
