@@ -346,6 +346,13 @@ Dentry* d_lookup(const Dentry* parent, std::string_view name) {
 }
 
 void dput(Dentry* d) {
+  // Not the last reference: one CAS, and we never look at d again (lockref's fast
+  // path). The common case in every reference walk.
+  int32_t c = d->refcount.load(std::memory_order_relaxed);
+  while (c > 1)
+    if (d->refcount.compare_exchange_weak(c, c - 1, std::memory_order_release,
+                                          std::memory_order_relaxed))
+      return;
   // Once our reference is gone another thread may kill the dentry; the read-side
   // section keeps its memory valid while we look at it after the decrement.
   RcuLock rcu;
