@@ -30,11 +30,13 @@ inline void tsan_grace_period() {
 #endif
 }
 
+#ifdef RCUVFS_TSAN
 void run_deferred(struct rcu_head* h) {
   tsan_grace_period();
   auto* rh = reinterpret_cast<RcuHead*>(h);
   rh->fn(rh);
 }
+#endif
 
 struct DeferredCall {
   RcuHead head;
@@ -50,18 +52,35 @@ void rcu_register_slow() {
 
 }  // namespace core
 
+// An RcuHead is handed to liburcu as its struct rcu_head: the same two words at the
+// same offsets. In normal builds that is all of it, and liburcu stores the caller's
+// callback in `func` and calls it with the head, which is the RcuHead.
 static_assert(offsetof(RcuHead, next) == offsetof(struct rcu_head, next));
 static_assert(offsetof(RcuHead, func) == offsetof(struct rcu_head, func));
 static_assert(sizeof(struct rcu_head) == 2 * sizeof(void*));
+static_assert(alignof(RcuHead) == alignof(struct rcu_head));
+#ifdef RCUVFS_TSAN
+static_assert(sizeof(RcuHead) == 3 * sizeof(void*));  // + the callback for run_deferred
+#else
+static_assert(sizeof(RcuHead) == sizeof(struct rcu_head));
+#endif
 
 void rcu_defer(RcuHead* head, void (*fn)(RcuHead*)) {
   if (!core::t_rcu_registered) core::rcu_register_slow();
-  head->fn = fn;
 #ifdef RCUVFS_TSAN
+  head->fn = fn;
   // What this thread did to the object happens before the callback that frees it.
   __tsan_release(&core::g_tsan_rcu_token);
-#endif
   urcu_memb_call_rcu(reinterpret_cast<struct rcu_head*>(head), core::run_deferred);
+#else
+  // liburcu calls func(&head) with its own struct rcu_head pointer type: the same
+  // address, passed the same way, as the RcuHead* that `fn` expects.
+  // (Through void (*)(): the generic function pointer type, which tells the compiler
+  // the type change is meant.)
+  urcu_memb_call_rcu(reinterpret_cast<struct rcu_head*>(head),
+                     reinterpret_cast<void (*)(struct rcu_head*)>(
+                         reinterpret_cast<void (*)()>(fn)));
+#endif
 }
 
 void rcu_defer_call(std::function<void()> fn) {

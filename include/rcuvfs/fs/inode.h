@@ -13,9 +13,11 @@
 //                                   attributes; written inside an attr_seq write
 //                                   section (AttrWrite below), which also serialises
 //                                   the writers
-//   the vtable                      immutable: an Inode's memory stays an Inode of the
-//                                   same class until it is freed after a grace period
-// Everything else (file data, private fs state) is guarded by `lock`.
+//   the vtable, sb                  immutable: an Inode's memory stays an Inode of the
+//                                   same class and superblock until it is freed after
+//                                   a grace period
+// `refcount` and `rcu` belong to the lifetime rules (iget/iput, evict); everything
+// else (file data, private fs state) is guarded by `lock`.
 //
 // ---- Operations and their locking (the filesystem author's contract) ----------------
 //   method         lock held by the caller              may block  called in RCU mode
@@ -51,6 +53,7 @@
 // Result/Status from the others.
 #pragma once
 
+#include <rcuvfs/fs/inode_lock.h>
 #include <rcuvfs/fs/rcu.h>
 #include <rcuvfs/fs/seqcount.h>
 #include <rcuvfs/result.h>
@@ -58,7 +61,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <shared_mutex>
 #include <string_view>
 #include <vector>
 
@@ -95,8 +97,6 @@ struct AttrChange {
 // Wall-clock time in nanoseconds since the epoch (CLOCK_REALTIME).
 int64_t now_ns();
 
-using InodeLock = std::shared_mutex;
-
 class Inode {
  public:
   // Every Inode object is counted while it exists (diag::live_inodes).
@@ -105,6 +105,9 @@ class Inode {
   Inode(const Inode&) = delete;
   Inode& operator=(const Inode&) = delete;
 
+  // One of these per file: the fields are ordered so that there is no padding (the
+  // 4-byte ones in pairs), 128 bytes in all on 64-bit Linux (checked in inode.cc).
+
   // ---- identity and attributes (see the RCU rules above) ----
   std::atomic<uint64_t> ino{0};
   std::atomic<uint32_t> generation{0};
@@ -112,6 +115,7 @@ class Inode {
   std::atomic<uint32_t> uid{0};
   std::atomic<uint32_t> gid{0};
   std::atomic<uint32_t> nlink{0};
+  SeqCount attr_seq;  // a seqlock: AttrWrite serialises writers by itself
   std::atomic<uint64_t> size{0};
   std::atomic<uint64_t> blocks{0};  // 512-byte units
   std::atomic<uint64_t> rdev{0};
@@ -119,15 +123,14 @@ class Inode {
   std::atomic<int64_t> mtime_ns{0};
   std::atomic<int64_t> ctime_ns{0};
   std::atomic<int64_t> btime_ns{0};
-  SeqCount attr_seq;  // a seqlock: AttrWrite serialises writers by itself
 
   // References: dentries, open files and walkers in ref-walk mode. The last put
   // calls evict(). Never read by RCU readers.
   std::atomic<int32_t> refcount{1};
+  InodeLock lock;  // i_rwsem: directory contents, file data, attribute writers
 
   Superblock* const sb;
-  InodeLock lock;  // i_rwsem: directory contents, file data, attribute writers
-  RcuHead rcu;     // for deferred freeing
+  RcuHead rcu;  // for deferred freeing
 
   // The inode whose `rcu` member is `h` (for deferred-free callbacks).
   static Inode* from_rcu(RcuHead* h);

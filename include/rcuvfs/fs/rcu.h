@@ -12,16 +12,23 @@
 //     themselves call rcu_defer().
 #pragma once
 
+#include <rcuvfs/fs/tsan.h>
+
 #include <functional>
 
 namespace rcuvfs {
 
-// Embedded in objects freed after a grace period. The first two words are liburcu's
-// struct rcu_head (checked in rcu.cc); `fn` is the callback to run.
+// Embedded in objects freed after a grace period: liburcu's struct rcu_head, two
+// words (the layout is checked in rcu.cc). liburcu owns both while the head is
+// queued; `func` is the callback rcu_defer() was given, stored as is.
+// Under ThreadSanitizer liburcu calls a trampoline instead (it tells TSan about the
+// grace period first), and the callback waits in a third word, `fn`.
 struct RcuHead {
   void* next = nullptr;
   void (*func)(void*) = nullptr;
+#ifdef RCUVFS_TSAN
   void (*fn)(RcuHead*) = nullptr;
+#endif
 };
 
 // Run `fn(head)` after a grace period. `head` is embedded in the object to free.

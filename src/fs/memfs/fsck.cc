@@ -35,10 +35,14 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
     }
     case S_IFREG: {
       // Attribute writers hold `lock`; the check runs on a quiescent namespace, so
-      // reading data_ without it only needs to not race with itself.
+      // reading the contents without it only needs to not race with itself.
       std::shared_lock g(const_cast<InodeLock&>(lock));
-      if (data_.size() != sz)
-        problems.push_back("size " + num(sz) + " but " + num(data_.size()) + " bytes of data");
+      if (payload_.load(kRelaxed) & kBodyTag)
+        problems.push_back("regular file with a symlink body");
+      const std::string* d = data();
+      const uint64_t have = d ? d->size() : 0;
+      if (have != sz)
+        problems.push_back("size " + num(sz) + " but " + num(have) + " bytes of data");
       const uint64_t want_blocks = (sz + 4095) / 4096 * 8;
       if (blocks.load(kRelaxed) != want_blocks)
         problems.push_back("blocks " + num(blocks.load(kRelaxed)) + ", expected " +
@@ -46,7 +50,7 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
       break;
     }
     case S_IFLNK: {
-      const LinkBody* b = body_.load(std::memory_order_acquire);
+      const LinkBody* b = body(std::memory_order_acquire);
       if (!b)
         problems.push_back("symlink without a body");
       else if (b->len != sz)
@@ -55,6 +59,7 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
     }
     default:
       if (sz != 0) problems.push_back("special file with size " + num(sz));
+      if (payload_.load(kRelaxed) != 0) problems.push_back("special file with contents");
       break;
   }
 }

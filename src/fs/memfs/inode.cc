@@ -29,11 +29,23 @@ void LinkBody::retire(LinkBody* b) {
   rcu_defer(&b->rcu, [](RcuHead* h) { ::operator delete(reinterpret_cast<LinkBody*>(h)); });
 }
 
+void MemInode::release_payload(uintptr_t p, bool now) {
+  if (p & kBodyTag) {
+    auto* b = reinterpret_cast<LinkBody*>(p & ~kBodyTag);
+    if (now)
+      ::operator delete(b);
+    else
+      LinkBody::retire(b);
+  } else {
+    delete reinterpret_cast<std::string*>(p);
+  }
+}
+
 MemInode::MemInode(MemSuper* sb) : Inode(sb) {}
 
 MemInode::~MemInode() {
   // Freed after a grace period (or with the superblock): no reader is left.
-  ::operator delete(body_.load(kRelaxed));
+  release_payload(payload_.load(kRelaxed), true);
 }
 
 void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
@@ -57,9 +69,7 @@ void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
     btime_ns.store(now, kRelaxed);
   }
   refcount.store(1, kRelaxed);
-  data_.clear();
-  data_.shrink_to_fit();
-  LinkBody::retire(body_.exchange(nullptr, std::memory_order_acq_rel));
+  release_payload(payload_.exchange(0, std::memory_order_acq_rel), false);
 }
 
 Result<MemInode*> MemInode::new_child(mode_t m, dev_t rd, const Cred& cred) {
@@ -104,7 +114,8 @@ Result<Inode*> MemInode::symlink(std::string_view, std::string_view target,
     AttrWrite w(*c);
     c->size.store(target.size(), kRelaxed);
   }
-  c->body_.store(LinkBody::make(target), std::memory_order_release);
+  c->payload_.store(reinterpret_cast<uintptr_t>(LinkBody::make(target)) | kBodyTag,
+                    std::memory_order_release);
   touch_dir(1, 0);
   return static_cast<Inode*>(c);
 }
@@ -202,7 +213,7 @@ int MemInode::permission(int mask, const Cred& cred, unsigned flags) const {
 
 int MemInode::get_link(std::string_view& out, unsigned flags) const {
   if ((flags & kMayNotBlock) && !super().rcu_callbacks()) return -ECHILD;
-  const LinkBody* b = body_.load(std::memory_order_acquire);
+  const LinkBody* b = body(std::memory_order_acquire);
   if (!b) return (flags & kMayNotBlock) ? -ECHILD : -EINVAL;
   out = {b->text, b->len};
   return 0;
@@ -219,28 +230,52 @@ void MemInode::set_size_locked(uint64_t n) {
 
 Result<size_t> MemInode::read(void* buf, size_t count, off_t offset) {
   if (offset < 0) return Err{EINVAL};
+  const std::string* d = data();
   const auto off = static_cast<size_t>(offset);
-  if (off >= data_.size()) return size_t{0};
-  const size_t n = std::min(count, data_.size() - off);
-  std::memcpy(buf, data_.data() + off, n);
+  if (!d || off >= d->size()) return size_t{0};
+  const size_t n = std::min(count, d->size() - off);
+  std::memcpy(buf, d->data() + off, n);
   return n;
 }
 
+// Only regular files get contents (the core writes and truncates nothing else); the
+// type checks also keep a symlink's body from ever being taken for them.
 Result<size_t> MemInode::write(const void* buf, size_t count, off_t offset) {
   if (offset < 0) return Err{EINVAL};
+  if (type() != S_IFREG) return Err{EINVAL};
   const auto off = static_cast<size_t>(offset);
   if (off + count > (size_t{1} << 32)) return Err{EFBIG};
-  if (data_.size() < off + count) data_.resize(off + count);
-  std::memcpy(data_.data() + off, buf, count);
-  set_size_locked(data_.size());
+  std::string* d = data();
+  if (!d && off + count > 0) {
+    d = new std::string;
+    payload_.store(reinterpret_cast<uintptr_t>(d), kRelaxed);
+  }
+  if (d) {
+    if (d->size() < off + count) d->resize(off + count);
+    if (count) std::memcpy(d->data() + off, buf, count);
+  }
+  set_size_locked(d ? d->size() : 0);
   return count;
 }
 
 Status MemInode::truncate(off_t length) {
   if (length < 0) return Err{EINVAL};
   if (static_cast<uint64_t>(length) > (uint64_t{1} << 32)) return Err{EFBIG};
-  data_.resize(static_cast<size_t>(length));
-  set_size_locked(data_.size());
+  if (type() != S_IFREG) return Err{EINVAL};
+  const auto n = static_cast<size_t>(length);
+  std::string* d = data();
+  if (n == 0) {
+    // Empty again: give the memory back.
+    payload_.store(0, kRelaxed);
+    delete d;
+  } else {
+    if (!d) {
+      d = new std::string;
+      payload_.store(reinterpret_cast<uintptr_t>(d), kRelaxed);
+    }
+    d->resize(n);
+  }
+  set_size_locked(n);
   return {};
 }
 

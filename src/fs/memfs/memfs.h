@@ -8,10 +8,18 @@
 // legacyfs (no RCU callbacks at all) and recyclefs (evicted inode objects reused at
 // once, without a grace period).
 //
-// MemInode fields beyond the core's:
-//   data   regular-file contents, guarded by Inode::lock
-//   body   symlink target: published once per use of the object with a release
-//          store, read under RCU; a replaced body is freed after a grace period
+// MemInode fields beyond the core's: one word, `payload_`, for the private state of
+// the two kinds of file that have any (a file is never both, and only init() changes
+// the kind of an object):
+//   regular file  its contents: a std::string, allocated when the file first becomes
+//                 non-empty and freed when it is truncated to 0 (most files stay
+//                 empty); nullptr otherwise. Guarded by Inode::lock.
+//   symlink       its target: a LinkBody, tagged with kBodyTag (bit 0), published
+//                 once per use of the object with a release store and read under RCU;
+//                 a replaced body is freed after a grace period.
+// An RCU reader (get_link) may load the word of an object recycled into a regular
+// file: without the tag it never dereferences it. Contents are never read under RCU,
+// so they are freed at once.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
@@ -76,9 +84,30 @@ class MemInode : public Inode {
   void touch_dir(int64_t entries_delta, int64_t nlink_delta);
   void set_size_locked(uint64_t size);
 
-  std::string data_;
-  std::atomic<LinkBody*> body_{nullptr};
+  static constexpr uintptr_t kBodyTag = 1;
+  // The symlink body, or nullptr (no body yet, or not a symlink).
+  const LinkBody* body(std::memory_order order) const {
+    const uintptr_t p = payload_.load(order);
+    return (p & kBodyTag) ? reinterpret_cast<const LinkBody*>(p & ~kBodyTag) : nullptr;
+  }
+  // The contents of a regular file (Inode::lock held), or nullptr while it is empty.
+  std::string* data() const {
+    const uintptr_t p = payload_.load(std::memory_order_relaxed);
+    return (p & kBodyTag) ? nullptr : reinterpret_cast<std::string*>(p);
+  }
+  // Free what the word points to; the caller has replaced it (or is the destructor).
+  // A body goes after a grace period unless `now` (no reader is left).
+  static void release_payload(uintptr_t p, bool now);
+
+  std::atomic<uintptr_t> payload_{0};
 };
+
+// One allocation per file: 136 bytes (128 of Inode and the payload word) is the most
+// that fits glibc's 144-byte malloc chunk (the size plus an 8-byte header, rounded up
+// to 16); 8 more would take a 160-byte one.
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(RCUVFS_TSAN)
+static_assert(sizeof(MemInode) == 136);
+#endif
 
 class MemSuper : public Superblock {
  public:
