@@ -43,23 +43,22 @@ int may_delete(const TaskState& t, const Path& dir_path, Dentry* victim, bool is
   return 0;
 }
 
-Result<std::unique_ptr<Creation>> filename_create(TaskState& t, int dirfd,
-                                                  std::string_view path, bool want_dir) {
+Status filename_create(TaskState& t, int dirfd, std::string_view path, bool want_dir,
+                       Creation& c) {
   auto pp = lookup_parent(t, dirfd, path, 0);
   if (!pp.ok()) return Err{pp.error()};
-  auto c = std::make_unique<Creation>();
-  c->parent = PathRef(pp->parent);
+  c.parent = PathRef(pp->parent);
   if (pp->type != LastType::kNorm) return Err{EEXIST};
-  c->dir = c->parent.inode();
-  c->lock = std::unique_lock<InodeLock>(c->dir->lock);
-  auto d = lookup_one_locked(c->parent.dentry(), c->dir, pp->last);
+  c.dir = c.parent.inode();
+  c.lock = std::unique_lock<InodeLock>(c.dir->lock);
+  auto d = lookup_one_locked(c.parent.dentry(), c.dir, pp->last);
   if (!d.ok()) return Err{d.error()};
-  c->dentry = DentryRef(*d);
-  if (c->dentry.inode()) return Err{EEXIST};
+  c.dentry = DentryRef(*d);
+  if (c.dentry.inode()) return Err{EEXIST};
   // "foo/" asks for a directory: making anything else there is ENOENT.
   if (pp->trailing_slash && !want_dir) return Err{ENOENT};
-  c->name = std::move(pp->last);
-  return c;
+  c.name = std::move(pp->last);
+  return {};
 }
 
 void instantiate(Dentry* d, Inode* inode) {

@@ -96,8 +96,10 @@ struct Creation {
   std::unique_lock<InodeLock> lock;
   std::string name;
 };
-Result<std::unique_ptr<Creation>> filename_create(TaskState& t, int dirfd,
-                                                  std::string_view path, bool want_dir);
+// Fills `c` (a fresh Creation of the caller's); on error, what it holds so far is
+// released with it.
+Status filename_create(TaskState& t, int dirfd, std::string_view path, bool want_dir,
+                       Creation& c);
 
 // Bind a freshly created inode to its dentry (and pin it where the dcache is the
 // directory).

@@ -27,19 +27,19 @@ Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry
 
 Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
   RCUVFS_TRY(check_path(path, false));
-  auto c = filename_create(*s_, dirfd, path, true);
-  if (!c.ok()) return Err{c.error()};
+  Creation c;
+  RCUVFS_TRY(filename_create(*s_, dirfd, path, true, c));
   const Cred cred = current_cred(*s_);
-  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
+  if (int err = may_create(*s_, c.parent.get(), cred)) return Err{-err};
   mode = (mode & 01777 & ~s_->umask.load()) | S_IFDIR;
-  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  const SecPath where = sec_path(*s_, c.parent.get(), c.dir);
   if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
-        return m.path_mkdir(where, (*c)->name, mode, cred);
+        return m.path_mkdir(where, c.name, mode, cred);
       }))
     return Err{-err};
-  auto r = (*c)->dir->mkdir((*c)->name, mode, cred);
+  auto r = c.dir->mkdir(c.name, mode, cred);
   if (!r.ok()) return Err{r.error()};
-  instantiate((*c)->dentry.get(), *r);
+  instantiate(c.dentry.get(), *r);
   return {};
 }
 
@@ -60,41 +60,41 @@ Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
     default:
       return Err{EINVAL};
   }
-  auto c = filename_create(*s_, dirfd, path, false);
-  if (!c.ok()) return Err{c.error()};
+  Creation c;
+  RCUVFS_TRY(filename_create(*s_, dirfd, path, false, c));
   const Cred cred = current_cred(*s_);
-  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
+  if (int err = may_create(*s_, c.parent.get(), cred)) return Err{-err};
   // Device nodes need CAP_MKNOD.
   if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cred.is_root()) return Err{EPERM};
   const mode_t type = mode & S_IFMT;
   mode = type | (mode & 07777 & ~s_->umask.load());
   if (!S_ISCHR(mode) && !S_ISBLK(mode)) dev = 0;
-  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  const SecPath where = sec_path(*s_, c.parent.get(), c.dir);
   if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
-        return m.path_mknod(where, (*c)->name, mode, dev, cred);
+        return m.path_mknod(where, c.name, mode, dev, cred);
       }))
     return Err{-err};
-  auto r = (*c)->dir->create((*c)->name, mode, dev, cred);
+  auto r = c.dir->create(c.name, mode, dev, cred);
   if (!r.ok()) return Err{r.error()};
-  instantiate((*c)->dentry.get(), *r);
+  instantiate(c.dentry.get(), *r);
   return {};
 }
 
 Status Task::symlinkat(std::string_view target, int newdirfd, std::string_view linkpath) {
   RCUVFS_TRY(check_path(target, false));
   RCUVFS_TRY(check_path(linkpath, false));
-  auto c = filename_create(*s_, newdirfd, linkpath, false);
-  if (!c.ok()) return Err{c.error()};
+  Creation c;
+  RCUVFS_TRY(filename_create(*s_, newdirfd, linkpath, false, c));
   const Cred cred = current_cred(*s_);
-  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
-  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  if (int err = may_create(*s_, c.parent.get(), cred)) return Err{-err};
+  const SecPath where = sec_path(*s_, c.parent.get(), c.dir);
   if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
-        return m.path_symlink(where, (*c)->name, target, cred);
+        return m.path_symlink(where, c.name, target, cred);
       }))
     return Err{-err};
-  auto r = (*c)->dir->symlink((*c)->name, target, cred);
+  auto r = c.dir->symlink(c.name, target, cred);
   if (!r.ok()) return Err{r.error()};
-  instantiate((*c)->dentry.get(), *r);
+  instantiate(c.dentry.get(), *r);
   return {};
 }
 
@@ -122,28 +122,28 @@ Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
   PathRef oldp(*old);
   // As Linux, a bad new name is only reported once the old one has resolved.
   RCUVFS_TRY(check_path(newpath, false));
-  auto c = filename_create(*s_, newdirfd, newpath, false);
-  if (!c.ok()) return Err{c.error()};
-  if (oldp.mnt() != (*c)->parent.mnt()) return Err{EXDEV};
+  Creation c;
+  RCUVFS_TRY(filename_create(*s_, newdirfd, newpath, false, c));
+  if (oldp.mnt() != c.parent.mnt()) return Err{EXDEV};
   const Cred cred = current_cred(*s_);
   Inode* inode = oldp.inode();
   if (!may_linkat(*s_, oldp.get(), *inode, cred)) return Err{EPERM};
-  if (int err = may_create(*s_, (*c)->parent.get(), cred)) return Err{-err};
-  if (inode->sb != (*c)->dir->sb) return Err{EXDEV};
+  if (int err = may_create(*s_, c.parent.get(), cred)) return Err{-err};
+  if (inode->sb != c.dir->sb) return Err{EXDEV};
   if (inode->is_dir()) return Err{EPERM};
   const SecPath old_at = sec_path(*s_, oldp.get(), inode);
-  const SecPath where = sec_path(*s_, (*c)->parent.get(), (*c)->dir);
+  const SecPath where = sec_path(*s_, c.parent.get(), c.dir);
   if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
-        return m.path_link(old_at, where, (*c)->name, cred);
+        return m.path_link(old_at, where, c.name, cred);
       }))
     return Err{-err};
   {
     std::unique_lock lk(inode->lock);
     if (inode->nlink.load() == 0) return Err{ENOENT};
-    RCUVFS_TRY((*c)->dir->link(inode, (*c)->name));
+    RCUVFS_TRY(c.dir->link(inode, c.name));
   }
   iget(inode);
-  instantiate((*c)->dentry.get(), inode);
+  instantiate(c.dentry.get(), inode);
   return {};
 }
 
