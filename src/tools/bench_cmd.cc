@@ -58,8 +58,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "bench", "Measure stat of a deep path: rcuvfs walk modes against a global-lock "
                "tree, the host kernel and a no-synchronisation floor");
   sub->add_flag("--quick", opt->quick,
-                "The short run (well under a minute on 2 cores): 1 and 2 threads, 0.4 s "
-                "per cell, a 10000/s writer for spec and linux");
+                "The short run (well under a minute on 2 cores): 1 and 2 threads, 3 "
+                "rounds of 0.2 s per cell, a 10000/s writer for spec and linux");
   sub->add_option("--json", opt->json, "Write the results as JSON to FILE ('-': stdout)")
       ->type_name("FILE");
   sub->add_option("--plot", opt->plot, "Draw a chart into FILE.svg (needs gnuplot)")
@@ -73,9 +73,16 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->type_name("LIST")
       ->delimiter(',')
       ->check(int_in(1, 1024, "a thread count"));
-  sub->add_option("--seconds", opt->seconds, "Seconds per cell (default 1, 0.4 with --quick)")
+  sub->add_option("--seconds", opt->seconds,
+                  "Seconds per cell and round (default 1, 0.2 with --quick)")
       ->type_name("S")
       ->check(number_at_least(0, false, "seconds"));
+  sub->add_option("--rounds", opt->rounds,
+                  "Measure every cell this many times, in interleaved rounds, and report "
+                  "the median (default 3): a shared machine's slow spells then hit every "
+                  "mode alike")
+      ->type_name("N")
+      ->check(int_in(1, 100, "rounds"));
   sub->add_option("--writer-rate", opt->writer_rates,
                   "Renames per second of a concurrent writer, racing the rcuvfs modes; a "
                   "comma-separated list for several (default 10000 with --quick, else "

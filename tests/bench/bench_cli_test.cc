@@ -26,9 +26,12 @@ nlohmann::json run_bench(const std::string& args) {
 
 TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
   const nlohmann::json doc =
-      run_bench("--modes spec,linux,floor --threads 1,2 --seconds 0.05 --writer-rate 0,1000 --depth 3");
+      run_bench("--modes spec,linux,floor --threads 1,2 --seconds 0.05 --rounds 2 "
+                "--writer-rate 0,1000 --depth 3");
   ASSERT_TRUE(doc.is_object()) << "no JSON document";
   EXPECT_EQ(doc["depth"], 3);
+  EXPECT_EQ(doc["rounds"], 2);
+  EXPECT_EQ(doc["seconds_per_round"], 0.05);
   ASSERT_TRUE(doc["results"].is_array());
   std::set<std::string> cells;
   for (const auto& r : doc["results"]) {
@@ -80,6 +83,7 @@ TEST(BenchCli, FilesReportsBuildTimeAndMemoryForBothSides) {
 TEST(BenchCli, RejectsBadOptions) {
   EXPECT_TRUE(run_bench("--modes spec,nosuchmode").is_null());
   EXPECT_TRUE(run_bench("--threads 0").is_null());
+  EXPECT_TRUE(run_bench("--rounds 0").is_null());
 }
 
 }  // namespace

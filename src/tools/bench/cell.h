@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace rcuvfs::tools::bench {
 
@@ -52,5 +53,9 @@ struct Outcome {
 
 // Same workload, thread count and writer rate: the cells a ratio compares.
 bool same_setting(const Cell& a, const Cell& b);
+
+// One cell's rounds as one outcome: the median throughput (the middle round; for an
+// even count the lower middle), and the lowest speculative fraction of any round.
+Outcome median_outcome(std::vector<Outcome> rounds);
 
 }  // namespace rcuvfs::tools::bench

@@ -22,7 +22,8 @@ nlohmann::json rate_json(double rate) {
 }
 }  // namespace
 
-std::string stat_json(int depth, const Machine& machine, const std::vector<Outcome>& outcomes) {
+std::string stat_json(int depth, const Plan& plan, const Machine& machine,
+                      const std::vector<Outcome>& outcomes) {
   nlohmann::json results = nlohmann::json::array();
   for (const Outcome& o : outcomes) {
     results.push_back({{"mode", mode_name(o.cell.mode)},
@@ -33,7 +34,11 @@ std::string stat_json(int depth, const Machine& machine, const std::vector<Outco
                        {"ns_per_op", o.ns_per_op},
                        {"speculative_fraction", o.speculative_fraction}});
   }
-  nlohmann::json doc = {{"depth", depth}, {"machine", machine_json(machine)}, {"results", results}};
+  nlohmann::json doc = {{"depth", depth},
+                        {"rounds", plan.rounds},
+                        {"seconds_per_round", plan.seconds},
+                        {"machine", machine_json(machine)},
+                        {"results", results}};
   return doc.dump(2) + "\n";
 }
 

@@ -1,18 +1,21 @@
 // The JSON documents of `rcuvfs bench --json` (nlohmann-json):
-//   stat runs:   {"depth": 8, "machine": {...}, "results": [{"mode": ..., ...}, ...]}
-//   --files N:   {"machine": {...}, "files": {"count": N, ...}}
+//   stat runs:   {"depth": 8, "rounds": 3, "seconds_per_round": 0.2, "machine": {...},
+//                 "results": [{"mode": ..., ...}, ...]}
+//   --files N:   {"machine": {...}, "files": {"count": N, ...}, "kernel_tmpfs": {...}}
 #pragma once
 
 #include "tools/bench/cell.h"
 #include "tools/bench/files_bench.h"
 #include "tools/bench/machine.h"
+#include "tools/bench/plan.h"
 
 #include <string>
 #include <vector>
 
 namespace rcuvfs::tools::bench {
 
-std::string stat_json(int depth, const Machine& machine, const std::vector<Outcome>& outcomes);
+std::string stat_json(int depth, const Plan& plan, const Machine& machine,
+                      const std::vector<Outcome>& outcomes);
 // `kernel`: the tmpfs side, when it was measured.
 std::string files_json(const Machine& machine, const FilesOutcome& files,
                        const FilesOutcome* kernel);

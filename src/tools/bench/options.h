@@ -15,6 +15,7 @@ struct BenchOptions {
   int depth = 8;
   std::vector<int> threads;
   double seconds = 0;
+  int rounds = 0;
   std::vector<double> writer_rates;  // renames per second
   std::vector<std::string> modes;    // names accepted by parse_mode()
   uint64_t files = 0;                // > 0: the namespace-size benchmark instead

@@ -10,7 +10,8 @@ namespace rcuvfs::tools::bench {
 
 struct Plan {
   std::vector<Cell> cells;
-  double seconds;     // per cell
+  double seconds;     // per cell and round
+  int rounds;         // every cell is measured once per round, rounds interleaved
   int subtrees;       // one per thread of the widest cell, at least 4
   bool needs_host;    // kernel mode runs or rcuvfs is on hostfs: build the host tree
 };

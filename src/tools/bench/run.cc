@@ -78,43 +78,50 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
   // the fresh tree and the CPU's clock ramp: warm up with it, untimed.
   if (!plan.cells.empty()) (void)measure(*fx, plan.cells.front(), std::min(plan.seconds, 0.3));
 
-  Progress progress(plan.cells.size());
-  std::vector<Outcome> outcomes;
+  Progress progress(plan.cells.size() * static_cast<size_t>(plan.rounds));
+  std::vector<std::vector<Outcome>> rounds(plan.cells.size());
   std::vector<std::string> problems, notes;
-  for (const Cell& cell : plan.cells) {
-    progress.start(cell);
-    const Measurement m = measure(*fx, cell, plan.seconds);
-    outcomes.push_back(m.outcome);
-    // The walked path always exists, so a failed stat is a bug in what was measured.
-    if (m.failed_stats)
-      problems.push_back(describe(cell) + ": " + std::to_string(m.failed_stats) +
-                         " stats failed");
-    if (m.writer_failures)
-      problems.push_back(describe(cell) + ": " + std::to_string(m.writer_failures) +
-                         " renames failed");
-    if (m.cpu_share < 0.9) {
-      const bool own_writer = cell.writer_rate > 0 && cell.threads + 1 > machine.nproc;
-      notes.push_back(describe(cell) + ": a thread had a CPU only " +
-                      std::to_string(static_cast<int>(m.cpu_share * 100)) + "% of the time (" +
-                      (own_writer ? "the writer is one thread more than there are CPUs"
-                                  : "other processes running?") +
-                      "): its figures are low");
+  for (int round = 0; round < plan.rounds; ++round) {
+    for (size_t i = 0; i < plan.cells.size(); ++i) {
+      const Cell& cell = plan.cells[i];
+      progress.start(cell);
+      const Measurement m = measure(*fx, cell, plan.seconds);
+      rounds[i].push_back(m.outcome);
+      // The walked path always exists, so a failed stat is a bug in what was measured.
+      if (m.failed_stats)
+        problems.push_back(describe(cell) + ": " + std::to_string(m.failed_stats) +
+                           " stats failed");
+      if (m.writer_failures)
+        problems.push_back(describe(cell) + ": " + std::to_string(m.writer_failures) +
+                           " renames failed");
+      if (m.cpu_share < 0.9) {
+        const bool own_writer = cell.writer_rate > 0 && cell.threads + 1 > machine.nproc;
+        notes.push_back(describe(cell) + ": a thread had a CPU only " +
+                        std::to_string(static_cast<int>(m.cpu_share * 100)) + "% of the time (" +
+                        (own_writer ? "the writer is one thread more than there are CPUs"
+                                    : "other processes running?") +
+                        "): its figures are low");
+      }
+      if (cell.writer_rate > 0 && m.writer_achieved < 0.9 * cell.writer_rate)
+        notes.push_back(describe(cell) + ": the writer managed only " +
+                        std::to_string(static_cast<long>(m.writer_achieved)) + " renames/s");
     }
-    if (cell.writer_rate > 0 && m.writer_achieved < 0.9 * cell.writer_rate)
-      notes.push_back(describe(cell) + ": the writer managed only " +
-                      std::to_string(static_cast<long>(m.writer_achieved)) + " renames/s");
   }
+  std::vector<Outcome> outcomes;
+  for (const std::vector<Outcome>& r : rounds) outcomes.push_back(median_outcome(r));
   progress.finish();
   for (const std::string& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
 
   // With --json - the document owns standard output.
-  print_table(opt.json == "-" ? stderr : stdout, machine, opt.depth, plan.seconds, outcomes);
+  print_table(opt.json == "-" ? stderr : stdout, machine, opt.depth, plan.seconds, plan.rounds,
+              outcomes);
   std::fflush(stdout);
 
   int status = 0;
   for (const std::string& p : problems) status = fail(p);
   if (!opt.json.empty())
-    if (std::string e = write_text(opt.json, stat_json(opt.depth, machine, outcomes)); !e.empty())
+    if (std::string e = write_text(opt.json, stat_json(opt.depth, plan, machine, outcomes));
+        !e.empty())
       status = fail(e);
   if (!opt.plot.empty())
     if (std::string e = draw_plot(opt.plot, machine, opt.depth, outcomes); !e.empty())

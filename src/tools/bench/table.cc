@@ -27,14 +27,15 @@ double ratio_to_spec(const std::vector<Outcome>& outcomes, const Outcome& o) {
   return -1;
 }
 
-void print_table(std::FILE* out, const Machine& machine, int depth, double seconds,
+void print_table(std::FILE* out, const Machine& machine, int depth, double seconds, int rounds,
                  const std::vector<Outcome>& outcomes) {
   std::fprintf(out, "rcuvfs bench on %s (%d CPUs, %s)\n", machine.cpu.c_str(), machine.nproc,
                machine.kernel.c_str());
   std::fprintf(out,
-               "stat of /b/t<i>/d1/.../d%d/file (%d components), %.2g s per cell; "
-               "ratio: ops/s over spec's in the same row group\n\n",
-               depth, depth + 3, seconds);
+               "stat of /b/t<i>/d1/.../d%d/file (%d components); each cell the median of "
+               "%d interleaved rounds of %.2g s; ratio: ops/s over spec's in the same row "
+               "group\n\n",
+               depth, depth + 3, rounds, seconds);
   std::fprintf(out, "%-7s %-8s %7s %9s %11s %9s %8s %10s\n", "mode", "workload", "threads",
                "writer/s", "ops/s", "ns/op", "vs spec", "spec.frac");
   const Cell* prev = nullptr;

@@ -10,7 +10,7 @@
 
 namespace rcuvfs::tools::bench {
 
-void print_table(std::FILE* out, const Machine& machine, int depth, double seconds,
+void print_table(std::FILE* out, const Machine& machine, int depth, double seconds, int rounds,
                  const std::vector<Outcome>& outcomes);
 
 // ops/s of `o` over that of `spec` in the same setting, or a negative value when
