@@ -24,10 +24,12 @@ void Name::init(Name* n, std::string_view s) {
 }
 
 namespace {
-// The walker's plain steps rely on this: no entry is named "", ".", ".." or more than
-// kNameMax bytes, so such components miss in the dcache and go to the general code.
+// The walker's plain steps rely on this: no entry is named "", ".", "..", more than
+// kNameMax bytes or with a NUL (or '/') in it, so such components miss in the dcache
+// and go to the general code, which gives their errors.
 [[maybe_unused]] bool entry_name(std::string_view s) {
-  return !s.empty() && s.size() <= kNameMax && s != "." && s != "..";
+  return !s.empty() && s.size() <= kNameMax && s != "." && s != ".." &&
+         s.find_first_of(std::string_view("\0/", 2)) == std::string_view::npos;
 }
 
 std::mutex g_rename_mutex;  // serialises writers of g_rename_seq

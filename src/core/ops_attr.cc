@@ -7,18 +7,28 @@ namespace rcuvfs {
 
 using namespace core;
 
-Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned mask) {
+namespace {
+int statx_flags_error(int flags, unsigned mask) {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
-    return Err{EINVAL};
-  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return Err{EINVAL};
-  if (mask & STATX__RESERVED) return Err{EINVAL};
-  RCUVFS_TRY(check_path(path, flags & AT_EMPTY_PATH));
-  unsigned lf = s_->lookup_flags;
-  if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= kLookupFollow;
-  if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
-  // Filled in place: the result is the speculative stat's private buffer.
+    return EINVAL;
+  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return EINVAL;
+  if (mask & STATX__RESERVED) return EINVAL;
+  return 0;
+}
+}  // namespace
+
+Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned mask) {
+  // Filled in place, the result is the speculative stat's private buffer; one return
+  // statement, so that it is built in the caller's storage and never copied.
   Result<Statx> r(std::in_place);
-  if (int e = stat_path(*s_, dirfd, path, lf, mask, *r)) r = Err{e};
+  int err = statx_flags_error(flags, mask);
+  if (!err) {
+    unsigned lf = s_->lookup_flags;
+    if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= kLookupFollow;
+    if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
+    err = stat_path(*s_, dirfd, path, lf, mask, *r);
+  }
+  if (err) r = Err{err};
   return r;
 }
 
