@@ -16,11 +16,16 @@
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.
 //   d_time     revalidating filesystems only: when the entry was cached or last
 //              confirmed (coarse_ms clock); relaxed atomic, a hint for the fs's TTL.
-//   refcount   lockref-style: one CAS to take a reference; kDead (<0) once the
-//              dentry is being freed, after which no new reference can be taken.
+//   refcount   lockref-style: one CAS to take or drop a reference that is not the
+//              last; kDead (<0) once the dentry is being freed, after which no new
+//              reference can be taken.
 //   children / sibling links
-//              the list of child dentries (for readdir and teardown), guarded by
-//              the d_lock of the parent. Never read under RCU.
+//              the list of child dentries (for readdir and teardown; readdir cursors
+//              are kDCursor dentries in it), guarded by the d_lock of the parent.
+//              Never read under RCU. `children` shares its storage with `rcu`.
+//   inline_name
+//              the name the dentry was made with (zero-padded words, see Name);
+//              immutable. A rename to another name publishes a separate Name.
 //
 // ---- Lock order (all of rcuvfs) -----------------------------------------------------
 //   Superblock::rename_mutex
