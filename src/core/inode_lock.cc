@@ -28,24 +28,26 @@ static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t) &&
               std::atomic<uint32_t>::is_always_lock_free);
 }  // namespace
 
-void InodeLock::wait(uint32_t expected) noexcept {
-  // Returns at once when the word no longer holds `expected`; a spurious return
-  // (EINTR) is fine, every caller loops.
-  syscall(SYS_futex, word(state_), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
-}
-
 void InodeLock::wake_all() noexcept {
   syscall(SYS_futex, word(state_), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
 }
 
-void InodeLock::lock_slow() noexcept {
+namespace {
+// Returns at once when the word no longer holds `expected`; a spurious return (EINTR)
+// is fine, every caller loops.
+void futex_wait(std::atomic<uint32_t>& state, uint32_t expected) {
+  syscall(SYS_futex, word(state), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+
+// Spin, then sleep, until none of the `busy` bits is set; then take the lock by
+// replacing the state s with take(s). `waiters` is the bit a sleeper sets first.
+template <class Take>
+void acquire_slow(std::atomic<uint32_t>& state, uint32_t busy, uint32_t waiters, Take take) {
   for (int spins = 0;;) {
-    uint32_t s = state_.load(std::memory_order_relaxed);
-    if ((s & ~kWaiters) == 0) {
-      // Free. Keep kWaiters if it is set: woken sleepers may still be on their way
-      // back to sleep, and our unlock must wake them.
-      if (state_.compare_exchange_weak(s, s | kWriter, std::memory_order_acquire,
-                                       std::memory_order_relaxed))
+    uint32_t s = state.load(std::memory_order_relaxed);
+    if (!(s & busy)) {
+      if (state.compare_exchange_weak(s, take(s), std::memory_order_acquire,
+                                      std::memory_order_relaxed))
         return;
       continue;
     }
@@ -54,34 +56,22 @@ void InodeLock::lock_slow() noexcept {
       cpu_relax();
       continue;
     }
-    if (!(s & kWaiters) && !state_.compare_exchange_weak(s, s | kWaiters,
-                                                         std::memory_order_relaxed,
-                                                         std::memory_order_relaxed))
+    if (!(s & waiters) && !state.compare_exchange_weak(s, s | waiters, std::memory_order_relaxed,
+                                                       std::memory_order_relaxed))
       continue;
-    wait(s | kWaiters);
+    futex_wait(state, s | waiters);
   }
+}
+}  // namespace
+
+void InodeLock::lock_slow() noexcept {
+  // Free means no writer and no reader. Keep kWaiters if it is set: woken sleepers may
+  // still be on their way back to sleep, and our unlock must wake them.
+  acquire_slow(state_, ~kWaiters, kWaiters, [](uint32_t s) { return s | kWriter; });
 }
 
 void InodeLock::lock_shared_slow() noexcept {
-  for (int spins = 0;;) {
-    uint32_t s = state_.load(std::memory_order_relaxed);
-    if (!(s & kWriter)) {
-      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire,
-                                       std::memory_order_relaxed))
-        return;
-      continue;
-    }
-    if (spins < kSpins) {
-      ++spins;
-      cpu_relax();
-      continue;
-    }
-    if (!(s & kWaiters) && !state_.compare_exchange_weak(s, s | kWaiters,
-                                                         std::memory_order_relaxed,
-                                                         std::memory_order_relaxed))
-      continue;
-    wait(s | kWaiters);
-  }
+  acquire_slow(state_, kWriter, kWaiters, [](uint32_t s) { return s + 1; });
 }
 
 void InodeLock::last_reader_out() noexcept {

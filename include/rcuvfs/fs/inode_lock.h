@@ -80,7 +80,6 @@ class InodeLock {
   void lock_slow() noexcept;
   void lock_shared_slow() noexcept;
   void last_reader_out() noexcept;
-  void wait(uint32_t expected) noexcept;
   void wake_all() noexcept;
 
   std::atomic<uint32_t> state_{0};
