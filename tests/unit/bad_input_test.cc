@@ -123,6 +123,11 @@ const std::string kPath4096 = [] {
 
 TEST_F(BadInput, EmbeddedNul) {
   expect_rejected("statx", EINVAL, [&] { return err(t->statx(AT_FDCWD, kNul)); });
+  // Every other component exists: the NUL is what must decide, wherever it is.
+  for (const std::string& p : {std::string("/f\0", 3), std::string("/d/f\0x", 7),
+                               std::string("/d\0/f", 6), std::string("d/\0/f", 6)})
+    expect_rejected("statx of an existing path with a NUL", EINVAL,
+                    [&] { return err(t->statx(AT_FDCWD, p)); });
   expect_rejected("openat2 creat", EINVAL,
                   [&] { return err(t->openat2(AT_FDCWD, kNul, how(O_CREAT | O_WRONLY, 0644))); });
   expect_rejected("mkdirat", EINVAL, [&] { return err(t->mkdirat(AT_FDCWD, kNul, 0755)); });
@@ -162,6 +167,11 @@ TEST_F(BadInput, OverlongPathsAndNames) {
   // One byte shorter is a valid path (all "./"): it names the cwd.
   EXPECT_OK(t->statx(AT_FDCWD, path4095));
   expect_rejected("statx 4096", ENAMETOOLONG, [&] { return err(t->statx(AT_FDCWD, kPath4096)); });
+  // Plain components only (what the fast stat walks): the length alone decides.
+  const std::string slashes_f = std::string(4095, '/') + "f";
+  expect_rejected("statx 4096 to an existing file", ENAMETOOLONG,
+                  [&] { return err(t->statx(AT_FDCWD, slashes_f)); });
+  EXPECT_OK(t->statx(AT_FDCWD, slashes_f.substr(1)));
   expect_rejected("mkdirat 4096", ENAMETOOLONG,
                   [&] { return err(t->mkdirat(AT_FDCWD, kPath4096 + "x", 0755)); });
   expect_rejected("openat2 creat 4096", ENAMETOOLONG, [&] {
