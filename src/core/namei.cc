@@ -1002,12 +1002,25 @@ int open_last_lookups(Nameidata& nd, const OpenHow& how, bool* created) {
     if (!d->inode.load(std::memory_order_acquire)) {
       mode_t mode = (how.mode & 07777 & ~nd.task->umask.load()) | S_IFREG;
       auto st = open_create_locked(*nd.task, nd.path, dir, d, mode, *nd.cred);
+      if (!st.ok() && st.error() == EEXIST && !(how.flags & O_EXCL) &&
+          !(dir->sb->flags & kSbDcacheComplete)) {
+        // A revalidating filesystem's cached "no such entry" was stale: the name
+        // exists now. Without O_EXCL, open opens it: forget the entry, look again.
+        d_invalidate(d);
+        dput(d);
+        r = lookup_one_locked(nd.path.dentry, dir, nd.last);
+        if (!r.ok()) return -r.error();
+        d = *r;
+        if (!d->inode.load(std::memory_order_acquire)) st = Err{EEXIST};  // gone again
+        else st = {};
+      } else if (st.ok()) {
+        *created = true;
+      }
       if (!st.ok()) {
         lk.unlock();
         dput(d);
         return -st.error();
       }
-      *created = true;
     }
   }
   return step_into(nd, d, 0, nd.flags & kLookupFollow);

@@ -204,6 +204,27 @@ TEST_F(Hostfs, ListsWhatIsOnTheHost) {
   EXPECT_EQ(ls("big", 100), want);
 }
 
+TEST_F(Hostfs, CreatingOpenOfAStaleAbsentNameOpensTheHostFile) {
+  open_ns("3600");
+  EXPECT_ERRNO(st("g"), ENOENT);  // cached as absent for an hour
+  host_write("g", "from the host");
+  // O_EXCL: the name exists, whatever the cache thought.
+  EXPECT_ERRNO(t->openat(AT_FDCWD, "g", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+  EXPECT_ERRNO(st("g"), ENOENT);  // still cached as absent: O_EXCL left it alone
+  // Without O_EXCL open opens what is there, as Linux does, and does not truncate it.
+  auto fd = t->openat(AT_FDCWD, "g", O_CREAT | O_RDWR, 0600);
+  ASSERT_OK(fd);
+  char buf[32] = {};
+  auto n = t->read(*fd, buf, sizeof buf);
+  ASSERT_OK(n);
+  EXPECT_EQ(std::string(buf, *n), "from the host");
+  ASSERT_OK(t->close(*fd));
+  auto s = st("g");
+  ASSERT_OK(s);  // the cache now knows it
+  EXPECT_EQ(s->stx_size, 13u);
+  EXPECT_EQ(s->stx_mode & 07777, 0644u);  // the host file's mode, not the open's
+}
+
 TEST_F(Hostfs, MountsInsideAMemfsNamespace) {
   auto v = Vfs::create();
   ASSERT_OK(v);
