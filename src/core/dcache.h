@@ -108,7 +108,6 @@ int64_t d_live_count();
 // not touch the dcache). For the consistency check only: walks the whole table.
 void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg);
 
-// ---- template implementation ----
 // ---- the hash table ----------------------------------------------------------------
 // One process-wide table of 2^20 chains (8 MiB, calloc'ed: untouched pages cost
 // nothing); a million entries in one directory still hash to chains of about one.
@@ -138,8 +137,8 @@ inline Dentry* chain_first(const Bucket& b) {
 }  // namespace dtable
 
 // ---- inline implementations ---------------------------------------------------------
-[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c, const char* name,
-                            uint32_t* seq) {
+[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
+                                                   const char* name, uint32_t* seq) {
   const dtable::Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
