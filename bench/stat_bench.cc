@@ -45,15 +45,19 @@ rcuvfs::Vfs& namespace_under_test() {
   return *vfs;
 }
 
-// The timed loop: stat `path` once per iteration.
-void stat_loop(benchmark::State& state, Task& task, const std::string& path) {
+// The timed loop: one stat per iteration, of `paths` in turn (their count a power of
+// two, so that taking turns costs one AND).
+void stat_loop(benchmark::State& state, Task& task, const std::vector<std::string>& paths) {
+  const size_t mask = paths.size() - 1;
+  size_t next = 0;
   for (auto _ : state) {
-    auto st = task.statx(AT_FDCWD, path, 0, STATX_BASIC_STATS);
+    auto st = task.statx(AT_FDCWD, paths[next], 0, STATX_BASIC_STATS);
     if (!st.ok()) {
       state.SkipWithError("stat failed");
       break;
     }
     benchmark::DoNotOptimize(st);
+    next = (next + 1) & mask;
   }
 }
 
@@ -69,7 +73,7 @@ void BM_Stat(benchmark::State& state, Task::WalkMode mode, bool private_paths) {
   // timed stats of all threads.
   rcuvfs::Counters before;
   if (state.thread_index() == 0) before = rcuvfs::Vfs::counters();
-  stat_loop(state, *task, path);
+  stat_loop(state, *task, {path});
   if (state.thread_index() == 0) {
     const rcuvfs::Counters d = rcuvfs::Vfs::counters() - before;
     const double spec = static_cast<double>(d.get(Counter::kStatSpeculative));
@@ -102,16 +106,7 @@ void BM_StatInDirOf(benchmark::State& state) {
   // long its particular hash chain happens to be.
   std::vector<std::string> paths;
   for (int i = 0; i < 8; ++i) paths.push_back("/d/f" + std::to_string(i * entries / 8));
-  size_t next = 0;
-  for (auto _ : state) {
-    auto st = task->statx(AT_FDCWD, paths[next], 0, STATX_BASIC_STATS);
-    if (!st.ok()) {
-      state.SkipWithError("stat failed");
-      break;
-    }
-    benchmark::DoNotOptimize(st);
-    next = (next + 1) & 7;
-  }
+  stat_loop(state, *task, paths);
   task.reset();
 }
 
