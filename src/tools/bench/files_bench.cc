@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <string_view>
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -18,21 +19,18 @@
 namespace rcuvfs::tools::bench {
 
 namespace {
-// Resident set size in bytes, from /proc/self/status ("VmRSS:  1234 kB").
-int64_t vm_rss() {
-  std::ifstream in("/proc/self/status");
+// A "Key:  1234 kB" line of a /proc file, in bytes (0 when it is missing).
+int64_t proc_kb_field(const char* file, std::string_view key) {
+  std::ifstream in(file);
   for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+    if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ':')
+      return std::stoll(line.substr(key.size() + 1)) * 1024;
   return 0;
 }
-
-// Kernel slab in bytes, from /proc/meminfo ("Slab:  1234 kB").
-int64_t kernel_slab() {
-  std::ifstream in("/proc/meminfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("Slab:", 0) == 0) return std::stoll(line.substr(5)) * 1024;
-  return 0;
-}
+// This process's resident set.
+int64_t vm_rss() { return proc_kb_field("/proc/self/status", "VmRSS"); }
+// The kernel's slab: its dentries and inodes among the rest.
+int64_t kernel_slab() { return proc_kb_field("/proc/meminfo", "Slab"); }
 
 std::string fail(const std::string& what, int err) { return what + ": " + std::strerror(err); }
 
