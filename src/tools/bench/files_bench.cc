@@ -46,7 +46,10 @@ std::string_view file_name(char (&buf)[32], uint64_t i) {
   buf[0] = 'f';
   return {buf, static_cast<size_t>(std::to_chars(buf + 1, buf + sizeof buf, i).ptr - buf)};
 }
-std::string dir_name(uint64_t d) { return "d" + std::to_string(d); }
+std::string dir_name(uint64_t d) {
+  std::string name = "d";  // (not "d" + ...: g++ 12 warns about that, PR105651)
+  return name += std::to_string(d);
+}
 }  // namespace
 
 std::string run_files_bench(uint64_t files, FilesOutcome* out) {
