@@ -238,6 +238,15 @@ Result<size_t> MemInode::read(void* buf, size_t count, off_t offset) {
   return n;
 }
 
+std::string* MemInode::contents() {
+  std::string* d = data();
+  if (!d) {
+    d = new std::string;
+    payload_.store(reinterpret_cast<uintptr_t>(d), kRelaxed);
+  }
+  return d;
+}
+
 // Only regular files get contents (the core writes and truncates nothing else); the
 // type checks also keep a symlink's body from ever being taken for them.
 Result<size_t> MemInode::write(const void* buf, size_t count, off_t offset) {
@@ -245,11 +254,7 @@ Result<size_t> MemInode::write(const void* buf, size_t count, off_t offset) {
   if (type() != S_IFREG) return Err{EINVAL};
   const auto off = static_cast<size_t>(offset);
   if (off + count > (size_t{1} << 32)) return Err{EFBIG};
-  std::string* d = data();
-  if (!d && off + count > 0) {
-    d = new std::string;
-    payload_.store(reinterpret_cast<uintptr_t>(d), kRelaxed);
-  }
+  std::string* d = off + count > 0 ? contents() : data();
   if (d) {
     if (d->size() < off + count) d->resize(off + count);
     if (count) std::memcpy(d->data() + off, buf, count);
@@ -263,17 +268,12 @@ Status MemInode::truncate(off_t length) {
   if (static_cast<uint64_t>(length) > (uint64_t{1} << 32)) return Err{EFBIG};
   if (type() != S_IFREG) return Err{EINVAL};
   const auto n = static_cast<size_t>(length);
-  std::string* d = data();
   if (n == 0) {
     // Empty again: give the memory back.
+    delete data();
     payload_.store(0, kRelaxed);
-    delete d;
   } else {
-    if (!d) {
-      d = new std::string;
-      payload_.store(reinterpret_cast<uintptr_t>(d), kRelaxed);
-    }
-    d->resize(n);
+    contents()->resize(n);
   }
   set_size_locked(n);
   return {};

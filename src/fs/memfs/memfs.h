@@ -95,6 +95,8 @@ class MemInode : public Inode {
     const uintptr_t p = payload_.load(std::memory_order_relaxed);
     return (p & kBodyTag) ? nullptr : reinterpret_cast<std::string*>(p);
   }
+  // The same, allocated now if the file had none (Inode::lock held exclusively).
+  std::string* contents();
   // Free what the word points to; the caller has replaced it (or is the destructor).
   // A body goes after a grace period unless `now` (no reader is left).
   static void release_payload(uintptr_t p, bool now);
