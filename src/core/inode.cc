@@ -22,9 +22,9 @@ std::atomic<int64_t> g_live_inodes{0};
 
 // The layout inode.h promises on 64-bit Linux: no padding hole. vptr 8, ino 8, six
 // 4-byte words (generation .. nlink, attr_seq) 24, size/blocks/rdev 24, four times 32,
-// refcount + lock 8, sb 8, rcu 16 (24 under ThreadSanitizer).
+// refcount + lock 8, sb 8.
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(Inode) == 112 + sizeof(RcuHead), "a padding hole in Inode");
+static_assert(sizeof(Inode) == 112, "a padding hole in Inode");
 #endif
 
 Inode::Inode(Superblock* sb) : sb(sb) { g_live_inodes.fetch_add(1, std::memory_order_relaxed); }
@@ -87,17 +87,8 @@ Result<size_t> Inode::read(void*, size_t, off_t) { return Err{EINVAL}; }
 Result<size_t> Inode::write(const void*, size_t, off_t) { return Err{EINVAL}; }
 Status Inode::truncate(off_t) { return Err{EINVAL}; }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winvalid-offsetof"
-Inode* Inode::from_rcu(RcuHead* h) {
-  // Inode is polymorphic, so offsetof is "conditionally supported"; g++ supports it
-  // for single, non-virtual inheritance, which is all filesystems use.
-  return reinterpret_cast<Inode*>(reinterpret_cast<char*>(h) - offsetof(Inode, rcu));
-}
-#pragma GCC diagnostic pop
-
 void Inode::evict() {
-  rcu_defer(&rcu, [](RcuHead* h) { delete Inode::from_rcu(h); });
+  rcu_free(this, [](void* p) { delete static_cast<Inode*>(p); });
 }
 
 namespace {

@@ -86,6 +86,7 @@ void rcu_defer(RcuHead* head, void (*fn)(RcuHead*)) {
 void rcu_defer_call(std::function<void()> fn) {
   auto* d = new core::DeferredCall{{}, std::move(fn)};
   rcu_defer(&d->head, [](RcuHead* h) {
+    core::rcu_in_callback();
     auto* call = reinterpret_cast<core::DeferredCall*>(h);
     call->fn();
     delete call;
@@ -100,6 +101,9 @@ void rcu_synchronize() {
 
 void rcu_barrier() {
   if (!core::t_rcu_registered) core::rcu_register_slow();
+  // Twice: an open rcu_free batch is closed by a callback that queues its second
+  // stage (rcu_free.cc), which the first barrier does not wait for.
+  urcu_memb_barrier();
   urcu_memb_barrier();
   core::tsan_grace_period();
 }

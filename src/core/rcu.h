@@ -31,6 +31,11 @@ namespace rcuvfs::core {
 void rcu_register_slow();
 extern thread_local bool t_rcu_registered;
 
+// For the first line of a deferred callback that may itself call rcu_defer: liburcu's
+// callback threads are registered readers already (registering again would abort),
+// and must not be unregistered by us at their exit.
+inline void rcu_in_callback() { t_rcu_registered = true; }
+
 #ifdef RCUVFS_TSAN
 extern char g_tsan_rcu_token;
 #endif

@@ -16,8 +16,8 @@
 //   the vtable, sb                  immutable: an Inode's memory stays an Inode of the
 //                                   same class and superblock until it is freed after
 //                                   a grace period
-// `refcount` and `rcu` belong to the lifetime rules (iget/iput, evict); everything
-// else (file data, private fs state) is guarded by `lock`.
+// `refcount` belongs to the lifetime rules (iget/iput, evict); everything else (file
+// data, private fs state) is guarded by `lock`.
 //
 // ---- Operations and their locking (the filesystem author's contract) ----------------
 //   method         lock held by the caller              may block  called in RCU mode
@@ -106,7 +106,8 @@ class Inode {
   Inode& operator=(const Inode&) = delete;
 
   // One of these per file: the fields are ordered so that there is no padding (the
-  // 4-byte ones in pairs), 128 bytes in all on 64-bit Linux (checked in inode.cc).
+  // 4-byte ones in pairs), 112 bytes in all on 64-bit Linux (checked in inode.cc). No
+  // RcuHead: an inode is freed through rcu_free, which keeps the pointer elsewhere.
 
   // ---- identity and attributes (see the RCU rules above) ----
   std::atomic<uint64_t> ino{0};
@@ -130,10 +131,6 @@ class Inode {
   InodeLock lock;  // i_rwsem: directory contents, file data, attribute writers
 
   Superblock* const sb;
-  RcuHead rcu;  // for deferred freeing
-
-  // The inode whose `rcu` member is `h` (for deferred-free callbacks).
-  static Inode* from_rcu(RcuHead* h);
 
   mode_t type() const { return mode.load(std::memory_order_relaxed) & S_IFMT; }
   bool is_dir() const { return type() == S_IFDIR; }
@@ -197,7 +194,8 @@ class Inode {
   virtual Status truncate(off_t length);
 
   // ---- lifetime ----
-  // The last reference is gone. Default: free the object after a grace period.
+  // The last reference is gone. Default: delete the object after a grace period
+  // (rcu_free); an override that keeps the object may call this to let it go.
   virtual void evict();
 };
 

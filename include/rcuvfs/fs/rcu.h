@@ -37,10 +37,17 @@ void rcu_defer(RcuHead* head, void (*fn)(RcuHead*));
 // Run `fn` after a grace period, without an embedded head (one allocation).
 void rcu_defer_call(std::function<void()> fn);
 
+// Run `fn(obj)` after a grace period, with no head in the object: the pair waits in a
+// shared batch (two liburcu callbacks per batch of up to 255 objects), which saves
+// the two words per object that an RcuHead costs. For objects that are many (inodes)
+// and freed outside hot paths: each call takes a mutex. The wait is two grace periods.
+void rcu_free(void* obj, void (*fn)(void*));
+
 // Wait until every read-side section that began before the call has ended.
 void rcu_synchronize();
 
-// Wait until every callback queued before the call has run.
+// Wait until every callback queued before the call (rcu_defer, rcu_defer_call,
+// rcu_free) has run. Callbacks queued by those callbacks may still be pending.
 void rcu_barrier();
 
 // A read-side critical section (not needed inside filesystem callbacks: the walker

@@ -157,7 +157,7 @@ Status HostInode::truncate(off_t length) {
 
 void HostInode::evict() {
   super().forget(this);
-  rcu_defer(&rcu, [](RcuHead* h) { delete static_cast<HostInode*>(Inode::from_rcu(h)); });
+  Inode::evict();
 }
 
 }  // namespace rcuvfs::hostfs

@@ -104,11 +104,11 @@ class MemInode : public Inode {
   std::atomic<uintptr_t> payload_{0};
 };
 
-// One allocation per file: 136 bytes (128 of Inode and the payload word) is the most
-// that fits glibc's 144-byte malloc chunk (the size plus an 8-byte header, rounded up
-// to 16); 8 more would take a 160-byte one.
-#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(RCUVFS_TSAN)
-static_assert(sizeof(MemInode) == 136);
+// One allocation per file: 120 bytes (112 of Inode and the payload word), which
+// fills glibc's 128-byte malloc chunk (the size plus an 8-byte header, rounded up to
+// 16) exactly; 8 more would take a 144-byte one.
+#if defined(__x86_64__) || defined(__aarch64__)
+static_assert(sizeof(MemInode) == 120);
 #endif
 
 class MemSuper : public Superblock {

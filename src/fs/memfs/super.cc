@@ -21,11 +21,7 @@ Inode* MemSuper::root_inode() {
 
 MemInode* MemSuper::alloc_inode() { return new MemInode(this); }
 
-void MemSuper::free_inode(MemInode* inode) {
-  rcu_defer(&inode->rcu, [](RcuHead* h) {
-    delete static_cast<MemInode*>(Inode::from_rcu(h));
-  });
-}
+void MemSuper::free_inode(MemInode* inode) { inode->Inode::evict(); }
 
 Status check_options(std::string_view options) {
   if (!options.empty()) return Err{EINVAL};
