@@ -2,6 +2,7 @@
 
 #include "core/rcu.h"
 
+#include <rcuvfs/fs/object_cache.h>
 #include <rcuvfs/fs/superblock.h>
 
 #include <cassert>
@@ -103,12 +104,39 @@ void list_add_tail(ListNode* head, ListNode* n) {
   head->prev = n;
 }
 
+// Memory for dentries: one ObjectCache per 8 bytes of inline name up to
+// kCachedNameMax (there are millions of these), malloc beyond.
+constexpr size_t kCachedNameMax = 64;
+
+ObjectCache* dentry_cache(size_t name_len) {
+  static ObjectCache* const caches[kCachedNameMax / 8] = {
+      new ObjectCache(dentry_size(8)),  new ObjectCache(dentry_size(16)),
+      new ObjectCache(dentry_size(24)), new ObjectCache(dentry_size(32)),
+      new ObjectCache(dentry_size(40)), new ObjectCache(dentry_size(48)),
+      new ObjectCache(dentry_size(56)), new ObjectCache(dentry_size(64))};
+  if (name_len > kCachedNameMax) return nullptr;
+  return caches[name_len == 0 ? 0 : (name_len - 1) / 8];
+}
+
+Dentry* new_dentry(size_t name_len) {
+  ObjectCache* c = dentry_cache(name_len);
+  return new (c ? c->alloc() : ::operator new(dentry_size(name_len))) Dentry;
+}
+
+void delete_dentry(Dentry* d) {
+  ObjectCache* c = dentry_cache(d->inline_name.len());
+  d->~Dentry();
+  if (c)
+    c->free(d);
+  else
+    ::operator delete(d);
+}
+
 void free_dentry(RcuHead* h) {
   auto* d = reinterpret_cast<Dentry*>(reinterpret_cast<char*>(h) - offsetof(Dentry, rcu));
   const Name* n = d->name.load(std::memory_order_relaxed);
   if (n != &d->inline_name) ::operator delete(const_cast<Name*>(n));
-  d->~Dentry();
-  ::operator delete(d);
+  delete_dentry(d);
   g_live_dentries.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -130,13 +158,11 @@ void kill(Dentry* d) {
 }
 }  // namespace
 
-Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb) {
+Dentry* d_alloc(Dentry* parent, std::string_view name) {
   assert(!parent || entry_name(name));
-  void* mem = ::operator new(dentry_size(name.size()));
-  auto* d = new (mem) Dentry;
+  Dentry* d = new_dentry(name.size());
   Name::init(&d->inline_name, name);
   d->name.store(&d->inline_name, std::memory_order_relaxed);
-  d->sb = sb;
   d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
   g_live_dentries.fetch_add(1, std::memory_order_relaxed);
   return d;
@@ -150,7 +176,9 @@ uint32_t coarse_ms() {
 
 void d_add(Dentry* d, Inode* inode, bool pin) {
   Dentry* parent = d->parent.load(std::memory_order_relaxed);
-  if (!(d->sb->flags & kSbDcacheComplete)) d_touch(d);
+  // The directory's filesystem (a root's own): the caller holds the parent.
+  const Inode* dir = parent == d ? inode : parent->inode.load(std::memory_order_relaxed);
+  if (!(dir->sb->flags & kSbDcacheComplete)) d_touch(d);
   if (pin && inode) {
     dget(d);
     d->set_flag(kDPinned);
@@ -368,7 +396,8 @@ void dput(Dentry* d) {
 }
 
 Dentry* d_alloc_cursor() {
-  auto* c = new (::operator new(dentry_size(0))) Dentry;
+  Dentry* c = new_dentry(0);
+  Name::init(&c->inline_name, {});
   c->flags.store(kDCursor | kDUnhashed, std::memory_order_relaxed);
   c->parent.store(c, std::memory_order_relaxed);
   return c;
@@ -376,8 +405,7 @@ Dentry* d_alloc_cursor() {
 
 void d_free_cursor(Dentry* cursor) {
   // Lists are never read under RCU: a detached cursor can go at once.
-  cursor->~Dentry();
-  ::operator delete(cursor);
+  delete_dentry(cursor);
 }
 
 void d_cursor_attach(Dentry* dir, Dentry* cursor) {

@@ -19,7 +19,7 @@ extern SeqCount g_rename_seq;
 
 // A new unhashed dentry named `name` under `parent` (a reference on parent is taken),
 // refcount 1, negative. parent == nullptr makes a root (parent points to itself).
-Dentry* d_alloc(Dentry* parent, std::string_view name, Superblock* sb);
+Dentry* d_alloc(Dentry* parent, std::string_view name);
 
 // Bind `d` (fresh from d_alloc) to `inode` (the reference is consumed; nullptr makes a
 // negative entry), put it on its parent's children list and into the hash. `pin`

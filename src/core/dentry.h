@@ -200,7 +200,6 @@ struct Dentry {
   std::atomic<Dentry*> parent{nullptr};
   std::atomic<const Name*> name{nullptr};
   std::atomic<Inode*> inode{nullptr};
-  Superblock* sb = nullptr;
   std::atomic<int32_t> refcount{1};
   std::atomic<uint32_t> d_time{0};
   ListNode sibling;  // in parent's children list (under parent's d_lock)

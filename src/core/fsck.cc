@@ -84,13 +84,15 @@ class Checker {
     core::d_for_each_hashed(
         [](Dentry* d, void* arg) {
           auto* self = static_cast<Checker*>(arg);
-          if (!self->sbs_.count(d->sb) || self->listed_.count(d)) return;
+          // A dentry is of its parent directory's filesystem.
+          const Inode* dir = d->parent.load(kRelaxed)->inode.load(kRelaxed);
+          if (!dir || !self->sbs_.count(dir->sb) || self->listed_.count(d)) return;
           // Messages are built after the scan: the bucket lock is held here.
-          self->unlisted_.push_back(d);
+          self->unlisted_.emplace_back(dir->sb, d);
         },
         this);
-    for (Dentry* d : unlisted_)
-      report(d->sb, d, "hashed but not in its parent's list of children");
+    for (auto [sb, d] : unlisted_)
+      report(sb, d, "hashed but not in its parent's list of children");
   }
 
  private:
@@ -125,7 +127,6 @@ class Checker {
     if (c->parent.load(kRelaxed) != dir)
       report(sb, dir, "child '" + std::string(name->view()) + "' points to another parent");
     if (!(flags & core::kDInList)) report(sb, c, "listed without kDInList");
-    if (c->sb != sb) report(sb, c, "dentry of another superblock");
     if (name->hash() != core::name_hash(name->view())) report(sb, c, "stale name hash");
     Inode* inode = c->inode.load(kRelaxed);
     const bool hashed = !(flags & core::kDUnhashed);
@@ -150,7 +151,7 @@ class Checker {
   std::vector<std::string>& problems_;
   std::unordered_set<const Superblock*> sbs_;
   std::unordered_set<const Dentry*> listed_;
-  std::vector<Dentry*> unlisted_;
+  std::vector<std::pair<const Superblock*, Dentry*>> unlisted_;
   std::unordered_map<Inode*, FsckFacts> facts_;
   std::unordered_map<const Inode*, const Dentry*> seen_at_;
 };

@@ -522,7 +522,7 @@ int walk_component(Nameidata& nd, std::string_view name, const Component& c, Las
         count(Echild::kDentrySeq);
         return -ECHILD;
       }
-      if (!(child->sb->flags & kSbDcacheComplete) &&
+      if (!(nd.inode->sb->flags & kSbDcacheComplete) &&
           nd.inode->revalidate(name, child->inode.load(std::memory_order_acquire),
                                d_age_ms(child), kMayNotBlock) != 1) {
         if (int e = unlazy(nd, Echild::kRevalidate)) return e;
@@ -802,7 +802,7 @@ namespace {
 thread_local bool t_attr_retry_exhausted = false;
 
 void fill_identity(Statx& st, const Path& p) {
-  const dev_t dev = p.dentry->sb->dev;
+  const dev_t dev = p.mnt->sb->dev;
   st.stx_dev_major = major(dev);
   st.stx_dev_minor = minor(dev);
   st.stx_mnt_id = reinterpret_cast<uintptr_t>(p.mnt) >> 4;
@@ -937,7 +937,7 @@ Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view n
     if (!r.ok()) return Err{r.error()};
     inode = *r;
   }
-  Dentry* d = d_alloc(parent, name, dir->sb);
+  Dentry* d = d_alloc(parent, name);
   d_add(d, inode, false);
   return d;
 }

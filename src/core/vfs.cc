@@ -47,7 +47,7 @@ Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view optio
   raw->type = fst.get();
   raw->dev = makedev(0, g_next_minor.fetch_add(1));
   Inode* root_inode = raw->root_inode();
-  Dentry* root = d_alloc(nullptr, "/", raw);
+  Dentry* root = d_alloc(nullptr, "/");
   d_add(root, root_inode, false);
   sb_register(std::move(*sb), dget(root));
   return mnt_alloc(raw, root);

@@ -1,6 +1,9 @@
 #include "fs/memfs/memfs.h"
 
+#include <rcuvfs/fs/object_cache.h>
+
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -13,7 +16,19 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 uint64_t blocks_for(mode_t mode, uint64_t size) {
   return S_ISREG(mode) ? (size + 4095) / 4096 * 8 : 0;
 }
+
+
+ObjectCache& inode_cache() {
+  static ObjectCache& cache = *new ObjectCache(sizeof(MemInode));
+  return cache;
+}
 }  // namespace
+
+void* MemInode::operator new([[maybe_unused]] size_t size) {
+  assert(size == sizeof(MemInode));  // no class derives from MemInode
+  return inode_cache().alloc();
+}
+void MemInode::operator delete(void* p) { inode_cache().free(p); }
 
 LinkBody* LinkBody::make(std::string_view s) {
   void* mem = ::operator new(offsetof(LinkBody, text) + s.size() + 1);

@@ -51,6 +51,10 @@ class MemInode : public Inode {
   explicit MemInode(MemSuper* sb);
   ~MemInode() override;
 
+  // From an ObjectCache: one per file, without malloc's header and rounding.
+  static void* operator new(size_t size);
+  static void operator delete(void* p);
+
   // (Re)initialise the object for a new file. Called on a fresh or recycled object.
   void init(mode_t mode, uid_t uid, gid_t gid, dev_t rdev);
 
@@ -104,9 +108,7 @@ class MemInode : public Inode {
   std::atomic<uintptr_t> payload_{0};
 };
 
-// One allocation per file: 120 bytes (112 of Inode and the payload word), which
-// fills glibc's 128-byte malloc chunk (the size plus an 8-byte header, rounded up to
-// 16) exactly; 8 more would take a 144-byte one.
+// One allocation per file: 120 bytes (112 of Inode and the payload word).
 #if defined(__x86_64__) || defined(__aarch64__)
 static_assert(sizeof(MemInode) == 120);
 #endif
