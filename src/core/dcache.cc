@@ -97,12 +97,6 @@ void retire_name(Dentry* d, const Name* old) {
   rcu_defer_call([old] { ::operator delete(const_cast<Name*>(old)); });
 }
 
-void list_add_tail(ListNode* head, ListNode* n) {
-  n->prev = head->prev;
-  n->next = head;
-  head->prev->next = n;
-  head->prev = n;
-}
 
 // Memory for dentries: one ObjectCache per 8 bytes of inline name up to
 // kCachedNameMax (there are millions of these), malloc beyond.
@@ -147,7 +141,7 @@ void kill(Dentry* d) {
     DLockGuard pg(parent);
     DLockGuard g(d);
     if (d->flags.load(std::memory_order_relaxed) & kDInList) {
-      list_del(&d->sibling);
+      parent->children.remove(&d->sibling);
       d->clear_flag(kDInList);
     }
   }
@@ -190,7 +184,7 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
   DLockGuard pg(parent);
   DLockGuard g(d);
   d->inode.store(inode, std::memory_order_release);
-  list_add_tail(&parent->children, &d->sibling);
+  parent->children.push_back(&d->sibling);
   d->set_flag(kDInList);
   hash_insert(d);
 }
@@ -235,7 +229,7 @@ void detach(Dentry* parent, Dentry* d, uint32_t extra) {
       d->set_flag(extra);
     }
     if (d->flags.load(std::memory_order_relaxed) & kDInList) {
-      list_del(&d->sibling);
+      parent->children.remove(&d->sibling);
       d->clear_flag(kDInList);
     }
     if (d->flags.load(std::memory_order_relaxed) & kDPinned) {
@@ -301,8 +295,8 @@ void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name) {
     rebind(d, new_parent, n);
   }
   if (d->flags.load(std::memory_order_relaxed) & kDInList) {
-    list_del(&d->sibling);
-    list_add_tail(&new_parent->children, &d->sibling);
+    old_parent->children.remove(&d->sibling);
+    new_parent->children.push_back(&d->sibling);
   }
   d->unlock();
   unlock_two(old_parent, new_parent);
@@ -328,12 +322,12 @@ void d_exchange(Dentry* a, Dentry* b) {
   }
   if (pa != pb) {
     if (a->flags.load(std::memory_order_relaxed) & kDInList) {
-      list_del(&a->sibling);
-      list_add_tail(&pb->children, &a->sibling);
+      pa->children.remove(&a->sibling);
+      pb->children.push_back(&a->sibling);
     }
     if (b->flags.load(std::memory_order_relaxed) & kDInList) {
-      list_del(&b->sibling);
-      list_add_tail(&pa->children, &b->sibling);
+      pb->children.remove(&b->sibling);
+      pa->children.push_back(&b->sibling);
     }
   }
   unlock_two(a, b);
@@ -410,24 +404,27 @@ void d_free_cursor(Dentry* cursor) {
 
 void d_cursor_attach(Dentry* dir, Dentry* cursor) {
   DLockGuard g(dir);
-  list_insert_after(&dir->children, &cursor->sibling);
+  dir->children.push_front(&cursor->sibling);
 }
 
 void d_cursor_detach(Dentry* dir, Dentry* cursor) {
   DLockGuard g(dir);
-  list_del(&cursor->sibling);
+  dir->children.remove(&cursor->sibling);
 }
 
 void d_cursor_seek(Dentry* dir, Dentry* cursor, uint64_t n) {
   DLockGuard g(dir);
-  list_del(&cursor->sibling);
-  ListNode* after = &dir->children;
-  for (ListNode* p = dir->children.next; n > 0 && p != &dir->children; p = p->next) {
+  dir->children.remove(&cursor->sibling);
+  ListNode* after = nullptr;
+  for (ListNode* p = dir->children.first; n > 0 && p; p = dir->children.next(p)) {
     if (Dentry::is_cursor(p) || !listed_entry(Dentry::from_sibling(p))) continue;
     after = p;
     --n;
   }
-  list_insert_after(after, &cursor->sibling);
+  if (after)
+    dir->children.insert_after(after, &cursor->sibling);
+  else
+    dir->children.push_front(&cursor->sibling);
 }
 
 void d_shrink_tree(Dentry* root) {
@@ -439,7 +436,7 @@ void d_shrink_tree(Dentry* root) {
     Dentry* child = nullptr;
     {
       DLockGuard g(d);
-      for (ListNode* n = d->children.next; n != &d->children; n = n->next) {
+      for (ListNode* n = d->children.first; n; n = d->children.next(n)) {
         if (Dentry::is_cursor(n)) continue;
         Dentry* c = Dentry::from_sibling(n);
         if (dget_not_dead(c)) {

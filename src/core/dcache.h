@@ -164,8 +164,8 @@ void d_for_each_child(Dentry* dir, Dentry* cursor, Fn&& fn) {
     Dentry* child = nullptr;
     {
       DLockGuard g(dir);
-      ListNode* n = cursor->sibling.next;
-      while (n != &dir->children) {
+      ListNode* n = dir->children.next(&cursor->sibling);
+      while (n) {
         if (!Dentry::is_cursor(n)) {
           Dentry* c = Dentry::from_sibling(n);
           if (listed_entry(c) && dget_not_dead(c)) {
@@ -173,12 +173,14 @@ void d_for_each_child(Dentry* dir, Dentry* cursor, Fn&& fn) {
             break;
           }
         }
-        n = n->next;
+        n = dir->children.next(n);
       }
-      // Move the cursor after `n` (or to the end). The end is known only once the
-      // cursor is out: it may have been the last node.
-      list_del(&cursor->sibling);
-      list_insert_after(n == &dir->children ? dir->children.prev : n, &cursor->sibling);
+      // Move the cursor after `n` (or to the end).
+      dir->children.remove(&cursor->sibling);
+      if (n)
+        dir->children.insert_after(n, &cursor->sibling);
+      else
+        dir->children.push_back(&cursor->sibling);
     }
     if (!child) return;
     bool more = fn(child);

@@ -22,7 +22,7 @@
 //   children / sibling links
 //              the list of child dentries (for readdir and teardown; readdir cursors
 //              are kDCursor dentries in it), guarded by the d_lock of the parent.
-//              Never read under RCU. `children` shares its storage with `rcu`.
+//              Never read under RCU. `sibling` shares its storage with `rcu`.
 //   inline_name
 //              the name the dentry was made with (zero-padded words, see Name);
 //              immutable. A rename to another name publishes a separate Name.
@@ -160,26 +160,52 @@ inline bool name_matches(const Name* n, const Component& c, const char* p) {
   return len <= 8 || std::memcmp(n->str + 8, p + 8, len - 8) == 0;
 }
 
-// Intrusive list links for a directory's children. Readdir cursors are dentries
-// flagged kDCursor in the same list.
+// A directory's children: a ring of the children's `sibling` links and a head of one
+// word, the first child, so that every dentry pays 8 bytes for the list it may head
+// rather than 16. Readdir cursors are dentries flagged kDCursor in the same ring.
+// All of it is guarded by the directory's d_lock.
 struct ListNode {
   ListNode* prev = this;
   ListNode* next = this;
 };
 
-// Put `n` right after `after`. Caller holds the list owner's d_lock.
-inline void list_insert_after(ListNode* after, ListNode* n) {
-  n->prev = after;
-  n->next = after->next;
-  after->next->prev = n;
-  after->next = n;
-}
-// Take `n` out of its list, leaving it linked to itself.
-inline void list_del(ListNode* n) {
-  n->prev->next = n->next;
-  n->next->prev = n->prev;
-  n->prev = n->next = n;
-}
+struct ChildList {
+  ListNode* first = nullptr;
+
+  // The node after `n` (in the list), nullptr at the end.
+  ListNode* next(const ListNode* n) const { return n->next == first ? nullptr : n->next; }
+  void push_back(ListNode* n) {
+    if (first)
+      link_after(first->prev, n);
+    else
+      first = n->prev = n->next = n;
+  }
+  void push_front(ListNode* n) {
+    push_back(n);
+    first = n;
+  }
+  // Put `n` right after `pos`, which is in the list.
+  void insert_after(ListNode* pos, ListNode* n) { link_after(pos, n); }
+  // Take `n` (in the list) out, leaving it linked to itself.
+  void remove(ListNode* n) {
+    if (n->next == n) {
+      first = nullptr;
+    } else {
+      if (first == n) first = n->next;
+      n->prev->next = n->next;
+      n->next->prev = n->prev;
+    }
+    n->prev = n->next = n;
+  }
+
+ private:
+  static void link_after(ListNode* pos, ListNode* n) {
+    n->prev = pos;
+    n->next = pos->next;
+    pos->next->prev = n;
+    pos->next = n;
+  }
+};
 
 inline constexpr uint32_t kDLocked = 1u << 0;     // d_lock
 inline constexpr uint32_t kDMounted = 1u << 1;    // something is mounted here
@@ -202,16 +228,16 @@ struct Dentry {
   std::atomic<Inode*> inode{nullptr};
   std::atomic<int32_t> refcount{1};
   std::atomic<uint32_t> d_time{0};
-  ListNode sibling;  // in parent's children list (under parent's d_lock)
-  // A dentry is freed only once it has no children (each holds a reference on it),
-  // so the list head and the deferred-free head never live at the same time.
+  // A dentry is freed only once it is off its parent's list, so its links and the
+  // deferred-free head never live at the same time.
   union {
-    ListNode children;  // this directory's children (under this d_lock)
+    ListNode sibling;  // in parent's children list (under parent's d_lock)
     RcuHead rcu;
   };
-  Name inline_name;  // must be last: allocated with room for the whole name
+  ChildList children;  // this directory's children (under this d_lock)
+  Name inline_name;    // must be last: allocated with room for the whole name
 
-  Dentry() : children() {}
+  Dentry() : sibling() {}
 
   bool is_root() const { return parent.load(std::memory_order_relaxed) == this; }
   bool has_flag(uint32_t f) const { return flags.load(std::memory_order_acquire) & f; }

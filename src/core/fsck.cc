@@ -104,7 +104,7 @@ class Checker {
   static std::vector<Dentry*> children(Dentry* dir) {
     std::vector<Dentry*> out;
     core::DLockGuard g(dir);
-    for (core::ListNode* n = dir->children.next; n != &dir->children; n = n->next) {
+    for (core::ListNode* n = dir->children.first; n; n = dir->children.next(n)) {
       if (Dentry::is_cursor(n)) continue;
       Dentry* c = Dentry::from_sibling(n);
       if (core::dget_not_dead(c)) out.push_back(c);
