@@ -21,10 +21,10 @@ std::atomic<int64_t> g_live_inodes{0};
 }
 
 // The layout inode.h promises on 64-bit Linux: no padding hole. vptr 8, ino 8, six
-// 4-byte words (generation .. nlink, attr_seq) 24, size/blocks/rdev 24, four times 32,
+// 4-byte words (generation .. nlink, attr_seq) 24, size/rdev 16, four times 32,
 // refcount + lock 8, sb 8.
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(Inode) == 112, "a padding hole in Inode");
+static_assert(sizeof(Inode) == 104, "a padding hole in Inode");
 #endif
 
 Inode::Inode(Superblock* sb) : sb(sb) { g_live_inodes.fetch_add(1, std::memory_order_relaxed); }
@@ -116,7 +116,6 @@ inline void copy_attrs(const Inode& i, Statx& out) {
   out.stx_mode = static_cast<uint16_t>(i.mode.load(r));
   out.stx_ino = i.ino.load(r);
   out.stx_size = i.size.load(r);
-  out.stx_blocks = i.blocks.load(r);
   out.stx_atime = to_ts(i.atime_ns.load(r));
   out.stx_btime = to_ts(i.btime_ns.load(r));
   out.stx_ctime = to_ts(i.ctime_ns.load(r));
@@ -139,9 +138,10 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
     mode &= ~S_ISGID;
 }
 
-int attr_snapshot_rcu(const Inode& inode, Statx& out) {
+int attr_snapshot_rcu(const Inode& inode, Statx& out, AttrExtra extra) {
   if (__builtin_expect(core::inject() & core::kInjectNoAttrSnapshot, 0)) {
     copy_attrs(inode, out);  // the injected bug: no seqcount, torn reads possible
+    if (extra) extra(inode, out);
     return 0;
   }
   // A few tries ride out a concurrent chmod; a writer that keeps winning sends the
@@ -150,12 +150,16 @@ int attr_snapshot_rcu(const Inode& inode, Statx& out) {
     uint32_t s = inode.attr_seq.begin();
     if (s & 1) continue;
     copy_attrs(inode, out);
+    if (extra) extra(inode, out);
     if (inode.attr_seq.validate(s)) return 0;
   }
   core::note_attr_retry_exhausted();
   return -ECHILD;
 }
 
-void attr_snapshot_locked(const Inode& inode, Statx& out) { copy_attrs(inode, out); }
+void attr_snapshot_locked(const Inode& inode, Statx& out, AttrExtra extra) {
+  copy_attrs(inode, out);
+  if (extra) extra(inode, out);
+}
 
 }  // namespace rcuvfs

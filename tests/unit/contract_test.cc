@@ -52,6 +52,25 @@ int64_t ns(const struct statx_timestamp& ts) {
   return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+// ---------------------------------------------------------------- st_blocks -----
+// In-memory filesystems count the size in 4 KiB pages, as tmpfs does; hostfs gives
+// the host's figure (hostfs_test checks it against the host).
+TEST_P(Contract, BlocksFollowTheSize) {
+  if (GetParam().rfind("hostfs", 0) == 0) GTEST_SKIP() << "the host's st_blocks";
+  put("/f", "abc");
+  EXPECT_EQ(st("/f").stx_blocks, 8u);
+  put("/g", std::string(4097, 'x'));
+  EXPECT_EQ(st("/g").stx_blocks, 16u);
+  auto fd = t->openat(AT_FDCWD, "/g", O_WRONLY | O_TRUNC);
+  ASSERT_OK(fd);
+  EXPECT_EQ(t->fstat(*fd)->stx_blocks, 0u);
+  ASSERT_OK(t->close(*fd));
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "/d", 0755));
+  EXPECT_EQ(st("/d").stx_blocks, 0u);
+  ASSERT_OK(t->symlinkat("f", AT_FDCWD, "/s"));
+  EXPECT_EQ(st("/s", AT_SYMLINK_NOFOLLOW).stx_blocks, 0u);
+}
+
 // ---------------------------------------------------------------- mkdirat -------
 
 TEST_P(Contract, MkdirModeOwnerNlink) {

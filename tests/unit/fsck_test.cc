@@ -122,8 +122,6 @@ TEST_F(FsckCorrupt, MemfsSizes) {
   Inode* f = inode_of(*t, "/d/f");
   p = corrupt(f->size, uint64_t{7});
   EXPECT_TRUE(mentions(p, "size 7 but 3 bytes of data")) << ::testing::PrintToString(p);
-  p = corrupt(f->blocks, uint64_t{0});
-  EXPECT_TRUE(mentions(p, "blocks 0, expected 8")) << ::testing::PrintToString(p);
 }
 
 TEST(Fsck, NoLeakedInodesAfterUmount) {

@@ -164,6 +164,18 @@ TEST_F(Hostfs, ChangesThroughRcuvfsAreNeverStale) {
   EXPECT_NE(::stat(host("d/f").c_str(), &hs), 0);
 }
 
+TEST_F(Hostfs, BlocksAreTheHosts) {
+  open_ns("60");
+  host_write("f", std::string(10000, 'x'));
+  struct stat hs;
+  ASSERT_EQ(::stat(host("f").c_str(), &hs), 0);
+  ASSERT_GT(hs.st_blocks, 0);
+  auto s = st("f");
+  ASSERT_OK(s);
+  EXPECT_EQ(s->stx_blocks, static_cast<uint64_t>(hs.st_blocks));
+  EXPECT_EQ(s->stx_size, 10000u);
+}
+
 TEST_F(Hostfs, HostReplacedDirectoryForgetsTheCachedSubtree) {
   open_ns("0");
   std::filesystem::create_directories(host("a/b"));

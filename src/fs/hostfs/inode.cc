@@ -43,7 +43,7 @@ void HostInode::store_attrs(const struct ::statx& st) {
   gid.store(st.stx_gid, kRelaxed);
   nlink.store(st.stx_nlink, kRelaxed);
   size.store(st.stx_size, kRelaxed);
-  blocks.store(st.stx_blocks, kRelaxed);
+  blocks_.store(st.stx_blocks, kRelaxed);
   rdev.store(makedev(st.stx_rdev_major, st.stx_rdev_minor), kRelaxed);
   atime_ns.store(ts_ns(st.stx_atime), kRelaxed);
   mtime_ns.store(ts_ns(st.stx_mtime), kRelaxed);
@@ -67,17 +67,21 @@ bool HostInode::fresh() const {
   return coarse_now_ns() - fetched_.load(std::memory_order_acquire) < super().ttl_ns();
 }
 
+void HostInode::read_blocks(const Inode& inode, Statx& out) {
+  out.stx_blocks = static_cast<const HostInode&>(inode).blocks_.load(kRelaxed);
+}
+
 int HostInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
   // The freshness is read first: a snapshot taken after it is at least as new.
   if (!fresh()) return -ECHILD;
-  return attr_snapshot_rcu(*this, out);
+  return attr_snapshot_rcu(*this, out, read_blocks);
 }
 
 Status HostInode::getattr(Statx& out, unsigned, unsigned) {
   if (!fresh()) RCUVFS_TRY(refresh());
   // Refreshes by other stats don't take `lock`: read under the seqlock until a
   // snapshot holds.
-  while (attr_snapshot_rcu(*this, out) != 0) {
+  while (attr_snapshot_rcu(*this, out, read_blocks) != 0) {
   }
   return {};
 }

@@ -43,10 +43,6 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
       const uint64_t have = d ? d->size() : 0;
       if (have != sz)
         problems.push_back("size " + num(sz) + " but " + num(have) + " bytes of data");
-      const uint64_t want_blocks = (sz + 4095) / 4096 * 8;
-      if (blocks.load(kRelaxed) != want_blocks)
-        problems.push_back("blocks " + num(blocks.load(kRelaxed)) + ", expected " +
-                           num(want_blocks));
       break;
     }
     case S_IFLNK: {

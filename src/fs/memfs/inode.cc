@@ -76,7 +76,6 @@ void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
     gid.store(g, kRelaxed);
     nlink.store(S_ISDIR(m) ? 2 : 1, kRelaxed);
     size.store(S_ISDIR(m) ? kEmptyDirSize : 0, kRelaxed);
-    blocks.store(0, kRelaxed);
     rdev.store(rd, kRelaxed);
     atime_ns.store(now, kRelaxed);
     mtime_ns.store(now, kRelaxed);
@@ -218,7 +217,15 @@ Status MemInode::rename(std::string_view, Inode* source, Inode* new_dir_i, std::
 
 int MemInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
   if (!super().rcu_callbacks()) return -ECHILD;
-  return attr_snapshot_rcu(*this, out);
+  if (int e = attr_snapshot_rcu(*this, out)) return e;
+  out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
+  return 0;
+}
+
+Status MemInode::getattr(Statx& out, unsigned mask, unsigned flags) {
+  RCUVFS_TRY(Inode::getattr(out, mask, flags));
+  out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
+  return {};
 }
 
 int MemInode::permission(int mask, const Cred& cred, unsigned flags) const {
@@ -238,7 +245,6 @@ void MemInode::set_size_locked(uint64_t n) {
   const int64_t now = now_ns();
   AttrWrite w(*this);
   size.store(n, kRelaxed);
-  blocks.store(blocks_for(mode.load(kRelaxed), n), kRelaxed);
   mtime_ns.store(now, kRelaxed);
   ctime_ns.store(now, kRelaxed);
 }
