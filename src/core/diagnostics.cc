@@ -24,7 +24,7 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   }
   Inode* inode = d->inode.load(std::memory_order_relaxed);
   if (!inode) return Err{ENOENT};
-  Statx st;
+  Statx st{};
   attr_snapshot_locked(*inode, st);
   return st;
 }

@@ -105,9 +105,9 @@ inline statx_timestamp to_ts(int64_t ns) {
 }
 
 // Copy every attribute with relaxed loads; the caller makes it consistent (seq or lock).
+// The other fields of `out` stay as they are (zero: see Inode::getattr).
 inline void copy_attrs(const Inode& i, Statx& out) {
   constexpr auto r = std::memory_order_relaxed;
-  out = Statx{};
   out.stx_mask = STATX_BASIC_STATS | STATX_BTIME;
   out.stx_blksize = 4096;
   out.stx_nlink = i.nlink.load(r);

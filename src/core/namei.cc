@@ -828,6 +828,7 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
       t_attr_retry_exhausted = false;
       *why = Echild::kAttrRetry;
     }
+    out = Statx{};  // the next attempt, maybe on another inode, starts from zero
     return -ECHILD;
   }
   if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(path);
@@ -838,6 +839,7 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
                       (e != 0 || out.stx_ino == ino));
   if (!valid) {
     count(stale);
+    out = Statx{};
     return kStale;
   }
   if (e) return e;

@@ -173,6 +173,7 @@ class Inode {
                                  size_t max_entries);
 
   // ---- attributes ----
+  // Both stats get `out` zeroed and fill what the filesystem reports.
   // Speculative stat: fill `out` from this inode without blocking (see the RCU rules).
   // Default: -ECHILD (no speculative support: the walker uses getattr).
   virtual int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const;
@@ -220,8 +221,9 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
 // A consistent copy of the attributes without locks: reads under attr_seq, retrying
 // a few times; -ECHILD when a writer kept racing (the "attribute retry exhausted"
 // case). This is what every in-memory filesystem's getattr_rcu should call.
-// stx_blocks is 0; `extra`, when given, reads the filesystem's own attribute fields
-// (written in the same AttrWrite sections) into `out` inside the snapshot.
+// Fields Inode has no member for (stx_blocks, ...) are left as they are; `extra`, when
+// given, reads the filesystem's own attribute fields (written in the same AttrWrite
+// sections) into `out` inside the snapshot.
 using AttrExtra = void (*)(const Inode& inode, Statx& out);
 int attr_snapshot_rcu(const Inode& inode, Statx& out, AttrExtra extra = nullptr);
 // The same with `lock` held (shared or exclusive) by the caller: never fails.
