@@ -21,10 +21,10 @@ std::atomic<int64_t> g_live_inodes{0};
 }
 
 // The layout inode.h promises on 64-bit Linux: no padding hole. vptr 8, ino 8, six
-// 4-byte words (generation .. nlink, attr_seq) 24, size/rdev 16, four times 32,
-// refcount + lock 8, sb 8.
+// 4-byte words (generation .. nlink, attr_seq) 24, size 8, four times 32, refcount +
+// lock 8, sb 8.
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(Inode) == 104, "a padding hole in Inode");
+static_assert(sizeof(Inode) == 96, "a padding hole in Inode");
 #endif
 
 Inode::Inode(Superblock* sb) : sb(sb) { g_live_inodes.fetch_add(1, std::memory_order_relaxed); }
@@ -120,9 +120,6 @@ inline void copy_attrs(const Inode& i, Statx& out) {
   out.stx_btime = to_ts(i.btime_ns.load(r));
   out.stx_ctime = to_ts(i.ctime_ns.load(r));
   out.stx_mtime = to_ts(i.mtime_ns.load(r));
-  const uint64_t rdev = i.rdev.load(r);
-  out.stx_rdev_major = major(rdev);
-  out.stx_rdev_minor = minor(rdev);
 }
 }  // namespace
 

@@ -44,6 +44,9 @@ Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
 }
 
 Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
+  // The kernel's device numbers are 32 bits (12 of major, 20 of minor): glibc's
+  // mknodat refuses any other before it looks at the path or the type.
+  if (static_cast<unsigned int>(dev) != dev) return Err{EINVAL};
   RCUVFS_TRY(check_path(path, false));
   switch (mode & S_IFMT) {
     case 0:

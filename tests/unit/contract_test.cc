@@ -132,6 +132,15 @@ TEST_P(Contract, MknodErrors) {
   EXPECT_ERRNO(t->mknodat(AT_FDCWD, "f", S_IFIFO | 0644, 0), EEXIST);
   EXPECT_ERRNO(t->mknodat(AT_FDCWD, "x/", S_IFREG | 0644, 0), ENOENT);
   EXPECT_ERRNO(t->mknodat(AT_FDCWD, "missing/x", S_IFREG | 0644, 0), ENOENT);
+  // Device numbers the kernel cannot hold (major > 4095, minor > 2^20 - 1): EINVAL,
+  // whatever the type, before the path is looked at (as glibc's mknodat).
+  EXPECT_ERRNO(t->mknodat(AT_FDCWD, "c", S_IFCHR | 0600, makedev(4096, 1)), EINVAL);
+  EXPECT_ERRNO(t->mknodat(AT_FDCWD, "c", S_IFBLK | 0600, makedev(1, 1 << 20)), EINVAL);
+  EXPECT_ERRNO(t->mknodat(AT_FDCWD, "p", S_IFIFO | 0600, makedev(4096, 1)), EINVAL);
+  EXPECT_ERRNO(t->mknodat(AT_FDCWD, "missing/c", S_IFCHR | 0600, makedev(4096, 1)), EINVAL);
+  ASSERT_OK(t->mknodat(AT_FDCWD, "c", S_IFCHR | 0600, makedev(4095, (1 << 20) - 1)));
+  EXPECT_EQ(st("c").stx_rdev_major, 4095u);
+  EXPECT_EQ(st("c").stx_rdev_minor, (1u << 20) - 1);
 }
 
 // ------------------------------------------------------- symlinkat/readlinkat ----

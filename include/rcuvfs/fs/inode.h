@@ -9,7 +9,7 @@
 // section, and validates what it read afterwards (dentry seq, identity, attr_seq):
 //   ino, generation                 identity; changed only when the object is
 //                                   (re)initialised for a new file (see recyclefs)
-//   mode, uid, gid, nlink, size, rdev, *_ns
+//   mode, uid, gid, nlink, size, *_ns
 //                                   attributes; written inside an attr_seq write
 //                                   section (AttrWrite below), which also serialises
 //                                   the writers
@@ -106,7 +106,7 @@ class Inode {
   Inode& operator=(const Inode&) = delete;
 
   // One of these per file: the fields are ordered so that there is no padding (the
-  // 4-byte ones in pairs), 104 bytes in all on 64-bit Linux (checked in inode.cc). No
+  // 4-byte ones in pairs), 96 bytes in all on 64-bit Linux (checked in inode.cc). No
   // RcuHead: an inode is freed through rcu_free, which keeps the pointer elsewhere.
 
   // ---- identity and attributes (see the RCU rules above) ----
@@ -117,10 +117,10 @@ class Inode {
   std::atomic<uint32_t> gid{0};
   std::atomic<uint32_t> nlink{0};
   SeqCount attr_seq;  // a seqlock: AttrWrite serialises writers by itself
-  // No `blocks`: most filesystems derive it from the size when asked (memfs); one
-  // that stores it keeps it in its own inode (hostfs) and reads it in the snapshot.
+  // No `blocks` and no `rdev`: a filesystem derives them when asked or keeps them in
+  // its own inode (memfs: blocks from the size, rdev in the device node's payload
+  // word; hostfs: the host's figures), read inside the snapshot (AttrExtra).
   std::atomic<uint64_t> size{0};
-  std::atomic<uint64_t> rdev{0};
   std::atomic<int64_t> atime_ns{0};
   std::atomic<int64_t> mtime_ns{0};
   std::atomic<int64_t> ctime_ns{0};
@@ -221,7 +221,7 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
 // A consistent copy of the attributes without locks: reads under attr_seq, retrying
 // a few times; -ECHILD when a writer kept racing (the "attribute retry exhausted"
 // case). This is what every in-memory filesystem's getattr_rcu should call.
-// Fields Inode has no member for (stx_blocks, ...) are left as they are; `extra`, when
+// Fields Inode has no member for (stx_blocks, stx_rdev_*, ...) are left as they are; `extra`, when
 // given, reads the filesystem's own attribute fields (written in the same AttrWrite
 // sections) into `out` inside the snapshot.
 using AttrExtra = void (*)(const Inode& inode, Statx& out);

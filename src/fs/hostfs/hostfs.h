@@ -23,7 +23,8 @@
 //   host_dev_/host_ino_  the host identity; immutable
 //   fetched_     when the attributes were fetched (coarse monotonic ns); written
 //                inside the AttrWrite section that stores them, read under RCU
-//   blocks_      the host's st_blocks: an attribute (AttrWrite, read in snapshots)
+//   blocks_, rdev_  the host's st_blocks and st_rdev: attributes (written in AttrWrite
+//                sections, read in snapshots)
 //   body_        symlink target; immutable after construction (a changed host
 //                symlink is a different host inode)
 //   rd_fd_, wr_fd_  read-only and write-only descriptors, each opened on first use
@@ -105,13 +106,14 @@ class HostInode : public Inode {
                                const std::function<int()>& make);
   // The descriptor for reading (write = false) or writing.
   Result<int> io_fd(bool write);
-  // The attribute snapshot's AttrExtra: st_blocks.
-  static void read_blocks(const Inode& inode, Statx& out);
+  // The attribute snapshot's AttrExtra: st_blocks and st_rdev.
+  static void read_extra(const Inode& inode, Statx& out);
 
   const int fd_;
   const uint64_t host_dev_, host_ino_;
   std::atomic<int64_t> fetched_{0};
   std::atomic<uint64_t> blocks_{0};
+  std::atomic<uint64_t> rdev_{0};
   const std::string body_;
   std::mutex io_mu_;
   int rd_fd_ = -1, wr_fd_ = -1;

@@ -44,7 +44,7 @@ void HostInode::store_attrs(const struct ::statx& st) {
   nlink.store(st.stx_nlink, kRelaxed);
   size.store(st.stx_size, kRelaxed);
   blocks_.store(st.stx_blocks, kRelaxed);
-  rdev.store(makedev(st.stx_rdev_major, st.stx_rdev_minor), kRelaxed);
+  rdev_.store(makedev(st.stx_rdev_major, st.stx_rdev_minor), kRelaxed);
   atime_ns.store(ts_ns(st.stx_atime), kRelaxed);
   mtime_ns.store(ts_ns(st.stx_mtime), kRelaxed);
   ctime_ns.store(ts_ns(st.stx_ctime), kRelaxed);
@@ -67,21 +67,25 @@ bool HostInode::fresh() const {
   return coarse_now_ns() - fetched_.load(std::memory_order_acquire) < super().ttl_ns();
 }
 
-void HostInode::read_blocks(const Inode& inode, Statx& out) {
-  out.stx_blocks = static_cast<const HostInode&>(inode).blocks_.load(kRelaxed);
+void HostInode::read_extra(const Inode& inode, Statx& out) {
+  const auto& h = static_cast<const HostInode&>(inode);
+  out.stx_blocks = h.blocks_.load(kRelaxed);
+  const uint64_t rdev = h.rdev_.load(kRelaxed);
+  out.stx_rdev_major = major(rdev);
+  out.stx_rdev_minor = minor(rdev);
 }
 
 int HostInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
   // The freshness is read first: a snapshot taken after it is at least as new.
   if (!fresh()) return -ECHILD;
-  return attr_snapshot_rcu(*this, out, read_blocks);
+  return attr_snapshot_rcu(*this, out, read_extra);
 }
 
 Status HostInode::getattr(Statx& out, unsigned, unsigned) {
   if (!fresh()) RCUVFS_TRY(refresh());
   // Refreshes by other stats don't take `lock`: read under the seqlock until a
   // snapshot holds.
-  while (attr_snapshot_rcu(*this, out, read_blocks) != 0) {
+  while (attr_snapshot_rcu(*this, out, read_extra) != 0) {
   }
   return {};
 }

@@ -53,10 +53,13 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
         problems.push_back("symlink size " + num(sz) + " but a " + num(b->len) + "-byte body");
       break;
     }
-    default:
+    default: {
       if (sz != 0) problems.push_back("special file with size " + num(sz));
-      if (payload_.load(kRelaxed) != 0) problems.push_back("special file with contents");
+      const uintptr_t p = payload_.load(kRelaxed);
+      const bool device = S_ISCHR(mode.load(kRelaxed)) || S_ISBLK(mode.load(kRelaxed));
+      if (device ? !(p & kDevTag) : p != 0) problems.push_back("special file with contents");
       break;
+    }
   }
 }
 

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <mutex>
 
+#include <sys/sysmacros.h>
+
 namespace rcuvfs::memfs {
 
 namespace {
@@ -45,6 +47,7 @@ void LinkBody::retire(LinkBody* b) {
 }
 
 void MemInode::release_payload(uintptr_t p, bool now) {
+  if (p & kDevTag) return;
   if (p & kBodyTag) {
     auto* b = reinterpret_cast<LinkBody*>(p & ~kBodyTag);
     if (now)
@@ -76,14 +79,14 @@ void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
     gid.store(g, kRelaxed);
     nlink.store(S_ISDIR(m) ? 2 : 1, kRelaxed);
     size.store(S_ISDIR(m) ? kEmptyDirSize : 0, kRelaxed);
-    rdev.store(rd, kRelaxed);
     atime_ns.store(now, kRelaxed);
     mtime_ns.store(now, kRelaxed);
     ctime_ns.store(now, kRelaxed);
     btime_ns.store(now, kRelaxed);
+    const uintptr_t p = S_ISCHR(m) || S_ISBLK(m) ? dev_payload(rd) : 0;
+    release_payload(payload_.exchange(p, std::memory_order_acq_rel), false);
   }
   refcount.store(1, kRelaxed);
-  release_payload(payload_.exchange(0, std::memory_order_acq_rel), false);
 }
 
 Result<MemInode*> MemInode::new_child(mode_t m, dev_t rd, const Cred& cred) {
@@ -217,15 +220,26 @@ Status MemInode::rename(std::string_view, Inode* source, Inode* new_dir_i, std::
 
 int MemInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
   if (!super().rcu_callbacks()) return -ECHILD;
-  if (int e = attr_snapshot_rcu(*this, out)) return e;
+  if (int e = attr_snapshot_rcu(*this, out, read_rdev)) return e;
   out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
   return 0;
 }
 
-Status MemInode::getattr(Statx& out, unsigned mask, unsigned flags) {
-  RCUVFS_TRY(Inode::getattr(out, mask, flags));
+Status MemInode::getattr(Statx& out, unsigned, unsigned) {
+  {
+    std::shared_lock lk(lock);
+    attr_snapshot_locked(*this, out, read_rdev);
+  }
   out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
   return {};
+}
+
+void MemInode::read_rdev(const Inode& inode, Statx& out) {
+  const uintptr_t p = static_cast<const MemInode&>(inode).payload_.load(kRelaxed);
+  if (!(p & kDevTag)) return;
+  const auto rdev = static_cast<dev_t>(p >> 2);
+  out.stx_rdev_major = major(rdev);
+  out.stx_rdev_minor = minor(rdev);
 }
 
 int MemInode::permission(int mask, const Cred& cred, unsigned flags) const {

@@ -90,7 +90,13 @@ class MemInode : public Inode {
   void touch_dir(int64_t entries_delta, int64_t nlink_delta);
   void set_size_locked(uint64_t size);
 
+  // The payload word by file type: a regular file's contents (a std::string*, or 0
+  // while empty), a symlink's body (LinkBody* | kBodyTag), a device node's number
+  // (dev << 2 | kDevTag; mknod takes only numbers that fit 32 bits), 0 otherwise.
   static constexpr uintptr_t kBodyTag = 1;
+  static constexpr uintptr_t kDevTag = 2;
+  static constexpr uintptr_t kTags = kBodyTag | kDevTag;
+  static uintptr_t dev_payload(dev_t rdev) { return uintptr_t{rdev} << 2 | kDevTag; }
   // The symlink body, or nullptr (no body yet, or not a symlink).
   const LinkBody* body(std::memory_order order) const {
     const uintptr_t p = payload_.load(order);
@@ -99,8 +105,11 @@ class MemInode : public Inode {
   // The contents of a regular file (Inode::lock held), or nullptr while it is empty.
   std::string* data() const {
     const uintptr_t p = payload_.load(std::memory_order_relaxed);
-    return (p & kBodyTag) ? nullptr : reinterpret_cast<std::string*>(p);
+    return (p & kTags) ? nullptr : reinterpret_cast<std::string*>(p);
   }
+  // The attribute snapshot's AttrExtra: st_rdev (payload and mode are written in the
+  // same AttrWrite section, by init).
+  static void read_rdev(const Inode& inode, Statx& out);
   // The same, allocated now if the file had none (Inode::lock held exclusively).
   std::string* contents();
   // Free what the word points to; the caller has replaced it (or is the destructor).
@@ -110,9 +119,9 @@ class MemInode : public Inode {
   std::atomic<uintptr_t> payload_{0};
 };
 
-// One allocation per file: 112 bytes (104 of Inode and the payload word).
+// One allocation per file: 104 bytes (96 of Inode and the payload word).
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(MemInode) == 112);
+static_assert(sizeof(MemInode) == 104);
 #endif
 
 class MemSuper : public Superblock {

@@ -7,6 +7,10 @@ mknod s sock
 mknod r2 reg 0640
 mknod c2 chr 0666 136 0
 mknod big chr 4095 1048575
+mknod huge chr 4096 0
+mknod huge blk 0 1048576
+mknod huge fifo 0644 4096 0
+mknod x/huge chr 4096 0
 mknod zero blk 0 0
 stat r
 stat p
@@ -16,6 +20,7 @@ stat s
 stat r2
 stat c2
 stat big
+stat huge
 stat zero
 mknod r reg
 mknod x/y fifo
