@@ -17,11 +17,17 @@ SeqCount g_rename_seq;
 dtable::Bucket* const dtable::g_table =
     static_cast<dtable::Bucket*>(std::calloc(dtable::kHashSize, sizeof(dtable::Bucket)));
 
+namespace {
+// Write `s` zero-padded to whole words (at least one) at `bytes`; its hash_len.
+uint64_t write_name(char* bytes, std::string_view s) {
+  std::memset(bytes, 0, Name::alloc_size(s.size()) - offsetof(Name, str));
+  if (!s.empty()) std::memcpy(bytes, s.data(), s.size());  // a cursor's is empty
+  return (uint64_t{s.size()} << 32) | name_hash(s);
+}
+}  // namespace
+
 void Name::init(Name* n, std::string_view s) {
-  char* bytes = reinterpret_cast<char*>(n) + offsetof(Name, str);
-  std::memset(bytes, 0, alloc_size(s.size()) - offsetof(Name, str));
-  std::memcpy(bytes, s.data(), s.size());
-  n->hash_len = (uint64_t{s.size()} << 32) | name_hash(s);
+  n->hash_len = write_name(reinterpret_cast<char*>(n) + offsetof(Name, str), s);
 }
 
 namespace {
@@ -49,8 +55,8 @@ void bucket_unlock(Bucket& b) { b.head.fetch_and(~uintptr_t{1}, std::memory_orde
 
 // Insert at the head of its chain. Caller holds d's d_lock.
 void hash_insert(Dentry* d) {
-  const Name* n = d->name.load(std::memory_order_relaxed);
-  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed), n->hash());
+  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed),
+                             d_name(d, std::memory_order_relaxed).hash());
   bucket_lock(b);
   d->hash_next.store(chain_first(b), std::memory_order_relaxed);
   // Publishing d: release so that readers see its initialised fields. Keeps the lock
@@ -64,8 +70,8 @@ void hash_insert(Dentry* d) {
 // can continue down the chain. Caller holds d's d_lock.
 void hash_remove(Dentry* d) {
   if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) return;
-  const Name* n = d->name.load(std::memory_order_relaxed);
-  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed), n->hash());
+  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed),
+                             d_name(d, std::memory_order_relaxed).hash());
   bucket_lock(b);
   Dentry* next = d->hash_next.load(std::memory_order_relaxed);
   Dentry* first = chain_first(b);
@@ -90,11 +96,11 @@ Name* alloc_name(std::string_view s) {
   return n;
 }
 
-// Frees a replaced external name after a grace period (the inline one is never freed
-// separately: it lives and dies with its dentry).
-void retire_name(Dentry* d, const Name* old) {
-  if (old == &d->inline_name) return;
-  rcu_defer_call([old] { ::operator delete(const_cast<Name*>(old)); });
+// Frees a replaced separate name after a grace period (the inline one lives and dies
+// with its dentry).
+void retire_name(uint64_t old_word) {
+  if (const Name* old = external_name(old_word))
+    rcu_free(const_cast<Name*>(old), [](void* p) { ::operator delete(p); });
 }
 
 
@@ -112,13 +118,19 @@ ObjectCache* dentry_cache(size_t name_len) {
   return caches[name_len == 0 ? 0 : (name_len - 1) / 8];
 }
 
-Dentry* new_dentry(size_t name_len) {
-  ObjectCache* c = dentry_cache(name_len);
-  return new (c ? c->alloc() : ::operator new(dentry_size(name_len))) Dentry;
+// A dentry named `name`, inline, its allocator noted in its flags (0: malloc).
+Dentry* new_dentry(std::string_view name) {
+  ObjectCache* c = dentry_cache(name.size());
+  auto* d = new (c ? c->alloc() : ::operator new(dentry_size(name.size()))) Dentry;
+  const uint32_t alloc = c ? 1 + (name.empty() ? 0 : (name.size() - 1) / 8) : 0;
+  d->flags.store(kDUnhashed | alloc << kDAllocShift, std::memory_order_relaxed);
+  d->name_word.store(write_name(d->name_bytes, name), std::memory_order_relaxed);
+  return d;
 }
 
 void delete_dentry(Dentry* d) {
-  ObjectCache* c = dentry_cache(d->inline_name.len());
+  const uint32_t alloc = (d->flags.load(std::memory_order_relaxed) >> kDAllocShift) & 0xf;
+  ObjectCache* c = alloc ? dentry_cache(alloc * 8) : nullptr;
   d->~Dentry();
   if (c)
     c->free(d);
@@ -128,8 +140,7 @@ void delete_dentry(Dentry* d) {
 
 void free_dentry(RcuHead* h) {
   auto* d = reinterpret_cast<Dentry*>(reinterpret_cast<char*>(h) - offsetof(Dentry, rcu));
-  const Name* n = d->name.load(std::memory_order_relaxed);
-  if (n != &d->inline_name) ::operator delete(const_cast<Name*>(n));
+  ::operator delete(const_cast<Name*>(external_name(d->name_word.load(std::memory_order_relaxed))));
   delete_dentry(d);
   g_live_dentries.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -154,9 +165,7 @@ void kill(Dentry* d) {
 
 Dentry* d_alloc(Dentry* parent, std::string_view name) {
   assert(!parent || entry_name(name));
-  Dentry* d = new_dentry(name.size());
-  Name::init(&d->inline_name, name);
-  d->name.store(&d->inline_name, std::memory_order_relaxed);
+  Dentry* d = new_dentry(name);
   d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
   g_live_dentries.fetch_add(1, std::memory_order_relaxed);
   return d;
@@ -276,9 +285,8 @@ void unlock_two(Dentry* a, Dentry* b) {
 void rebind(Dentry* d, Dentry* new_parent, const Name* n) {
   bool hashed = !(d->flags.load(std::memory_order_relaxed) & kDUnhashed);
   if (hashed) hash_remove(d);
-  const Name* old = d->name.load(std::memory_order_relaxed);
-  d->name.store(n, std::memory_order_release);
-  if (old != n) retire_name(d, old);
+  retire_name(d->name_word.exchange(reinterpret_cast<uintptr_t>(n) | kExternalName,
+                                    std::memory_order_release));
   d->parent.store(new_parent, std::memory_order_release);
   if (hashed) hash_insert(d);
 }
@@ -306,12 +314,10 @@ void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name) {
 void d_exchange(Dentry* a, Dentry* b) {
   Dentry* pa = a->parent.load(std::memory_order_relaxed);
   Dentry* pb = b->parent.load(std::memory_order_relaxed);
-  const Name* na = a->name.load(std::memory_order_relaxed);
-  const Name* nb = b->name.load(std::memory_order_relaxed);
   // Names are immutable and owned by their dentry (inline) or freed by retire_name;
   // give each side a private copy of the other's name.
-  const Name* na_copy = alloc_name(na->view());
-  const Name* nb_copy = alloc_name(nb->view());
+  const Name* na_copy = alloc_name(d_name(a, std::memory_order_relaxed).view());
+  const Name* nb_copy = alloc_name(d_name(b, std::memory_order_relaxed).view());
   lock_two(pa, pb);
   lock_two(a, b);
   {
@@ -341,10 +347,10 @@ Dentry* d_lookup_once(const Dentry* parent, const Component& c, const char* name
   const Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    if (d->name.load(std::memory_order_acquire)->hash_len != c.hash_len) continue;
+    if (!d_name_matches(d, c, name)) continue;
     DLockGuard g(d);
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    if (!name_matches(d->name.load(std::memory_order_relaxed), c, name)) continue;
+    if (!d_name_matches(d, c, name)) continue;
     if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) continue;
     if (!dget_not_dead(d)) continue;
     return d;
@@ -390,9 +396,8 @@ void dput(Dentry* d) {
 }
 
 Dentry* d_alloc_cursor() {
-  Dentry* c = new_dentry(0);
-  Name::init(&c->inline_name, {});
-  c->flags.store(kDCursor | kDUnhashed, std::memory_order_relaxed);
+  Dentry* c = new_dentry({});
+  c->set_flag(kDCursor);
   c->parent.store(c, std::memory_order_relaxed);
   return c;
 }

@@ -142,16 +142,18 @@ inline Dentry* chain_first(const Bucket& b) {
   const dtable::Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    if (d->name.load(std::memory_order_acquire)->hash_len != c.hash_len) continue;
+    // Chains hold about one entry: the name is compared once, after seq is sampled
+    // (a sibling in the same chain that is changing just sends the walk to the slow
+    // path).
     const uint32_t s = d->seq.begin();
     if (s & 1) return nullptr;
-    // Re-read the binding after sampling seq; the caller validates s later. A
-    // dentry unhashed before our sample keeps its parent and name (and its seq stays
-    // even), so the hash state must be part of the check, or a deleted entry whose
-    // inode was already reused would validate.
+    // Read the binding after sampling seq; the caller validates s later. A dentry
+    // unhashed before our sample keeps its parent and name (and its seq stays even),
+    // so the hash state must be part of the check, or a deleted entry whose inode was
+    // already reused would validate.
     if (d->flags.load(std::memory_order_acquire) & kDUnhashed) continue;
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    if (!name_matches(d->name.load(std::memory_order_acquire), c, name)) continue;
+    if (!d_name_matches(d, c, name)) continue;
     *seq = s;
     return d;
   }

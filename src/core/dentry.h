@@ -9,8 +9,6 @@
 //   inode      RCU-read under seq. null = negative.
 //   parent     RCU-read under seq. A root points to itself. Holds a reference on the
 //              parent for as long as it points to it.
-//   name       RCU-read under seq. Immutable Name objects: a rename publishes a new
-//              one and frees the old after a grace period.
 //   flags      atomic bit set; kDLocked is d_lock (a spinlock bit); kDMounted is
 //              read by RCU walkers and validated by mount_seq.
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.
@@ -23,9 +21,13 @@
 //              the list of child dentries (for readdir and teardown; readdir cursors
 //              are kDCursor dentries in it), guarded by the d_lock of the parent.
 //              Never read under RCU. `sibling` shares its storage with `rcu`.
-//   inline_name
-//              the name the dentry was made with (zero-padded words, see Name);
-//              immutable. A rename to another name publishes a separate Name.
+//   name_word, name_bytes
+//              the name, read through d_name(). At first inline: name_word holds
+//              its hash_len and name_bytes its bytes. A rename stores the address of
+//              a separate immutable Name, tagged with kExternalName, in name_word
+//              with release, under seq and d_lock, and frees the one it replaced
+//              after a grace period. The name never goes back inline, so name_bytes
+//              never change once the dentry is published.
 //
 // ---- Lock order (all of rcuvfs) -----------------------------------------------------
 //   Superblock::rename_mutex
@@ -51,6 +53,16 @@
 
 namespace rcuvfs::core {
 
+// A name as one reader loaded it: hash_len and the bytes (zero-padded to words).
+struct NameRef {
+  uint64_t hash_len;
+  const char* str;
+
+  uint32_t hash() const { return static_cast<uint32_t>(hash_len); }
+  uint32_t len() const { return static_cast<uint32_t>(hash_len >> 32); }
+  std::string_view view() const { return {str, len()}; }
+};
+
 // An immutable name with its hash. Allocated in one piece (inline in a dentry or
 // separately after a rename). The bytes are zero-padded to a whole number of 8-byte
 // words (at least one) so that the walker compares a name a word at a time.
@@ -61,11 +73,7 @@ struct Name {
   uint32_t hash() const { return static_cast<uint32_t>(hash_len); }
   uint32_t len() const { return static_cast<uint32_t>(hash_len >> 32); }
   std::string_view view() const { return {str, len()}; }
-  uint64_t word0() const {
-    uint64_t w;
-    std::memcpy(&w, str, 8);
-    return w;
-  }
+  NameRef ref() const { return {hash_len, str}; }
   // Bytes a Name of `len` bytes occupies.
   static size_t alloc_size(size_t len) {
     return offsetof(Name, str) + (len == 0 ? 8 : (len + 7) & ~size_t{7});
@@ -153,11 +161,16 @@ inline Component hash_component(std::string_view s) {
 // The hash of a whole name (which never holds '/').
 inline uint32_t name_hash(std::string_view s) { return hash_component(s).hash(); }
 
-// Does `n` hold exactly the component c, whose bytes start at p?
-inline bool name_matches(const Name* n, const Component& c, const char* p) {
-  if (n->hash_len != c.hash_len || n->word0() != c.word0) return false;
+// Do the bytes of a name whose hash_len is c's hold exactly the component c, whose
+// bytes start at p?
+inline bool name_bytes_match(const char* str, const Component& c, const char* p) {
+  if (load_word(str) != c.word0) return false;
   const size_t len = c.len();
-  return len <= 8 || std::memcmp(n->str + 8, p + 8, len - 8) == 0;
+  return len <= 8 || std::memcmp(str + 8, p + 8, len - 8) == 0;
+}
+// Does `n` hold exactly the component c, whose bytes start at p?
+inline bool name_matches(NameRef n, const Component& c, const char* p) {
+  return n.hash_len == c.hash_len && name_bytes_match(n.str, c, p);
 }
 
 // A directory's children: a ring of the children's `sibling` links and a head of one
@@ -214,17 +227,19 @@ inline constexpr uint32_t kDDeleted = 1u << 3;    // was unlinked (fdpath " (del
 inline constexpr uint32_t kDPinned = 1u << 4;     // holds the fs's "entry exists" pin
 inline constexpr uint32_t kDInList = 1u << 5;     // on its parent's children list
 inline constexpr uint32_t kDCursor = 1u << 6;     // a readdir position, not an entry
+// Bits 16..19: the allocator of the dentry's memory (see dcache.cc), immutable.
+inline constexpr unsigned kDAllocShift = 16;
 
 inline constexpr int32_t kDead = -(1 << 30);
 
-// Field order: what an RCU lookup reads (seq, flags, hash_next, parent, name, inode)
-// comes first, in one cache line; the name's bytes follow the cold fields.
+// Field order: what an RCU lookup reads first (seq, flags, hash_next, parent, inode)
+// comes first; the name follows the cold fields (a chain walk compares name_word
+// only for entries of the right parent).
 struct Dentry {
   SeqCount seq;
   std::atomic<uint32_t> flags{kDUnhashed};
   std::atomic<Dentry*> hash_next{nullptr};
   std::atomic<Dentry*> parent{nullptr};
-  std::atomic<const Name*> name{nullptr};
   std::atomic<Inode*> inode{nullptr};
   std::atomic<int32_t> refcount{1};
   std::atomic<uint32_t> d_time{0};
@@ -235,7 +250,8 @@ struct Dentry {
     RcuHead rcu;
   };
   ChildList children;  // this directory's children (under this d_lock)
-  Name inline_name;    // must be last: allocated with room for the whole name
+  std::atomic<uint64_t> name_word{0};  // see d_name()
+  alignas(8) char name_bytes[8];  // must be last: allocated with room for the name
 
   Dentry() : sibling() {}
 
@@ -261,7 +277,38 @@ struct Dentry {
 
 // Bytes to allocate for a dentry whose inline name has `len` bytes.
 inline size_t dentry_size(size_t len) {
-  return offsetof(Dentry, inline_name) + Name::alloc_size(len);
+  return offsetof(Dentry, name_bytes) + (Name::alloc_size(len) - offsetof(Name, str));
+}
+
+// Tags name_word when it holds a Name's address: a hash_len never has this bit (its
+// length is at most kNameMax).
+inline constexpr uint64_t kExternalName = uint64_t{1} << 63;
+
+inline const Name* external_name(uint64_t name_word) {
+  return (name_word & kExternalName)
+             ? reinterpret_cast<const Name*>(name_word & ~kExternalName)
+             : nullptr;
+}
+
+// The dentry's name: safe under RCU (then validated by seq like the rest of the
+// binding), under d_lock, or under the rename lock.
+inline NameRef d_name(const Dentry* d, std::memory_order o = std::memory_order_acquire) {
+  const uint64_t w = d->name_word.load(o);
+  if (const Name* n = external_name(w)) return {n->hash_len, n->str};
+  return {w, d->name_bytes};
+}
+
+// name_matches(d_name(d), c, p), the walker's way: an inline name is compared with no
+// dependent load (name_word is then its hash_len).
+inline bool d_name_matches(const Dentry* d, const Component& c, const char* p) {
+  const uint64_t w = d->name_word.load(std::memory_order_acquire);
+  const char* str = d->name_bytes;
+  if (__builtin_expect(w != c.hash_len, 0)) {
+    const Name* n = external_name(w);
+    if (!n || n->hash_len != c.hash_len) return false;
+    str = n->str;
+  }
+  return name_bytes_match(str, c, p);
 }
 
 // What readdir lists: a positive entry still in the dcache. Caller holds the parent's

@@ -33,7 +33,8 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 // The path of `d` inside its filesystem, for messages.
 std::string where(const Dentry* d) {
   std::vector<std::string_view> names;
-  for (; !d->is_root(); d = d->parent.load(kRelaxed)) names.push_back(d->name.load(kRelaxed)->view());
+  for (; !d->is_root(); d = d->parent.load(kRelaxed)) names.push_back(
+      core::d_name(d, kRelaxed).view());
   if (names.empty()) return "/";
   std::string p;
   for (auto it = names.rbegin(); it != names.rend(); ++it) p.append("/").append(*it);
@@ -123,14 +124,14 @@ class Checker {
   void check_child(Superblock* sb, Dentry* dir, Inode* dir_inode, Dentry* c) {
     listed_.insert(c);
     const uint32_t flags = c->flags.load(kRelaxed);
-    const core::Name* name = c->name.load(kRelaxed);
+    const core::NameRef name = core::d_name(c, kRelaxed);
     if (c->parent.load(kRelaxed) != dir)
-      report(sb, dir, "child '" + std::string(name->view()) + "' points to another parent");
+      report(sb, dir, "child '" + std::string(name.view()) + "' points to another parent");
     if (!(flags & core::kDInList)) report(sb, c, "listed without kDInList");
-    if (name->hash() != core::name_hash(name->view())) report(sb, c, "stale name hash");
+    if (name.hash() != core::name_hash(name.view())) report(sb, c, "stale name hash");
     Inode* inode = c->inode.load(kRelaxed);
     const bool hashed = !(flags & core::kDUnhashed);
-    Dentry* found = core::d_lookup(dir, name->view());
+    Dentry* found = core::d_lookup(dir, name.view());
     if (hashed && found != c) report(sb, c, "hashed but lookup finds another entry");
     if (!hashed && inode && found == nullptr)
       report(sb, c, "positive, listed, but not hashed");

@@ -12,7 +12,7 @@ namespace core {
 Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,
                           mode_t mode, const Cred& cred) {
   if (int err = may_create(t, dir_path, cred)) return Err{-err};
-  const std::string_view name = d->name.load()->view();
+  const std::string_view name = core::d_name(d).view();
   const SecPath where = sec_path(t, dir_path, dir);
   if (int err = security_call(*t.vfs, [&](SecurityModule& m) {
         return m.path_mknod(where, name, mode, 0, cred);

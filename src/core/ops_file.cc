@@ -241,7 +241,7 @@ Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_ent
       Inode* ci = child->inode.load();
       f->pos++;
       out.push_back({ci->ino.load(), f->pos, static_cast<unsigned char>(IFTODT(ci->type())),
-                     std::string(child->name.load()->view())});
+                     std::string(core::d_name(child).view())});
       return ++n < max_entries;
     });
   }
@@ -269,7 +269,7 @@ Result<std::string> Task::fdpath(int fd) {
         m = parent;
         continue;
       }
-      parts.push_back(d->name.load(std::memory_order_acquire)->view());
+      parts.push_back(core::d_name(d, std::memory_order_acquire).view());
       d = d->parent.load(std::memory_order_acquire);
     }
     std::string out;

@@ -32,7 +32,7 @@ bool visit(const Mount* m, const Dentry* d, const Inode* first, SecPath::VisitFn
   for (unsigned depth = 0; depth < kMaxDepth; ++depth) {
     const Inode* inode = depth == 0 ? first : d->inode.load(std::memory_order_acquire);
     if (!inode) return false;
-    if (!fn(ctx, *inode, d->name.load(std::memory_order_acquire)->view(), depth))
+    if (!fn(ctx, *inode, core::d_name(d, std::memory_order_acquire).view(), depth))
       return true;
     // A mount root is followed by the directory it is mounted on.
     while (d == m->root) {
@@ -43,7 +43,7 @@ bool visit(const Mount* m, const Dentry* d, const Inode* first, SecPath::VisitFn
       if (++depth >= kMaxDepth) return false;
       const Inode* mp = d->inode.load(std::memory_order_acquire);
       if (!mp) return false;
-      if (!fn(ctx, *mp, d->name.load(std::memory_order_acquire)->view(), depth))
+      if (!fn(ctx, *mp, core::d_name(d, std::memory_order_acquire).view(), depth))
         return true;
     }
     const Dentry* up = d->parent.load(std::memory_order_acquire);
@@ -103,7 +103,7 @@ std::string SecPath::path() const {
         m = parent;
         continue;
       }
-      parts.push_back(d->name.load(std::memory_order_acquire)->view());
+      parts.push_back(core::d_name(d, std::memory_order_acquire).view());
       const Dentry* up = d->parent.load(std::memory_order_acquire);
       if (up == d) break;
       d = up;

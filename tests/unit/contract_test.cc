@@ -336,6 +336,36 @@ TEST_P(Contract, RenameHardLinksToSameInodeIsNoop) {
   EXPECT_EQ(st("a").stx_nlink, 2u);
 }
 
+// Names of every storage class: short and long inline names (dentries from the
+// per-size caches and, past 64 bytes, from malloc) and the separate names a rename
+// gives; lookups, listings and the old names follow each step.
+TEST_P(Contract, RenameThroughNameLengths) {
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "/d", 0755));
+  put("/d/a", "x");
+  std::string cur = "a";
+  for (size_t len : {1, 8, 9, 16, 17, 63, 64, 65, 200, 255, 7}) {
+    const std::string next(len, static_cast<char>('b' + len % 20));
+    if (next == cur) continue;
+    ASSERT_OK(t->renameat2(AT_FDCWD, "/d/" + cur, AT_FDCWD, "/d/" + next, 0)) << len;
+    EXPECT_EQ(err_stat("/d/" + cur), ENOENT) << len;
+    EXPECT_EQ(st("/d/" + next).stx_size, 1u) << len;
+    std::vector<std::string> names;
+    for (const DirEntry& e : list("/d"))
+      if (e.name != "." && e.name != "..") names.push_back(e.name);
+    EXPECT_EQ(names, std::vector<std::string>{next}) << len;
+    cur = next;
+  }
+  // An exchange gives both sides separate names; a long one made inline stays right.
+  const std::string longname(100, 'L');
+  put("/d/" + longname, "yy");
+  ASSERT_OK(t->renameat2(AT_FDCWD, "/d/" + cur, AT_FDCWD, "/d/" + longname, RENAME_EXCHANGE));
+  EXPECT_EQ(st("/d/" + cur).stx_size, 2u);
+  EXPECT_EQ(st("/d/" + longname).stx_size, 1u);
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "/d/" + cur, 0));
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "/d/" + longname, 0));
+  EXPECT_TRUE(list("/d").size() <= 2u);  // only . and ..
+}
+
 TEST_P(Contract, RenameInvalidFlags) {
   put("a");
   put("b");
