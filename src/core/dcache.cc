@@ -104,6 +104,11 @@ void retire_name(uint64_t old_word) {
 }
 
 
+// 80 bytes for a name of up to 8 (the RCU head is a word longer under TSan).
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(RCUVFS_TSAN)
+static_assert(dentry_size(8) == 80);
+#endif
+
 // Memory for dentries: one ObjectCache per 8 bytes of inline name up to
 // kCachedNameMax (there are millions of these), malloc beyond.
 constexpr size_t kCachedNameMax = 64;

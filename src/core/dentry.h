@@ -63,9 +63,10 @@ struct NameRef {
   std::string_view view() const { return {str, len()}; }
 };
 
-// An immutable name with its hash. Allocated in one piece (inline in a dentry or
-// separately after a rename). The bytes are zero-padded to a whole number of 8-byte
-// words (at least one) so that the walker compares a name a word at a time.
+// An immutable name with its hash, allocated in one piece: what a rename gives a
+// dentry (the name a dentry is made with is inline, laid out the same way: see
+// Dentry::name_word). The bytes are zero-padded to a whole number of 8-byte words (at
+// least one) so that the walker compares a name a word at a time.
 struct Name {
   uint64_t hash_len;  // hash in the low 32 bits, length in the high 32: one compare
   alignas(8) char str[8];  // len bytes, zero-padded; allocated with the right size
@@ -75,7 +76,7 @@ struct Name {
   std::string_view view() const { return {str, len()}; }
   NameRef ref() const { return {hash_len, str}; }
   // Bytes a Name of `len` bytes occupies.
-  static size_t alloc_size(size_t len) {
+  static constexpr size_t alloc_size(size_t len) {
     return offsetof(Name, str) + (len == 0 ? 8 : (len + 7) & ~size_t{7});
   }
   // Fill a Name already allocated with alloc_size(s.size()) bytes.
@@ -276,7 +277,7 @@ struct Dentry {
 };
 
 // Bytes to allocate for a dentry whose inline name has `len` bytes.
-inline size_t dentry_size(size_t len) {
+constexpr size_t dentry_size(size_t len) {
   return offsetof(Dentry, name_bytes) + (Name::alloc_size(len) - offsetof(Name, str));
 }
 
