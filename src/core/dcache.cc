@@ -103,7 +103,6 @@ void retire_name(uint64_t old_word) {
     rcu_free(const_cast<Name*>(old), [](void* p) { ::operator delete(p); });
 }
 
-
 // 80 bytes for a name of up to 8 (the RCU head is a word longer under TSan).
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(RCUVFS_TSAN)
 static_assert(dentry_size(8) == 80);
@@ -145,7 +144,8 @@ void delete_dentry(Dentry* d) {
 
 void free_dentry(RcuHead* h) {
   auto* d = reinterpret_cast<Dentry*>(reinterpret_cast<char*>(h) - offsetof(Dentry, rcu));
-  ::operator delete(const_cast<Name*>(external_name(d->name_word.load(std::memory_order_relaxed))));
+  const Name* n = external_name(d->name_word.load(std::memory_order_relaxed));
+  ::operator delete(const_cast<Name*>(n));
   delete_dentry(d);
   g_live_dentries.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -33,8 +33,8 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 // The path of `d` inside its filesystem, for messages.
 std::string where(const Dentry* d) {
   std::vector<std::string_view> names;
-  for (; !d->is_root(); d = d->parent.load(kRelaxed)) names.push_back(
-      core::d_name(d, kRelaxed).view());
+  for (; !d->is_root(); d = d->parent.load(kRelaxed))
+    names.push_back(core::d_name(d, kRelaxed).view());
   if (names.empty()) return "/";
   std::string p;
   for (auto it = names.rbegin(); it != names.rend(); ++it) p.append("/").append(*it);

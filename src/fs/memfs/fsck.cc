@@ -57,7 +57,8 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
       if (sz != 0) problems.push_back("special file with size " + num(sz));
       const uintptr_t p = payload_.load(kRelaxed);
       const bool device = S_ISCHR(mode.load(kRelaxed)) || S_ISBLK(mode.load(kRelaxed));
-      if (device ? !(p & kDevTag) : p != 0) problems.push_back("special file with contents");
+      if (device ? !(p & kDevTag) : p != 0)
+        problems.push_back("special file with contents");
       break;
     }
   }
