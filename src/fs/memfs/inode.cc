@@ -19,7 +19,6 @@ uint64_t blocks_for(mode_t mode, uint64_t size) {
   return S_ISREG(mode) ? (size + 4095) / 4096 * 8 : 0;
 }
 
-
 ObjectCache& inode_cache() {
   static ObjectCache& cache = *new ObjectCache(sizeof(MemInode));
   return cache;
