@@ -358,7 +358,8 @@ TEST_P(Contract, RenameThroughNameLengths) {
   // An exchange gives both sides separate names; a long one made inline stays right.
   const std::string longname(100, 'L');
   put("/d/" + longname, "yy");
-  ASSERT_OK(t->renameat2(AT_FDCWD, "/d/" + cur, AT_FDCWD, "/d/" + longname, RENAME_EXCHANGE));
+  ASSERT_OK(
+      t->renameat2(AT_FDCWD, "/d/" + cur, AT_FDCWD, "/d/" + longname, RENAME_EXCHANGE));
   EXPECT_EQ(st("/d/" + cur).stx_size, 2u);
   EXPECT_EQ(st("/d/" + longname).stx_size, 1u);
   ASSERT_OK(t->unlinkat(AT_FDCWD, "/d/" + cur, 0));

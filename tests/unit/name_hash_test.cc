@@ -103,8 +103,8 @@ TEST(NameHash, NamesThatDifferMatchNothingElse) {
   EXPECT_FALSE(name_matches(a.n->ref(), cb, b.bytes.get()));
   // A prefix is not the name.
   Exact prefix("abcdefgh");
-  EXPECT_FALSE(name_matches(a.n->ref(), hash_component(prefix.bytes.get(), prefix.size, prefix.bytes.get()),
-                            prefix.bytes.get()));
+  const Component cp = hash_component(prefix.bytes.get(), prefix.size, prefix.bytes.get());
+  EXPECT_FALSE(name_matches(a.n->ref(), cp, prefix.bytes.get()));
 }
 
 TEST(NameHash, SimilarNamesSpreadOverChains) {

@@ -43,7 +43,7 @@ TEST(ObjectCache, LiveObjectsAreDistinctAligned_AndKeepTheirBytes) {
     objs.push_back(p);
   }
   for (uint64_t i = 0; i < objs.size(); ++i)
-    ASSERT_TRUE(stamped(objs[i], c.object_size(), i)) << "object " << i << " was overwritten";
+    ASSERT_TRUE(stamped(objs[i], c.object_size(), i)) << "object " << i << " overwritten";
   // 20 000 objects of 104 bytes fill about 32 chunks of 64 KiB: no per-object overhead.
   EXPECT_LE(c.bytes_reserved(), (20000 * 104 / 65536 + 2) * 65536u);
   for (void* p : objs) c.free(p);
