@@ -108,8 +108,9 @@ inline uint64_t hash_mix(uint64_t h, uint64_t w) {
   return (h << 32) | (h >> 32);
 }
 // Folded, not mixed: the dcache mixes the hash with the parent's address when it picks
-// a chain (dtable::bucket_index), which is where the spread matters.
-inline uint32_t hash_fold(uint64_t h) { return static_cast<uint32_t>(h ^ (h >> 32)); }
+// a chain (dtable::bucket_index), which is where the spread matters. Bit 0 is always
+// clear: Dentry::name_word uses it to tell a separate name's address from a hash_len.
+inline uint32_t hash_fold(uint64_t h) { return static_cast<uint32_t>(h ^ (h >> 32)) << 1; }
 
 // The component at the start of [p, p + n): its length, hash and first word (its
 // first up-to-8 bytes, zero-padded: what Name::word0 of the same name holds). Bytes
@@ -281,9 +282,9 @@ constexpr size_t dentry_size(size_t len) {
   return offsetof(Dentry, name_bytes) + (Name::alloc_size(len) - offsetof(Name, str));
 }
 
-// Tags name_word when it holds a Name's address: a hash_len never has this bit (its
-// length is at most kNameMax).
-inline constexpr uint64_t kExternalName = uint64_t{1} << 63;
+// Tags name_word when it holds a Name's address: a hash_len never has this bit (see
+// hash_fold). The low bit keeps the word a pointer into the Name for LeakSanitizer.
+inline constexpr uint64_t kExternalName = 1;
 
 inline const Name* external_name(uint64_t name_word) {
   return (name_word & kExternalName)
