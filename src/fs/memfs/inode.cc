@@ -219,21 +219,17 @@ Status MemInode::rename(std::string_view, Inode* source, Inode* new_dir_i, std::
 
 int MemInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
   if (!super().rcu_callbacks()) return -ECHILD;
-  if (int e = attr_snapshot_rcu(*this, out, read_rdev)) return e;
-  out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
-  return 0;
+  return attr_snapshot_rcu(*this, out, read_extra);
 }
 
 Status MemInode::getattr(Statx& out, unsigned, unsigned) {
-  {
-    std::shared_lock lk(lock);
-    attr_snapshot_locked(*this, out, read_rdev);
-  }
-  out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
+  std::shared_lock lk(lock);
+  attr_snapshot_locked(*this, out, read_extra);
   return {};
 }
 
-void MemInode::read_rdev(const Inode& inode, Statx& out) {
+void MemInode::read_extra(const Inode& inode, Statx& out) {
+  out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
   const uintptr_t p = static_cast<const MemInode&>(inode).payload_.load(kRelaxed);
   if (!(p & kDevTag)) return;
   const auto rdev = static_cast<dev_t>(p >> 2);

@@ -107,9 +107,10 @@ class MemInode : public Inode {
     const uintptr_t p = payload_.load(std::memory_order_relaxed);
     return (p & kTags) ? nullptr : reinterpret_cast<std::string*>(p);
   }
-  // The attribute snapshot's AttrExtra: st_rdev (payload and mode are written in the
-  // same AttrWrite section, by init).
-  static void read_rdev(const Inode& inode, Statx& out);
+  // The attribute snapshot's AttrExtra: st_blocks from the snapshot's size, st_rdev
+  // from the payload (payload and mode are written in the same AttrWrite section, by
+  // init).
+  static void read_extra(const Inode& inode, Statx& out);
   // The same, allocated now if the file had none (Inode::lock held exclusively).
   std::string* contents();
   // Free what the word points to; the caller has replaced it (or is the destructor).
