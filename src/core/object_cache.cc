@@ -8,7 +8,7 @@ namespace rcuvfs {
 namespace {
 constexpr size_t kChunkBytes = 64 * 1024;
 constexpr uint32_t kBatch = 64;  // objects moved between a thread and the pool at once
-constexpr int kMaxCaches = 64;   // caches with per-thread lists; later ones use the pool
+constexpr int kMaxCaches = 64;   // pooled caches; later ones hand out malloc's objects
 
 ObjectCache* g_caches[kMaxCaches];  // written once per slot, before the index is used
 std::atomic<int> g_next_index{0};
@@ -34,8 +34,8 @@ thread_local ThreadObjectLists t_lists;
 }
 
 ObjectCache::ObjectCache(size_t size, bool pooled)
-    : size_(size < 8 ? 8 : (size + 7) & ~size_t{7}), pooled_(pooled) {
-  if (!pooled_) return;
+    : size_(size < 8 ? 8 : (size + 7) & ~size_t{7}) {
+  if (!pooled) return;
   const int i = g_next_index.fetch_add(1, std::memory_order_relaxed);
   if (i < kMaxCaches) {
     g_caches[i] = this;
@@ -49,16 +49,9 @@ size_t ObjectCache::bytes_reserved() const {
 }
 
 void* ObjectCache::alloc() {
-  if (!pooled_) {
+  if (index_ < 0) {
     malloced_.fetch_add(size_, std::memory_order_relaxed);
     return ::operator new(size_);
-  }
-  if (index_ < 0) {
-    FreeObject* head = nullptr;
-    uint32_t count = 0;
-    void* p = refill(head, count);
-    if (count) spill(head, count, 0);
-    return p;
   }
   ThreadObjectLists::List& l = t_lists.lists[index_];
   if (!l.head) return refill(l.head, l.count);
@@ -69,18 +62,12 @@ void* ObjectCache::alloc() {
 }
 
 void ObjectCache::free(void* p) {
-  if (!pooled_) {
+  if (index_ < 0) {
     malloced_.fetch_sub(size_, std::memory_order_relaxed);
     ::operator delete(p);
     return;
   }
   auto* o = static_cast<FreeObject*>(p);
-  if (index_ < 0) {
-    o->next = nullptr;
-    uint32_t one = 1;
-    spill(o, one, 0);
-    return;
-  }
   ThreadObjectLists::List& l = t_lists.lists[index_];
   o->next = l.head;
   l.head = o;

@@ -61,8 +61,9 @@ class ObjectCache {
   void spill(FreeObject*& head, uint32_t& count, uint32_t keep);
 
   const size_t size_;
-  const bool pooled_;
-  int index_ = -1;  // slot in the per-thread lists; -1: none left, use the pool
+  // Slot in the per-thread lists; -1: not pooled (or no slot left: the first 64
+  // pooled caches get one), objects come from malloc.
+  int index_ = -1;
 
   mutable std::mutex mutex_;  // guards what follows
   FreeObject* pool_ = nullptr;
