@@ -109,32 +109,37 @@ static_assert(dentry_size(8) == 80);
 #endif
 
 // Memory for dentries: one ObjectCache per 8 bytes of inline name up to
-// kCachedNameMax (there are millions of these), malloc beyond.
+// kCachedNameMax (there are millions of these), malloc beyond. A dentry's allocator
+// class (noted in its flags) is 1 + the cache's index, or 0 for malloc.
 constexpr size_t kCachedNameMax = 64;
 
-ObjectCache* dentry_cache(size_t name_len) {
+uint32_t alloc_class(size_t name_len) {
+  if (name_len > kCachedNameMax) return 0;
+  return 1 + (name_len == 0 ? 0 : static_cast<uint32_t>(name_len - 1) / 8);
+}
+
+ObjectCache* dentry_cache(uint32_t alloc_class) {
   static ObjectCache* const caches[kCachedNameMax / 8] = {
       new ObjectCache(dentry_size(8)),  new ObjectCache(dentry_size(16)),
       new ObjectCache(dentry_size(24)), new ObjectCache(dentry_size(32)),
       new ObjectCache(dentry_size(40)), new ObjectCache(dentry_size(48)),
       new ObjectCache(dentry_size(56)), new ObjectCache(dentry_size(64))};
-  if (name_len > kCachedNameMax) return nullptr;
-  return caches[name_len == 0 ? 0 : (name_len - 1) / 8];
+  return alloc_class ? caches[alloc_class - 1] : nullptr;
 }
 
-// A dentry named `name`, inline, its allocator noted in its flags (0: malloc).
+// A dentry named `name`, inline.
 Dentry* new_dentry(std::string_view name) {
-  ObjectCache* c = dentry_cache(name.size());
+  const uint32_t alloc = alloc_class(name.size());
+  ObjectCache* c = dentry_cache(alloc);
   auto* d = new (c ? c->alloc() : ::operator new(dentry_size(name.size()))) Dentry;
-  const uint32_t alloc = c ? 1 + (name.empty() ? 0 : (name.size() - 1) / 8) : 0;
   d->flags.store(kDUnhashed | alloc << kDAllocShift, std::memory_order_relaxed);
   d->name_word.store(write_name(d->name_bytes, name), std::memory_order_relaxed);
   return d;
 }
 
 void delete_dentry(Dentry* d) {
-  const uint32_t alloc = (d->flags.load(std::memory_order_relaxed) >> kDAllocShift) & 0xf;
-  ObjectCache* c = alloc ? dentry_cache(alloc * 8) : nullptr;
+  ObjectCache* c =
+      dentry_cache((d->flags.load(std::memory_order_relaxed) >> kDAllocShift) & 0xf);
   d->~Dentry();
   if (c)
     c->free(d);
