@@ -49,7 +49,7 @@ std::string_view Counters::name(Echild e) {
 
 namespace core {
 
-thread_local ThreadCounters* t_counters = nullptr;
+constinit thread_local ThreadCounters* t_counters = nullptr;
 
 namespace {
 std::mutex g_lock;

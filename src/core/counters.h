@@ -13,7 +13,8 @@ struct ThreadCounters {
 };
 
 ThreadCounters& thread_counters_slow();
-extern thread_local ThreadCounters* t_counters;
+// constinit: no TLS wrapper call to check on every access.
+extern constinit thread_local ThreadCounters* t_counters;
 
 inline ThreadCounters& my_counters() {
   ThreadCounters* c = t_counters;

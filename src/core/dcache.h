@@ -137,8 +137,10 @@ inline Dentry* chain_first(const Bucket& b) {
 }  // namespace dtable
 
 // ---- inline implementations ---------------------------------------------------------
+// Also returns the flags it read after sampling *seq (valid under the same sample).
 [[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
-                                                   const char* name, uint32_t* seq) {
+                                                   const char* name, uint32_t* seq,
+                                                   uint32_t* flags) {
   const dtable::Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
@@ -151,13 +153,20 @@ inline Dentry* chain_first(const Bucket& b) {
     // unhashed before our sample keeps its parent and name (and its seq stays even),
     // so the hash state must be part of the check, or a deleted entry whose inode was
     // already reused would validate.
-    if (d->flags.load(std::memory_order_acquire) & kDUnhashed) continue;
+    const uint32_t f = d->flags.load(std::memory_order_acquire);
+    if (f & kDUnhashed) continue;
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     if (!d_name_matches(d, c, name)) continue;
     *seq = s;
+    *flags = f;
     return d;
   }
   return nullptr;
+}
+[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
+                                                   const char* name, uint32_t* seq) {
+  uint32_t flags;
+  return d_lookup_rcu(parent, c, name, seq, &flags);
 }
 
 template <class Fn>

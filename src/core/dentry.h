@@ -123,39 +123,31 @@ struct Component {
   uint32_t hash() const { return static_cast<uint32_t>(hash_len); }
 };
 
+// Any component: a word-at-a-time loop (out of line: its constants would otherwise
+// take the registers of the walker's loop around it).
+Component hash_component_loop(const char* p, size_t n, const char* lo);
+
+// Components of up to 7 bytes with a word readable at them (most of them) are hashed
+// inline, from one load; the rest go to the loop, which gives the same answer.
 [[gnu::always_inline]] inline Component hash_component(const char* p, size_t n,
                                                      const char* lo) {
-  uint64_t h = kHashSeed, w0 = 0;
-  size_t i = 0;
-  if (n < 8 && p + n - lo < 8) {
-    uint64_t w = 0;
-    for (; i < n && p[i] != '/'; ++i) w |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-    if (i) h = hash_mix(h, w);
-    w0 = w;
-  } else {
-    for (;;) {
-      const size_t avail = n - i;  // >= 1
-      const uint64_t w = avail >= 8 ? load_word(p + i) : load_word(p + n - 8) >> (8 * (8 - avail));
-      if (const uint64_t m = slash_bits(w)) {
-        const unsigned k = static_cast<unsigned>(__builtin_ctzll(m)) >> 3;  // bytes before '/'
-        if (k) {
-          const uint64_t part = w & (~uint64_t{0} >> (64 - 8 * k));
-          h = hash_mix(h, part);
-          if (i == 0) w0 = part;
-          i += k;
-        }
-        break;
-      }
-      h = hash_mix(h, w);
-      if (i == 0) w0 = w;
-      if (avail <= 8) {
-        i += avail;
-        break;
-      }
-      i += 8;
+  if (n >= 8 || p + n - lo >= 8) {
+    // With fewer than 8 bytes left, the word ending at the string's end, shifted
+    // down: the bytes above the string are zero, never a '/'.
+    const uint64_t w = n >= 8 ? load_word(p) : load_word(p + n - 8) >> (8 * (8 - n));
+    unsigned k;
+    if (const uint64_t m = slash_bits(w)) {
+      k = static_cast<unsigned>(__builtin_ctzll(m)) >> 3;  // bytes before '/'
+    } else if (n < 8) {
+      k = static_cast<unsigned>(n);
+    } else {
+      return hash_component_loop(p, n, lo);
     }
+    if (k == 0) return {hash_fold(kHashSeed), 0};
+    const uint64_t part = w & (~uint64_t{0} >> (64 - 8 * k));
+    return {(uint64_t{k} << 32) | hash_fold(hash_mix(kHashSeed, part)), part};
   }
-  return {(uint64_t{i} << 32) | hash_fold(h), w0};
+  return hash_component_loop(p, n, lo);
 }
 inline Component hash_component(std::string_view s) {
   return hash_component(s.data(), s.size(), s.data());
@@ -165,10 +157,15 @@ inline uint32_t name_hash(std::string_view s) { return hash_component(s).hash();
 
 // Do the bytes of a name whose hash_len is c's hold exactly the component c, whose
 // bytes start at p?
+// Word by word, the last word ending at the name's end (it may overlap the one
+// before): inline with no call, so the walker's loop keeps its registers.
 inline bool name_bytes_match(const char* str, const Component& c, const char* p) {
   if (load_word(str) != c.word0) return false;
   const size_t len = c.len();
-  return len <= 8 || std::memcmp(str + 8, p + 8, len - 8) == 0;
+  if (len <= 8) return true;
+  for (size_t i = 8; i + 8 < len; i += 8)
+    if (load_word(str + i) != load_word(p + i)) return false;
+  return load_word(str + len - 8) == load_word(p + len - 8);
 }
 // Does `n` hold exactly the component c, whose bytes start at p?
 inline bool name_matches(NameRef n, const Component& c, const char* p) {

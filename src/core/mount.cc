@@ -7,6 +7,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include <sys/sysmacros.h>
+
 namespace rcuvfs::core {
 
 SeqCount g_mount_seq;
@@ -105,6 +107,8 @@ Mount* mnt_alloc(Superblock* sb, Dentry* root) {
   auto* m = new Mount;
   m->root = root;
   m->sb = sb;
+  m->dev_major = major(sb->dev);
+  m->dev_minor = minor(sb->dev);
   m->parent.store(m, std::memory_order_relaxed);
   m->mountpoint.store(root, std::memory_order_relaxed);
   sb_get(sb);

@@ -3,7 +3,7 @@
 // ---- Fields and what guards them --------------------------------------------------
 // Mount:
 //   parent, mountpoint   RCU-read under g_mount_seq; written under g_mount_lock
-//   root, sb             immutable
+//   root, sb, dev_*      immutable
 //   refcount             references from ref-walk paths, open files, cwd/root
 //   hash_next            mount-hash chain, RCU-traversable, written under g_mount_lock
 //   children, attached   g_mount_lock only
@@ -30,6 +30,7 @@ struct Mount {
   std::atomic<Dentry*> mountpoint{nullptr};
   Dentry* root = nullptr;
   Superblock* sb = nullptr;
+  uint32_t dev_major = 0, dev_minor = 0;  // sb->dev, split once for stat's st_dev
   std::atomic<int32_t> refcount{1};
   std::atomic<Mount*> hash_next{nullptr};
   std::vector<Mount*> children;

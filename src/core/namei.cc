@@ -21,9 +21,10 @@
 
 namespace rcuvfs::core {
 
+std::atomic<unsigned> g_inject{0};
+
 namespace {
 std::atomic<SpecHook> g_spec_hook{nullptr};
-std::atomic<unsigned> g_inject{0};
 
 struct Nameidata {
   TaskState* task;
@@ -37,9 +38,10 @@ struct Nameidata {
   uint32_t seq = 0;      // path.dentry->seq sample (RCU)
   Path root;             // references held iff !rcu (and root.mnt != nullptr)
   uint32_t root_seq = 0;
+  // g_mount_seq and g_rename_seq samples. m_seq is validated by every RCU-mode result:
+  // a mount on a directory the walk already passed changes what the path names.
   uint32_t m_seq = 0, r_seq = 0;
   bool root_set = false;  // Linux sets nd->root lazily: absolute start, `..`, scoped
-  bool crossed = false;  // a mount was crossed in RCU mode: validate m_seq
   bool dotdot = false;   // `..` was walked in RCU mode: validate r_seq
   int total_links = 0;
 
@@ -95,7 +97,7 @@ bool try_to_unlazy(Nameidata& nd) {
   }
   have_r = true;
   if (!r.dentry->seq.validate(nd.root_seq)) goto fail;
-  if (nd.crossed && !g_mount_seq.validate(nd.m_seq)) goto fail;
+  if (!g_mount_seq.validate(nd.m_seq)) goto fail;
   nd.rcu = false;
   // Creds are freed after a grace period: keep our own copy past the section.
   nd.cred_copy = *nd.cred;
@@ -125,7 +127,7 @@ bool validate_rcu(const Nameidata& nd, Echild* why) {
     *why = Echild::kDentrySeq;
     return false;
   }
-  if (nd.crossed && !g_mount_seq.validate(nd.m_seq)) {
+  if (!g_mount_seq.validate(nd.m_seq)) {
     *why = Echild::kMountSeq;
     return false;
   }
@@ -234,7 +236,6 @@ int follow_mounts(Nameidata& nd, Path& p, uint32_t& seq, Inode*& inode) {
   while (p.dentry->has_flag(kDMounted)) {
     if (nd.rcu) {
       Mount* m = lookup_mnt(p.mnt, p.dentry);
-      nd.crossed = true;
       if (!m) break;
       if (nd.flags & kLookupNoXdev) return -EXDEV;
       p = {m, m->root};
@@ -415,7 +416,6 @@ int follow_dotdot(Nameidata& nd) {
     if (nd.rcu) {
       Mount* parent = m->parent.load(std::memory_order_acquire);
       Dentry* mp = m->mountpoint.load(std::memory_order_acquire);
-      nd.crossed = true;
       if (parent == m) return 0;  // namespace root
       uint32_t s = mp->seq.begin();
       if (s & 1) {
@@ -561,12 +561,14 @@ inline bool plain_sb(const Inode* dir) {
 inline bool plain_dir(const Inode* dir) {
   return dir && (dir->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
 }
-inline bool recheck_parents() {
+// The injected "no parent re-check" bug lives in walk_component alone: the plain
+// steps are not taken while it is set.
+inline bool parents_rechecked() {
   return !(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck);
 }
 
-// Where a run of plain steps stands: directory `d` (inode, seq sample), and the rest
-// of the path from p (a component's first byte) to end.
+// Where a run of plain steps stands: directory `d` (inode, seq sample: even), and the
+// rest of the path from p (a component's first byte) to end.
 struct PlainPos {
   Dentry* d;
   Inode* inode;
@@ -580,8 +582,10 @@ struct PlainPos {
 // walked), without it the run stops before the last component.
 // `.`, `..` and overlong names need no test here: no dentry has such a name, so they
 // miss in the dcache and the general code takes them.
+// Out of line: inlined, the loop shares the registers with its caller's state and the
+// compiler moves that state to and from the stack at every step.
 template <bool kTakeLast>
-inline bool plain_steps(PlainPos& pos, const char* end, const char* lo, bool recheck) {
+[[gnu::noinline]] bool plain_steps(PlainPos& pos, const char* end, const char* lo) {
   if (!plain_sb(pos.inode)) return false;
   Dentry* d = pos.d;
   Inode* dir = pos.inode;
@@ -598,11 +602,12 @@ inline bool plain_steps(PlainPos& pos, const char* end, const char* lo, bool rec
       while (__builtin_expect(next < end && *next == '/', 0)) ++next;
     }
     if (!kTakeLast && next == end) break;  // the last component: lookup_last's business
-    uint32_t cseq;
-    Dentry* child = d_lookup_rcu(d, c, p, &cseq);
-    if (!child || (recheck && !d->seq.unchanged(seq))) break;
+    uint32_t cseq, cflags;
+    Dentry* child = d_lookup_rcu(d, c, p, &cseq, &cflags);
+    // d_lookup_rcu's samples are even: the parent's needs no odd test either.
+    if (!child || !d->seq.unchanged_even(seq)) break;
     Inode* inode = child->inode.load(std::memory_order_acquire);
-    if (child->has_flag(kDMounted)) break;
+    if (cflags & kDMounted) break;
     // A symlink in the middle: the general code follows it. (At the top of the loop
     // plain_dir would refuse it, but the general code must not start from it.)
     if (!kTakeLast && is_lnk(inode)) break;
@@ -622,10 +627,12 @@ inline bool plain_steps(PlainPos& pos, const char* end, const char* lo, bool rec
 
 // Plain steps for the general walk, from nd's position.
 void rcu_fast_steps(Nameidata& nd) {
-  if (nd.task->vfs->lsm.load(std::memory_order_acquire)) return;
+  if (nd.task->vfs->lsm.load(std::memory_order_acquire) || (nd.seq & 1) ||
+      !parents_rechecked())
+    return;
   PlainPos pos{nd.path.dentry, nd.inode, nd.seq, nd.rest.data()};
   const char* end = nd.rest.data() + nd.rest.size();
-  plain_steps<false>(pos, end, pos.p, recheck_parents());
+  plain_steps<false>(pos, end, pos.p);
   nd.path.dentry = pos.d;
   nd.inode = pos.inode;
   nd.seq = pos.seq;
@@ -802,9 +809,8 @@ namespace {
 thread_local bool t_attr_retry_exhausted = false;
 
 void fill_identity(Statx& st, const Path& p) {
-  const dev_t dev = p.mnt->sb->dev;
-  st.stx_dev_major = major(dev);
-  st.stx_dev_minor = minor(dev);
+  st.stx_dev_major = p.mnt->dev_major;
+  st.stx_dev_minor = p.mnt->dev_minor;
   st.stx_mnt_id = reinterpret_cast<uintptr_t>(p.mnt) >> 4;
 }
 
@@ -858,8 +864,10 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
   if ((flags & ~(kLookupFollow | kLookupEmpty)) || s.empty() ||
       t.vfs->lsm.load(std::memory_order_acquire))
     return false;
-  const bool recheck = recheck_parents();
+  if (!parents_rechecked()) return false;
   RcuLock rcu;
+  // Sampled first: a mount anywhere from here on fails the validation (see m_seq).
+  const uint32_t mseq = g_mount_seq.begin();
   const FsContext* fs = t.fs.load(std::memory_order_acquire);
   Path at;
   if (s[0] == '/') {
@@ -875,15 +883,19 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
                at.dentry->seq.begin(), s.data()};
   const char* const end = s.data() + s.size();
   while (pos.p < end && *pos.p == '/') ++pos.p;
-  if (pos.seq & 1 || pos.p == end || !plain_steps<true>(pos, end, s.data(), recheck)) return false;
+  if ((pos.seq | mseq) & 1 || pos.p == end || !plain_steps<true>(pos, end, s.data()))
+    return false;
   Dentry* const d = pos.d;
   Inode* const inode = pos.inode;
   const uint32_t seq = pos.seq;
   if (!inode) return false;
   if ((flags & kLookupFollow) && is_lnk(inode)) return false;
   Echild why;
-  const int e = speculative_getattr(inode, Path{at.mnt, d}, mask, out, &why,
-                                    [&](Echild*) { return d->seq.validate(seq); });
+  const int e = speculative_getattr(inode, Path{at.mnt, d}, mask, out, &why, [&](Echild* stale) {
+    if (!d->seq.validate(seq)) return false;
+    *stale = Echild::kMountSeq;
+    return g_mount_seq.unchanged_even(mseq);
+  });
   if (e) return false;
   count(Counter::kWalkRcu, Counter::kStatSpeculative);
   return true;
@@ -973,7 +985,6 @@ bool path_is_under(const Path& p, const Path& root) {
 
 void set_speculation_hook(SpecHook hook) { g_spec_hook.store(hook); }
 void set_inject(unsigned bugs) { g_inject.store(bugs); }
-unsigned inject() { return g_inject.load(std::memory_order_relaxed); }
 
 // open_path lives here because it drives the walker's last-component logic.
 Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,

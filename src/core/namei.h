@@ -10,6 +10,7 @@
 
 #include <rcuvfs/result.h>
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -81,6 +82,7 @@ inline constexpr unsigned kInjectSkipValidation = 1u << 0;
 inline constexpr unsigned kInjectSkipParentRecheck = 1u << 1;
 inline constexpr unsigned kInjectNoAttrSnapshot = 1u << 2;
 void set_inject(unsigned bugs);
-unsigned inject();
+extern std::atomic<unsigned> g_inject;  // read inline on the stat's path
+inline unsigned inject() { return g_inject.load(std::memory_order_relaxed); }
 
 }  // namespace rcuvfs::core

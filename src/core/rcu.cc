@@ -8,7 +8,7 @@
 namespace rcuvfs {
 namespace core {
 
-thread_local bool t_rcu_registered = false;
+constinit thread_local bool t_rcu_registered = false;
 #ifdef RCUVFS_TSAN
 char g_tsan_rcu_token;
 #endif

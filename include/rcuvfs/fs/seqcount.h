@@ -34,6 +34,10 @@ class SeqCount {
   bool unchanged(uint32_t s) const noexcept {
     return (s & 1) == 0 && seq_.load(std::memory_order_acquire) == s;
   }
+  // unchanged() for a sample the caller already knows is even.
+  bool unchanged_even(uint32_t s) const noexcept {
+    return seq_.load(std::memory_order_acquire) == s;
+  }
 
   // Writer side: claims the counter (spins while another writer holds it; writer
   // sections are a handful of stores).
