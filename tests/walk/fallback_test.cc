@@ -108,6 +108,29 @@ TEST_F(Fallback, MountSeqMovedDuringSpeculation) {
   EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
 }
 
+// A mount anywhere, even on a directory the walk has already passed, may change what
+// the path names: a walk that crossed no mount validates the mount seq too.
+TEST_F(Fallback, MountSeqMovedWithoutCrossingAMount) {
+  ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "q", 0755).ok());
+  ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "q/b", 0755).ok());
+  ASSERT_TRUE(t_->mknodat(AT_FDCWD, "q/f", S_IFREG | 0640, 0).ok());
+  auto st = t_->statx(AT_FDCWD, "q/b/../f", 0);  // warm the dcache
+  ASSERT_TRUE(st.ok());
+  ino_ = st->stx_ino;
+  // The one-pass stat of plain components: it gives up, the general walk answers.
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_mount_once);
+  Counters d = stat_f("q/f");
+  EXPECT_EQ(d.get(Echild::kMountSeq), 1u);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);  // the general walk's, validated
+  // The general walk (`..` is not a plain component): it restarts with references.
+  g_hook_calls = 0;
+  d = stat_f("q/b/../f");
+  EXPECT_EQ(d.get(Echild::kMountSeq), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
 TEST_F(Fallback, RenameSeqMovedAfterDotDot) {
   g_hook_calls = 0;
   core::set_speculation_hook(bump_rename_once);
