@@ -69,9 +69,9 @@ class RenameLockGuard {
 // RCU-mode lookup of component `c` (bytes at `name`) under `parent`. Returns the
 // dentry with its seq sample in *seq, or nullptr (a miss, or a match whose seq was odd:
 // either way "can't tell in RCU mode"). Caller: inside an RCU read-side section.
-// Inline: it is the inner loop of every walk.
+// Inline: it is the inner loop of every walk. `stop`: see the definition.
 inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c, const char* name,
-                            uint32_t* seq);
+                            uint32_t* seq, uint32_t stop = 0);
 
 // Ref-mode lookup: a referenced, hashed dentry, or nullptr on a miss.
 Dentry* d_lookup(const Dentry* parent, std::string_view name);
@@ -137,10 +137,13 @@ inline Dentry* chain_first(const Bucket& b) {
 }  // namespace dtable
 
 // ---- inline implementations ---------------------------------------------------------
-// Also returns the flags it read after sampling *seq (valid under the same sample).
+// A candidate with any of `stop` among its flags (read after its seq sample, so
+// validated with it) ends the lookup with a miss: the caller's general path then looks
+// again. Chains hold about one entry, so a sibling with such a flag that only shares
+// the chain costs a rare fallback, not a wrong answer.
 [[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
                                                    const char* name, uint32_t* seq,
-                                                   uint32_t* flags) {
+                                                   uint32_t stop) {
   const dtable::Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
@@ -153,20 +156,16 @@ inline Dentry* chain_first(const Bucket& b) {
     // unhashed before our sample keeps its parent and name (and its seq stays even),
     // so the hash state must be part of the check, or a deleted entry whose inode was
     // already reused would validate.
-    const uint32_t f = d->flags.load(std::memory_order_acquire);
-    if (f & kDUnhashed) continue;
+    if (const uint32_t f = d->flags.load(std::memory_order_acquire); f & (kDUnhashed | stop)) {
+      if (f & kDUnhashed) continue;
+      return nullptr;
+    }
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     if (!d_name_matches(d, c, name)) continue;
     *seq = s;
-    *flags = f;
     return d;
   }
   return nullptr;
-}
-[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
-                                                   const char* name, uint32_t* seq) {
-  uint32_t flags;
-  return d_lookup_rcu(parent, c, name, seq, &flags);
 }
 
 template <class Fn>

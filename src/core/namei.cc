@@ -576,10 +576,11 @@ struct PlainPos {
   const char* p;
 };
 
-// Take plain steps along [pos.p, end) (`lo`: the start of the caller's string). Stops
-// at the first component that needs the general code and leaves pos before it; with
-// kTakeLast the last component is taken too (and true means the whole path was
-// walked), without it the run stops before the last component.
+// Take plain steps along [pos.p, end) (`lo`: the start of the caller's string).
+// Without kTakeLast: stops before the last component, or at the first component that
+// needs the general code, and leaves pos there. With kTakeLast: walks the whole path
+// (true, pos at its end) or gives up (false, pos untouched: the caller starts over, so
+// the loop need not keep the position it stopped at).
 // `.`, `..` and overlong names need no test here: no dentry has such a name, so they
 // miss in the dcache and the general code takes them.
 // Out of line: inlined, the loop shares the registers with its caller's state and the
@@ -591,7 +592,6 @@ template <bool kTakeLast>
   Inode* dir = pos.inode;
   uint32_t seq = pos.seq;
   const char* p = pos.p;
-  bool done = false;
   for (;;) {
     if (!plain_dir(dir)) break;
     const Component c = hash_component(p, static_cast<size_t>(end - p), lo);
@@ -602,12 +602,12 @@ template <bool kTakeLast>
       while (__builtin_expect(next < end && *next == '/', 0)) ++next;
     }
     if (!kTakeLast && next == end) break;  // the last component: lookup_last's business
-    uint32_t cseq, cflags;
-    Dentry* child = d_lookup_rcu(d, c, p, &cseq, &cflags);
+    uint32_t cseq;
+    // A mountpoint is a miss here: the general code crosses the mount.
+    Dentry* child = d_lookup_rcu(d, c, p, &cseq, kDMounted);
     // d_lookup_rcu's samples are even: the parent's needs no odd test either.
     if (!child || !d->seq.unchanged_even(seq)) break;
     Inode* inode = child->inode.load(std::memory_order_acquire);
-    if (cflags & kDMounted) break;
     // A symlink in the middle: the general code follows it. (At the top of the loop
     // plain_dir would refuse it, but the general code must not start from it.)
     if (!kTakeLast && is_lnk(inode)) break;
@@ -616,13 +616,17 @@ template <bool kTakeLast>
     seq = cseq;
     p = next;
     if (p == end) {
-      // With a trailing slash the general code checks that it names a directory.
-      done = kTakeLast && cend == end;
+      if constexpr (kTakeLast) {
+        // With a trailing slash the general code checks that it names a directory.
+        if (cend != end) return false;
+        pos = {d, dir, seq, p};
+        return true;
+      }
       break;
     }
   }
-  pos = {d, dir, seq, p};
-  return done;
+  if constexpr (!kTakeLast) pos = {d, dir, seq, p};
+  return false;
 }
 
 // Plain steps for the general walk, from nd's position.
@@ -857,10 +861,8 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
 // rcu_fast_steps), the last one too, ending on an object with no symlink to follow.
 // False when it cannot tell: the general walk then does the whole stat (nothing has
 // happened yet but scribbles in `out`).
-// Out of line: sharing a function with the general walk's setup costs the loop its
-// registers.
-[[gnu::noinline]] bool stat_fast(TaskState& t, int dirfd, std::string_view s, unsigned flags,
-                                 unsigned mask, Statx& out) {
+[[gnu::always_inline]] inline bool stat_fast(TaskState& t, int dirfd, std::string_view s,
+                                             unsigned flags, unsigned mask, Statx& out) {
   if ((flags & ~(kLookupFollow | kLookupEmpty)) || s.empty() ||
       t.vfs->lsm.load(std::memory_order_acquire))
     return false;
