@@ -592,8 +592,7 @@ template <bool kTakeLast>
   Inode* dir = pos.inode;
   uint32_t seq = pos.seq;
   const char* p = pos.p;
-  for (;;) {
-    if (!plain_dir(dir)) break;
+  while (plain_dir(dir)) {
     const Component c = hash_component(p, static_cast<size_t>(end - p), lo);
     const char* const cend = p + c.len();
     const char* next = cend;
