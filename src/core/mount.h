@@ -9,7 +9,8 @@
 //   children, attached   g_mount_lock only
 // The mount hash maps (parent mount, mountpoint dentry) to the mount on top. A
 // dentry with something mounted on it has kDMounted; RCU walkers that see the flag
-// look the mount up and validate g_mount_seq at the end of the walk.
+// look the mount up. Every RCU walk validates g_mount_seq at its end: a mount on a
+// directory it passed earlier changes what the path names.
 #pragma once
 
 #include "core/dentry.h"
