@@ -86,6 +86,7 @@ int Inode::get_link(std::string_view&, unsigned) const { return -EINVAL; }
 Result<size_t> Inode::read(void*, size_t, off_t) { return Err{EINVAL}; }
 Result<size_t> Inode::write(const void*, size_t, off_t) { return Err{EINVAL}; }
 Status Inode::truncate(off_t) { return Err{EINVAL}; }
+Result<uint64_t> Inode::current_size() { return size.load(std::memory_order_relaxed); }
 
 void Inode::evict() {
   rcu_free(this, [](void* p) { delete static_cast<Inode*>(p); });

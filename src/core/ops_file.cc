@@ -133,7 +133,11 @@ Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, of
   if (is_fifo(inode)) return Err{EAGAIN};
   std::unique_lock lk(inode->lock);
   off_t off = *pos;
-  if (f->flags & O_APPEND) off = static_cast<off_t>(inode->size.load());
+  if (f->flags & O_APPEND) {
+    auto size = inode->current_size();
+    if (!size.ok()) return Err{size.error()};
+    off = static_cast<off_t>(*size);
+  }
   auto r = inode->write(buf, count, off);
   if (!r.ok()) return r;
   kill_suid_locked(inode, current_cred(t));
@@ -178,7 +182,12 @@ Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
   switch (whence) {
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = f->pos; break;
-    case SEEK_END: base = static_cast<off_t>(f->inode->size.load()); break;
+    case SEEK_END: {
+      auto size = f->inode->current_size();
+      if (!size.ok()) return Err{size.error()};
+      base = static_cast<off_t>(*size);
+      break;
+    }
     default: return Err{EINVAL};
   }
   if ((offset > 0 && base > INT64_MAX - offset) || base + offset < 0) return Err{EINVAL};

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -162,6 +163,27 @@ TEST_F(Hostfs, ChangesThroughRcuvfsAreNeverStale) {
   ASSERT_EQ(::stat(host("d").c_str(), &hs), 0);
   EXPECT_EQ(hs.st_nlink, 3u);
   EXPECT_NE(::stat(host("d/f").c_str(), &hs), 0);
+}
+
+// The host file grew behind the cached size: an append lands after what the other
+// writer wrote, and SEEK_END is the host's end (Linux's NFS client revalidates the
+// size for both).
+TEST_F(Hostfs, AppendAndSeekEndUseTheHostsSize) {
+  host_write("log", "a");
+  open_ns("3600");
+  auto fd = t->openat(AT_FDCWD, "log", O_WRONLY | O_APPEND);
+  ASSERT_OK(fd);
+  ASSERT_OK(t->write(*fd, "b", 1));
+  EXPECT_EQ(st("log")->stx_size, 2u);  // cached now, trusted for an hour
+  std::ofstream(host("log"), std::ios::binary | std::ios::app) << "XYZ";
+  ASSERT_OK(t->write(*fd, "c", 1));
+  auto end = t->lseek(*fd, 0, SEEK_END);
+  ASSERT_OK(end);
+  EXPECT_EQ(*end, 6);
+  ASSERT_OK(t->close(*fd));
+  std::ifstream in(host("log"), std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(data, "abXYZc");
 }
 
 TEST_F(Hostfs, BlocksAreTheHosts) {

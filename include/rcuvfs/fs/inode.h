@@ -194,6 +194,11 @@ class Inode {
   virtual Result<size_t> read(void* buf, size_t count, off_t offset);
   virtual Result<size_t> write(const void* buf, size_t count, off_t offset);
   virtual Status truncate(off_t length);
+  // The size an O_APPEND write or an lseek(SEEK_END) starts from (Linux's NFS client
+  // revalidates it for both). Caller holds `lock` for a write. Default: `size`, which
+  // a filesystem that owns its data keeps exact; one whose attributes are a cache of
+  // another store's asks that store.
+  virtual Result<uint64_t> current_size();
 
   // ---- lifetime ----
   // The last reference is gone. Default: delete the object after a grace period

@@ -91,6 +91,7 @@ class HostInode : public Inode {
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;
   Status truncate(off_t length) override;
+  Result<uint64_t> current_size() override;  // the host's, however fresh the cache
   void evict() override;
 
   HostSuper& super() const;

@@ -163,6 +163,15 @@ Status HostInode::truncate(off_t length) {
   return refresh();
 }
 
+// Another process may have written the host file since the attributes were fetched:
+// appending at a cached size would overwrite what it wrote. (One that appends between
+// this and the write still races, as with any two writers of a shared file without
+// O_APPEND on the same descriptor.)
+Result<uint64_t> HostInode::current_size() {
+  RCUVFS_TRY(refresh());
+  return size.load(kRelaxed);
+}
+
 void HostInode::evict() {
   super().forget(this);
   Inode::evict();
