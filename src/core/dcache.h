@@ -121,12 +121,16 @@ struct Bucket {
 // Allocated at load time, so the hot path has no initialisation guard to check.
 extern Bucket* const g_table;
 
-inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
+// The name's hash mixed with the parent's address: 64 well-spread bits.
+inline uint64_t parent_name_hash(const Dentry* parent, uint32_t hash) {
   uint64_t k = reinterpret_cast<uintptr_t>(parent) ^ (uint64_t{hash} * kHashMul);
   k ^= k >> 29;
   k *= 0xBF58476D1CE4E5B9ull;
   k ^= k >> 32;
-  return k & (kHashSize - 1);
+  return k;
+}
+inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
+  return parent_name_hash(parent, hash) & (kHashSize - 1);
 }
 inline Bucket& bucket(const Dentry* parent, uint32_t hash) {
   return g_table[bucket_index(parent, hash)];
