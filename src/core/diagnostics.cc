@@ -10,22 +10,27 @@
 namespace rcuvfs::diag {
 
 Result<Statx> floor_stat(Task& task, std::string_view path) {
+  // One Result, returned from one place: built in the caller's storage and filled in
+  // place, as Task::statx's is.
+  Result<Statx> st(std::in_place);
   const core::FsContext* fs = task.state().fs.load(std::memory_order_relaxed);
   core::Dentry* d = fs->root.dentry;
-  while (!path.empty()) {
+  // Components hashed as the walker does: short ones from one load that may start
+  // before them, inside the string.
+  const char* const lo = path.data();
+  while (d && !path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     if (path.empty()) break;
     uint32_t seq;
-    const core::Component c = core::hash_component(path);
+    const core::Component c = core::hash_component(path.data(), path.size(), lo);
     const char* name = path.data();
     path.remove_prefix(c.len());
     d = core::d_lookup_rcu(d, c, name, &seq);
-    if (!d) return Err{ENOENT};
   }
-  Inode* inode = d->inode.load(std::memory_order_relaxed);
-  if (!inode) return Err{ENOENT};
-  Statx st{};
-  attr_snapshot_locked(*inode, st);
+  if (Inode* inode = d ? d->inode.load(std::memory_order_relaxed) : nullptr)
+    attr_snapshot_locked(*inode, *st);
+  else
+    st = Err{ENOENT};
   return st;
 }
 

@@ -1,6 +1,6 @@
 // diag::check (the namespace consistency check) and the live-object counts: clean
 // after real work on every shipped filesystem, loud when something is corrupted, and
-// back to zero after an umount.
+// back to zero after an umount. And diag::floor_stat, the benchmark's lower bound.
 #include "test_util.h"
 
 #include <rcuvfs/diagnostics.h>
@@ -157,6 +157,32 @@ TEST(Fsck, NoLeakedInodesAfterVfs) {
   diag::quiesce();
   EXPECT_EQ(diag::live_inodes(), inodes);
   EXPECT_EQ(diag::live_dentries(), dentries);
+}
+
+// The benchmark's floor must do the stat it is the floor of: the same file's identity
+// and attributes as statx (st_blocks aside: the floor leaves the filesystem's extra
+// fields out), and ENOENT for names that are not there.
+TEST(FloorStat, GivesWhatStatxGives) {
+  rcuvfs_test::VfsHarness h;
+  h.make("memfs");
+  ASSERT_OK(h.t->mkdirat(AT_FDCWD, "/directory", 0755));
+  ASSERT_OK(h.t->mkdirat(AT_FDCWD, "/directory/b", 0700));
+  h.put("/directory/b/file", "0123456789", 0640);
+  h.put("/directory/other");
+  for (std::string path : {"/directory/b/file", "//directory//b/file", "/directory/b",
+                           "/directory/other", "/directory"}) {
+    const Statx want = h.st(path);
+    auto got = diag::floor_stat(*h.t, path);
+    ASSERT_OK(got) << path;
+    EXPECT_EQ(got->stx_ino, want.stx_ino) << path;
+    EXPECT_EQ(got->stx_mode, want.stx_mode) << path;
+    EXPECT_EQ(got->stx_size, want.stx_size) << path;
+    EXPECT_EQ(got->stx_nlink, want.stx_nlink) << path;
+    EXPECT_EQ(got->stx_mtime.tv_sec, want.stx_mtime.tv_sec) << path;
+    EXPECT_EQ(got->stx_mtime.tv_nsec, want.stx_mtime.tv_nsec) << path;
+  }
+  EXPECT_ERRNO(diag::floor_stat(*h.t, "/directory/b/missing"), ENOENT);
+  EXPECT_ERRNO(diag::floor_stat(*h.t, "/missing/file"), ENOENT);
 }
 
 }  // namespace
