@@ -58,7 +58,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "bench", "Measure stat of a deep path: rcuvfs walk modes against a global-lock "
                "tree, the host kernel and a no-synchronisation floor");
   sub->add_flag("--quick", opt->quick,
-                "The short run (well under a minute on 2 cores): 1 and 2 threads, 3 "
+                "The short run (well under a minute on 2 cores): 1 and 2 threads, 5 "
                 "rounds of 0.2 s per cell, a 10000/s writer for spec and linux");
   sub->add_option("--json", opt->json, "Write the results as JSON to FILE ('-': stdout)")
       ->type_name("FILE");
@@ -79,8 +79,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(number_at_least(0, false, "seconds"));
   sub->add_option("--rounds", opt->rounds,
                   "Measure every cell this many times, in interleaved rounds, and report "
-                  "the median (default 3): a shared machine's slow spells then hit every "
-                  "mode alike")
+                  "the median (default 3, 5 with --quick): a shared machine's slow spells "
+                  "then hit every mode alike")
       ->type_name("N")
       ->check(int_in(1, 100, "rounds"));
   sub->add_option("--writer-rate", opt->writer_rates,

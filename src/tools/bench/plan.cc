@@ -63,7 +63,8 @@ Plan make_plan(const BenchOptions& opt, int nproc) {
 
   Plan plan;
   plan.seconds = opt.seconds > 0 ? opt.seconds : opt.quick ? 0.2 : 1.0;
-  plan.rounds = opt.rounds > 0 ? opt.rounds : 3;
+  // --quick's cells are short: more of them make its medians steadier, within its minute.
+  plan.rounds = opt.rounds > 0 ? opt.rounds : opt.quick ? 5 : 3;
   plan.subtrees = std::max(4, threads.back());
   plan.needs_host = contains(modes, Mode::kKernel) || opt.on_hostfs();
   for (double rate : rates)

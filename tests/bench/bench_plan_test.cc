@@ -1,0 +1,63 @@
+// What `rcuvfs bench --quick` (the README's main job) measures, cell by cell, within
+// its minute (every mode at 1 and 2 threads, floor at 1, both workloads, spec and
+// linux again with a 10 000 renames/s writer).
+#include "tools/bench/plan.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <tuple>
+
+namespace {
+
+using namespace rcuvfs::tools::bench;
+
+using Key = std::tuple<Mode, Workload, int, double>;
+
+std::set<Key> keys(const Plan& p) {
+  std::set<Key> k;
+  for (const Cell& c : p.cells) k.insert({c.mode, c.workload, c.threads, c.writer_rate});
+  return k;
+}
+
+TEST(BenchPlan, QuickMeasuresEveryModeWithinAMinute) {
+  BenchOptions opt;
+  opt.quick = true;
+  const Plan p = make_plan(opt, /*nproc=*/64);  // --quick ignores the CPU count
+  std::set<Key> want;
+  for (Workload w : kAllWorkloads) {
+    for (Mode m : kAllModes)
+      for (int t : {1, 2})
+        if (m != Mode::kFloor || t == 1) want.insert({m, w, t, 0.0});
+    for (Mode m : {Mode::kSpec, Mode::kLinux})
+      for (int t : {1, 2}) want.insert({m, w, t, 10000.0});
+  }
+  EXPECT_EQ(keys(p), want);
+  EXPECT_EQ(p.cells.size(), want.size()) << "a cell measured twice";
+  EXPECT_EQ(p.rounds, 5);
+  EXPECT_DOUBLE_EQ(p.seconds, 0.2);
+  // Well inside the minute: cells x rounds x seconds, and a warm-up cell.
+  EXPECT_LT(static_cast<double>(p.cells.size()) * p.rounds * p.seconds, 40.0);
+  EXPECT_TRUE(p.needs_host);  // the kernel mode's tree
+  // spec first: the table's ratios refer to it.
+  EXPECT_EQ(p.cells.front().mode, Mode::kSpec);
+}
+
+TEST(BenchPlan, ExplicitChoicesWin) {
+  BenchOptions opt;
+  opt.quick = true;
+  opt.modes = {"linux", "spec"};
+  opt.threads = {2};
+  opt.rounds = 2;
+  opt.writer_rates = {1000};
+  const Plan p = make_plan(opt, 2);
+  EXPECT_EQ(p.rounds, 2);
+  EXPECT_FALSE(p.needs_host);
+  std::set<Key> want;
+  for (Workload w : kAllWorkloads)
+    for (Mode m : {Mode::kSpec, Mode::kLinux})
+      for (double r : {0.0, 1000.0}) want.insert({m, w, 2, r});
+  EXPECT_EQ(keys(p), want);
+}
+
+}  // namespace
