@@ -7,7 +7,6 @@
 
 #include <cassert>
 #include <cstdlib>
-#include <ctime>
 #include <mutex>
 #include <new>
 
@@ -179,12 +178,6 @@ Dentry* d_alloc(Dentry* parent, std::string_view name) {
   d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
   g_live_dentries.fetch_add(1, std::memory_order_relaxed);
   return d;
-}
-
-uint32_t coarse_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<uint32_t>(static_cast<uint64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000);
 }
 
 void d_add(Dentry* d, Inode* inode, bool pin) {

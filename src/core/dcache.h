@@ -8,6 +8,8 @@
 
 #include "core/dentry.h"
 
+#include <rcuvfs/fs/clock.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -44,11 +46,14 @@ void d_drop(Dentry* d);
 // entries below it too. Caller holds a reference on d.
 void d_invalidate(Dentry* d);
 
-// A coarse monotonic clock in milliseconds, for Dentry::d_time (wraps after 49 days;
-// only differences are used).
-uint32_t coarse_ms();
+// coarse_clock_ns() in milliseconds, for Dentry::d_time (wraps after 49 days; only
+// differences are used).
+inline uint32_t coarse_ms() { return static_cast<uint32_t>(coarse_clock_ns() / 1000000); }
+// A d_time stored after this RCU walk sampled its clock is a little ahead of it: an
+// age "below zero" (within a minute) is 0.
 inline uint32_t d_age_ms(const Dentry* d) {
-  return coarse_ms() - d->d_time.load(std::memory_order_relaxed);
+  const uint32_t age = coarse_ms() - d->d_time.load(std::memory_order_relaxed);
+  return age > 0xFFFF0000u ? 0 : age;
 }
 inline void d_touch(Dentry* d) { d->d_time.store(coarse_ms(), std::memory_order_relaxed); }
 

@@ -8,6 +8,7 @@
 // return -ECHILD, so the caller can unlazy and redo the step in ref-walk.
 #include "core/namei.h"
 
+#include "core/clock.h"
 #include "core/counters.h"
 #include "core/dcache.h"
 #include "core/ops_common.h"
@@ -99,6 +100,7 @@ bool try_to_unlazy(Nameidata& nd) {
   if (!r.dentry->seq.validate(nd.root_seq)) goto fail;
   if (!g_mount_seq.validate(nd.m_seq)) goto fail;
   nd.rcu = false;
+  walk_clock_end();
   // Creds are freed after a grace period: keep our own copy past the section.
   nd.cred_copy = *nd.cred;
   nd.cred = &nd.cred_copy;
@@ -738,6 +740,7 @@ int run_walk(TaskState& t, unsigned flags, Body&& body) {
   if (flags & kLookupCached) flags &= ~kLookupRefOnly;
   if (!(flags & kLookupRefOnly)) {
     RcuLock rcu;
+    WalkClockScope clock;  // one clock read for the filesystems' TTLs while in RCU mode
     Nameidata nd(t, t.cred.load(std::memory_order_acquire), flags, true, &rcu);
     int err = body(nd);
     Echild why;

@@ -4,7 +4,10 @@
 // against the kernel in kernel_compare_test.
 #include "test_util.h"
 
+#include "core/namei.h"
+
 #include <rcuvfs/diagnostics.h>
+#include <rcuvfs/fs/clock.h>
 #include <rcuvfs/vfs.h>
 
 #include <fcntl.h>
@@ -98,6 +101,33 @@ TEST_F(Hostfs, CachedStatIsSpeculativeUntilTheTtl) {
   EXPECT_ERRNO(st("g"), ENOENT);
   host_write("g", "");
   EXPECT_ERRNO(st("g"), ENOENT);
+}
+
+// An RCU-mode walk reads the clock once: what hostfs's TTL checks see during the walk
+// is the walk's first reading, however long the walk takes. Outside a walk the clock
+// moves.
+int64_t g_clock_first = 0, g_clock_second = 0;
+TEST_F(Hostfs, TheClockIsReadOncePerRcuWalk) {
+  open_ns("3600");
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "d", 0755));
+  host_write("d/f", "abc");
+  ASSERT_OK(st("d/f"));  // cached from here on
+  rcuvfs::core::set_speculation_hook([](const rcuvfs::core::Path&) {
+    g_clock_first = rcuvfs::coarse_clock_ns();
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    g_clock_second = rcuvfs::coarse_clock_ns();
+  });
+  const Counters before = Vfs::counters();
+  auto s = st("d/f");
+  rcuvfs::core::set_speculation_hook(nullptr);
+  ASSERT_OK(s);
+  EXPECT_EQ((Vfs::counters() - before).get(Counter::kStatSpeculative), 1u);
+  ASSERT_NE(g_clock_first, 0);
+  EXPECT_EQ(g_clock_second, g_clock_first);
+  const int64_t a = rcuvfs::coarse_clock_ns();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_GE(rcuvfs::coarse_clock_ns() - a, 20'000'000);
+  EXPECT_GE(a - g_clock_first, 20'000'000);
 }
 
 TEST_F(Hostfs, TtlZeroAsksTheHostEveryTime) {

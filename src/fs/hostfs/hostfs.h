@@ -21,7 +21,7 @@
 // HostInode fields beyond the core's:
 //   fd_          O_PATH descriptor; immutable, closed when the object is freed
 //   host_dev_/host_ino_  the host identity; immutable
-//   fetched_     when the attributes were fetched (coarse monotonic ns); written
+//   fetched_     when the attributes were fetched (coarse_clock_ns()); written
 //                inside the AttrWrite section that stores them, read under RCU
 //   blocks_, rdev_  the host's st_blocks and st_rdev: attributes (written in AttrWrite
 //                sections, read in snapshots)
@@ -34,6 +34,7 @@
 // object); guarded by table_mu_. Lock order: Inode::lock -> table_mu_.
 #pragma once
 
+#include <rcuvfs/fs/clock.h>
 #include <rcuvfs/fs/inode.h>
 #include <rcuvfs/fs/superblock.h>
 
@@ -159,8 +160,5 @@ class HostFsType : public FsType {
   Result<std::unique_ptr<Superblock>> make_super(std::string_view options,
                                                  const Cred& owner) override;
 };
-
-// Coarse monotonic clock (ns): what `fetched_` is measured in.
-int64_t coarse_now_ns();
 
 }  // namespace rcuvfs::hostfs

@@ -51,7 +51,7 @@ void HostInode::store_attrs(const struct ::statx& st) {
   btime_ns.store((st.stx_mask & STATX_BTIME) ? ts_ns(st.stx_btime) : 0, kRelaxed);
   // Release, after the attributes: a reader that sees this time (acquire) then reads
   // these attributes or newer ones.
-  fetched_.store(coarse_now_ns(), std::memory_order_release);
+  fetched_.store(coarse_clock_ns(), std::memory_order_release);
 }
 
 Status HostInode::refresh() {
@@ -64,7 +64,7 @@ Status HostInode::refresh() {
 }
 
 bool HostInode::fresh() const {
-  return coarse_now_ns() - fetched_.load(std::memory_order_acquire) < super().ttl_ns();
+  return coarse_clock_ns() - fetched_.load(std::memory_order_acquire) < super().ttl_ns();
 }
 
 void HostInode::read_extra(const Inode& inode, Statx& out) {

@@ -10,15 +10,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <ctime>
 
 namespace rcuvfs::hostfs {
-
-int64_t coarse_now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
 
 Result<HostOptions> parse_options(std::string_view opts) {
   HostOptions o;
