@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,15 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
 
   Progress progress(plan.cells.size() * static_cast<size_t>(plan.rounds));
   std::vector<std::vector<Outcome>> rounds(plan.cells.size());
-  std::vector<std::string> problems, notes;
+  // What went wrong in a cell's rounds, gathered into one note per cell.
+  struct Trouble {
+    int low_cpu_rounds = 0;
+    double min_cpu_share = 1;
+    int slow_writer_rounds = 0;
+    double min_writer_rate = std::numeric_limits<double>::infinity();
+  };
+  std::vector<Trouble> trouble(plan.cells.size());
+  std::vector<std::string> problems;
   for (int round = 0; round < plan.rounds; ++round) {
     for (size_t i = 0; i < plan.cells.size(); ++i) {
       const Cell& cell = plan.cells[i];
@@ -94,23 +103,39 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
       if (m.writer_failures)
         problems.push_back(describe(cell) + ": " + std::to_string(m.writer_failures) +
                            " renames failed");
+      Trouble& t = trouble[i];
       if (m.cpu_share < 0.9) {
-        const bool own_writer = cell.writer_rate > 0 && cell.threads + 1 > machine.nproc;
-        notes.push_back(describe(cell) + ": a thread had a CPU only " +
-                        std::to_string(static_cast<int>(m.cpu_share * 100)) + "% of the time (" +
-                        (own_writer ? "the writer is one thread more than there are CPUs"
-                                    : "other processes running?") +
-                        "): its figures are low");
+        ++t.low_cpu_rounds;
+        t.min_cpu_share = std::min(t.min_cpu_share, m.cpu_share);
       }
-      if (cell.writer_rate > 0 && m.writer_achieved < 0.9 * cell.writer_rate)
-        notes.push_back(describe(cell) + ": the writer managed only " +
-                        std::to_string(static_cast<long>(m.writer_achieved)) + " renames/s");
+      if (cell.writer_rate > 0 && m.writer_achieved < 0.9 * cell.writer_rate) {
+        ++t.slow_writer_rounds;
+        t.min_writer_rate = std::min(t.min_writer_rate, m.writer_achieved);
+      }
     }
   }
   std::vector<Outcome> outcomes;
   for (const std::vector<Outcome>& r : rounds) outcomes.push_back(median_outcome(r));
   progress.finish();
-  for (const std::string& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+  for (size_t i = 0; i < plan.cells.size(); ++i) {
+    const Cell& cell = plan.cells[i];
+    const Trouble& t = trouble[i];
+    if (t.low_cpu_rounds) {
+      const bool own_writer = cell.writer_rate > 0 && cell.threads + 1 > machine.nproc;
+      std::fprintf(stderr,
+                   "note: %s: a thread had a CPU as little as %d%% of the time in %d of %d "
+                   "rounds (%s): its figures are low\n",
+                   describe(cell).c_str(), static_cast<int>(t.min_cpu_share * 100),
+                   t.low_cpu_rounds, plan.rounds,
+                   own_writer ? "the writer is one thread more than there are CPUs"
+                              : "other processes running?");
+    }
+    if (t.slow_writer_rounds)
+      std::fprintf(stderr,
+                   "note: %s: the writer managed as few as %ld renames/s in %d of %d rounds\n",
+                   describe(cell).c_str(), static_cast<long>(t.min_writer_rate),
+                   t.slow_writer_rounds, plan.rounds);
+  }
 
   // With --json - the document owns standard output.
   print_table(opt.json == "-" ? stderr : stdout, machine, opt.depth, plan.seconds, plan.rounds,
