@@ -24,7 +24,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -195,29 +194,12 @@ void BM_Lfht(benchmark::State& state, bool hit) {
   if (found != (hit ? state.iterations() : 0)) state.SkipWithError("wrong lookup results");
 }
 
-void register_all() {
-  for (bool hit : {true, false}) {
-    const std::string what = hit ? "/hit" : "/miss";
-    const struct {
-      const char* name;
-      void (*fn)(benchmark::State&, bool);
-    } tables[] = {{"BM_Dcache", BM_Dcache}, {"BM_Lfht", BM_Lfht}};
-    for (const auto& t : tables)
-      benchmark::RegisterBenchmark((t.name + what).c_str(), t.fn, hit)
-          ->Arg(10)
-          ->Arg(1000)
-          ->Arg(1000000)
-          ->Unit(benchmark::kNanosecond);
-  }
-}
+// Each table, found and absent names, in directories of 10, 1000 and 10^6 names.
+#define RCUVFS_TABLE_BENCH(fn, what, hit) \
+  BENCHMARK_CAPTURE(fn, what, hit)->Arg(10)->Arg(1000)->Arg(1000000)->Unit(benchmark::kNanosecond)
+RCUVFS_TABLE_BENCH(BM_Dcache, hit, true);
+RCUVFS_TABLE_BENCH(BM_Lfht, hit, true);
+RCUVFS_TABLE_BENCH(BM_Dcache, miss, false);
+RCUVFS_TABLE_BENCH(BM_Lfht, miss, false);
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
