@@ -548,26 +548,57 @@ int walk_component(Nameidata& nd, std::string_view name, const Component& c, Las
 }
 
 // ---- the plain RCU step ------------------------------------------------------------
-// The common case of an RCU walk: a plain name in a directory everyone may search
-// (generic permission, no security module), found in a complete dcache, with nothing
-// mounted on it and no symlink to follow. The loops below take such steps with the
-// position in registers; each step is exactly what walk_component would do.
+// The common case of an RCU walk: a plain name in a directory the task may search (no
+// security module), found in the dcache with nothing mounted on it and no symlink to
+// follow. The loops below take such steps with the position in registers; each step
+// is exactly what walk_component would do.
 
-// A filesystem whose directories the plain steps may walk: generic permission checks
-// and a complete dcache. Checked once per run of steps: no mount is crossed in one.
-inline bool plain_sb(const Inode* dir) {
-  constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
-  return dir && (dir->sb->flags & kPlain) == kPlain;
-}
-// A directory everyone may search (a symlink or a negative entry is not).
-inline bool plain_dir(const Inode* dir) {
-  return dir && (dir->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
-}
 // The injected "no parent re-check" bug lives in walk_component alone: the plain
 // steps are not taken while it is set.
 inline bool parents_rechecked() {
   return !(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck);
 }
+
+// What the plain steps ask of a filesystem, by kind. A run of steps stays on one
+// filesystem (no mount is crossed in one): `start` checks it once.
+//
+// A complete dcache with generic permission checks (memfs): a miss would be an
+// answer, a cached entry is right, and a directory whose three x bits are all set may
+// be searched by anyone. All inline.
+struct CompleteFs {
+  static CompleteFs for_task(const TaskState&) { return {}; }
+  static bool start(const Inode* dir) {
+    constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
+    return dir && (dir->sb->flags & kPlain) == kPlain;
+  }
+  // A directory everyone may search (a symlink or a negative entry is not).
+  static bool searchable(const Inode* dir) {
+    return dir &&
+           (dir->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
+  }
+  static bool fresh(const Dentry*) { return true; }
+};
+// A dcache that is a cache with a fixed entry lifetime (kSbEntryTtl: hostfs): each
+// directory's own permission(kMayNotBlock) is asked, and each entry's age checked as
+// its revalidate would (against the walk's clock: the caller holds a WalkClockScope).
+struct CachedFs {
+  const Cred* cred;
+  int64_t ttl_ns = 0;
+  // Inside the RCU read-side section: creds are freed after a grace period.
+  static CachedFs for_task(const TaskState& t) {
+    return {t.cred.load(std::memory_order_acquire)};
+  }
+  bool start(const Inode* dir) {
+    if (!dir || !(dir->sb->flags & kSbEntryTtl)) return false;
+    ttl_ns = dir->sb->entry_ttl_ns;
+    return true;
+  }
+  bool searchable(const Inode* dir) const {
+    return is_dir(dir) && dir->permission(kMayExec, *cred, kMayNotBlock) == 0;
+  }
+  bool fresh(const Dentry* d) const { return int64_t{d_age_ms(d)} * 1000000 < ttl_ns; }
+};
+inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEntryTtl); }
 
 // Where a run of plain steps stands: directory `d` (inode, seq sample: even), and the
 // rest of the path from p (a component's first byte) to end.
@@ -578,7 +609,8 @@ struct PlainPos {
   const char* p;
 };
 
-// Take plain steps along [pos.p, end) (`lo`: the start of the caller's string).
+// Take plain steps along [pos.p, end) (`lo`: the start of the caller's string) on a
+// filesystem of kind Fs.
 // Without kTakeLast: stops before the last component, or at the first component that
 // needs the general code, and leaves pos there. With kTakeLast: walks the whole path
 // (true, pos at its end) or gives up (false, pos untouched: the caller starts over, so
@@ -587,14 +619,14 @@ struct PlainPos {
 // miss in the dcache and the general code takes them.
 // Out of line: inlined, the loop shares the registers with its caller's state and the
 // compiler moves that state to and from the stack at every step.
-template <bool kTakeLast>
-[[gnu::noinline]] bool plain_steps(PlainPos& pos, const char* end, const char* lo) {
-  if (!plain_sb(pos.inode)) return false;
+template <bool kTakeLast, class Fs>
+[[gnu::noinline]] bool plain_steps(PlainPos& pos, const char* end, const char* lo, Fs fs) {
+  if (!fs.start(pos.inode)) return false;
   Dentry* d = pos.d;
   Inode* dir = pos.inode;
   uint32_t seq = pos.seq;
   const char* p = pos.p;
-  while (plain_dir(dir)) {
+  while (fs.searchable(dir)) {
     const Component c = hash_component(p, static_cast<size_t>(end - p), lo);
     const char* const cend = p + c.len();
     const char* next = cend;
@@ -607,10 +639,10 @@ template <bool kTakeLast>
     // A mountpoint is a miss here: the general code crosses the mount.
     Dentry* child = d_lookup_rcu(d, c, p, &cseq, kDMounted);
     // d_lookup_rcu's samples are even: the parent's needs no odd test either.
-    if (!child || !d->seq.unchanged_even(seq)) break;
+    if (!child || !d->seq.unchanged_even(seq) || !fs.fresh(child)) break;
     Inode* inode = child->inode.load(std::memory_order_acquire);
     // A symlink in the middle: the general code follows it. (At the top of the loop
-    // plain_dir would refuse it, but the general code must not start from it.)
+    // searchable would refuse it, but the general code must not start from it.)
     if (!kTakeLast && is_lnk(inode)) break;
     d = child;
     dir = inode;
@@ -637,7 +669,10 @@ void rcu_fast_steps(Nameidata& nd) {
     return;
   PlainPos pos{nd.path.dentry, nd.inode, nd.seq, nd.rest.data()};
   const char* end = nd.rest.data() + nd.rest.size();
-  plain_steps<false>(pos, end, pos.p);
+  if (cached_sb(pos.inode))
+    plain_steps<false>(pos, end, pos.p, CachedFs{nd.cred});
+  else
+    plain_steps<false>(pos, end, pos.p, CompleteFs{});
   nd.path.dentry = pos.d;
   nd.inode = pos.inode;
   nd.seq = pos.seq;
@@ -828,9 +863,11 @@ constexpr int kStale = 1;
 // 0 or a validated negative errno; -ECHILD with *why when the filesystem refused (the
 // walk itself still holds: unlazy and ask again); kStale when anything moved (the walk
 // must restart).
+// Inline: on the one-pass stat's path, a call costs more than its validation.
 template <class WalkValid>
-int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& out,
-                        Echild* why, WalkValid&& walk_valid) {
+[[gnu::always_inline]] inline int speculative_getattr(Inode* inode, const Path& path,
+                                                      unsigned mask, Statx& out, Echild* why,
+                                                      WalkValid&& walk_valid) {
   const uint64_t ino = inode->ino.load(std::memory_order_acquire);
   const uint32_t gen = inode->generation.load(std::memory_order_acquire);
   const int e = inode->getattr_rcu(out, mask, kMayNotBlock);
@@ -860,9 +897,11 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
 }
 
 // The common stat in one pass with no Nameidata: every component plain (see
-// rcu_fast_steps), the last one too, ending on an object with no symlink to follow.
+// rcu_fast_steps), the last one too, ending on an object with no symlink to follow,
+// all on a filesystem of kind Fs.
 // False when it cannot tell: the general walk then does the whole stat (nothing has
 // happened yet but scribbles in `out`).
+template <class Fs>
 [[gnu::always_inline]] inline bool stat_fast(TaskState& t, int dirfd, std::string_view s,
                                              unsigned flags, unsigned mask, Statx& out) {
   if ((flags & ~(kLookupFollow | kLookupEmpty)) || s.empty() ||
@@ -887,7 +926,8 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
                at.dentry->seq.begin(), s.data()};
   const char* const end = s.data() + s.size();
   while (pos.p < end && *pos.p == '/') ++pos.p;
-  if ((pos.seq | mseq) & 1 || pos.p == end || !plain_steps<true>(pos, end, s.data()))
+  if ((pos.seq | mseq) & 1 || pos.p == end ||
+      !plain_steps<true>(pos, end, s.data(), Fs::for_task(t)))
     return false;
   Dentry* const d = pos.d;
   Inode* const inode = pos.inode;
@@ -904,6 +944,15 @@ int speculative_getattr(Inode* inode, const Path& path, unsigned mask, Statx& ou
   count(Counter::kWalkRcu, Counter::kStatSpeculative);
   return true;
 }
+
+// The one-pass stat on a kSbEntryTtl filesystem, tried when the complete-dcache one
+// could not tell. Out of line, so that the memfs stat's code stays as it is. The
+// filesystem's TTL checks share one clock reading.
+[[gnu::noinline]] bool stat_fast_cached(TaskState& t, int dirfd, std::string_view s,
+                                        unsigned flags, unsigned mask, Statx& out) {
+  WalkClockScope clock;
+  return stat_fast<CachedFs>(t, dirfd, s, flags, mask, out);
+}
 }  // namespace
 
 void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
@@ -912,7 +961,9 @@ int stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, unsig
               Statx& out) {
   // The path is checked for NULs only when the fast stat could not do it: a component
   // holding a NUL matches no entry, so the fast stat never succeeds on such a path.
-  if (s.size() < kPathMax && stat_fast(t, dirfd, s, flags, mask, out)) return 0;
+  if (s.size() < kPathMax && (stat_fast<CompleteFs>(t, dirfd, s, flags, mask, out) ||
+                               stat_fast_cached(t, dirfd, s, flags, mask, out)))
+    return 0;
   if (Status st = check_path(s, flags & kLookupEmpty); !st.ok()) return st.error();
   return -run_walk(t, flags, [&](Nameidata& nd) {
     if (int e = path_lookupat(nd, dirfd, s)) return e;

@@ -169,6 +169,47 @@ TEST_F(Hostfs, HostChangesAreSeenAfterTheTtl) {
   EXPECT_OK(st("g"));
 }
 
+// Deep paths take the walker's tight loop on hostfs: every directory's permission is
+// still asked, with the task's credentials, and every entry's age still checked.
+TEST_F(Hostfs, DeepPathsKeepEveryCheck) {
+  open_ns("3600");
+  std::filesystem::create_directories(host("a/b/c"));
+  std::filesystem::create_directories(host("x/y"));
+  host_write("a/b/c/f", "abc");
+  host_write("x/y/g", "");
+  ASSERT_EQ(::chmod(host("x").c_str(), 0700), 0);
+  ASSERT_OK(st("a/b/c/f"));
+  ASSERT_OK(st("x/y/g"));
+  Counters before = Vfs::counters();
+  for (int i = 0; i < 10; ++i) ASSERT_OK(st("a/b/c/f"));
+  Counters d = Vfs::counters() - before;
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 10u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 0u);
+  t->set_cred({1000, 1000, {}});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_OK(st("a/b/c/f"));
+    EXPECT_ERRNO(st("x/y/g"), EACCES);
+    EXPECT_ERRNO(st("a/b/missing/f"), ENOENT);
+  }
+}
+
+TEST_F(Hostfs, DeepPathsSeeHostChangesAfterTheTtl) {
+  open_ns("0.05");
+  std::filesystem::create_directories(host("a/b/c"));
+  host_write("a/b/c/f", "abc");
+  t->set_cred({1000, 1000, {}});
+  ASSERT_OK(st("a/b/c/f"));
+  ASSERT_OK(st("a/b/c/f"));
+  ASSERT_EQ(::chmod(host("a/b").c_str(), 0700), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_ERRNO(st("a/b/c/f"), EACCES);  // a/b's attributes were refetched
+  ASSERT_EQ(::chmod(host("a/b").c_str(), 0755), 0);
+  std::filesystem::rename(host("a/b/c"), host("a/b/c2"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_ERRNO(st("a/b/c/f"), ENOENT);  // the cached a/b/c was confirmed on the host
+  EXPECT_OK(st("a/b/c2/f"));
+}
+
 TEST_F(Hostfs, ChangesThroughRcuvfsAreNeverStale) {
   open_ns("3600");
   ASSERT_OK(t->mkdirat(AT_FDCWD, "d", 0755));

@@ -37,6 +37,13 @@ inline constexpr unsigned kSbDcacheComplete = 1u << 0;
 // walker may then grant search on a directory whose three x bits are all set without
 // calling it.
 inline constexpr unsigned kSbGenericPermission = 1u << 1;
+// The dcache is a cache whose entries the filesystem trusts for a fixed time
+// (Superblock::entry_ttl_ns, > 0) after they were cached or last confirmed: its
+// revalidate in RCU mode answers 1 exactly when the entry's age (on the
+// coarse_clock_ns() clock) is below that, and -ECHILD otherwise, so the walker may
+// check the age itself. Such a filesystem's directories are walked in the walker's
+// tight loop too, asking each one's permission(kMayNotBlock).
+inline constexpr unsigned kSbEntryTtl = 1u << 2;
 
 class Superblock {
  public:
@@ -53,6 +60,7 @@ class Superblock {
                            std::vector<std::string>& problems) const;
 
   unsigned flags = 0;
+  int64_t entry_ttl_ns = 0;  // with kSbEntryTtl; immutable like flags
   dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance
   FsType* type = nullptr;   // set by the core
   std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames
