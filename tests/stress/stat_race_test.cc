@@ -1,7 +1,8 @@
 // Stats racing renames, exchanges (of files and of directories), unlinks, re-creations
 // as other file types, attribute changes, symlink swaps and mounts, checked against the
 // writers' history: the `mixed` scenario of `rcuvfs torture` (src/tools/torture), on
-// memfs, recyclefs (inode objects reused at once) and legacyfs (no RCU callbacks).
+// memfs, recyclefs (inode objects reused at once), legacyfs (no RCU callbacks) and
+// hostfs (a cache over a host directory, walked in the same RCU mode).
 //
 // RCUVFS_STRESS_SECONDS sets the duration of each run (default 2).
 #include "tools/torture/mixed.h"
@@ -58,7 +59,7 @@ TEST_P(StatRace, EveryStatMatchesTheHistory) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Filesystems, StatRace,
-                         ::testing::Values("memfs", "recyclefs", "legacyfs"));
+                         ::testing::Values("memfs", "recyclefs", "legacyfs", "hostfs"));
 
 // The checker itself must be able to fail. Runs until the injected bug shows (the
 // scenario stops at the first violation, usually within seconds) or 120 s have passed.

@@ -2,6 +2,7 @@
 
 #include "tools/torture/domain.h"
 #include "tools/torture/reader.h"
+#include "tools/torture/root_ns.h"
 
 #include <rcuvfs/vfs.h>
 
@@ -53,12 +54,12 @@ Report run_mixed(const Options& opt, Progress& progress) {
   rep.inject = opt.inject;
   rep.threads = opt.threads;
 
-  auto vfs = Vfs::create(opt.fs);
-  if (!vfs.ok()) {
-    rep.error = "cannot create a " + opt.fs + " namespace: errno " + std::to_string(vfs.error());
+  RootNamespace ns(opt.fs);
+  if (!ns.vfs()) {
+    rep.error = ns.error();
     return rep;
   }
-  World world{**vfs, opt.fs};
+  World world{*ns.vfs(), opt.fs};
   std::vector<std::unique_ptr<Domain>> domains;
   uint32_t seed = opt.seed * 7919u;
   domains.push_back(make_slot_domain(world, kSlots, ++seed, "/slots"));
@@ -86,7 +87,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   std::vector<std::unique_ptr<Task>> readers;
   std::vector<std::mt19937> rngs;
   for (int r = 0; r < opt.threads; ++r) {
-    readers.push_back((*vfs)->new_task());
+    readers.push_back(ns.vfs()->new_task());
     readers.back()->set_walk_mode(reader_mode(r));
     rngs.emplace_back(opt.seed * 1000003u + static_cast<uint32_t>(r));
   }

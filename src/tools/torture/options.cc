@@ -16,7 +16,7 @@ bool known_scenario(std::string_view name) {
 }
 
 bool known_fs(std::string_view name) {
-  return name == "memfs" || name == "recyclefs" || name == "legacyfs";
+  return name == "memfs" || name == "recyclefs" || name == "legacyfs" || name == "hostfs";
 }
 
 }  // namespace rcuvfs::torture

@@ -28,6 +28,6 @@ bool known_fs(std::string_view name);
 inline constexpr const char* kInjectNames =
     "skip-validation, skip-parent-recheck, no-attr-snapshot";
 inline constexpr const char* kScenarioNames = "mixed, rename-attack";
-inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs";
+inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs, hostfs";
 
 }  // namespace rcuvfs::torture

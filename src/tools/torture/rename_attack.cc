@@ -1,5 +1,7 @@
 #include "tools/torture/rename_attack.h"
 
+#include "tools/torture/root_ns.h"
+
 #include <rcuvfs/vfs.h>
 
 #include <atomic>
@@ -22,12 +24,12 @@ AttackOutcome rename_attack(const std::string& fs, const std::vector<AttackCase>
                             double seconds,
                             double max_seconds, bool stop_on_escape, Progress* progress) {
   AttackOutcome out;
-  auto vfs = Vfs::create(fs);
-  if (!vfs.ok()) {
-    out.error = "cannot create a namespace";
+  RootNamespace ns(fs);
+  if (!ns.vfs()) {
+    out.error = ns.error();
     return out;
   }
-  auto setup = (*vfs)->new_task();
+  auto setup = ns.vfs()->new_task();
   for (const char* d : {"/r", "/r/a", "/r/a/c", "/r/b"}) {
     if (!setup->mkdirat(AT_FDCWD, d, 0755).ok()) {
       out.error = std::string("mkdir ") + d;
@@ -47,7 +49,7 @@ AttackOutcome rename_attack(const std::string& fs, const std::vector<AttackCase>
   };
 
   std::thread attacker([&] {
-    auto t = (*vfs)->new_task();
+    auto t = ns.vfs()->new_task();
     while (!stop.load(std::memory_order_relaxed)) {
       if (!t->renameat2(AT_FDCWD, "/r/a/c", AT_FDCWD, "/r/b", RENAME_EXCHANGE).ok()) {
         std::lock_guard lk(lock);
@@ -62,7 +64,7 @@ AttackOutcome rename_attack(const std::string& fs, const std::vector<AttackCase>
   std::vector<std::thread> victims;
   for (size_t i = 0; i < cases.size(); ++i) {
     victims.emplace_back([&, i] {
-      auto victim = (*vfs)->new_task();
+      auto victim = ns.vfs()->new_task();
       victim->set_walk_mode(cases[i].mode);
       auto afd = victim->openat(AT_FDCWD, "/r/a", O_PATH | O_DIRECTORY);
       AttackOutcome mine;

@@ -1,0 +1,35 @@
+#include "tools/torture/root_ns.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace rcuvfs::torture {
+
+RootNamespace::RootNamespace(const std::string& fs) {
+  std::string options;
+  if (fs == "hostfs") {
+    // /dev/shm when there is one: the host side of every operation stays in memory.
+    const char* base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
+    std::string tmpl = std::string(base) + "/rcuvfs-torture.XXXXXX";
+    if (!::mkdtemp(tmpl.data())) {
+      error_ = "cannot make a host directory under " + std::string(base);
+      return;
+    }
+    host_dir_ = tmpl;
+    options = "ttl=3600,dir=" + host_dir_;
+  }
+  auto v = Vfs::create(fs, options);
+  if (!v.ok()) {
+    error_ = "cannot create a " + fs + " namespace: errno " + std::to_string(v.error());
+    return;
+  }
+  vfs_ = std::move(*v);
+}
+
+RootNamespace::~RootNamespace() {
+  vfs_.reset();  // closes its descriptors of the host directory first
+  std::error_code ec;
+  if (!host_dir_.empty()) std::filesystem::remove_all(host_dir_, ec);
+}
+
+}  // namespace rcuvfs::torture

@@ -1,0 +1,31 @@
+// The namespace a torture run races in: a fresh instance of the chosen filesystem.
+#pragma once
+
+#include <rcuvfs/vfs.h>
+
+#include <memory>
+#include <string>
+
+namespace rcuvfs::torture {
+
+class RootNamespace {
+ public:
+  // memfs, recyclefs, legacyfs; or hostfs over a new temporary host directory
+  // (removed again with the namespace), trusting its cache for an hour so that the
+  // run's stats are served from the cache, in the walker's RCU mode.
+  // On failure, vfs() is null and error() says why.
+  explicit RootNamespace(const std::string& fs);
+  ~RootNamespace();
+  RootNamespace(const RootNamespace&) = delete;
+  RootNamespace& operator=(const RootNamespace&) = delete;
+
+  Vfs* vfs() const { return vfs_.get(); }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string host_dir_;  // hostfs: the directory it serves
+  std::unique_ptr<Vfs> vfs_;
+  std::string error_;
+};
+
+}  // namespace rcuvfs::torture
