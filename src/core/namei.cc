@@ -578,6 +578,7 @@ struct CompleteFs {
   }
   static bool fresh(const Dentry*) { return true; }
 };
+inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEntryTtl); }
 // A dcache that is a cache with a fixed entry lifetime (kSbEntryTtl: hostfs): each
 // directory's own permission(kMayNotBlock) is asked, and each entry's age checked as
 // its revalidate would (against the walk's clock: the caller holds a WalkClockScope).
@@ -589,7 +590,7 @@ struct CachedFs {
     return {t.cred.load(std::memory_order_acquire)};
   }
   bool start(const Inode* dir) {
-    if (!dir || !(dir->sb->flags & kSbEntryTtl)) return false;
+    if (!cached_sb(dir)) return false;
     ttl_ns = dir->sb->entry_ttl_ns;
     return true;
   }
@@ -598,7 +599,6 @@ struct CachedFs {
   }
   bool fresh(const Dentry* d) const { return int64_t{d_age_ms(d)} * 1000000 < ttl_ns; }
 };
-inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEntryTtl); }
 
 // Where a run of plain steps stands: directory `d` (inode, seq sample: even), and the
 // rest of the path from p (a component's first byte) to end.
