@@ -36,7 +36,8 @@ void add_torture_command(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--threads", opt->threads, "Reader (or victim) threads (default 4)")
       ->check(CLI::Range(1, 256));
-  sub->add_option("--fs", opt->fs, "Root filesystem: memfs, recyclefs, legacyfs or hostfs (over a temporary "
+  sub->add_option("--fs", opt->fs,
+                  "Root filesystem: memfs, recyclefs, legacyfs or hostfs (over a temporary "
                   "directory)")
       ->check(one_of(torture::known_fs, "filesystem", torture::kFsNames));
   sub->add_option("--seed", opt->seed, "Seed of the writers' and readers' choices");
