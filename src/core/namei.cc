@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 namespace rcuvfs::core {
 
@@ -896,18 +897,22 @@ template <class WalkValid>
   return 0;
 }
 
+// What a one-pass stat came to: done, or not (nothing has happened yet but scribbles
+// in `out`): the general walk does the whole stat, or, when the path starts on a
+// filesystem of another kind, the one-pass stat for that kind may.
+enum class FastStat { kDone, kGeneral, kOtherKind };
+
 // The common stat in one pass with no Nameidata: every component plain (see
 // rcu_fast_steps), the last one too, ending on an object with no symlink to follow,
 // all on a filesystem of kind Fs.
-// False when it cannot tell: the general walk then does the whole stat (nothing has
-// happened yet but scribbles in `out`).
 template <class Fs>
-[[gnu::always_inline]] inline bool stat_fast(TaskState& t, int dirfd, std::string_view s,
-                                             unsigned flags, unsigned mask, Statx& out) {
+[[gnu::always_inline]] inline FastStat stat_fast(TaskState& t, int dirfd, std::string_view s,
+                                                 unsigned flags, unsigned mask, Statx& out) {
+  constexpr FastStat kNo = FastStat::kGeneral;
   if ((flags & ~(kLookupFollow | kLookupEmpty)) || s.empty() ||
       t.vfs->lsm.load(std::memory_order_acquire))
-    return false;
-  if (!parents_rechecked()) return false;
+    return kNo;
+  if (!parents_rechecked()) return kNo;
   RcuLock rcu;
   // Sampled first: a mount anywhere from here on fails the validation (see m_seq).
   const uint32_t mseq = g_mount_seq.begin();
@@ -919,39 +924,41 @@ template <class Fs>
     at = fs->cwd;
   } else {
     const File* f = t.fd_peek_rcu(dirfd);
-    if (!f) return false;
+    if (!f) return kNo;
     at = f->path;
   }
   PlainPos pos{at.dentry, at.dentry->inode.load(std::memory_order_acquire),
                at.dentry->seq.begin(), s.data()};
   const char* const end = s.data() + s.size();
   while (pos.p < end && *pos.p == '/') ++pos.p;
-  if ((pos.seq | mseq) & 1 || pos.p == end ||
-      !plain_steps<true>(pos, end, s.data(), Fs::for_task(t)))
-    return false;
+  if ((pos.seq | mseq) & 1 || pos.p == end) return kNo;
+  if (!plain_steps<true>(pos, end, s.data(), Fs::for_task(t))) {
+    if constexpr (std::is_same_v<Fs, CompleteFs>)
+      if (cached_sb(pos.inode)) return FastStat::kOtherKind;  // pos is untouched
+    return kNo;
+  }
   Dentry* const d = pos.d;
   Inode* const inode = pos.inode;
   const uint32_t seq = pos.seq;
-  if (!inode) return false;
-  if ((flags & kLookupFollow) && is_lnk(inode)) return false;
+  if (!inode) return kNo;
+  if ((flags & kLookupFollow) && is_lnk(inode)) return kNo;
   Echild why;
   const int e = speculative_getattr(inode, Path{at.mnt, d}, mask, out, &why, [&](Echild* stale) {
     if (!d->seq.validate(seq)) return false;
     *stale = Echild::kMountSeq;
     return g_mount_seq.unchanged_even(mseq);
   });
-  if (e) return false;
+  if (e) return kNo;
   count(Counter::kWalkRcu, Counter::kStatSpeculative);
-  return true;
+  return FastStat::kDone;
 }
 
-// The one-pass stat on a kSbEntryTtl filesystem, tried when the complete-dcache one
-// could not tell. Out of line, so that the memfs stat's code stays as it is. The
-// filesystem's TTL checks share one clock reading.
+// The one-pass stat on a kSbEntryTtl filesystem. Out of line, so that the memfs
+// stat's code stays as it is. The filesystem's TTL checks share one clock reading.
 [[gnu::noinline]] bool stat_fast_cached(TaskState& t, int dirfd, std::string_view s,
                                         unsigned flags, unsigned mask, Statx& out) {
   WalkClockScope clock;
-  return stat_fast<CachedFs>(t, dirfd, s, flags, mask, out);
+  return stat_fast<CachedFs>(t, dirfd, s, flags, mask, out) == FastStat::kDone;
 }
 }  // namespace
 
@@ -961,9 +968,12 @@ int stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, unsig
               Statx& out) {
   // The path is checked for NULs only when the fast stat could not do it: a component
   // holding a NUL matches no entry, so the fast stat never succeeds on such a path.
-  if (s.size() < kPathMax && (stat_fast<CompleteFs>(t, dirfd, s, flags, mask, out) ||
-                               stat_fast_cached(t, dirfd, s, flags, mask, out)))
-    return 0;
+  if (s.size() < kPathMax) {
+    const FastStat f = stat_fast<CompleteFs>(t, dirfd, s, flags, mask, out);
+    if (f == FastStat::kDone ||
+        (f == FastStat::kOtherKind && stat_fast_cached(t, dirfd, s, flags, mask, out)))
+      return 0;
+  }
   if (Status st = check_path(s, flags & kLookupEmpty); !st.ok()) return st.error();
   return -run_walk(t, flags, [&](Nameidata& nd) {
     if (int e = path_lookupat(nd, dirfd, s)) return e;
