@@ -585,20 +585,20 @@ inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEnt
 // its revalidate would (against the walk's clock: the caller holds a WalkClockScope).
 struct CachedFs {
   const Cred* cred;
-  int64_t ttl_ns = 0;
+  const Superblock* sb = nullptr;
   // Inside the RCU read-side section: creds are freed after a grace period.
   static CachedFs for_task(const TaskState& t) {
     return {t.cred.load(std::memory_order_acquire)};
   }
   bool start(const Inode* dir) {
     if (!cached_sb(dir)) return false;
-    ttl_ns = dir->sb->entry_ttl_ns;
+    sb = dir->sb;
     return true;
   }
   bool searchable(const Inode* dir) const {
     return is_dir(dir) && dir->permission(kMayExec, *cred, kMayNotBlock) == 0;
   }
-  bool fresh(const Dentry* d) const { return int64_t{d_age_ms(d)} * 1000000 < ttl_ns; }
+  bool fresh(const Dentry* d) const { return sb->entry_fresh(d_age_ms(d)); }
 };
 
 // Where a run of plain steps stands: directory `d` (inode, seq sample: even), and the

@@ -39,9 +39,9 @@ inline constexpr unsigned kSbDcacheComplete = 1u << 0;
 inline constexpr unsigned kSbGenericPermission = 1u << 1;
 // The dcache is a cache whose entries the filesystem trusts for a fixed time
 // (Superblock::entry_ttl_ns, > 0) after they were cached or last confirmed: its
-// revalidate in RCU mode answers 1 exactly when the entry's age (on the
-// coarse_clock_ns() clock) is below that, and -ECHILD otherwise, so the walker may
-// check the age itself. Such a filesystem's directories are walked in the walker's
+// revalidate in RCU mode answers 1 exactly when entry_fresh(age) (the age on the
+// coarse_clock_ns() clock), and -ECHILD otherwise, so the walker may check the age
+// itself. Such a filesystem's directories are walked in the walker's
 // tight loop too, asking each one's permission(kMayNotBlock).
 inline constexpr unsigned kSbEntryTtl = 1u << 2;
 
@@ -59,8 +59,12 @@ class Superblock {
   virtual void check_inode(const Inode& inode, const FsckFacts& facts,
                            std::vector<std::string>& problems) const;
 
+  // The age test of kSbEntryTtl: the walker's, and the filesystem's revalidate in RCU
+  // mode (which must agree with it).
+  bool entry_fresh(uint32_t age_ms) const { return int64_t{age_ms} * 1000000 < entry_ttl_ns; }
+
   unsigned flags = 0;
-  int64_t entry_ttl_ns = 0;  // with kSbEntryTtl; immutable like flags
+  int64_t entry_ttl_ns = 0;  // the entries' lifetime (see kSbEntryTtl); immutable
   dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance
   FsType* type = nullptr;   // set by the core
   std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames

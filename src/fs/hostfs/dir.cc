@@ -51,7 +51,7 @@ Result<Inode*> HostInode::lookup(std::string_view name) {
 
 int HostInode::revalidate(std::string_view name, const Inode* child, uint32_t age_ms,
                           unsigned flags) const {
-  if (int64_t{age_ms} * 1000000 < super().ttl_ns()) return 1;
+  if (super().entry_fresh(age_ms)) return 1;
   if (flags & kMayNotBlock) return -ECHILD;
   struct ::statx st;
   if (::statx(fd_, z(name).c_str(), AT_SYMLINK_NOFOLLOW, STATX_INO, &st) != 0)

@@ -134,7 +134,8 @@ class HostSuper : public Superblock {
   ~HostSuper() override;
   Inode* root_inode() override;
 
-  int64_t ttl_ns() const { return ttl_ns_; }
+  // The one lifetime of cached entries and attributes.
+  int64_t ttl_ns() const { return entry_ttl_ns; }
   Creator& creator() { return *creator_; }
 
   // The live inode of host object (dev, ino), or a new one made from `fd` and `st`
@@ -145,7 +146,6 @@ class HostSuper : public Superblock {
   void forget(HostInode* inode);
 
  private:
-  const int64_t ttl_ns_;
   std::unique_ptr<Creator> creator_;
   HostInode* root_ = nullptr;
   std::mutex table_mu_;

@@ -38,12 +38,10 @@ Result<HostOptions> parse_options(std::string_view opts) {
 }
 
 HostSuper::HostSuper(int root_fd, const struct ::statx& root_st, int64_t ttl_ns)
-    : ttl_ns_(ttl_ns), creator_(std::make_unique<Creator>()) {
-  // revalidate in RCU mode is the age test alone (dir.cc): the walker may make it.
-  if (ttl_ns > 0) {
-    flags |= kSbEntryTtl;
-    entry_ttl_ns = ttl_ns;
-  }
+    : creator_(std::make_unique<Creator>()) {
+  entry_ttl_ns = ttl_ns;
+  // revalidate in RCU mode is entry_fresh alone (dir.cc): the walker may test it.
+  if (ttl_ns > 0) flags |= kSbEntryTtl;
   root_ = get_inode(root_fd, root_st);
 }
 
