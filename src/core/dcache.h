@@ -9,6 +9,7 @@
 #include "core/dentry.h"
 
 #include <rcuvfs/fs/clock.h>
+#include <rcuvfs/fs/superblock.h>
 
 #include <cstdint>
 #include <string_view>
@@ -33,6 +34,23 @@ void d_add(Dentry* d, Inode* inode, bool pin);
 
 // A negative dentry becomes positive (create over a cached negative entry).
 void d_instantiate(Dentry* d, Inode* inode, bool pin);
+
+// kDSearchAll as `inode` (null: negative) deserves it. Every search the bit stands
+// for would be granted: a directory with all three x bits set, and a filesystem whose
+// permission is generic_permission (no ACL, no own rule) and whose dcache is complete
+// (its modes change only through setattr, so d_mode_changed sees every change).
+inline uint32_t d_search_flag(const Inode* inode) {
+  constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
+  return inode && (inode->sb->flags & kPlain) == kPlain &&
+                 (inode->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) ==
+                     (S_IFDIR | 0111)
+             ? kDSearchAll
+             : 0;
+}
+
+// After a setattr that may have changed the mode of `d`'s inode; the caller holds the
+// inode's lock, so that concurrent changes set the bit in the order they set modes.
+void d_mode_changed(Dentry* d);
 
 // The entry was unlinked: unhash it and take it off its parent's list (open files
 // keep it, with kDDeleted, for fdpath). Drops the pin.
@@ -74,9 +92,10 @@ class RenameLockGuard {
 // RCU-mode lookup of component `c` (bytes at `name`) under `parent`. Returns the
 // dentry with its seq sample in *seq, or nullptr (a miss, or a match whose seq was odd:
 // either way "can't tell in RCU mode"). Caller: inside an RCU read-side section.
-// Inline: it is the inner loop of every walk. `stop`: see the definition.
+// Inline: it is the inner loop of every walk. `stop`: see the definition. `flags`,
+// when given, receives the dentry's flags as read with the seq sample.
 inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c, const char* name,
-                            uint32_t* seq, uint32_t stop = 0);
+                            uint32_t* seq, uint32_t stop = 0, uint32_t* flags = nullptr);
 
 // Ref-mode lookup: a referenced, hashed dentry, or nullptr on a miss.
 Dentry* d_lookup(const Dentry* parent, std::string_view name);
@@ -152,7 +171,7 @@ inline Dentry* chain_first(const Bucket& b) {
 // the chain costs a rare fallback, not a wrong answer.
 [[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
                                                    const char* name, uint32_t* seq,
-                                                   uint32_t stop) {
+                                                   uint32_t stop, uint32_t* flags) {
   const dtable::Bucket& b = dtable::bucket(parent, c.hash());
   for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
@@ -165,13 +184,15 @@ inline Dentry* chain_first(const Bucket& b) {
     // unhashed before our sample keeps its parent and name (and its seq stays even),
     // so the hash state must be part of the check, or a deleted entry whose inode was
     // already reused would validate.
-    if (const uint32_t f = d->flags.load(std::memory_order_acquire); f & (kDUnhashed | stop)) {
+    const uint32_t f = d->flags.load(std::memory_order_acquire);
+    if (f & (kDUnhashed | stop)) {
       if (f & kDUnhashed) continue;
       return nullptr;
     }
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     if (!d_name_matches(d, c, name)) continue;
     *seq = s;
+    if (flags) *flags = f;
     return d;
   }
   return nullptr;

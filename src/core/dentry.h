@@ -10,7 +10,10 @@
 //   parent     RCU-read under seq. A root points to itself. Holds a reference on the
 //              parent for as long as it points to it.
 //   flags      atomic bit set; kDLocked is d_lock (a spinlock bit); kDMounted is
-//              read by RCU walkers and validated by mount_seq.
+//              read by RCU walkers and validated by mount_seq. kDSearchAll is read
+//              by RCU walkers in place of the inode's mode (see d_search_flag);
+//              set with the binding (under d_lock) and after a mode change (under
+//              the inode's lock).
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.
 //   d_time     revalidating filesystems only: when the entry was cached or last
 //              confirmed (coarse_ms clock); relaxed atomic, a hint for the fs's TTL.
@@ -226,6 +229,10 @@ inline constexpr uint32_t kDDeleted = 1u << 3;    // was unlinked (fdpath " (del
 inline constexpr uint32_t kDPinned = 1u << 4;     // holds the fs's "entry exists" pin
 inline constexpr uint32_t kDInList = 1u << 5;     // on its parent's children list
 inline constexpr uint32_t kDCursor = 1u << 6;     // a readdir position, not an entry
+// A directory everyone may search, on a filesystem whose permission is
+// generic_permission and whose dcache is complete: what the walker's plain steps test
+// on each directory, so that they need not load its inode.
+inline constexpr uint32_t kDSearchAll = 1u << 7;
 // Bits 16..19: the allocator of the dentry's memory (see dcache.cc), immutable.
 inline constexpr unsigned kDAllocShift = 16;
 

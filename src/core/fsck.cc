@@ -55,6 +55,7 @@ class Checker {
     Inode* ri = root->inode.load(kRelaxed);
     if (!ri || !ri->is_dir()) report(sb, root, "root is not a directory");
     if (ri) facts_[ri];  // the root has no name but is still checked
+    check_search_flag(sb, root, root->flags.load(kRelaxed), ri);
     walk(sb, root);
     if (!(sb->flags & kSbDcacheComplete)) return;
     for (auto& [inode, f] : facts_) {
@@ -101,6 +102,14 @@ class Checker {
     problems_.push_back(describe(sb, d) + ": " + msg);
   }
 
+  // The walker trusts kDSearchAll instead of the directory's mode.
+  void check_search_flag(const Superblock* sb, const Dentry* d, uint32_t flags,
+                         const Inode* inode) {
+    if ((flags & core::kDSearchAll) != core::d_search_flag(inode))
+      report(sb, d, (flags & core::kDSearchAll) ? "kDSearchAll on an entry not searchable by all"
+                                                : "kDSearchAll missing");
+  }
+
   // The children of `dir`, referenced, in list order.
   static std::vector<Dentry*> children(Dentry* dir) {
     std::vector<Dentry*> out;
@@ -130,6 +139,7 @@ class Checker {
     if (!(flags & core::kDInList)) report(sb, c, "listed without kDInList");
     if (name.hash() != core::name_hash(name.view())) report(sb, c, "stale name hash");
     Inode* inode = c->inode.load(kRelaxed);
+    check_search_flag(sb, c, flags, inode);
     const bool hashed = !(flags & core::kDUnhashed);
     Dentry* found = core::d_lookup(dir, name.view());
     if (hashed && found != c) report(sb, c, "hashed but lookup finds another entry");

@@ -568,15 +568,12 @@ inline bool parents_rechecked() {
 // be searched by anyone. All inline.
 struct CompleteFs {
   static CompleteFs for_task(const TaskState&) { return {}; }
-  static bool start(const Inode* dir) {
-    constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
-    return dir && (dir->sb->flags & kPlain) == kPlain;
+  // A directory everyone may search, read from the dentry's flags (kDSearchAll): the
+  // walk never loads the inode of a directory it passes through.
+  static bool start(const Dentry* d, const Inode*) {
+    return d->flags.load(std::memory_order_relaxed) & kDSearchAll;
   }
-  // A directory everyone may search (a symlink or a negative entry is not).
-  static bool searchable(const Inode* dir) {
-    return dir &&
-           (dir->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
-  }
+  static bool searchable(const Dentry*, uint32_t flags) { return flags & kDSearchAll; }
   static bool fresh(const Dentry*) { return true; }
 };
 inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEntryTtl); }
@@ -590,15 +587,20 @@ struct CachedFs {
   static CachedFs for_task(const TaskState& t) {
     return {t.cred.load(std::memory_order_acquire)};
   }
-  bool start(const Inode* dir) {
+  bool start(const Dentry*, const Inode* dir) {
     if (!cached_sb(dir)) return false;
     sb = dir->sb;
-    return true;
+    return search(dir);
   }
-  bool searchable(const Inode* dir) const {
-    return is_dir(dir) && dir->permission(kMayExec, *cred, kMayNotBlock) == 0;
+  bool searchable(const Dentry* d, uint32_t) const {
+    return search(d->inode.load(std::memory_order_acquire));
   }
   bool fresh(const Dentry* d) const { return sb->entry_fresh(d_age_ms(d)); }
+
+ private:
+  bool search(const Inode* dir) const {
+    return is_dir(dir) && dir->permission(kMayExec, *cred, kMayNotBlock) == 0;
+  }
 };
 
 // Where a run of plain steps stands: directory `d` (inode, seq sample: even), and the
@@ -612,22 +614,21 @@ struct PlainPos {
 
 // Take plain steps along [pos.p, end) (`lo`: the start of the caller's string) on a
 // filesystem of kind Fs.
-// Without kTakeLast: stops before the last component, or at the first component that
-// needs the general code, and leaves pos there. With kTakeLast: walks the whole path
-// (true, pos at its end) or gives up (false, pos untouched: the caller starts over, so
-// the loop need not keep the position it stopped at).
+// Without kTakeLast: stops before the last component, or before the first component
+// that needs the general code, and leaves pos there. With kTakeLast: walks the whole
+// path (true, pos at its end) or gives up (false, pos untouched: the caller starts
+// over, so the loop need not keep the position it stopped at).
 // `.`, `..` and overlong names need no test here: no dentry has such a name, so they
 // miss in the dcache and the general code takes them.
 // Out of line: inlined, the loop shares the registers with its caller's state and the
 // compiler moves that state to and from the stack at every step.
 template <bool kTakeLast, class Fs>
 [[gnu::noinline]] bool plain_steps(PlainPos& pos, const char* end, const char* lo, Fs fs) {
-  if (!fs.start(pos.inode)) return false;
+  if (!fs.start(pos.d, pos.inode)) return false;
   Dentry* d = pos.d;
-  Inode* dir = pos.inode;
   uint32_t seq = pos.seq;
   const char* p = pos.p;
-  while (fs.searchable(dir)) {
+  for (;;) {
     const Component c = hash_component(p, static_cast<size_t>(end - p), lo);
     const char* const cend = p + c.len();
     const char* next = cend;
@@ -636,30 +637,25 @@ template <bool kTakeLast, class Fs>
       while (__builtin_expect(next < end && *next == '/', 0)) ++next;
     }
     if (!kTakeLast && next == end) break;  // the last component: lookup_last's business
-    uint32_t cseq;
+    uint32_t cseq, cflags;
     // A mountpoint is a miss here: the general code crosses the mount.
-    Dentry* child = d_lookup_rcu(d, c, p, &cseq, kDMounted);
+    Dentry* child = d_lookup_rcu(d, c, p, &cseq, kDMounted, &cflags);
     // d_lookup_rcu's samples are even: the parent's needs no odd test either.
     if (!child || !d->seq.unchanged_even(seq) || !fs.fresh(child)) break;
-    Inode* inode = child->inode.load(std::memory_order_acquire);
-    // A symlink in the middle: the general code follows it. (At the top of the loop
-    // searchable would refuse it, but the general code must not start from it.)
-    if (!kTakeLast && is_lnk(inode)) break;
+    if (kTakeLast && next == end) {
+      // With a trailing slash the general code checks that it names a directory.
+      if (cend != end) return false;
+      pos = {child, child->inode.load(std::memory_order_acquire), cseq, next};
+      return true;
+    }
+    // A directory to go on from (not a symlink: the general code follows it; not
+    // negative), which this walk may search.
+    if (!fs.searchable(child, cflags)) break;
     d = child;
-    dir = inode;
     seq = cseq;
     p = next;
-    if (p == end) {
-      if constexpr (kTakeLast) {
-        // With a trailing slash the general code checks that it names a directory.
-        if (cend != end) return false;
-        pos = {d, dir, seq, p};
-        return true;
-      }
-      break;
-    }
   }
-  if constexpr (!kTakeLast) pos = {d, dir, seq, p};
+  if constexpr (!kTakeLast) pos = {d, d->inode.load(std::memory_order_acquire), seq, p};
   return false;
 }
 

@@ -52,12 +52,14 @@ Result<std::string> Task::readlinkat(int dirfd, std::string_view path) {
 }
 
 namespace {
-// Apply an attribute change with the inode locked: the shared tail of chmod/chown.
-Status apply(Inode* inode, AttrChange& c) {
+// Apply a mode change to the object at `p` with its inode locked.
+Status apply_mode(const Path& p, Inode* inode, AttrChange& c) {
   std::unique_lock lk(inode->lock);
   c.valid |= kAttrCtime;
   c.ctime_ns = now_ns();
-  return inode->setattr(c);
+  Status st = inode->setattr(c);
+  d_mode_changed(p.dentry);
+  return st;
 }
 
 Result<Path> lookup_for_attr(TaskState& t, int dirfd, std::string_view path, int flags) {
@@ -88,7 +90,7 @@ Status Task::fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) 
   c.mode = mode & 07777;
   // Setting setgid on a file whose group you are not in (without CAP_FSETID) drops it.
   if (!cred.is_root() && !cred.in_group(inode->gid.load())) c.mode &= ~S_ISGID;
-  return apply(inode, c);
+  return apply_mode(ref.get(), inode, c);
 }
 
 Status Task::fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group, int flags) {

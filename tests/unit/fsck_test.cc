@@ -124,6 +124,19 @@ TEST_F(FsckCorrupt, MemfsSizes) {
   EXPECT_TRUE(mentions(p, "size 7 but 3 bytes of data")) << ::testing::PrintToString(p);
 }
 
+// The walker trusts the entry's kDSearchAll bit instead of the directory's mode.
+TEST_F(FsckCorrupt, SearchFlag) {
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+  Inode* d = inode_of(*t, "/d");
+  Problems p = corrupt(d->mode, static_cast<mode_t>(S_IFDIR | 0754));
+  EXPECT_TRUE(mentions(p, "/d: kDSearchAll on an entry not searchable by all"))
+      << ::testing::PrintToString(p);
+  ASSERT_OK(t->fchmodat(AT_FDCWD, "/d", 0710));
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+  p = corrupt(d->mode, static_cast<mode_t>(S_IFDIR | 0711));
+  EXPECT_TRUE(mentions(p, "/d: kDSearchAll missing")) << ::testing::PrintToString(p);
+}
+
 TEST(Fsck, NoLeakedInodesAfterUmount) {
   rcuvfs_test::VfsHarness h;
   h.make("memfs");

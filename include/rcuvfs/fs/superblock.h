@@ -35,7 +35,8 @@ struct FsckFacts {
 inline constexpr unsigned kSbDcacheComplete = 1u << 0;
 // Inode::permission is generic_permission for every inode, in RCU mode too: the
 // walker may then grant search on a directory whose three x bits are all set without
-// calling it.
+// calling it. With kSbDcacheComplete too, the walker remembers that answer beside the
+// entry: the filesystem then changes a mode only in setattr.
 inline constexpr unsigned kSbGenericPermission = 1u << 1;
 // The dcache is a cache whose entries the filesystem trusts for a fixed time
 // (Superblock::entry_ttl_ns, > 0) after they were cached or last confirmed: its
