@@ -956,20 +956,10 @@ template <class Fs>
   WalkClockScope clock;
   return stat_fast<CachedFs>(t, dirfd, s, flags, mask, out) == FastStat::kDone;
 }
-}  // namespace
-
-void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
-
-int stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, unsigned mask,
-              Statx& out) {
-  // The path is checked for NULs only when the fast stat could not do it: a component
-  // holding a NUL matches no entry, so the fast stat never succeeds on such a path.
-  if (s.size() < kPathMax) {
-    const FastStat f = stat_fast<CompleteFs>(t, dirfd, s, flags, mask, out);
-    if (f == FastStat::kDone ||
-        (f == FastStat::kOtherKind && stat_fast_cached(t, dirfd, s, flags, mask, out)))
-      return 0;
-  }
+// Every stat the one-pass stats leave. Out of line: its frame (a Nameidata) and the
+// registers it saves would otherwise be paid by every one-pass stat.
+[[gnu::noinline]] int stat_general(TaskState& t, int dirfd, std::string_view s,
+                                   unsigned flags, unsigned mask, Statx& out) {
   if (Status st = check_path(s, flags & kLookupEmpty); !st.ok()) return st.error();
   return -run_walk(t, flags, [&](Nameidata& nd) {
     if (int e = path_lookupat(nd, dirfd, s)) return e;
@@ -1002,6 +992,56 @@ int stat_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, unsig
     return 0;
   });
 }
+
+// Inline in Task::statx (below): the stat's own frame is the only one between the
+// caller and the walk.
+[[gnu::always_inline]] inline int stat_path(TaskState& t, int dirfd, std::string_view s,
+                                            unsigned flags, unsigned mask, Statx& out) {
+  // The path is checked for NULs only when the fast stat could not do it: a component
+  // holding a NUL matches no entry, so the fast stat never succeeds on such a path.
+  if (s.size() < kPathMax) {
+    const FastStat f = stat_fast<CompleteFs>(t, dirfd, s, flags, mask, out);
+    if (f == FastStat::kDone ||
+        (f == FastStat::kOtherKind && stat_fast_cached(t, dirfd, s, flags, mask, out)))
+      return 0;
+  }
+  return stat_general(t, dirfd, s, flags, mask, out);
+}
+}  // namespace
+
+void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
+}  // namespace rcuvfs::core
+
+namespace rcuvfs {
+namespace {
+int statx_flags_error(int flags, unsigned mask) {
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+    return EINVAL;
+  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return EINVAL;
+  if (mask & STATX__RESERVED) return EINVAL;
+  return 0;
+}
+}  // namespace
+
+// Here rather than with the other attribute calls: the speculative stat is inlined
+// into it.
+Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned mask) {
+  // Filled in place, the result is the speculative stat's private buffer; one return
+  // statement, so that it is built in the caller's storage and never copied.
+  Result<Statx> r(std::in_place);
+  int err = statx_flags_error(flags, mask);
+  if (!err) {
+    unsigned lf = s_->lookup_flags;
+    if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= core::kLookupFollow;
+    if (flags & AT_EMPTY_PATH) lf |= core::kLookupEmpty;
+    err = core::stat_path(*s_, dirfd, path, lf, mask, *r);
+  }
+  if (err) r = Err{err};
+  return r;
+}
+}  // namespace rcuvfs
+
+namespace rcuvfs::core {
 
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
   if (name.size() > kNameMax) return Err{ENAMETOOLONG};

@@ -2,7 +2,7 @@
 // docs/path-walk.md for the sequence counters it samples and re-checks.
 //
 // Callers get results with references held (ref-walk semantics); the speculative
-// stat (stat_path) is the one caller that completes without ever taking a reference.
+// stat (Task::statx) is the one caller that completes without ever taking a reference.
 #pragma once
 
 #include "core/mount.h"
@@ -46,10 +46,6 @@ Result<Path> lookup_path(TaskState& t, int dirfd, std::string_view path, unsigne
 // Resolve all but the last component.
 Result<ParentPath> lookup_parent(TaskState& t, int dirfd, std::string_view path,
                                  unsigned flags);
-
-// statx of a path into `out`: speculative in RCU mode when possible. 0 or an errno.
-int stat_path(TaskState& t, int dirfd, std::string_view path, unsigned flags, unsigned mask,
-              Statx& out);
 
 // open: resolve with O_CREAT/O_EXCL/O_NOFOLLOW/O_DIRECTORY semantics and make the
 // File (not installed). `how` has been validated.

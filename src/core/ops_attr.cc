@@ -1,4 +1,4 @@
-// statx, readlinkat, fchmodat, fchownat, truncate and the permission side of open.
+// readlinkat, fchmodat, fchownat, truncate and the permission side of open.
 #include "core/ops_common.h"
 
 #include <cerrno>
@@ -6,31 +6,6 @@
 namespace rcuvfs {
 
 using namespace core;
-
-namespace {
-int statx_flags_error(int flags, unsigned mask) {
-  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
-    return EINVAL;
-  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return EINVAL;
-  if (mask & STATX__RESERVED) return EINVAL;
-  return 0;
-}
-}  // namespace
-
-Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned mask) {
-  // Filled in place, the result is the speculative stat's private buffer; one return
-  // statement, so that it is built in the caller's storage and never copied.
-  Result<Statx> r(std::in_place);
-  int err = statx_flags_error(flags, mask);
-  if (!err) {
-    unsigned lf = s_->lookup_flags;
-    if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= kLookupFollow;
-    if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
-    err = stat_path(*s_, dirfd, path, lf, mask, *r);
-  }
-  if (err) r = Err{err};
-  return r;
-}
 
 Result<std::string> Task::readlinkat(int dirfd, std::string_view path) {
   RCUVFS_TRY(check_path(path, true));
