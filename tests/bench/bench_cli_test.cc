@@ -36,7 +36,7 @@ TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
   std::set<std::string> cells;
   for (const auto& r : doc["results"]) {
     for (const char* key : {"mode", "threads", "workload", "writer_rate", "ops_per_sec",
-                            "ns_per_op", "speculative_fraction"})
+                            "ns_per_op", "speculative_fraction", "ratio_to_spec"})
       ASSERT_TRUE(r.contains(key)) << key << " missing in " << r.dump();
     const std::string mode = r["mode"];
     const int threads = r["threads"];
@@ -55,6 +55,13 @@ TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
     }
     if (mode == "floor") {
       EXPECT_EQ(threads, 1) << "floor is single-threaded";
+    }
+    // Every setting here has its spec cell; spec over itself is 1 in every round.
+    ASSERT_TRUE(r["ratio_to_spec"].is_number()) << r.dump();
+    if (mode == "spec") {
+      EXPECT_EQ(r["ratio_to_spec"], 1.0) << r.dump();
+    } else {
+      EXPECT_GT(r["ratio_to_spec"], 0.0) << r.dump();
     }
     cells.insert(mode + "/" + std::to_string(threads) + "/" + std::string(r["workload"]) + "/" +
                  std::to_string(static_cast<long>(r["writer_rate"])));

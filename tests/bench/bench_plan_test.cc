@@ -7,6 +7,7 @@
 
 #include <set>
 #include <tuple>
+#include <vector>
 
 namespace {
 
@@ -58,6 +59,31 @@ TEST(BenchPlan, ExplicitChoicesWin) {
     for (Mode m : {Mode::kSpec, Mode::kLinux})
       for (double r : {0.0, 1000.0}) want.insert({m, w, 2, r});
   EXPECT_EQ(keys(p), want);
+}
+
+// The ratio column: per round, then the median; not a ratio of the medians.
+TEST(BenchRatios, AreTheMedianOfEachRoundsRatio) {
+  auto at = [](Mode m, double ops) {
+    return Outcome{{m, Workload::kShared, 1, 0}, ops, 1e9 / ops, 1.0};
+  };
+  // spec's median is 200 and floor's 100 (0.5), but each round floor ran at 0.9,
+  // 0.5 and 0.8 of spec: 0.8.
+  const std::vector<std::vector<Outcome>> rounds{
+      {at(Mode::kSpec, 100), at(Mode::kSpec, 200), at(Mode::kSpec, 300)},
+      {at(Mode::kFloor, 90), at(Mode::kFloor, 100), at(Mode::kFloor, 240)},
+      {at(Mode::kLinux, 50), at(Mode::kLinux, 50), at(Mode::kLinux, 50)}};
+  std::vector<Outcome> outcomes;
+  for (const auto& r : rounds) outcomes.push_back(median_outcome(r));
+  // A cell of another setting has no spec to be compared with.
+  std::vector<std::vector<Outcome>> all = rounds;
+  all.push_back({at(Mode::kLinux, 1), at(Mode::kLinux, 1), at(Mode::kLinux, 1)});
+  for (auto& o : all.back()) o.cell.threads = 2;
+  outcomes.push_back(median_outcome(all.back()));
+  set_ratios(outcomes, all);
+  EXPECT_DOUBLE_EQ(outcomes[0].ratio_to_spec, 1.0);
+  EXPECT_DOUBLE_EQ(outcomes[1].ratio_to_spec, 0.8);
+  EXPECT_DOUBLE_EQ(outcomes[2].ratio_to_spec, 0.25);  // 0.5, 0.25, 0.1667
+  EXPECT_LT(outcomes[3].ratio_to_spec, 0);
 }
 
 }  // namespace

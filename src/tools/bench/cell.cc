@@ -45,4 +45,21 @@ Outcome median_outcome(std::vector<Outcome> rounds) {
   return m;
 }
 
+void set_ratios(std::vector<Outcome>& outcomes, const std::vector<std::vector<Outcome>>& rounds) {
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    for (size_t s = 0; s < outcomes.size(); ++s) {
+      if (outcomes[s].cell.mode != Mode::kSpec || !same_setting(outcomes[s].cell, outcomes[i].cell))
+        continue;
+      std::vector<double> r;
+      for (size_t k = 0; k < rounds[i].size() && k < rounds[s].size(); ++k)
+        if (rounds[s][k].ops_per_sec > 0)
+          r.push_back(rounds[i][k].ops_per_sec / rounds[s][k].ops_per_sec);
+      if (r.empty()) break;
+      std::sort(r.begin(), r.end());
+      outcomes[i].ratio_to_spec = r[(r.size() - 1) / 2];
+      break;
+    }
+  }
+}
+
 }  // namespace rcuvfs::tools::bench

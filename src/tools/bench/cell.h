@@ -11,16 +11,18 @@ namespace rcuvfs::tools::bench {
 
 // How a stat is done. The first three are rcuvfs Task walk modes; the others are the
 // baselines they are compared against.
+// In the order cells are measured and listed: floor, the tightest comparison, runs
+// right after spec.
 enum class Mode {
   kSpec,    // RCU walk + speculative getattr (the rcuvfs default)
+  kFloor,   // rcuvfs::diag::floor_stat: lookups and nothing else (1 thread, no writer)
   kLinux,   // RCU walk, then references for a blocking getattr (Linux today)
   kRef,     // reference-counted walk of every component
   kLock,    // a plain tree under one global reader-writer lock
   kKernel,  // the host kernel's statx(2) on the same tree in tmpfs
-  kFloor,   // rcuvfs::diag::floor_stat: lookups and nothing else (1 thread, no writer)
 };
-inline constexpr std::array kAllModes{Mode::kSpec, Mode::kLinux, Mode::kRef,
-                                      Mode::kLock, Mode::kKernel, Mode::kFloor};
+inline constexpr std::array kAllModes{Mode::kSpec, Mode::kFloor, Mode::kLinux,
+                                      Mode::kRef,  Mode::kLock,  Mode::kKernel};
 
 std::string_view mode_name(Mode m);
 std::optional<Mode> parse_mode(std::string_view name);
@@ -49,6 +51,9 @@ struct Outcome {
   // Share of stats that finished without leaving RCU mode; 1 for modes that have no
   // fallback (lock, kernel, floor).
   double speculative_fraction;
+  // ops/s over those of spec in the same setting (see set_ratios); -1 when there is
+  // none.
+  double ratio_to_spec = -1;
 };
 
 // Same workload, thread count and writer rate: the cells a ratio compares.
@@ -57,5 +62,11 @@ bool same_setting(const Cell& a, const Cell& b);
 // One cell's rounds as one outcome: the median throughput (the middle round; for an
 // even count the lower middle), and the lowest speculative fraction of any round.
 Outcome median_outcome(std::vector<Outcome> rounds);
+
+// outcomes[i].ratio_to_spec from rounds[i] (cell i's rounds, in order): the median over
+// rounds of the cell's ops/s over spec's in the same setting and round. A round's two
+// cells ran moments apart, so a slow spell of a shared machine slows both: the ratio
+// of one round is steadier than either figure, and steadier than a ratio of medians.
+void set_ratios(std::vector<Outcome>& outcomes, const std::vector<std::vector<Outcome>>& rounds);
 
 }  // namespace rcuvfs::tools::bench

@@ -32,7 +32,9 @@ std::string stat_json(int depth, const Plan& plan, const Machine& machine,
                        {"writer_rate", rate_json(o.cell.writer_rate)},
                        {"ops_per_sec", o.ops_per_sec},
                        {"ns_per_op", o.ns_per_op},
-                       {"speculative_fraction", o.speculative_fraction}});
+                       {"speculative_fraction", o.speculative_fraction},
+                       {"ratio_to_spec", o.ratio_to_spec >= 0 ? nlohmann::json(o.ratio_to_spec)
+                                                              : nlohmann::json()}});
   }
   nlohmann::json doc = {{"depth", depth},
                         {"rounds", plan.rounds},

@@ -116,6 +116,7 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
   }
   std::vector<Outcome> outcomes;
   for (const std::vector<Outcome>& r : rounds) outcomes.push_back(median_outcome(r));
+  set_ratios(outcomes, rounds);
   progress.finish();
   for (size_t i = 0; i < plan.cells.size(); ++i) {
     const Cell& cell = plan.cells[i];

@@ -20,21 +20,14 @@ std::string si(double v) {
 }
 }  // namespace
 
-double ratio_to_spec(const std::vector<Outcome>& outcomes, const Outcome& o) {
-  for (const Outcome& s : outcomes)
-    if (s.cell.mode == Mode::kSpec && same_setting(s.cell, o.cell) && s.ops_per_sec > 0)
-      return o.ops_per_sec / s.ops_per_sec;
-  return -1;
-}
-
 void print_table(std::FILE* out, const Machine& machine, int depth, double seconds, int rounds,
                  const std::vector<Outcome>& outcomes) {
   std::fprintf(out, "rcuvfs bench on %s (%d CPUs, %s)\n", machine.cpu.c_str(), machine.nproc,
                machine.kernel.c_str());
   std::fprintf(out,
                "stat of /b/t<i>/d1/.../d%d/file (%d components); each cell the median of "
-               "%d interleaved rounds of %.2g s; ratio: ops/s over spec's in the same row "
-               "group\n\n",
+               "%d interleaved rounds of %.2g s; vs spec: the median over rounds of "
+               "ops/s over spec's in the same round and row group\n\n",
                depth, depth + 3, rounds, seconds);
   std::fprintf(out, "%-7s %-8s %7s %9s %11s %9s %8s %10s\n", "mode", "workload", "threads",
                "writer/s", "ops/s", "ns/op", "vs spec", "spec.frac");
@@ -44,8 +37,7 @@ void print_table(std::FILE* out, const Machine& machine, int depth, double secon
     if (prev && !same_setting(*prev, o.cell)) std::fputc('\n', out);
     prev = &o.cell;
     char ratio_s[16] = "-";
-    if (double ratio = ratio_to_spec(outcomes, o); ratio >= 0)
-      std::snprintf(ratio_s, sizeof ratio_s, "%.2f", ratio);
+    if (o.ratio_to_spec >= 0) std::snprintf(ratio_s, sizeof ratio_s, "%.2f", o.ratio_to_spec);
     std::fprintf(out, "%-7s %-8s %7d %9.0f %11s %9.1f %8s %10.3f\n",
                  std::string(mode_name(o.cell.mode)).c_str(),
                  std::string(workload_name(o.cell.workload)).c_str(), o.cell.threads,

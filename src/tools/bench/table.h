@@ -13,8 +13,4 @@ namespace rcuvfs::tools::bench {
 void print_table(std::FILE* out, const Machine& machine, int depth, double seconds, int rounds,
                  const std::vector<Outcome>& outcomes);
 
-// ops/s of `o` over that of `spec` in the same setting, or a negative value when
-// `spec` was not measured there.
-double ratio_to_spec(const std::vector<Outcome>& outcomes, const Outcome& o);
-
 }  // namespace rcuvfs::tools::bench
