@@ -36,7 +36,8 @@ TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
   std::set<std::string> cells;
   for (const auto& r : doc["results"]) {
     for (const char* key : {"mode", "threads", "workload", "writer_rate", "ops_per_sec",
-                            "ns_per_op", "speculative_fraction", "ratio_to_spec"})
+                            "ns_per_op", "speculative_fraction", "ratio_to_spec",
+                            "ratio_to_one_thread"})
       ASSERT_TRUE(r.contains(key)) << key << " missing in " << r.dump();
     const std::string mode = r["mode"];
     const int threads = r["threads"];
@@ -62,6 +63,13 @@ TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
       EXPECT_EQ(r["ratio_to_spec"], 1.0) << r.dump();
     } else {
       EXPECT_GT(r["ratio_to_spec"], 0.0) << r.dump();
+    }
+    // Every mode ran at 1 thread in each of its settings here.
+    ASSERT_TRUE(r["ratio_to_one_thread"].is_number()) << r.dump();
+    if (threads == 1) {
+      EXPECT_EQ(r["ratio_to_one_thread"], 1.0) << r.dump();
+    } else {
+      EXPECT_GT(r["ratio_to_one_thread"], 0.0) << r.dump();
     }
     cells.insert(mode + "/" + std::to_string(threads) + "/" + std::string(r["workload"]) + "/" +
                  std::to_string(static_cast<long>(r["writer_rate"])));

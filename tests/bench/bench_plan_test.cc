@@ -84,6 +84,9 @@ TEST(BenchRatios, AreTheMedianOfEachRoundsRatio) {
   EXPECT_DOUBLE_EQ(outcomes[1].ratio_to_spec, 0.8);
   EXPECT_DOUBLE_EQ(outcomes[2].ratio_to_spec, 0.25);  // 0.5, 0.25, 0.1667
   EXPECT_LT(outcomes[3].ratio_to_spec, 0);
+  // 2 threads of linux over its 1 thread, round by round: 1/50 each time.
+  EXPECT_DOUBLE_EQ(outcomes[3].ratio_to_one_thread, 0.02);
+  EXPECT_DOUBLE_EQ(outcomes[1].ratio_to_one_thread, 1.0);
 }
 
 }  // namespace

@@ -45,19 +45,28 @@ Outcome median_outcome(std::vector<Outcome> rounds) {
   return m;
 }
 
+namespace {
+// The median over rounds of a's ops/s over b's; -1 without a round to compare.
+double median_ratio(const std::vector<Outcome>& a, const std::vector<Outcome>& b) {
+  std::vector<double> r;
+  for (size_t k = 0; k < a.size() && k < b.size(); ++k)
+    if (b[k].ops_per_sec > 0) r.push_back(a[k].ops_per_sec / b[k].ops_per_sec);
+  if (r.empty()) return -1;
+  std::sort(r.begin(), r.end());
+  return r[(r.size() - 1) / 2];
+}
+}  // namespace
+
 void set_ratios(std::vector<Outcome>& outcomes, const std::vector<std::vector<Outcome>>& rounds) {
   for (size_t i = 0; i < outcomes.size(); ++i) {
-    for (size_t s = 0; s < outcomes.size(); ++s) {
-      if (outcomes[s].cell.mode != Mode::kSpec || !same_setting(outcomes[s].cell, outcomes[i].cell))
-        continue;
-      std::vector<double> r;
-      for (size_t k = 0; k < rounds[i].size() && k < rounds[s].size(); ++k)
-        if (rounds[s][k].ops_per_sec > 0)
-          r.push_back(rounds[i][k].ops_per_sec / rounds[s][k].ops_per_sec);
-      if (r.empty()) break;
-      std::sort(r.begin(), r.end());
-      outcomes[i].ratio_to_spec = r[(r.size() - 1) / 2];
-      break;
+    const Cell& c = outcomes[i].cell;
+    for (size_t j = 0; j < outcomes.size(); ++j) {
+      const Cell& o = outcomes[j].cell;
+      if (o.mode == Mode::kSpec && same_setting(o, c))
+        outcomes[i].ratio_to_spec = median_ratio(rounds[i], rounds[j]);
+      if (o.mode == c.mode && o.workload == c.workload && o.writer_rate == c.writer_rate &&
+          o.threads == 1)
+        outcomes[i].ratio_to_one_thread = median_ratio(rounds[i], rounds[j]);
     }
   }
 }

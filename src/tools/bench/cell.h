@@ -51,9 +51,10 @@ struct Outcome {
   // Share of stats that finished without leaving RCU mode; 1 for modes that have no
   // fallback (lock, kernel, floor).
   double speculative_fraction;
-  // ops/s over those of spec in the same setting (see set_ratios); -1 when there is
-  // none.
+  // ops/s over those of spec in the same setting, and over those of the same mode
+  // with 1 thread (workload and writer alike): see set_ratios. -1 when not measured.
   double ratio_to_spec = -1;
+  double ratio_to_one_thread = -1;
 };
 
 // Same workload, thread count and writer rate: the cells a ratio compares.
@@ -63,10 +64,10 @@ bool same_setting(const Cell& a, const Cell& b);
 // even count the lower middle), and the lowest speculative fraction of any round.
 Outcome median_outcome(std::vector<Outcome> rounds);
 
-// outcomes[i].ratio_to_spec from rounds[i] (cell i's rounds, in order): the median over
-// rounds of the cell's ops/s over spec's in the same setting and round. A round's two
-// cells ran moments apart, so a slow spell of a shared machine slows both: the ratio
-// of one round is steadier than either figure, and steadier than a ratio of medians.
+// outcomes[i]'s ratios from rounds[i] (cell i's rounds, in order): the median over
+// rounds of the cell's ops/s over the other cell's in the same round. A round's cells
+// ran moments apart, so a slow spell of a shared machine slows both: the ratio of one
+// round is steadier than either figure, and steadier than a ratio of medians.
 void set_ratios(std::vector<Outcome>& outcomes, const std::vector<std::vector<Outcome>>& rounds);
 
 }  // namespace rcuvfs::tools::bench

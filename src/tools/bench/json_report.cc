@@ -20,6 +20,9 @@ nlohmann::json rate_json(double rate) {
   if (rate == std::floor(rate)) return static_cast<int64_t>(rate);
   return rate;
 }
+
+// A ratio, or null when it was not measured.
+nlohmann::json ratio_json(double r) { return r >= 0 ? nlohmann::json(r) : nlohmann::json(); }
 }  // namespace
 
 std::string stat_json(int depth, const Plan& plan, const Machine& machine,
@@ -33,8 +36,8 @@ std::string stat_json(int depth, const Plan& plan, const Machine& machine,
                        {"ops_per_sec", o.ops_per_sec},
                        {"ns_per_op", o.ns_per_op},
                        {"speculative_fraction", o.speculative_fraction},
-                       {"ratio_to_spec", o.ratio_to_spec >= 0 ? nlohmann::json(o.ratio_to_spec)
-                                                              : nlohmann::json()}});
+                       {"ratio_to_spec", ratio_json(o.ratio_to_spec)},
+                       {"ratio_to_one_thread", ratio_json(o.ratio_to_one_thread)}});
   }
   nlohmann::json doc = {{"depth", depth},
                         {"rounds", plan.rounds},
