@@ -8,6 +8,7 @@
 // return -ECHILD, so the caller can unlazy and redo the step in ref-walk.
 #include "core/namei.h"
 
+#include "core/attr_snapshot.h"
 #include "core/clock.h"
 #include "core/counters.h"
 #include "core/dcache.h"
@@ -867,7 +868,9 @@ template <class WalkValid>
                                                       WalkValid&& walk_valid) {
   const uint64_t ino = inode->ino.load(std::memory_order_acquire);
   const uint32_t gen = inode->generation.load(std::memory_order_acquire);
-  const int e = inode->getattr_rcu(out, mask, kMayNotBlock);
+  const Superblock* sb = inode->sb;
+  const int e = (sb->flags & kSbAttrSnapshot) ? snapshot_rcu(*inode, out, sb->attr_extra)
+                                              : inode->getattr_rcu(out, mask, kMayNotBlock);
   if (e == -ECHILD) {
     *why = Echild::kFsRefused;
     if (t_attr_retry_exhausted) {

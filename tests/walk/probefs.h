@@ -39,7 +39,8 @@ class ProbeInode : public memfs::MemInode {
 
 class ProbeSuper : public memfs::MemSuper {
  public:
-  explicit ProbeSuper(const Cred& owner) : MemSuper(true, owner) {}
+  // Its getattr_rcu is its own: the walker must call it (no kSbAttrSnapshot).
+  explicit ProbeSuper(const Cred& owner) : MemSuper(true, owner) { flags &= ~kSbAttrSnapshot; }
   memfs::MemInode* alloc_inode() override { return new ProbeInode(this); }
 };
 

@@ -45,6 +45,9 @@ inline constexpr unsigned kSbGenericPermission = 1u << 1;
 // itself. Such a filesystem's directories are walked in the walker's
 // tight loop too, asking each one's permission(kMayNotBlock).
 inline constexpr unsigned kSbEntryTtl = 1u << 2;
+// Every inode's getattr_rcu is exactly attr_snapshot_rcu(inode, out, attr_extra): the
+// speculative stat then takes the snapshot itself, without the virtual call.
+inline constexpr unsigned kSbAttrSnapshot = 1u << 3;
 
 class Superblock {
  public:
@@ -66,6 +69,7 @@ class Superblock {
 
   unsigned flags = 0;
   int64_t entry_ttl_ns = 0;  // the entries' lifetime (see kSbEntryTtl); immutable
+  AttrExtra attr_extra = nullptr;  // see kSbAttrSnapshot; immutable
   dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance
   FsType* type = nullptr;   // set by the core
   std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames

@@ -69,8 +69,14 @@ class MemInode : public Inode {
   Status rename(std::string_view old_name, Inode* source, Inode* new_dir,
                 std::string_view new_name, Inode* target, unsigned flags) override;
 
-  // st_blocks: the size in 4 KiB pages (as tmpfs), for regular files.
+  // st_blocks: the size in 4 KiB pages (as tmpfs), for regular files. The walker takes
+  // this snapshot itself (kSbAttrSnapshot): a subclass that overrides getattr_rcu
+  // clears that flag.
   int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const override;
+  // The attribute snapshot's AttrExtra (the superblock's attr_extra): st_blocks from
+  // the snapshot's size, st_rdev from the payload (payload and mode are written in the
+  // same AttrWrite section, by init).
+  static void read_extra(const Inode& inode, Statx& out);
   Status getattr(Statx& out, unsigned mask, unsigned flags) override;
   int permission(int mask, const Cred& cred, unsigned flags) const override;
   int get_link(std::string_view& out, unsigned flags) const override;
@@ -107,10 +113,6 @@ class MemInode : public Inode {
     const uintptr_t p = payload_.load(std::memory_order_relaxed);
     return (p & kTags) ? nullptr : reinterpret_cast<std::string*>(p);
   }
-  // The attribute snapshot's AttrExtra: st_blocks from the snapshot's size, st_rdev
-  // from the payload (payload and mode are written in the same AttrWrite section, by
-  // init).
-  static void read_extra(const Inode& inode, Statx& out);
   // The same, allocated now if the file had none (Inode::lock held exclusively).
   std::string* contents();
   // Free what the word points to; the caller has replaced it (or is the destructor).

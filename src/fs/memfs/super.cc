@@ -5,7 +5,8 @@
 namespace rcuvfs::memfs {
 
 MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner) : rcu_callbacks_(rcu_callbacks) {
-  flags = kSbDcacheComplete | (rcu_callbacks ? kSbGenericPermission : 0);
+  flags = kSbDcacheComplete | (rcu_callbacks ? kSbGenericPermission | kSbAttrSnapshot : 0);
+  attr_extra = MemInode::read_extra;  // what getattr_rcu passes, when it snapshots
   root_ = new MemInode(this);
   root_->init(S_IFDIR | 0755, owner.uid, owner.gid, 0);
 }
