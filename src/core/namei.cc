@@ -569,8 +569,9 @@ inline bool parents_rechecked() {
 // be searched by anyone. All inline.
 struct CompleteFs {
   static CompleteFs for_task(const TaskState&) { return {}; }
-  // A directory everyone may search, read from the dentry's flags (kDSearchAll): the
-  // walk never loads the inode of a directory it passes through.
+  // A directory everyone may search, read from the dentry's flags (kDSearchAll, which
+  // only entries of such filesystems carry): the walk never loads the inode of a
+  // directory it passes through.
   static bool start(const Dentry* d, const Inode*) {
     return d->flags.load(std::memory_order_relaxed) & kDSearchAll;
   }
