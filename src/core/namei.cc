@@ -1049,9 +1049,13 @@ namespace rcuvfs::core {
 
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
   if (name.size() > kNameMax) return Err{ENAMETOOLONG};
+  // A removed directory (nlink 0, set under the lock held here) takes no entry, not
+  // even a negative one (Linux's IS_DEADDIR): it would be hashed under a parent that
+  // nothing removes any more, and keep that directory alive for good.
+  if (dir->nlink.load(std::memory_order_relaxed) == 0) return Err{ENOENT};
   if (Dentry* d = d_lookup_confirmed(parent, dir, name)) return d;
   Inode* inode = nullptr;
-  if (!(dir->sb->flags & kSbDcacheComplete) && dir->nlink.load(std::memory_order_relaxed)) {
+  if (!(dir->sb->flags & kSbDcacheComplete)) {
     auto r = dir->lookup(name);
     if (!r.ok()) return Err{r.error()};
     inode = *r;

@@ -158,6 +158,36 @@ TEST(Fsck, NoLeakedInodesAfterUmount) {
   EXPECT_EQ(diag::check(*h.vfs), Problems{});
 }
 
+// A directory removed while a task still holds it (a dirfd here; a racing walk does
+// the same) gets no new entry, not even a negative one for a failed lookup: one would
+// stay hashed under it and keep it alive for good.
+class RemovedDirectory : public ::testing::TestWithParam<const char*>,
+                         public rcuvfs_test::VfsHarness {};
+
+TEST_P(RemovedDirectory, TakesNoEntryAndGoesWhenLetGo) {
+  make(GetParam());
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "/d", 0755));
+  diag::quiesce();
+  const int64_t inodes = diag::live_inodes(), dentries = diag::live_dentries();
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "/d/s", 0755));
+  auto fd = t->openat(AT_FDCWD, "/d/s", O_RDONLY | O_DIRECTORY);
+  ASSERT_OK(fd);
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "/d/s", AT_REMOVEDIR));
+  EXPECT_ERRNO(t->statx(*fd, "x", 0, STATX_BASIC_STATS), ENOENT);
+  EXPECT_ERRNO(t->openat(*fd, "y", O_CREAT | O_WRONLY, 0644), ENOENT);
+  EXPECT_ERRNO(t->mkdirat(*fd, "z", 0755), ENOENT);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+  ASSERT_OK(t->close(*fd));
+  diag::quiesce();
+  // /d/s's negative entry may stay, cached under the live /d.
+  EXPECT_EQ(diag::live_inodes(), inodes);
+  EXPECT_LE(diag::live_dentries(), dentries + 1);
+}
+
+// (recyclefs: memfs's lookups, and it keeps freed inode objects for reuse.)
+INSTANTIATE_TEST_SUITE_P(Filesystems, RemovedDirectory,
+                         ::testing::Values("memfs", "legacyfs", "hostfs"));
+
 // A whole namespace goes with its Vfs, recyclefs' cached objects included.
 TEST(Fsck, NoLeakedInodesAfterVfs) {
   diag::quiesce();

@@ -4,6 +4,7 @@
 #include "tools/torture/reader.h"
 #include "tools/torture/root_ns.h"
 
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/vfs.h>
 
 #include <chrono>
@@ -147,6 +148,11 @@ Report run_mixed(const Options& opt, Progress& progress) {
   }
   rep.seconds = elapsed();
   progress.finish();
+  // The namespace the churn left must still keep every rule of the dentry cache.
+  if (rep.error.empty())
+    if (const std::vector<std::string> p = diag::check(*ns.vfs()); !p.empty())
+      rep.error = "consistency check after the run: " + p.front() +
+                  (p.size() > 1 ? " (and " + std::to_string(p.size() - 1) + " more)" : "");
 
   const Counters delta = Vfs::counters() - before;
   rep.stat_speculative = delta.get(Counter::kStatSpeculative);
