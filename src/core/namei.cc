@@ -1014,38 +1014,6 @@ template <class Fs>
 }  // namespace
 
 void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
-}  // namespace rcuvfs::core
-
-namespace rcuvfs {
-namespace {
-int statx_flags_error(int flags, unsigned mask) {
-  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
-    return EINVAL;
-  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return EINVAL;
-  if (mask & STATX__RESERVED) return EINVAL;
-  return 0;
-}
-}  // namespace
-
-// Here rather than with the other attribute calls: the speculative stat is inlined
-// into it.
-Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned mask) {
-  // Filled in place, the result is the speculative stat's private buffer; one return
-  // statement, so that it is built in the caller's storage and never copied.
-  Result<Statx> r(std::in_place);
-  int err = statx_flags_error(flags, mask);
-  if (!err) {
-    unsigned lf = s_->lookup_flags;
-    if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= core::kLookupFollow;
-    if (flags & AT_EMPTY_PATH) lf |= core::kLookupEmpty;
-    err = core::stat_path(*s_, dirfd, path, lf, mask, *r);
-  }
-  if (err) r = Err{err};
-  return r;
-}
-}  // namespace rcuvfs
-
-namespace rcuvfs::core {
 
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
   if (name.size() > kNameMax) return Err{ENAMETOOLONG};
@@ -1203,3 +1171,32 @@ Result<File*> open_path(TaskState& t, int dirfd, std::string_view s, const OpenH
 }
 
 }  // namespace rcuvfs::core
+
+namespace rcuvfs {
+namespace {
+int statx_flags_error(int flags, unsigned mask) {
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+    return EINVAL;
+  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return EINVAL;
+  if (mask & STATX__RESERVED) return EINVAL;
+  return 0;
+}
+}  // namespace
+
+// Here rather than with the other attribute calls: the speculative stat is inlined
+// into it.
+Result<Statx> Task::statx(int dirfd, std::string_view path, int flags, unsigned mask) {
+  // Filled in place, the result is the speculative stat's private buffer; one return
+  // statement, so that it is built in the caller's storage and never copied.
+  Result<Statx> r(std::in_place);
+  int err = statx_flags_error(flags, mask);
+  if (!err) {
+    unsigned lf = s_->lookup_flags;
+    if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= core::kLookupFollow;
+    if (flags & AT_EMPTY_PATH) lf |= core::kLookupEmpty;
+    err = core::stat_path(*s_, dirfd, path, lf, mask, *r);
+  }
+  if (err) r = Err{err};
+  return r;
+}
+}  // namespace rcuvfs
