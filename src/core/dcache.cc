@@ -191,13 +191,13 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
   }
   if (parent == d) {  // a root: no list, no hash
     d->inode.store(inode, std::memory_order_release);
-    d->set_flag(d_search_flag(inode));
+    if (searchable_by_all(inode)) d->set_flag(kDSearchAll);
     return;
   }
   DLockGuard pg(parent);
   DLockGuard g(d);
   d->inode.store(inode, std::memory_order_release);
-  d->set_flag(d_search_flag(inode));
+  if (searchable_by_all(inode)) d->set_flag(kDSearchAll);
   parent->children.push_back(&d->sibling);
   d->set_flag(kDInList);
   hash_insert(d);
@@ -207,7 +207,7 @@ void d_instantiate(Dentry* d, Inode* inode, bool pin) {
   DLockGuard g(d);
   SeqWrite w(d->seq);
   d->inode.store(inode, std::memory_order_release);
-  d->set_flag(d_search_flag(inode));
+  if (searchable_by_all(inode)) d->set_flag(kDSearchAll);
   if (pin) {
     dget(d);
     d->set_flag(kDPinned);
@@ -215,7 +215,7 @@ void d_instantiate(Dentry* d, Inode* inode, bool pin) {
 }
 
 void d_mode_changed(Dentry* d) {
-  if (d_search_flag(d->inode.load(std::memory_order_relaxed)))
+  if (searchable_by_all(d->inode.load(std::memory_order_relaxed)))
     d->set_flag(kDSearchAll);
   else
     d->clear_flag(kDSearchAll);

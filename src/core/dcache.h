@@ -35,17 +35,15 @@ void d_add(Dentry* d, Inode* inode, bool pin);
 // A negative dentry becomes positive (create over a cached negative entry).
 void d_instantiate(Dentry* d, Inode* inode, bool pin);
 
-// kDSearchAll as `inode` (null: negative) deserves it. Every search the bit stands
-// for would be granted: a directory with all three x bits set, and a filesystem whose
-// permission is generic_permission (no ACL, no own rule) and whose dcache is complete
-// (its modes change only through setattr, so d_mode_changed sees every change).
-inline uint32_t d_search_flag(const Inode* inode) {
+// Whether an entry bound to `inode` (null: negative) carries kDSearchAll. Every
+// search the bit stands for would be granted: a directory with all three x bits set,
+// and a filesystem whose permission is generic_permission (no ACL, no own rule) and
+// whose dcache is complete (its modes change only through setattr, so d_mode_changed
+// sees every change).
+inline bool searchable_by_all(const Inode* inode) {
   constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
   return inode && (inode->sb->flags & kPlain) == kPlain &&
-                 (inode->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) ==
-                     (S_IFDIR | 0111)
-             ? kDSearchAll
-             : 0;
+         (inode->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
 }
 
 // After a setattr that may have changed the mode of `d`'s inode; the caller holds the

@@ -11,7 +11,7 @@
 //              parent for as long as it points to it.
 //   flags      atomic bit set; kDLocked is d_lock (a spinlock bit); kDMounted is
 //              read by RCU walkers and validated by mount_seq. kDSearchAll is read
-//              by RCU walkers in place of the inode's mode (see d_search_flag);
+//              by RCU walkers in place of the inode's mode (see searchable_by_all);
 //              set with the binding (under d_lock) and after a mode change (under
 //              the inode's lock).
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.

@@ -105,9 +105,9 @@ class Checker {
   // The walker trusts kDSearchAll instead of the directory's mode.
   void check_search_flag(const Superblock* sb, const Dentry* d, uint32_t flags,
                          const Inode* inode) {
-    if ((flags & core::kDSearchAll) != core::d_search_flag(inode))
-      report(sb, d, (flags & core::kDSearchAll) ? "kDSearchAll on an entry not searchable by all"
-                                                : "kDSearchAll missing");
+    const bool bit = flags & core::kDSearchAll;
+    if (bit != core::searchable_by_all(inode))
+      report(sb, d, bit ? "kDSearchAll on an entry not searchable by all" : "kDSearchAll missing");
   }
 
   // The children of `dir`, referenced, in list order.
