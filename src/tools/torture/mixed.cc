@@ -4,7 +4,6 @@
 #include "tools/torture/reader.h"
 #include "tools/torture/root_ns.h"
 
-#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/vfs.h>
 
 #include <chrono>
@@ -148,11 +147,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   }
   rep.seconds = elapsed();
   progress.finish();
-  // The namespace the churn left must still keep every rule of the dentry cache.
-  if (rep.error.empty())
-    if (const std::vector<std::string> p = diag::check(*ns.vfs()); !p.empty())
-      rep.error = "consistency check after the run: " + p.front() +
-                  (p.size() > 1 ? " (and " + std::to_string(p.size() - 1) + " more)" : "");
+  if (rep.error.empty()) rep.error = ns.check();
 
   const Counters delta = Vfs::counters() - before;
   rep.stat_speculative = delta.get(Counter::kStatSpeculative);

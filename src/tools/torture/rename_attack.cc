@@ -136,6 +136,7 @@ AttackOutcome rename_attack(const std::string& fs, const std::vector<AttackCase>
   out.exchanges = exchanges.load();
   out.rename_seq_fallbacks = (Vfs::counters() - before).get(Echild::kRenameSeq);
   if (progress) progress->finish();
+  if (out.error.empty()) out.error = ns.check();
   return out;
 }
 

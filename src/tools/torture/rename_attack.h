@@ -27,7 +27,7 @@ struct AttackOutcome {
   uint64_t exchanges = 0;
   uint64_t rename_seq_fallbacks = 0;  // RCU walks that saw the race and fell back
   std::string first_escape;
-  std::string error;  // the setup or the attacker failed
+  std::string error;  // the setup or the attacker failed, or the namespace check after
   double seconds = 0, caught_after = -1;
   bool raced() const { return eagain + exdev + rename_seq_fallbacks > 0; }
 };

@@ -1,5 +1,7 @@
 #include "tools/torture/root_ns.h"
 
+#include <rcuvfs/diagnostics.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -24,6 +26,13 @@ RootNamespace::RootNamespace(const std::string& fs) {
     return;
   }
   vfs_ = std::move(*v);
+}
+
+std::string RootNamespace::check() const {
+  const std::vector<std::string> p = diag::check(*vfs_);
+  if (p.empty()) return "";
+  return "consistency check after the run: " + p.front() +
+         (p.size() > 1 ? " (and " + std::to_string(p.size() - 1) + " more)" : "");
 }
 
 RootNamespace::~RootNamespace() {

@@ -21,6 +21,9 @@ class RootNamespace {
 
   Vfs* vfs() const { return vfs_.get(); }
   const std::string& error() const { return error_; }
+  // After a run, with its threads stopped: what the churn left must still keep every
+  // rule of the dentry cache (diag::check). "" or the first problem found.
+  std::string check() const;
 
  private:
   std::string host_dir_;  // hostfs: the directory it serves
