@@ -1,7 +1,7 @@
 // Differential test: every script of tests/shell/scripts/*.sh, and a few hundred
 // random scripts, run on rcuvfs (memfs, and hostfs over a tmpfs directory) and on the
-// Linux kernel (tmpfs in a private mount namespace); the outputs must agree line by line once inode and device
-// numbers are renumbered by order of first appearance.
+// Linux kernel (tmpfs in a private mount namespace); the outputs must agree line by
+// line once inode and device numbers are renumbered by order of first appearance.
 //
 // Environment knobs: RCUVFS_RANDOM_SCRIPTS (default 200), RCUVFS_RANDOM_LINES
 // (default 60), RCUVFS_RANDOM_SEED (first seed, default 1).

@@ -105,12 +105,12 @@ std::vector<ResolveCase> make_cases() {
            "abscheeky/garbagelink", R, ok("/etc/passwd")),
       look("[in_root] tricky absolute path + absolute + garbage link outside $root", "",
            "/../../../../abscheeky/garbagelink", R, ok("/etc/passwd")),
-      with_flags("[in_root] O_CREAT of relative path inside $root", "", "newfile1", O_CREAT, 0700, R,
-           ok("/newfile1")),
+      with_flags("[in_root] O_CREAT of relative path inside $root", "", "newfile1", O_CREAT,
+                 0700, R, ok("/newfile1")),
       with_flags("[in_root] O_CREAT of absolute path", "", "/newfile2", O_CREAT, 0700, R,
            ok("/newfile2")),
-      with_flags("[in_root] O_CREAT of tricky symlink outside root", "", "/creatlink", O_CREAT, 0700,
-           R, ok("/newfile3")),
+      with_flags("[in_root] O_CREAT of tricky symlink outside root", "", "/creatlink", O_CREAT,
+                 0700, R, ok("/newfile3")),
 
       // ---- selftest: RESOLVE_NO_XDEV — no mount crossing, down or up -------------
       look("[no_xdev] cross into $mnt", "", "mnt", X, err(EXDEV)),

@@ -275,7 +275,8 @@ TEST(Executor, Malformed) {
   for (const char* l : {"mkdir", "mkdir a 0999", "mkdir a 1 2", "mkdir \"a", "close -1",
                         "close x", "chown a -1 0", "truncate a -5", "open a bogus",
                         "open a mode=9", "open a resolve=beneath,bogus", "rename a b sideways",
-                        "stat a follow", "mknod a pipe", "mknod a chr 0644 1 2 3", "mknod a chr x y",
+                        "stat a follow", "mknod a pipe", "mknod a chr 0644 1 2 3",
+                        "mknod a chr x y",
                         "at", "at 3", "at x stat a", "at 3 close 3", "at 3 umask 022",
                         "umask 01777", "as 0", "as 0 x", "stats x", "link a b c",
                         "umount a lazy", "bind a b", "mknod a chr 4096 0"})

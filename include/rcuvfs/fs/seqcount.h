@@ -9,7 +9,8 @@
 //
 // Memory ordering (the C++ form of the kernel's smp_rmb/smp_wmb pairing):
 //   reader: s = seq.load(acquire); fields.load(relaxed)...; fence(acquire); seq.load(relaxed) == s
-//   writer: CAS(s -> s+1, relaxed); fence(release); fields.store(relaxed)...; seq.store(s+2, release)
+//   writer: CAS(s -> s+1, relaxed); fence(release); fields.store(relaxed)...;
+//           seq.store(s+2, release)
 #pragma once
 
 #include <atomic>

@@ -37,7 +37,8 @@ bool same_setting(const Cell& a, const Cell& b) {
 
 Outcome median_outcome(std::vector<Outcome> rounds) {
   double lowest_fraction = 1.0;
-  for (const Outcome& o : rounds) lowest_fraction = std::min(lowest_fraction, o.speculative_fraction);
+  for (const Outcome& o : rounds)
+    lowest_fraction = std::min(lowest_fraction, o.speculative_fraction);
   std::sort(rounds.begin(), rounds.end(),
             [](const Outcome& a, const Outcome& b) { return a.ops_per_sec < b.ops_per_sec; });
   Outcome m = rounds[(rounds.size() - 1) / 2];

@@ -37,7 +37,9 @@ std::string fail(const std::string& what, int err) { return what + ": " + std::s
 // The tree's shape, shared by both sides: dirs d<k> of up to 1000 files f<i>.
 struct Shape {
   explicit Shape(uint64_t files)
-      : files(files), dirs(std::max<uint64_t>(1, files / 1000)), per_dir((files + dirs - 1) / dirs) {}
+      : files(files),
+        dirs(std::max<uint64_t>(1, files / 1000)),
+        per_dir((files + dirs - 1) / dirs) {}
   uint64_t files, dirs, per_dir;
 };
 
@@ -130,7 +132,8 @@ std::string run_kernel_files_bench(uint64_t files, FilesOutcome* out, std::strin
     const int dfd = ::openat(root_fd, dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
       for (uint64_t i = 0; i < shape.per_dir; ++i)
-        if (::unlinkat(dfd, std::string(file_name(name, i)).c_str(), 0) != 0 && errno == ENOENT) break;
+        if (::unlinkat(dfd, std::string(file_name(name, i)).c_str(), 0) != 0 && errno == ENOENT)
+          break;
       ::close(dfd);
     }
     ::unlinkat(root_fd, dir.c_str(), AT_REMOVEDIR);

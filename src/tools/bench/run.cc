@@ -55,10 +55,10 @@ int run_files(const BenchOptions& opt, const Machine& machine) {
   } else {
     std::fprintf(out, "kernel tmpfs: %s\n", kernel_error.c_str());
   }
-  if (!opt.json.empty())
-    if (std::string e = write_text(opt.json, files_json(machine, f, kernel_error.empty() ? &k : nullptr));
-        !e.empty())
-      return fail(e);
+  if (!opt.json.empty()) {
+    const std::string doc = files_json(machine, f, kernel_error.empty() ? &k : nullptr);
+    if (std::string e = write_text(opt.json, doc); !e.empty()) return fail(e);
+  }
   return 0;
 }
 

@@ -54,7 +54,9 @@ class Domain {
   uint64_t tick() { return world_.clock.fetch_add(1, std::memory_order_acq_rel) + 1; }
   // `hot` > 0: readers focused on this domain pick the path that many extra times.
   uint32_t watch(std::string text, int flags, int parent = -1, int hot = 0);
-  void set_alias(uint32_t path, uint32_t alias) { world_.paths[path].alias = static_cast<int>(alias); }
+  void set_alias(uint32_t path, uint32_t alias) {
+    world_.paths[path].alias = static_cast<int>(alias);
+  }
   // The identity and attributes of `path` as this writer's (reference-walk) task sees
   // them; the domain is the only one changing it, so this is exact.
   struct Seen {

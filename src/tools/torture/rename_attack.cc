@@ -150,8 +150,8 @@ Report run_rename_attack(const Options& opt, Progress& progress) {
   std::vector<AttackCase> cases;
   for (int i = 0; i < opt.threads; ++i) cases.push_back(kCases[i % 4]);
   const bool injected = !opt.inject.empty();
-  AttackOutcome o = rename_attack(opt.fs, cases, opt.seconds, injected ? opt.seconds : opt.seconds + 20,
-                                  injected, &progress);
+  const double max_seconds = injected ? opt.seconds : opt.seconds + 20;
+  AttackOutcome o = rename_attack(opt.fs, cases, opt.seconds, max_seconds, injected, &progress);
   Report r;
   r.scenario = "rename-attack";
   r.fs = opt.fs;

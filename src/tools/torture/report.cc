@@ -56,7 +56,8 @@ std::string to_json(const Report& r) {
   j["first_violation"] = r.first_violation.empty() ? nlohmann::json(nullptr)
                                                    : nlohmann::json(r.first_violation);
   j["inject"] = r.inject.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.inject);
-  j["caught_after"] = r.caught_after >= 0 ? nlohmann::json(r.caught_after) : nlohmann::json(nullptr);
+  j["caught_after"] =
+      r.caught_after >= 0 ? nlohmann::json(r.caught_after) : nlohmann::json(nullptr);
   j["error"] = r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error);
   if (r.scenario == "rename-attack") {
     j["walks_ok"] = r.walks_ok;
