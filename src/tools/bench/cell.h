@@ -9,10 +9,9 @@
 
 namespace rcuvfs::tools::bench {
 
-// How a stat is done. The first three are rcuvfs Task walk modes; the others are the
-// baselines they are compared against.
-// In the order cells are measured and listed: floor, the tightest comparison, runs
-// right after spec.
+// How a stat is done: spec, linux and ref are rcuvfs Task walk modes; the others are
+// the baselines they are compared against. In the order cells are measured and
+// listed: floor, the tightest comparison, runs right after spec.
 enum class Mode {
   kSpec,    // RCU walk + speculative getattr (the rcuvfs default)
   kFloor,   // rcuvfs::diag::floor_stat: lookups and nothing else (1 thread, no writer)
