@@ -565,18 +565,32 @@ inline bool parents_rechecked() {
 // filesystem (no mount is crossed in one): `start` checks it once.
 //
 // A complete dcache with generic permission checks (memfs): a miss would be an
-// answer, a cached entry is right, and a directory whose three x bits are all set may
-// be searched by anyone. All inline.
+// answer, a cached entry is right, and generic_permission is the filesystem's own
+// rule for searching a directory. All inline but that rule.
 struct CompleteFs {
-  static CompleteFs for_task(const TaskState&) { return {}; }
-  // A directory everyone may search, read from the dentry's flags (kDSearchAll, which
-  // only entries of such filesystems carry): the walk never loads the inode of a
-  // directory it passes through.
-  static bool start(const Dentry* d, const Inode*) {
-    return d->flags.load(std::memory_order_relaxed) & kDSearchAll;
+  const Cred* cred;
+  // Inside the RCU read-side section: creds are freed after a grace period.
+  static CompleteFs for_task(const TaskState& t) {
+    return {t.cred.load(std::memory_order_acquire)};
   }
-  static bool searchable(const Dentry*, uint32_t flags) { return flags & kDSearchAll; }
+  // Most directories carry kDSearchAll (everyone may search them; only entries of such
+  // filesystems carry it): the walk then never loads their inodes. The others, say a
+  // home directory, are asked generic_permission with the task's cred.
+  bool start(const Dentry* d, const Inode* dir) const {
+    constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
+    return (d->flags.load(std::memory_order_relaxed) & kDSearchAll) ||
+           (dir && (dir->sb->flags & kPlain) == kPlain && search(dir));
+  }
+  // A child of a directory start accepted: on the same filesystem.
+  bool searchable(const Dentry* d, uint32_t flags) const {
+    return (flags & kDSearchAll) || search(d->inode.load(std::memory_order_acquire));
+  }
   static bool fresh(const Dentry*) { return true; }
+
+ private:
+  bool search(const Inode* dir) const {
+    return is_dir(dir) && generic_permission(*dir, kMayExec, *cred) == 0;
+  }
 };
 inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEntryTtl); }
 // A dcache that is a cache with a fixed entry lifetime (kSbEntryTtl: hostfs): each
@@ -671,7 +685,7 @@ void rcu_fast_steps(Nameidata& nd) {
   if (cached_sb(pos.inode))
     plain_steps<false>(pos, end, pos.p, CachedFs{nd.cred});
   else
-    plain_steps<false>(pos, end, pos.p, CompleteFs{});
+    plain_steps<false>(pos, end, pos.p, CompleteFs{nd.cred});
   nd.path.dentry = pos.d;
   nd.inode = pos.inode;
   nd.seq = pos.seq;

@@ -1,7 +1,8 @@
 // Search permission racing chmod: the walker's plain steps read "everyone may search
-// this directory" from the dentry (kDSearchAll), not from the inode's mode. A root
-// task cycles the mode of a directory in the middle of the walked paths through modes
-// that grant or refuse search to others, and readers of another uid stat below it.
+// this directory" from the dentry (kDSearchAll), not from the inode's mode, and ask
+// generic_permission about the other directories. A root task cycles the mode of a
+// directory in the middle of the walked paths through modes that grant or refuse
+// search to its owner and to others, and readers of both kinds stat below it.
 // The checker: a stat that began and ended while one mode stood must give that mode's
 // answer (the chmods are numbered; a stat that saw the same even number before and
 // after overlapped no chmod).
@@ -30,17 +31,16 @@ double seconds() {
   return s ? std::atof(s) : 2.0;
 }
 
-// Modes of /a and whether uid 1000 (not the owner, not in the group) may search it.
-struct ModeCase {
-  mode_t mode;
-  bool others_search;
-};
-constexpr std::array<ModeCase, 6> kModes{{{0755, true},
-                                          {0700, false},
-                                          {0711, true},
-                                          {0754, false},
-                                          {0701, true},
-                                          {0750, false}}};
+// The modes /a (owner 1000, group 1000) cycles through: all three x bits (kDSearchAll),
+// and modes that grant search to its owner only, to others only, or to neither, which
+// the walk asks generic_permission about.
+constexpr std::array<mode_t, 8> kModes{0755, 0700, 0711, 0754, 0701, 0750, 0070, 0601};
+
+// The readers: the owner, and another user in none of its groups.
+const std::array<Cred, 2> kReaders{Cred{1000, 1000, {}}, Cred{1001, 1001, {}}};
+bool may_search(mode_t mode, const Cred& c) {
+  return mode & (c.uid == 1000 ? 0100 : 0001);
+}
 
 // What one reader saw.
 struct ReaderResult {
@@ -58,16 +58,17 @@ TEST(SearchRace, EveryStatGivesTheAnswerOfTheModeItRanUnder) {
   auto fd = root->openat(AT_FDCWD, "/a/b/c/f", O_CREAT | O_WRONLY, 0644);
   ASSERT_TRUE(fd.ok());
   ASSERT_TRUE(root->close(*fd).ok());
+  ASSERT_TRUE(root->fchownat(AT_FDCWD, "/a", 1000, 1000).ok());
 
   // Even: kModes[(phase / 2) % size] stands; odd: a chmod is under way.
   std::atomic<uint64_t> phase{0};
   std::atomic<bool> stop{false};
-  const int readers = 2;
-  std::vector<ReaderResult> results(readers);
+  std::vector<ReaderResult> results(kReaders.size());
   std::vector<std::thread> threads;
-  for (int r = 0; r < readers; ++r) {
+  for (size_t r = 0; r < kReaders.size(); ++r) {
     threads.emplace_back([&, r] {
-      std::unique_ptr<Task> t = vfs->new_task(Cred{1000, 1000, {}});
+      const Cred& cred = kReaders[r];
+      std::unique_ptr<Task> t = vfs->new_task(cred);
       ReaderResult& out = results[r];
       // The one-pass stat, and the general walk (its plain steps stop before `..`).
       const std::array<const char*, 2> paths{"/a/b/c/f", "/a/b/c/../c/f"};
@@ -77,12 +78,13 @@ TEST(SearchRace, EveryStatGivesTheAnswerOfTheModeItRanUnder) {
         const int err = t->statx(AT_FDCWD, path, 0, STATX_BASIC_STATS).error();
         const uint64_t after = phase.load(std::memory_order_acquire);
         if (before != after || (before & 1)) continue;
-        const ModeCase& m = kModes[(before / 2) % kModes.size()];
+        const mode_t mode = kModes[(before / 2) % kModes.size()];
         ++out.checked;
         ++(err == 0 ? out.allowed : out.refused);
-        if (err != (m.others_search ? 0 : EACCES) && out.wrong++ == 0) {
+        if (err != (may_search(mode, cred) ? 0 : EACCES) && out.wrong++ == 0) {
           char what[160];
-          std::snprintf(what, sizeof what, "%s under mode %o: errno %d", path, m.mode, err);
+          std::snprintf(what, sizeof what, "uid %u, %s under mode %o: errno %d", cred.uid, path,
+                        mode, err);
           out.first_wrong = what;
         }
       }
@@ -95,8 +97,8 @@ TEST(SearchRace, EveryStatGivesTheAnswerOfTheModeItRanUnder) {
     for (int k = 0; k < 64 && !chmod_error; ++k) {
       const uint64_t p = phase.load(std::memory_order_relaxed);
       phase.store(p + 1, std::memory_order_release);
-      const ModeCase& m = kModes[((p + 2) / 2) % kModes.size()];
-      chmod_error = root->fchmodat(AT_FDCWD, "/a", m.mode).error();
+      const mode_t mode = kModes[((p + 2) / 2) % kModes.size()];
+      chmod_error = root->fchmodat(AT_FDCWD, "/a", mode).error();
       phase.store(p + 2, std::memory_order_release);
       ++chmods;
       // Let the mode stand for a moment, so that whole stats fit inside it.
