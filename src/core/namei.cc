@@ -568,11 +568,7 @@ inline bool parents_rechecked() {
 // answer, a cached entry is right, and generic_permission is the filesystem's own
 // rule for searching a directory. All inline but that rule.
 struct CompleteFs {
-  const Cred* cred;
-  // Inside the RCU read-side section: creds are freed after a grace period.
-  static CompleteFs for_task(const TaskState& t) {
-    return {t.cred.load(std::memory_order_acquire)};
-  }
+  const Cred* cred;  // the walking task's (see stat_fast)
   // Most directories carry kDSearchAll (everyone may search them; only entries of such
   // filesystems carry it): the walk then never loads their inodes. The others, say a
   // home directory, are asked generic_permission with the task's cred.
@@ -597,12 +593,8 @@ inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEnt
 // directory's own permission(kMayNotBlock) is asked, and each entry's age checked as
 // its revalidate would (against the walk's clock: the caller holds a WalkClockScope).
 struct CachedFs {
-  const Cred* cred;
+  const Cred* cred;  // the walking task's (see stat_fast)
   const Superblock* sb = nullptr;
-  // Inside the RCU read-side section: creds are freed after a grace period.
-  static CachedFs for_task(const TaskState& t) {
-    return {t.cred.load(std::memory_order_acquire)};
-  }
   bool start(const Dentry*, const Inode* dir) {
     if (!cached_sb(dir)) return false;
     sb = dir->sb;
@@ -946,7 +938,8 @@ template <class Fs>
   const char* const end = s.data() + s.size();
   while (pos.p < end && *pos.p == '/') ++pos.p;
   if ((pos.seq | mseq) & 1 || pos.p == end) return kNo;
-  if (!plain_steps<true>(pos, end, s.data(), Fs::for_task(t))) {
+  // The task's cred, read inside the RCU section: creds are freed after a grace period.
+  if (!plain_steps<true>(pos, end, s.data(), Fs{t.cred.load(std::memory_order_acquire)})) {
     if constexpr (std::is_same_v<Fs, CompleteFs>)
       if (cached_sb(pos.inode)) return FastStat::kOtherKind;  // pos is untouched
     return kNo;
