@@ -35,14 +35,18 @@ void d_add(Dentry* d, Inode* inode, bool pin);
 // A negative dentry becomes positive (create over a cached negative entry).
 void d_instantiate(Dentry* d, Inode* inode, bool pin);
 
-// Whether an entry bound to `inode` (null: negative) carries kDSearchAll. Every
-// search the bit stands for would be granted: a directory with all three x bits set,
-// and a filesystem whose permission is generic_permission (no ACL, no own rule) and
-// whose dcache is complete (its modes change only through setattr, so d_mode_changed
-// sees every change).
-inline bool searchable_by_all(const Inode* inode) {
+// A filesystem whose permission is generic_permission (no ACL, no own rule) and whose
+// dcache is complete (its modes change only through setattr, so d_mode_changed sees
+// every change): the walker's plain steps decide search on it themselves.
+inline bool plain_permission_fs(const Superblock* sb) {
   constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
-  return inode && (inode->sb->flags & kPlain) == kPlain &&
+  return (sb->flags & kPlain) == kPlain;
+}
+
+// Whether an entry bound to `inode` (null: negative) carries kDSearchAll: a directory
+// with all three x bits set on a plain_permission_fs, which every search would pass.
+inline bool searchable_by_all(const Inode* inode) {
+  return inode && plain_permission_fs(inode->sb) &&
          (inode->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
 }
 

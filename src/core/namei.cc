@@ -573,9 +573,8 @@ struct CompleteFs {
   // filesystems carry it): the walk then never loads their inodes. The others, say a
   // home directory, are asked generic_permission with the task's cred.
   bool start(const Dentry* d, const Inode* dir) const {
-    constexpr unsigned kPlain = kSbGenericPermission | kSbDcacheComplete;
     return (d->flags.load(std::memory_order_relaxed) & kDSearchAll) ||
-           (dir && (dir->sb->flags & kPlain) == kPlain && search(dir));
+           (dir && plain_permission_fs(dir->sb) && search(dir));
   }
   // A child of a directory start accepted: on the same filesystem.
   bool searchable(const Dentry* d, uint32_t flags) const {
