@@ -26,7 +26,7 @@ namespace rcuvfs::diag {
 // directory has 2 + its subdirectories, anything else one per name. Each filesystem
 // adds its own rules (Superblock::check_inode). The namespace must be quiescent: no
 // other thread may change it during the check. The hash-to-list direction scans the
-// whole dcache hash table (2^21 buckets, a few milliseconds); `scan_hash = false`
+// whole dcache hash table (at least 2^16 chains, about one per dentry); `scan_hash = false`
 // skips it for callers that check very often (the fuzzers).
 std::vector<std::string> check(Vfs& vfs, bool scan_hash = true);
 
@@ -38,6 +38,13 @@ int64_t live_dentries();
 
 // Waits until every deferred free queued so far (and any it queued in turn) has run.
 void quiesce();
+
+// The dcache's hash table: how many chains it has now, and how many times it was
+// resized. It grows and shrinks in the background with the number of dentries;
+// wait_dcache_resized() returns once its size fits the dentries alive.
+size_t dcache_buckets();
+uint64_t dcache_resizes();
+void wait_dcache_resized();
 
 // The cost floor of a stat: walks the dcache from the task's root with relaxed
 // loads only — no RCU section, no sequence counters, no permission checks, no

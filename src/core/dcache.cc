@@ -13,8 +13,6 @@
 namespace rcuvfs::core {
 
 SeqCount g_rename_seq;
-dtable::Bucket* const dtable::g_table =
-    static_cast<dtable::Bucket*>(std::calloc(dtable::kHashSize, sizeof(dtable::Bucket)));
 
 namespace {
 // Write `s` zero-padded to whole words (at least one) at `bytes`; its hash_len.
@@ -43,25 +41,20 @@ std::atomic<int64_t> g_live_dentries{0};
 
 using dtable::Bucket;
 using dtable::chain_first;
-using dtable::kHashSize;
-inline Bucket* table() { return dtable::g_table; }
-
-void bucket_lock(Bucket& b) {
-  while (b.head.fetch_or(1, std::memory_order_acquire) & 1)
-    while (b.head.load(std::memory_order_relaxed) & 1) __builtin_ia32_pause();
-}
-void bucket_unlock(Bucket& b) { b.head.fetch_and(~uintptr_t{1}, std::memory_order_release); }
+using dtable::kLockBit;
 
 // Insert at the head of its chain. Caller holds d's d_lock.
 void hash_insert(Dentry* d) {
-  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed),
-                             d_name(d, std::memory_order_relaxed).hash());
-  bucket_lock(b);
-  d->hash_next.store(chain_first(b), std::memory_order_relaxed);
-  // Publishing d: release so that readers see its initialised fields. Keeps the lock
-  // bit set; bucket_unlock clears it.
-  b.head.store(reinterpret_cast<uintptr_t>(d) | 1, std::memory_order_release);
-  bucket_unlock(b);
+  {
+    RcuLock rcu;  // the table lock_bucket found stays until we unlock
+    Bucket& b = dtable::lock_bucket(d->parent.load(std::memory_order_relaxed),
+                                    d_name(d, std::memory_order_relaxed).hash());
+    d->hash_next.store(chain_first(b), std::memory_order_relaxed);
+    // Publishing d: release so that readers see its initialised fields. Keeps the
+    // lock bit set; unlock_bucket clears it.
+    b.head.store(reinterpret_cast<uintptr_t>(d) | kLockBit, std::memory_order_release);
+    dtable::unlock_bucket(b);
+  }
   d->clear_flag(kDUnhashed);
 }
 
@@ -69,22 +62,24 @@ void hash_insert(Dentry* d) {
 // can continue down the chain. Caller holds d's d_lock.
 void hash_remove(Dentry* d) {
   if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) return;
-  Bucket& b = dtable::bucket(d->parent.load(std::memory_order_relaxed),
-                             d_name(d, std::memory_order_relaxed).hash());
-  bucket_lock(b);
-  Dentry* next = d->hash_next.load(std::memory_order_relaxed);
-  Dentry* first = chain_first(b);
-  if (first == d) {
-    b.head.store(reinterpret_cast<uintptr_t>(next) | 1, std::memory_order_release);
-  } else {
-    for (Dentry* p = first; p; p = p->hash_next.load(std::memory_order_relaxed)) {
-      if (p->hash_next.load(std::memory_order_relaxed) == d) {
-        p->hash_next.store(next, std::memory_order_release);
-        break;
+  {
+    RcuLock rcu;
+    Bucket& b = dtable::lock_bucket(d->parent.load(std::memory_order_relaxed),
+                                    d_name(d, std::memory_order_relaxed).hash());
+    Dentry* next = d->hash_next.load(std::memory_order_relaxed);
+    Dentry* first = chain_first(b);
+    if (first == d) {
+      b.head.store(reinterpret_cast<uintptr_t>(next) | kLockBit, std::memory_order_release);
+    } else {
+      for (Dentry* p = first; p; p = p->hash_next.load(std::memory_order_relaxed)) {
+        if (p->hash_next.load(std::memory_order_relaxed) == d) {
+          p->hash_next.store(next, std::memory_order_release);
+          break;
+        }
       }
     }
+    dtable::unlock_bucket(b);
   }
-  bucket_unlock(b);
   d->set_flag(kDUnhashed);
 }
 
@@ -151,7 +146,7 @@ void free_dentry(RcuHead* h) {
   const Name* n = external_name(d->name_word.load(std::memory_order_relaxed));
   ::operator delete(const_cast<Name*>(n));
   delete_dentry(d);
-  g_live_dentries.fetch_sub(1, std::memory_order_relaxed);
+  dtable::note_population(g_live_dentries.fetch_sub(1, std::memory_order_relaxed) - 1);
 }
 
 // The last reference to an unhashed dentry is gone: detach and free it.
@@ -176,7 +171,7 @@ Dentry* d_alloc(Dentry* parent, std::string_view name) {
   assert(!parent || entry_name(name));
   Dentry* d = new_dentry(name);
   d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
-  g_live_dentries.fetch_add(1, std::memory_order_relaxed);
+  dtable::note_population(g_live_dentries.fetch_add(1, std::memory_order_relaxed) + 1);
   return d;
 }
 
@@ -355,37 +350,40 @@ void d_exchange(Dentry* a, Dentry* b) {
   // counts are unchanged overall (one child each way).
 }
 
-namespace {
-Dentry* d_lookup_once(const Dentry* parent, const Component& c, const char* name) {
-  const Bucket& b = dtable::bucket(parent, c.hash());
-  for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
-    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    if (!d_name_matches(d, c, name)) continue;
-    DLockGuard g(d);
-    if (d->parent.load(std::memory_order_relaxed) != parent) continue;
-    if (!d_name_matches(d, c, name)) continue;
-    if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) continue;
-    if (!dget_not_dead(d)) continue;
-    return d;
-  }
-  return nullptr;
+MovedHit d_lookup_moved(const dtable::Table* t, const Dentry* parent, Component c,
+                        const char* name, uint32_t stop) {
+  const uint64_t key = dtable::parent_name_hash(parent, c.hash());
+  MovedHit h{nullptr, 0, 0};
+  while (!h.d && (t = dtable::moved_to(t, dtable::bucket(t, key))))
+    h.d = d_lookup_chain(dtable::bucket(t, key), parent, c, name, &h.seq, stop, &h.flags);
+  return h;
 }
-}  // namespace
 
 Dentry* d_lookup(const Dentry* parent, std::string_view name) {
   const Component c = hash_component(name);
-  // A rename elsewhere can move the dentry we are standing on to another chain and
-  // make us miss: a miss only counts if no rename happened meanwhile.
-  for (;;) {
-    uint32_t seq = g_rename_seq.begin();
-    if (seq & 1) {
-      __builtin_ia32_pause();
-      continue;
-    }
-    RcuLock rcu;
-    if (Dentry* d = d_lookup_once(parent, c, name.data())) return d;
-    if (g_rename_seq.validate(seq)) return nullptr;
+  RcuLock rcu;
+  // Most lookups find their entry on the first, lock-free, pass.
+  uint32_t seq;
+  if (Dentry* d = d_lookup_rcu(parent, c, name.data(), &seq)) {
+    DLockGuard g(d);
+    if (d->parent.load(std::memory_order_relaxed) == parent && d_name_matches(d, c, name.data()) &&
+        !(d->flags.load(std::memory_order_relaxed) & kDUnhashed) && dget_not_dead(d))
+      return d;
   }
+  // A rename or a resize may have diverted that pass into another chain: the answer
+  // comes from the chain under its lock, where no entry can come or go. (Its entries
+  // keep their (parent, name) while they are in it: a rename unhashes first.)
+  Bucket& b = dtable::lock_bucket(parent, c.hash());
+  Dentry* found = nullptr;
+  for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_relaxed)) {
+    if (d->parent.load(std::memory_order_relaxed) == parent && d_name_matches(d, c, name.data()) &&
+        dget_not_dead(d)) {
+      found = d;
+      break;
+    }
+  }
+  dtable::unlock_bucket(b);
+  return found;
 }
 
 void dput(Dentry* d) {
@@ -494,16 +492,5 @@ bool is_ancestor(const Dentry* ancestor, const Dentry* d) {
 }
 
 int64_t d_live_count() { return g_live_dentries.load(std::memory_order_relaxed); }
-
-void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg) {
-  for (size_t i = 0; i < kHashSize; ++i) {
-    Bucket& b = table()[i];
-    if (!chain_first(b)) continue;
-    bucket_lock(b);
-    for (Dentry* d = chain_first(b); d; d = d->hash_next.load(std::memory_order_relaxed))
-      fn(d, arg);
-    bucket_unlock(b);
-  }
-}
 
 }  // namespace rcuvfs::core

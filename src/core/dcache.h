@@ -1,11 +1,13 @@
 // The dentry cache: a hash from (parent dentry, name) to dentry, readable under RCU.
 //
-// One process-wide table of chains. Readers traverse chains with acquire loads and
-// no locks; writers take the bucket's lock bit (bit 0 of the bucket head). A dentry
-// moved by a rename may divert a reader into another chain, so an RCU miss is only
-// ever a hint ("go and ask the filesystem"), never an answer.
+// One process-wide table of chains (dcache_hash.h), which grows and shrinks with the
+// number of dentries. Readers traverse chains with acquire loads and no locks; writers
+// take the bucket's lock bit. A dentry moved by a rename or by a resize may divert a
+// reader into another chain, so an RCU miss is only ever a hint ("go and ask the
+// filesystem"), never an answer.
 #pragma once
 
+#include "core/dcache_hash.h"
 #include "core/dentry.h"
 
 #include <rcuvfs/fs/clock.h>
@@ -99,6 +101,12 @@ class RenameLockGuard {
 inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c, const char* name,
                             uint32_t* seq, uint32_t stop = 0, uint32_t* flags = nullptr);
 
+// The same in table `t`, a table the caller loaded (dtable::current()) inside the same
+// RCU read-side section: a walk loads it once for all its components.
+inline Dentry* d_lookup_rcu(const dtable::Table* t, const Dentry* parent, const Component& c,
+                            const char* name, uint32_t* seq, uint32_t stop = 0,
+                            uint32_t* flags = nullptr);
+
 // Ref-mode lookup: a referenced, hashed dentry, or nullptr on a miss.
 Dentry* d_lookup(const Dentry* parent, std::string_view name);
 
@@ -132,49 +140,20 @@ int64_t d_live_count();
 
 // Calls fn(d, arg) for every hashed dentry, each bucket under its lock (so fn must
 // not touch the dcache). For the consistency check only: walks the whole table.
-void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg);
-
-// ---- the hash table ----------------------------------------------------------------
-// One process-wide table of 2^20 chains (8 MiB, calloc'ed: untouched pages cost
-// nothing); a million entries in one directory still hash to chains of about one.
-namespace dtable {
-inline constexpr unsigned kHashBits = 20;
-inline constexpr size_t kHashSize = size_t{1} << kHashBits;
-
-struct Bucket {
-  std::atomic<uintptr_t> head;  // Dentry* | lock bit (bit 0)
-};
-// Allocated at load time, so the hot path has no initialisation guard to check.
-extern Bucket* const g_table;
-
-// The name's hash mixed with the parent's address: 64 well-spread bits.
-inline uint64_t parent_name_hash(const Dentry* parent, uint32_t hash) {
-  uint64_t k = reinterpret_cast<uintptr_t>(parent) ^ (uint64_t{hash} * kHashMul);
-  k ^= k >> 29;
-  k *= 0xBF58476D1CE4E5B9ull;
-  k ^= k >> 32;
-  return k;
+inline void d_for_each_hashed(void (*fn)(Dentry*, void*), void* arg) {
+  dtable::for_each(fn, arg);
 }
-inline size_t bucket_index(const Dentry* parent, uint32_t hash) {
-  return parent_name_hash(parent, hash) & (kHashSize - 1);
-}
-inline Bucket& bucket(const Dentry* parent, uint32_t hash) {
-  return g_table[bucket_index(parent, hash)];
-}
-inline Dentry* chain_first(const Bucket& b) {
-  return reinterpret_cast<Dentry*>(b.head.load(std::memory_order_acquire) & ~uintptr_t{1});
-}
-}  // namespace dtable
 
 // ---- inline implementations ---------------------------------------------------------
 // A candidate with any of `stop` among its flags (read after its seq sample, so
 // validated with it) ends the lookup with a miss: the caller's general path then looks
 // again. Chains hold about one entry, so a sibling with such a flag that only shares
 // the chain costs a rare fallback, not a wrong answer.
-[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
-                                                   const char* name, uint32_t* seq,
-                                                   uint32_t stop, uint32_t* flags) {
-  const dtable::Bucket& b = dtable::bucket(parent, c.hash());
+// The chain of bucket `b` only (see d_lookup_rcu).
+[[gnu::always_inline]] inline Dentry* d_lookup_chain(const dtable::Bucket& b, const Dentry* parent,
+                                                     const Component& c, const char* name,
+                                                     uint32_t* seq, uint32_t stop,
+                                                     uint32_t* flags) {
   for (Dentry* d = dtable::chain_first(b); d; d = d->hash_next.load(std::memory_order_acquire)) {
     if (d->parent.load(std::memory_order_relaxed) != parent) continue;
     // Chains hold about one entry: the name is compared once, after seq is sampled
@@ -198,6 +177,37 @@ inline Dentry* chain_first(const Bucket& b) {
     return d;
   }
   return nullptr;
+}
+
+// A miss in a chain that a resize moved on: the lookup in the newer tables. Out of line,
+// so that the common lookup keeps no state for it; the result comes back in registers
+// (the caller's samples would otherwise have to live in memory for it).
+struct MovedHit {
+  Dentry* d;
+  uint32_t seq, flags;
+};
+MovedHit d_lookup_moved(const dtable::Table* t, const Dentry* parent, Component c,
+                        const char* name, uint32_t stop);
+
+[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const dtable::Table* t, const Dentry* parent,
+                                                   const Component& c, const char* name,
+                                                   uint32_t* seq, uint32_t stop,
+                                                   uint32_t* flags) {
+  const dtable::Bucket& b = dtable::bucket(t, dtable::parent_name_hash(parent, c.hash()));
+  if (Dentry* d = d_lookup_chain(b, parent, c, name, seq, stop, flags)) return d;
+  if (__builtin_expect(dtable::moved_to(t, b) != nullptr, 0)) {
+    const MovedHit h = d_lookup_moved(t, parent, c, name, stop);
+    *seq = h.seq;
+    if (flags) *flags = h.flags;
+    return h.d;
+  }
+  return nullptr;
+}
+
+[[gnu::always_inline]] inline Dentry* d_lookup_rcu(const Dentry* parent, const Component& c,
+                                                   const char* name, uint32_t* seq,
+                                                   uint32_t stop, uint32_t* flags) {
+  return d_lookup_rcu(dtable::current(), parent, c, name, seq, stop, flags);
 }
 
 template <class Fn>

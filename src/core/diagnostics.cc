@@ -18,6 +18,7 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   // Components hashed as the walker does: short ones from one load that may start
   // before them, inside the string.
   const char* const lo = path.data();
+  const core::dtable::Table* const table = core::dtable::current();
   while (d && !path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     if (path.empty()) break;
@@ -25,7 +26,7 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
     const core::Component c = core::hash_component(path.data(), path.size(), lo);
     const char* name = path.data();
     path.remove_prefix(c.len());
-    d = core::d_lookup_rcu(d, c, name, &seq);
+    d = core::d_lookup_rcu(table, d, c, name, &seq);
   }
   if (Inode* inode = d ? d->inode.load(std::memory_order_relaxed) : nullptr)
     attr_snapshot_locked(*inode, *st);

@@ -632,6 +632,7 @@ struct PlainPos {
 template <bool kTakeLast, class Fs>
 [[gnu::noinline]] bool plain_steps(PlainPos& pos, const char* end, const char* lo, Fs fs) {
   if (!fs.start(pos.d, pos.inode)) return false;
+  const dtable::Table* const table = dtable::current();  // one load for the whole walk
   Dentry* d = pos.d;
   uint32_t seq = pos.seq;
   const char* p = pos.p;
@@ -646,7 +647,7 @@ template <bool kTakeLast, class Fs>
     if (!kTakeLast && next == end) break;  // the last component: lookup_last's business
     uint32_t cseq, cflags;
     // A mountpoint is a miss here: the general code crosses the mount.
-    Dentry* child = d_lookup_rcu(d, c, p, &cseq, kDMounted, &cflags);
+    Dentry* child = d_lookup_rcu(table, d, c, p, &cseq, kDMounted, &cflags);
     // d_lookup_rcu's samples are even: the parent's needs no odd test either.
     if (!child || !d->seq.unchanged_even(seq) || !fs.fresh(child)) break;
     if (kTakeLast && next == end) {

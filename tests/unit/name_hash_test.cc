@@ -142,7 +142,7 @@ TEST(NameHash, SimilarNamesSpreadOverChains) {
   for (int i = 0; i < n; ++i) {
     const uint32_t h = name_hash("f" + std::to_string(1000000 + i));
     hashes.insert(h);
-    chains.insert(rcuvfs::core::dtable::bucket_index(parent, h) & 0xffff);
+    chains.insert(rcuvfs::core::dtable::parent_name_hash(parent, h) & 0xffff);
   }
   EXPECT_GT(hashes.size(), static_cast<size_t>(n * 0.999));
   // 100k random values fill 65536 (1 - e^-1.53) = 51,300 of 65536 slots.
