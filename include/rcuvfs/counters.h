@@ -29,6 +29,8 @@ enum class Counter : uint8_t {
   kRestart,          // RCU walks redone from the start in ref-walk
   kWalkRcu,          // walks (any operation) that completed in RCU mode
   kWalkRef,          // walks that completed in ref-walk mode
+  kDcacheHit,        // path components the dentry cache answered
+  kDcacheMiss,       // path components the filesystem was asked about (dcache misses)
   kCount
 };
 

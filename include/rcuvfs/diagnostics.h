@@ -64,6 +64,7 @@ enum Inject : unsigned {
   kSkipValidation = 1u << 0,     // accept the speculative stat without re-checking
   kSkipParentRecheck = 1u << 1,  // don't re-check the parent after finding a child
   kNoAttrSnapshot = 1u << 2,     // read attributes without the attribute seqcount
+  kEvictHashed = 1u << 3,        // the dcache's shrinker frees entries left in the hash
 };
 void set_inject(unsigned bugs);
 

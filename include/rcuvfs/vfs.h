@@ -24,6 +24,22 @@ namespace core {
 struct VfsState;
 }
 
+// The dentry cache of one namespace (Vfs::cache_stats). Entries the cache may drop
+// are charged to a budget: negative entries always, and every entry of a filesystem
+// whose dcache is a cache (hostfs); a RAM filesystem's files are its data and stay.
+struct CacheStats {
+  uint64_t entries = 0;    // dentries alive in the namespace's filesystems
+  uint64_t negative = 0;   // of which negative ("no such name")
+  uint64_t unused = 0;     // on an LRU: no reference held, reclaimable
+  uint64_t bytes = 0;      // charged to the budget
+  uint64_t budget = 0;     // the namespace's budget in bytes
+  uint64_t reclaimed = 0;  // entries evicted to keep within budgets, ever
+};
+
+// The budget of a namespace made without one: 256 MiB (about three million negative
+// entries, or a million cached entries of a host tree).
+inline constexpr uint64_t kDefaultCacheBudget = uint64_t{256} << 20;
+
 class Vfs {
  public:
   // A namespace whose root is a fresh filesystem of type `root_fstype` ("memfs" by
@@ -46,6 +62,13 @@ class Vfs {
 
   // Walker counters summed over every thread (live and exited).
   static Counters counters();
+
+  // The dentry cache's budget for the whole namespace, in bytes (default
+  // kDefaultCacheBudget). A mount may have its own too: the option `cache=SIZE`, before
+  // the filesystem's options ("cache=16M,dir=/srv"). Lowering it shrinks the cache at
+  // once. EINVAL for 0.
+  Status set_cache_budget(uint64_t bytes);
+  CacheStats cache_stats() const;
 
   core::VfsState& state() { return *s_; }
 

@@ -26,6 +26,8 @@ std::string_view Counters::name(Counter c) {
     case Counter::kRestart: return "restart";
     case Counter::kWalkRcu: return "walk_rcu";
     case Counter::kWalkRef: return "walk_ref";
+    case Counter::kDcacheHit: return "dcache_hit";
+    case Counter::kDcacheMiss: return "dcache_miss";
     case Counter::kCount: break;
   }
   return "?";

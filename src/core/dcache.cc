@@ -1,5 +1,7 @@
 #include "core/dcache.h"
 
+#include "core/dcache_lru.h"
+#include "core/namei.h"
 #include "core/rcu.h"
 
 #include <rcuvfs/fs/object_cache.h>
@@ -58,29 +60,53 @@ void hash_insert(Dentry* d) {
   d->clear_flag(kDUnhashed);
 }
 
-// Unlink from its chain. d->hash_next is left intact so that a reader standing on d
-// can continue down the chain. Caller holds d's d_lock.
+// Take d out of chain b (locked). d->hash_next is left intact so that a reader
+// standing on d can continue down the chain.
+void unlink_from_chain(Bucket& b, Dentry* d) {
+  Dentry* next = d->hash_next.load(std::memory_order_relaxed);
+  Dentry* first = chain_first(b);
+  if (first == d) {
+    b.head.store(reinterpret_cast<uintptr_t>(next) | kLockBit, std::memory_order_release);
+    return;
+  }
+  for (Dentry* p = first; p; p = p->hash_next.load(std::memory_order_relaxed)) {
+    if (p->hash_next.load(std::memory_order_relaxed) == d) {
+      p->hash_next.store(next, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+Bucket& lock_chain_of(const Dentry* d) {
+  return dtable::lock_bucket(d->parent.load(std::memory_order_relaxed),
+                             d_name(d, std::memory_order_relaxed).hash());
+}
+
+// Unlink from its chain. Caller holds d's d_lock.
 void hash_remove(Dentry* d) {
   if (d->flags.load(std::memory_order_relaxed) & kDUnhashed) return;
   {
-    RcuLock rcu;
-    Bucket& b = dtable::lock_bucket(d->parent.load(std::memory_order_relaxed),
-                                    d_name(d, std::memory_order_relaxed).hash());
-    Dentry* next = d->hash_next.load(std::memory_order_relaxed);
-    Dentry* first = chain_first(b);
-    if (first == d) {
-      b.head.store(reinterpret_cast<uintptr_t>(next) | kLockBit, std::memory_order_release);
-    } else {
-      for (Dentry* p = first; p; p = p->hash_next.load(std::memory_order_relaxed)) {
-        if (p->hash_next.load(std::memory_order_relaxed) == d) {
-          p->hash_next.store(next, std::memory_order_release);
-          break;
-        }
-      }
-    }
+    RcuLock rcu;  // the table lock_bucket found stays until we unlock
+    Bucket& b = lock_chain_of(d);
+    unlink_from_chain(b, d);
     dtable::unlock_bucket(b);
   }
   d->set_flag(kDUnhashed);
+}
+
+// hash_remove for the shrinker: only if nobody holds a reference, and then the dentry
+// is dead (no reference can be taken any more). The reference count is claimed under
+// the chain's lock, so that d_lookup's locked pass sees either a live hashed entry or
+// none. Caller holds d's d_lock.
+bool hash_remove_unused(Dentry* d) {
+  RcuLock rcu;
+  Bucket& b = lock_chain_of(d);
+  int32_t zero = 0;
+  const bool dead = d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel);
+  if (dead) unlink_from_chain(b, d);
+  dtable::unlock_bucket(b);
+  if (dead) d->set_flag(kDUnhashed);
+  return dead;
 }
 
 Name* alloc_name(std::string_view s) {
@@ -141,6 +167,13 @@ void delete_dentry(Dentry* d) {
     ::operator delete(d);
 }
 
+// The charge for a dentry's memory (dcache_lru.h): its cache's object size; the largest
+// name's for one from malloc (names over kCachedNameMax bytes, rare).
+int64_t alloc_bytes(uint32_t flags) {
+  const ObjectCache* c = dentry_cache((flags >> kDAllocShift) & 0xf);
+  return static_cast<int64_t>(c ? c->object_size() : dentry_size(kNameMax));
+}
+
 void free_dentry(RcuHead* h) {
   auto* d = reinterpret_cast<Dentry*>(reinterpret_cast<char*>(h) - offsetof(Dentry, rcu));
   const Name* n = external_name(d->name_word.load(std::memory_order_relaxed));
@@ -149,31 +182,113 @@ void free_dentry(RcuHead* h) {
   dtable::note_population(g_live_dentries.fetch_sub(1, std::memory_order_relaxed) - 1);
 }
 
+// Take `d` off its parent's list. Caller holds both d_locks.
+void unlist(Dentry* parent, Dentry* d) {
+  if (d->flags.load(std::memory_order_relaxed) & kDInList) {
+    parent->children.remove(&d->sibling);
+    d->clear_flag(kDInList);
+  }
+}
+
+// A dead dentry, off its parent's list: uncharge it, free it after a grace period
+// (or leave that to the LRU it is on), and drop what it held.
+void release(Dentry* d) {
+  Dentry* parent = d->parent.load(std::memory_order_relaxed);
+  Inode* inode = d->inode.load(std::memory_order_relaxed);
+  if (d->flags.load(std::memory_order_relaxed) & kDCharged) {
+    SbCache* c = d_cache(d);
+    c->entries.fetch_sub(1, std::memory_order_relaxed);
+    if (!inode) c->negative.fetch_sub(1, std::memory_order_relaxed);
+    cache_charge(c, -d_charge(d));
+  }
+  if (lru_release(d)) rcu_defer(&d->rcu, free_dentry);
+  if (inode) iput(inode);
+  if (parent != d) dput(parent);
+}
+
 // The last reference to an unhashed dentry is gone: detach and free it.
 void kill(Dentry* d) {
   Dentry* parent = d->parent.load(std::memory_order_relaxed);
   if (parent != d) {
     DLockGuard pg(parent);
     DLockGuard g(d);
-    if (d->flags.load(std::memory_order_relaxed) & kDInList) {
-      parent->children.remove(&d->sibling);
-      d->clear_flag(kDInList);
-    }
+    unlist(parent, d);
   }
-  Inode* inode = d->inode.load(std::memory_order_relaxed);
-  rcu_defer(&d->rcu, free_dentry);
-  if (inode) iput(inode);
-  if (parent != d) dput(parent);
+  release(d);
 }
 }  // namespace
+
+int64_t dentry_bytes(const Dentry* d) {
+  return alloc_bytes(d->flags.load(std::memory_order_relaxed));
+}
+
+void d_free_dead(Dentry* d) { rcu_defer(&d->rcu, free_dentry); }
+
+bool d_evict(Dentry* d) {
+  // The parent first (the lock order); a rename may move d meanwhile: then again.
+  Dentry* parent;
+  for (;;) {
+    parent = d->parent.load(std::memory_order_acquire);
+    parent->lock();
+    d->lock();
+    if (d->parent.load(std::memory_order_relaxed) == parent) break;
+    d->unlock();
+    parent->unlock();
+  }
+  bool dead = false;
+  const uint32_t f = d->flags.load(std::memory_order_relaxed);
+  // Still idle and not found by a walk since the shrinker passed it.
+  if (!(f & kDUnhashed) && (f & kDCold) && d->refcount.load(std::memory_order_relaxed) == 0) {
+    SeqWrite w(d->seq);  // walkers that found it fail their check
+    if (__builtin_expect(inject() & kInjectEvictHashed, 0)) {
+      // The injected bug: the entry is let go but left in its chain, where walks still
+      // find it. (Its memory and what it holds are kept, so that the checker, not a
+      // crash, is what notices.)
+      int32_t zero = 0;
+      if (d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel)) {
+        d->unlock();
+        parent->unlock();
+        return true;
+      }
+    } else {
+      dead = hash_remove_unused(d);
+    }
+  }
+  if (dead) unlist(parent, d);
+  d->unlock();
+  parent->unlock();
+  if (dead) release(d);
+  return dead;
+}
 
 Dentry* d_alloc(Dentry* parent, std::string_view name) {
   assert(!parent || entry_name(name));
   Dentry* d = new_dentry(name);
   d->parent.store(parent ? dget(parent) : d, std::memory_order_relaxed);
   dtable::note_population(g_live_dentries.fetch_add(1, std::memory_order_relaxed) + 1);
+  // Charged from birth: negative, unpinned (a root is not: its superblock holds it).
+  SbCache* c = parent ? d_cache(d) : nullptr;
+  if (c) {
+    d->set_flag(kDCharged | kDCold);  // no walk has found it yet
+    c->entries.fetch_add(1, std::memory_order_relaxed);
+    cache_charge(c, dentry_bytes(d));
+    shrink_if_over(c);
+  }
   return d;
 }
+
+namespace {
+// `d` (charged, negative) is bound to `inode`, pinned or not.
+void charge_binding(Dentry* d, Inode* inode, bool pin) {
+  if (!(d->flags.load(std::memory_order_relaxed) & kDCharged)) return;
+  SbCache* c = d_cache(d);
+  if (!inode) {
+    c->negative.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  cache_charge(c, pin ? -dentry_bytes(d) : static_cast<int64_t>(inode->sb->cached_inode_bytes));
+}
+}  // namespace
 
 void d_add(Dentry* d, Inode* inode, bool pin) {
   Dentry* parent = d->parent.load(std::memory_order_relaxed);
@@ -183,12 +298,14 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
   if (pin && inode) {
     dget(d);
     d->set_flag(kDPinned);
+    d->clear_flag(kDCold);  // never on an LRU: the walks' fast loop takes it at once
   }
   if (parent == d) {  // a root: no list, no hash
     d->inode.store(inode, std::memory_order_release);
     if (searchable_by_all(inode)) d->set_flag(kDSearchAll);
     return;
   }
+  charge_binding(d, inode, pin && inode);
   DLockGuard pg(parent);
   DLockGuard g(d);
   d->inode.store(inode, std::memory_order_release);
@@ -199,6 +316,9 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
 }
 
 void d_instantiate(Dentry* d, Inode* inode, bool pin) {
+  if (d->flags.load(std::memory_order_relaxed) & kDCharged)
+    d_cache(d)->negative.fetch_sub(1, std::memory_order_relaxed);
+  charge_binding(d, inode, pin);
   DLockGuard g(d);
   SeqWrite w(d->seq);
   d->inode.store(inode, std::memory_order_release);
@@ -206,6 +326,7 @@ void d_instantiate(Dentry* d, Inode* inode, bool pin) {
   if (pin) {
     dget(d);
     d->set_flag(kDPinned);
+    d->clear_flag(kDCold);
   }
 }
 
@@ -254,7 +375,11 @@ void detach(Dentry* parent, Dentry* d, uint32_t extra) {
       unpin = true;
     }
   }
-  if (unpin) dput(d);
+  if (unpin) {
+    // A cache entry again, until it dies.
+    if (d->flags.load(std::memory_order_relaxed) & kDCharged) cache_charge(d_cache(d), d_charge(d));
+    dput(d);
+  }
 }
 }  // namespace
 
@@ -367,8 +492,10 @@ Dentry* d_lookup(const Dentry* parent, std::string_view name) {
   if (Dentry* d = d_lookup_rcu(parent, c, name.data(), &seq)) {
     DLockGuard g(d);
     if (d->parent.load(std::memory_order_relaxed) == parent && d_name_matches(d, c, name.data()) &&
-        !(d->flags.load(std::memory_order_relaxed) & kDUnhashed) && dget_not_dead(d))
+        !(d->flags.load(std::memory_order_relaxed) & kDUnhashed) && dget_not_dead(d)) {
+      if (d->has_flag(kDCold)) d->clear_flag(kDCold);  // used: see dcache_lru.h
       return d;
+    }
   }
   // A rename or a resize may have diverted that pass into another chain: the answer
   // comes from the chain under its lock, where no entry can come or go. (Its entries
@@ -383,6 +510,7 @@ Dentry* d_lookup(const Dentry* parent, std::string_view name) {
     }
   }
   dtable::unlock_bucket(b);
+  if (found && found->has_flag(kDCold)) found->clear_flag(kDCold);
   return found;
 }
 
@@ -397,9 +525,14 @@ void dput(Dentry* d) {
   // Once our reference is gone another thread may kill the dentry; the read-side
   // section keeps its memory valid while we look at it after the decrement.
   RcuLock rcu;
-  if (d->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  // Hashed dentries stay cached with no references; unhashed ones are freed.
-  if (!(d->flags.load(std::memory_order_acquire) & kDUnhashed) && !d->is_root()) return;
+  // seq_cst: pairs with the shrinker taking a referenced entry off the LRU (lru_add).
+  if (d->refcount.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
+  // Hashed dentries stay cached with no references, on their superblock's LRU;
+  // unhashed ones are freed.
+  if (!(d->flags.load(std::memory_order_acquire) & kDUnhashed) && !d->is_root()) {
+    lru_add(d);
+    return;
+  }
   int32_t zero = 0;
   if (!d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel))
     return;  // someone took a new reference: they will drop it

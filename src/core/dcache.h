@@ -195,7 +195,9 @@ MovedHit d_lookup_moved(const dtable::Table* t, const Dentry* parent, Component 
                                                    uint32_t* flags) {
   const dtable::Bucket& b = dtable::bucket(t, dtable::parent_name_hash(parent, c.hash()));
   if (Dentry* d = d_lookup_chain(b, parent, c, name, seq, stop, flags)) return d;
-  if (__builtin_expect(dtable::moved_to(t, b) != nullptr, 0)) {
+  // Only while a resize runs (the table's `future` is set) can the chain have moved:
+  // asking the table, not the bucket, lets the hit path above forget the bucket.
+  if (__builtin_expect(t->future.load(std::memory_order_acquire) != nullptr, 0)) {
     const MovedHit h = d_lookup_moved(t, parent, c, name, stop);
     *seq = h.seq;
     if (flags) *flags = h.flags;

@@ -13,7 +13,9 @@
 //              read by RCU walkers and validated by mount_seq. kDSearchAll is read
 //              by RCU walkers in place of the inode's mode (see searchable_by_all);
 //              set with the binding (under d_lock) and after a mode change (under
-//              the inode's lock).
+//              the inode's lock). kDLru, kDLruDead: under the superblock's LRU
+//              mutex; kDCold: set at birth and by the shrinker, cleared by any
+//              walk that finds the entry (dcache_lru.h).
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.
 //   d_time     revalidating filesystems only: when the entry was cached or last
 //              confirmed (coarse_ms clock); relaxed atomic, a hint for the fs's TTL.
@@ -42,6 +44,9 @@
 //             -> dcache bucket lock
 //   g_mount_lock (mount_seq writer) is taken alone or after the Inode locks, never
 //   together with a d_lock held.
+//   The dcache's shrinker (dcache_lru.h) runs with Inode locks possibly held (in the
+//   thread that went over the budget): NsCache::mutex -> d_locks -> bucket lock, and
+//   a superblock's LRU mutex innermost, alone.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
@@ -233,6 +238,14 @@ inline constexpr uint32_t kDCursor = 1u << 6;     // a readdir position, not an 
 // generic_permission and whose dcache is complete: what the walker's plain steps test
 // on each directory, so that they need not load its inode.
 inline constexpr uint32_t kDSearchAll = 1u << 7;
+// The dcache's budget (dcache_lru.h): charged to its superblock's cache; on its LRU;
+// not found by a walk since its birth or since the shrinker last passed it (walkers'
+// fast loop treats it as a miss, the general walk clears it); dead while on the LRU,
+// which frees it.
+inline constexpr uint32_t kDCharged = 1u << 8;
+inline constexpr uint32_t kDLru = 1u << 9;
+inline constexpr uint32_t kDCold = 1u << 10;
+inline constexpr uint32_t kDLruDead = 1u << 11;
 // Bits 16..19: the allocator of the dentry's memory (see dcache.cc), immutable.
 inline constexpr unsigned kDAllocShift = 16;
 

@@ -43,6 +43,7 @@ void set_inject(unsigned bugs) {
   static_assert(kSkipValidation == core::kInjectSkipValidation);
   static_assert(kSkipParentRecheck == core::kInjectSkipParentRecheck);
   static_assert(kNoAttrSnapshot == core::kInjectNoAttrSnapshot);
+  static_assert(kEvictHashed == core::kInjectEvictHashed);
   core::set_inject(bugs);
 }
 

@@ -5,6 +5,7 @@
 #include <rcuvfs/vfs.h>
 
 #include "core/dcache.h"
+#include "core/dcache_lru.h"
 #include "core/mount.h"
 #include "core/rcu.h"
 #include "core/vfs_state.h"
@@ -209,8 +210,12 @@ void wait_dcache_resized() { core::dtable::wait_resized(); }
 
 void quiesce() {
   // A deferred free may drop the last reference to something that is then freed
-  // after another grace period: wait until a barrier finds nothing more to run.
-  for (int i = 0; i < 4; ++i) rcu_barrier();
+  // after another grace period: wait until a barrier finds nothing more to run. The
+  // dentries that died on an LRU are freed when the LRU gets to them: now.
+  for (int i = 0; i < 4; ++i) {
+    core::lru_drain_all();
+    rcu_barrier();
+  }
 }
 
 }  // namespace diag

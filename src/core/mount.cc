@@ -1,6 +1,7 @@
 #include "core/mount.h"
 
 #include "core/dcache.h"
+#include "core/dcache_lru.h"
 #include "core/rcu.h"
 
 #include <algorithm>
@@ -182,9 +183,16 @@ void sb_put(Superblock* sb) {
     dput(root);
   }
   // Every dentry and inode of the instance is unreachable now except through RCU
-  // readers that may still be inside it: free the superblock after them.
+  // readers that may still be inside it: free the superblock after them, and the
+  // dentries that died on its LRU.
   Superblock* raw = dying.release();
-  rcu_defer_call([raw] { delete raw; });
+  rcu_defer_call([raw] {
+    if (raw->dcache) {
+      lru_drain_dead(raw->dcache);
+      delete raw->dcache;
+    }
+    delete raw;
+  });
 }
 
 }  // namespace rcuvfs::core

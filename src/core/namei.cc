@@ -513,12 +513,15 @@ int walk_component(Nameidata& nd, std::string_view name, const Component& c, Las
   const bool follow = more || (nd.flags & kLookupFollow);
   for (;;) {
     if (nd.rcu) {
-      uint32_t cseq;
-      Dentry* child = d_lookup_rcu(nd.path.dentry, c, name.data(), &cseq);
+      uint32_t cseq, cflags;
+      Dentry* child = d_lookup_rcu(nd.path.dentry, c, name.data(), &cseq, 0, &cflags);
       if (!child) {
         if (int e = unlazy(nd, Echild::kDcacheMiss)) return e;
         continue;
       }
+      // Found: the shrinker, if it marked the entry, must pass it over once more. A
+      // shared write only where the shrinker wrote first.
+      if (__builtin_expect(cflags & kDCold, 0)) child->clear_flag(kDCold);
       // The child was found under the parent: prove the parent did not change
       // meanwhile (hand-over-hand validation).
       if (!(g_inject.load(std::memory_order_relaxed) & kInjectSkipParentRecheck) &&
@@ -533,14 +536,19 @@ int walk_component(Nameidata& nd, std::string_view name, const Component& c, Las
         continue;
       }
       int err = step_into(nd, child, cseq, follow);
-      if (err != -ECHILD) return err;
+      if (err != -ECHILD) {
+        count(Counter::kDcacheHit);
+        return err;
+      }
       // A refusal inside the step (symlink, security): redo it with references.
       if (nd.flags & kLookupCached) return -EAGAIN;
       if (!try_to_unlazy(nd)) return -ECHILD;
       continue;
     }
     Dentry* child = d_lookup_confirmed(nd.path.dentry, nd.inode, name);
-    if (!child) {
+    if (child) {
+      count(Counter::kDcacheHit);
+    } else {
       auto r = lookup_slow(nd, name);
       if (!r.ok()) return -r.error();
       child = *r;
@@ -617,6 +625,7 @@ struct PlainPos {
   Inode* inode;
   uint32_t seq;
   const char* p;
+  uint32_t hits = 0;  // components the dcache answered (counted by the caller)
 };
 
 // Take plain steps along [pos.p, end) (`lo`: the start of the caller's string) on a
@@ -636,6 +645,7 @@ template <bool kTakeLast, class Fs>
   Dentry* d = pos.d;
   uint32_t seq = pos.seq;
   const char* p = pos.p;
+  uint32_t hits = 0;
   for (;;) {
     const Component c = hash_component(p, static_cast<size_t>(end - p), lo);
     const char* const cend = p + c.len();
@@ -646,14 +656,15 @@ template <bool kTakeLast, class Fs>
     }
     if (!kTakeLast && next == end) break;  // the last component: lookup_last's business
     uint32_t cseq, cflags;
-    // A mountpoint is a miss here: the general code crosses the mount.
-    Dentry* child = d_lookup_rcu(table, d, c, p, &cseq, kDMounted, &cflags);
+    // A mountpoint is a miss here: the general code crosses the mount. So is an entry
+    // the dcache's shrinker passed over (kDCold): the general code tells it it is used.
+    Dentry* child = d_lookup_rcu(table, d, c, p, &cseq, kDMounted | kDCold, &cflags);
     // d_lookup_rcu's samples are even: the parent's needs no odd test either.
     if (!child || !d->seq.unchanged_even(seq) || !fs.fresh(child)) break;
     if (kTakeLast && next == end) {
       // With a trailing slash the general code checks that it names a directory.
       if (cend != end) return false;
-      pos = {child, child->inode.load(std::memory_order_acquire), cseq, next};
+      pos = {child, child->inode.load(std::memory_order_acquire), cseq, next, hits + 1};
       return true;
     }
     // A directory to go on from (not a symlink: the general code follows it; not
@@ -662,8 +673,9 @@ template <bool kTakeLast, class Fs>
     d = child;
     seq = cseq;
     p = next;
+    ++hits;
   }
-  if constexpr (!kTakeLast) pos = {d, d->inode.load(std::memory_order_acquire), seq, p};
+  if constexpr (!kTakeLast) pos = {d, d->inode.load(std::memory_order_acquire), seq, p, hits};
   return false;
 }
 
@@ -682,6 +694,7 @@ void rcu_fast_steps(Nameidata& nd) {
   nd.inode = pos.inode;
   nd.seq = pos.seq;
   nd.rest = std::string_view(pos.p, static_cast<size_t>(end - pos.p));
+  count(Counter::kDcacheHit, pos.hits);
 }
 
 // Walk every component but the last; leaves it in nd.last/last_type/trailing.
@@ -956,7 +969,7 @@ template <class Fs>
     return g_mount_seq.unchanged_even(mseq);
   });
   if (e) return kNo;
-  count(Counter::kWalkRcu, Counter::kStatSpeculative);
+  count_stat_fast(pos.hits);
   return FastStat::kDone;
 }
 
@@ -1029,6 +1042,7 @@ Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view n
   // nothing removes any more, and keep that directory alive for good.
   if (dir->nlink.load(std::memory_order_relaxed) == 0) return Err{ENOENT};
   if (Dentry* d = d_lookup_confirmed(parent, dir, name)) return d;
+  count(Counter::kDcacheMiss);
   Inode* inode = nullptr;
   if (!(dir->sb->flags & kSbDcacheComplete)) {
     auto r = dir->lookup(name);

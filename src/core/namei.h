@@ -77,6 +77,7 @@ void note_attr_retry_exhausted();
 inline constexpr unsigned kInjectSkipValidation = 1u << 0;
 inline constexpr unsigned kInjectSkipParentRecheck = 1u << 1;
 inline constexpr unsigned kInjectNoAttrSnapshot = 1u << 2;
+inline constexpr unsigned kInjectEvictHashed = 1u << 3;
 void set_inject(unsigned bugs);
 extern std::atomic<unsigned> g_inject;  // read inline on the stat's path
 inline unsigned inject() { return g_inject.load(std::memory_order_relaxed); }

@@ -5,6 +5,8 @@
 #include "core/ops_common.h"
 #include "core/rcu.h"
 
+#include <rcuvfs/fs/options.h>
+
 #include <cerrno>
 #include <sys/mount.h>
 
@@ -41,9 +43,16 @@ Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view optio
     if (it == types.end()) return Err{ENODEV};
     fst = it->second;
   }
+  uint64_t budget = 0;
+  while (options.starts_with("cache=")) {
+    auto size = parse_size(next_option(options).substr(6));
+    if (!size.ok()) return Err{size.error()};
+    budget = *size;
+  }
   auto sb = fst->make_super(options, owner);
   if (!sb.ok()) return Err{sb.error()};
   Superblock* raw = sb->get();
+  raw->dcache = new SbCache(cache, budget);
   raw->type = fst.get();
   raw->dev = makedev(0, g_next_minor.fetch_add(1));
   Inode* root_inode = raw->root_inode();
@@ -110,6 +119,15 @@ Status Vfs::add_security_module(std::shared_ptr<SecurityModule> module) {
 }
 
 Counters Vfs::counters() { return sum_counters(); }
+
+Status Vfs::set_cache_budget(uint64_t bytes) {
+  if (bytes == 0) return Err{EINVAL};
+  s_->cache->budget.store(bytes, std::memory_order_relaxed);
+  shrink_namespace(*s_->cache);
+  return {};
+}
+
+CacheStats Vfs::cache_stats() const { return core::cache_stats(*s_->cache); }
 
 Vfs& Task::vfs() const {
   // Tasks are made by Vfs::new_task; recover the owner through its state.

@@ -5,8 +5,12 @@
 //   types            guarded by types_lock
 //   lsm              immutable vector of modules, replaced as a whole (under
 //                    lsm_lock) and read under RCU by the walker
+//   cache            the dentry cache's budget and accounting (dcache_lru.h); shared
+//                    with the superblocks, which may outlive this state by a grace
+//                    period
 #pragma once
 
+#include "core/dcache_lru.h"
 #include "core/mount.h"
 
 #include <rcuvfs/fs/superblock.h>
@@ -29,11 +33,13 @@ struct VfsState {
   std::map<std::string, std::shared_ptr<FsType>, std::less<>> types;
   std::atomic<const ModuleList*> lsm{nullptr};
   std::mutex lsm_lock;
+  std::shared_ptr<NsCache> cache = std::make_shared<NsCache>();
 
   ~VfsState();
 
   // A fresh instance of `type` (with options), registered and with its root
-  // dentry: the caller mounts it.
+  // dentry: the caller mounts it. Options the core takes (`cache=SIZE`, the mount's
+  // dcache budget) come first; the rest are the filesystem's.
   Result<Mount*> new_mount(std::string_view type, std::string_view options,
                            const Cred& owner);
 };

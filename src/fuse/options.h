@@ -1,6 +1,7 @@
 // What `rcuvfs mount` was asked to do (parsed by tools/mount_cmd.cc).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct MountOptions {
   // Print the node and descriptor accounting at exit (nodes still known, forgets
   // received, handles and descriptors left open): what the end-to-end test checks.
   bool exit_report = false;
+  uint64_t cache = 0;  // the namespace's dentry cache budget in bytes; 0: the default
 };
 
 }  // namespace rcuvfs::fuse

@@ -80,6 +80,7 @@ int run_mount(const MountOptions& opt) {
   if (!vfs.ok())
     return fail_setup(opt, "cannot create a '" + opt.fs + "' namespace: " +
                                std::strerror(vfs.error()));
+  if (opt.cache) (void)(*vfs)->set_cache_budget(opt.cache);
   std::unique_ptr<Task> task = (*vfs)->new_task();
   // The kernel applies the requester's umask before a create reaches us.
   task->umask(0);

@@ -96,6 +96,14 @@ std::vector<std::pair<std::string, uint64_t>> TaskBackend::stats() {
     if (key.rfind("echild_", 0) != 0) key = "echild_" + key;
     out.emplace_back(std::move(key), c.get(k));
   }
+  // The namespace's dentry cache against its budget.
+  const CacheStats cs = t_.vfs().cache_stats();
+  out.emplace_back("dcache_entries", cs.entries);
+  out.emplace_back("dcache_negative", cs.negative);
+  out.emplace_back("dcache_unused", cs.unused);
+  out.emplace_back("dcache_bytes", cs.bytes);
+  out.emplace_back("dcache_budget", cs.budget);
+  out.emplace_back("dcache_reclaimed", cs.reclaimed);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // rcuvfs namespace as a real filesystem through FUSE (src/fuse).
 #include "fuse/session.h"
 #include "tools/commands.h"
+#include "tools/size_option.h"
 
 #include <memory>
 
@@ -29,6 +30,7 @@ void add_mount_command(CLI::App& app, int& exit_code) {
   sub->add_option("--attr-timeout", opt->attr_timeout,
                   "Seconds the kernel caches attributes (default 1)")
       ->check(CLI::NonNegativeNumber);
+  add_cache_option(sub, opt->cache);
   sub->add_flag("--exit-report", opt->exit_report,
                 "At exit, print the nodes still known, forgets received and any "
                 "descriptor left open (standard error, foreground only)");

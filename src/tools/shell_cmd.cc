@@ -3,6 +3,7 @@
 #include "shell/session.h"
 #include "shell/task_backend.h"
 #include "tools/commands.h"
+#include "tools/size_option.h"
 
 #include <rcuvfs/vfs.h>
 
@@ -22,6 +23,7 @@ struct ShellOptions {
   std::string fs = "memfs";
   std::string ttl;  // hostfs: seconds a cached name or attribute is trusted
   std::string file = "-";
+  uint64_t cache = 0;  // the dentry cache's budget; 0: the default
 };
 
 int run_shell(const ShellOptions& opt) {
@@ -46,6 +48,7 @@ int run_shell(const ShellOptions& opt) {
               << "' namespace: " << std::strerror(vfs.error()) << "\n";
     return 2;
   }
+  if (opt.cache) (void)(*vfs)->set_cache_budget(opt.cache);
   std::unique_ptr<Task> task = (*vfs)->new_task();
   shell::TaskBackend backend(*task);
   shell::Executor ex(backend);
@@ -80,6 +83,7 @@ void add_shell_command(CLI::App& app, int& exit_code) {
   sub->add_option("--ttl", opt->ttl,
                   "hostfs: seconds a cached name or attribute is trusted (0: always "
                   "ask the host; default 2)");
+  add_cache_option(sub, opt->cache);
   sub->add_option("file", opt->file, "Script to run; '-' or absent: standard input");
   sub->callback([opt, &exit_code] { exit_code = run_shell(*opt); });
 }

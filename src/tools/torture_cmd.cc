@@ -1,6 +1,7 @@
 // `rcuvfs torture`: the command line. Options are checked here (bad input: a message
 // and exit status 2); torture/mixed.cc and torture/rename_attack.cc do the work.
 #include "tools/commands.h"
+#include "tools/size_option.h"
 #include "tools/torture/mixed.h"
 #include "tools/torture/options.h"
 #include "tools/torture/rename_attack.h"
@@ -24,6 +25,7 @@ CLI::Validator one_of(bool (*known)(std::string_view), const char* what, const c
 }
 
 bool known_inject(std::string_view s) { return torture::parse_inject(s).has_value(); }
+
 }  // namespace
 
 void add_torture_command(CLI::App& app, int& exit_code) {
@@ -47,6 +49,7 @@ void add_torture_command(CLI::App& app, int& exit_code) {
       ->check(one_of(known_inject, "bug", torture::kInjectNames));
   sub->add_option("--scenario", opt->scenario, "mixed (default) or rename-attack")
       ->check(one_of(torture::known_scenario, "scenario", torture::kScenarioNames));
+  add_cache_option(sub, opt->cache);
   sub->add_flag("--json", opt->json, "Print the result as JSON on stdout");
   sub->callback([opt, &exit_code] {
     torture::Progress progress(opt->progress);

@@ -49,6 +49,10 @@ inline constexpr unsigned kSbEntryTtl = 1u << 2;
 // speculative stat then takes the snapshot itself, without the virtual call.
 inline constexpr unsigned kSbAttrSnapshot = 1u << 3;
 
+namespace core {
+struct SbCache;
+}
+
 class Superblock {
  public:
   virtual ~Superblock() = default;
@@ -69,10 +73,15 @@ class Superblock {
 
   unsigned flags = 0;
   int64_t entry_ttl_ns = 0;  // the entries' lifetime (see kSbEntryTtl); immutable
+  // What an inode that only the dentry cache holds costs, in bytes: charged to the
+  // dcache's budget with every entry the dcache may drop (immutable; 0 for a
+  // filesystem whose entries are never dropped).
+  size_t cached_inode_bytes = 0;
   AttrExtra attr_extra = nullptr;  // see kSbAttrSnapshot; immutable
   dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance
   FsType* type = nullptr;   // set by the core
   std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames
+  core::SbCache* dcache = nullptr;  // set and owned by the core: the LRU and budget
 };
 
 class FsType {

@@ -40,6 +40,9 @@ Result<HostOptions> parse_options(std::string_view opts) {
 HostSuper::HostSuper(int root_fd, const struct ::statx& root_st, int64_t ttl_ns)
     : creator_(std::make_unique<Creator>()) {
   entry_ttl_ns = ttl_ns;
+  // What the dcache's budget is charged for an inode only it holds (a symlink's body
+  // and the kernel's side of the descriptor come on top).
+  cached_inode_bytes = sizeof(HostInode);
   // revalidate in RCU mode is entry_fresh alone (dir.cc): the walker may test it.
   if (ttl_ns > 0) flags |= kSbEntryTtl;
   root_ = get_inode(root_fd, root_st);

@@ -54,7 +54,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   rep.inject = opt.inject;
   rep.threads = opt.threads;
 
-  RootNamespace ns(opt.fs);
+  RootNamespace ns(opt.fs, opt.cache);
   if (!ns.vfs()) {
     rep.error = ns.error();
     return rep;
@@ -152,6 +152,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   const Counters delta = Vfs::counters() - before;
   rep.stat_speculative = delta.get(Counter::kStatSpeculative);
   rep.stat_fallback = delta.get(Counter::kStatFallback);
+  rep.reclaimed = ns.vfs()->cache_stats().reclaimed;
   for (auto& d : domains) {
     const WriterStats& s = d->stats();
     rep.renames += s.renames;

@@ -8,6 +8,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "skip-validation") return diag::kSkipValidation;
   if (name == "skip-parent-recheck") return diag::kSkipParentRecheck;
   if (name == "no-attr-snapshot") return diag::kNoAttrSnapshot;
+  if (name == "evict-hashed") return diag::kEvictHashed;
   return std::nullopt;
 }
 

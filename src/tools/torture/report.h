@@ -17,6 +17,7 @@ struct Report {
   uint64_t stats = 0;  // checked stats (rename-attack: scoped walks)
   uint64_t stat_speculative = 0, stat_fallback = 0;
   uint64_t renames = 0, unlinks = 0, recycled = 0, mounts = 0;
+  uint64_t reclaimed = 0;  // dentries the cache's shrinker evicted during the run
   uint64_t violations = 0, escapes = 0;
   std::string first_violation;  // or the first escape
   double caught_after = -1;     // seconds until the first violation, when there was one

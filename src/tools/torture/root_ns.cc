@@ -7,7 +7,7 @@
 
 namespace rcuvfs::torture {
 
-RootNamespace::RootNamespace(const std::string& fs) {
+RootNamespace::RootNamespace(const std::string& fs, uint64_t cache) {
   std::string options;
   if (fs == "hostfs") {
     // /dev/shm when there is one: the host side of every operation stays in memory.
@@ -26,6 +26,10 @@ RootNamespace::RootNamespace(const std::string& fs) {
     return;
   }
   vfs_ = std::move(*v);
+  if (cache && !vfs_->set_cache_budget(cache).ok()) {
+    error_ = "bad cache budget " + std::to_string(cache);
+    vfs_.reset();
+  }
 }
 
 std::string RootNamespace::check() const {

@@ -13,8 +13,10 @@ class RootNamespace {
   // memfs, recyclefs, legacyfs; or hostfs over a new temporary host directory
   // (removed again with the namespace), trusting its cache for an hour so that the
   // run's stats are served from the cache, in the walker's RCU mode.
+  // `cache`: the dentry cache's budget in bytes (0: the default); a small one makes
+  // the shrinker evict entries while the readers walk them.
   // On failure, vfs() is null and error() says why.
-  explicit RootNamespace(const std::string& fs);
+  explicit RootNamespace(const std::string& fs, uint64_t cache = 0);
   ~RootNamespace();
   RootNamespace(const RootNamespace&) = delete;
   RootNamespace& operator=(const RootNamespace&) = delete;

@@ -1,0 +1,14 @@
+// The `--cache SIZE` option of the subcommands that make a namespace.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+
+namespace rcuvfs::tools {
+
+// Adds `--cache SIZE` to `sub`: the namespace's dentry cache budget, in bytes or with
+// a k/m/g/t suffix, stored in `bytes` (left alone when the option is absent).
+void add_cache_option(CLI::App* sub, uint64_t& bytes);
+
+}  // namespace rcuvfs::tools
