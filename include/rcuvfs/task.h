@@ -12,6 +12,7 @@
 #include <rcuvfs/result.h>
 #include <rcuvfs/uapi.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,15 @@ class Task {
   // --- descriptors ----------------------------------------------------------------
   Result<int> openat2(int dirfd, std::string_view path, const OpenHow& how);
   Result<int> openat(int dirfd, std::string_view path, int flags, mode_t mode = 0);
+  // The task's RLIMIT_NOFILE: an open (or reopen) whose lowest free descriptor would
+  // be >= the limit is EMFILE, and nothing is looked up or created. Descriptors are
+  // numbered from 3 upward, lowest free first. The default is Linux's default soft
+  // limit, kDefaultFdLimit; above kMaxFdLimit (fs.nr_open's default) setting it is
+  // EPERM. Lowering it below open descriptors leaves them open.
+  static constexpr uint64_t kDefaultFdLimit = 1024;
+  static constexpr uint64_t kMaxFdLimit = 1024 * 1024;
+  Status set_fd_limit(uint64_t n);
+  uint64_t fd_limit() const;
   Status close(int fd);
   Result<size_t> read(int fd, void* buf, size_t count);
   Result<size_t> write(int fd, const void* buf, size_t count);

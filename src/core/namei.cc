@@ -188,7 +188,7 @@ int path_init(Nameidata& nd, int dirfd, std::string_view s) {
     if (dirfd == AT_FDCWD) {
       start = fs->cwd;
     } else {
-      File* f = nd.task->fd_peek_rcu(dirfd);
+      File* f = nd.task->files.peek_rcu(dirfd);
       if (!f) return -EBADF;
       start = f->path;
       if (!s.empty() && !is_dir(f->inode)) return -ENOTDIR;
@@ -942,7 +942,7 @@ template <class Fs>
   } else if (dirfd == AT_FDCWD) {
     at = fs->cwd;
   } else {
-    const File* f = t.fd_peek_rcu(dirfd);
+    const File* f = t.files.peek_rcu(dirfd);
     if (!f) return kNo;
     at = f->path;
   }

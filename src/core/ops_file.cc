@@ -1,4 +1,5 @@
-// Descriptors: openat2/openat, close, read/write, lseek, getdents, ftruncate, fdpath.
+// Descriptors: openat2/openat, the descriptor limit, close, read/write, lseek, getdents,
+// ftruncate, fdpath.
 #include "core/ops_common.h"
 #include "core/rcu.h"
 
@@ -63,6 +64,10 @@ Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) 
   if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_TRUNC | O_CREAT | kTmpfileBit)))
     return Err{EAGAIN};
   RCUVFS_TRY(check_path(path, false));
+  // As Linux's do_sys_openat2: the descriptor first, so that an open that would find
+  // no descriptor for its file walks nothing and creates nothing.
+  FdReservation new_fd(s_->files);
+  if (new_fd.error()) return Err{new_fd.error()};
 
   OpenHow h = how;
   if (h.flags & O_CREAT && h.flags & O_EXCL) h.flags |= O_NOFOLLOW;  // O_EXCL never follows
@@ -79,7 +84,7 @@ Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) 
   }
   auto f = open_path(*s_, dirfd, path, h, lf);
   if (!f.ok()) return Err{f.error()};
-  return s_->fd_install(*f);
+  return new_fd.install(*f);
 }
 
 Result<int> Task::openat(int dirfd, std::string_view path, int flags, mode_t mode) {
@@ -90,8 +95,12 @@ Result<int> Task::openat(int dirfd, std::string_view path, int flags, mode_t mod
   return openat2(dirfd, path, how);
 }
 
+Status Task::set_fd_limit(uint64_t n) { return s_->files.set_limit(n); }
+
+uint64_t Task::fd_limit() const { return s_->files.limit(); }
+
 Status Task::close(int fd) {
-  File* f = s_->fd_remove(fd);
+  File* f = s_->files.remove(fd);
   if (!f) return Err{EBADF};
   fput(f);
   return {};
@@ -104,7 +113,7 @@ bool is_fifo(const Inode* inode) { return S_ISFIFO(inode->mode.load(std::memory_
 }  // namespace
 
 Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || !f->readable()) return Err{EBADF};
   Inode* inode = f->inode;
   if (is_fifo(inode)) return Err{ESPIPE};
@@ -115,7 +124,7 @@ Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
 }
 
 Result<size_t> Task::read(int fd, void* buf, size_t count) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || !f->readable()) return Err{EBADF};
   Inode* inode = f->inode;
   if (inode->is_dir()) return Err{EISDIR};
@@ -147,14 +156,14 @@ Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, of
 }  // namespace
 
 Result<size_t> Task::write(int fd, const void* buf, size_t count) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || !f->writable()) return Err{EBADF};
   std::lock_guard pos(f->pos_lock);
   return do_write(*s_, f.operator->(), buf, count, &f->pos);
 }
 
 Result<size_t> Task::pwrite(int fd, const void* buf, size_t count, off_t offset) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || !f->writable()) return Err{EBADF};
   if (is_fifo(f->inode)) return Err{ESPIPE};
   if (offset < 0) return Err{EINVAL};
@@ -174,7 +183,7 @@ void attach_cursor(File& f) {
 }  // namespace
 
 Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
   if (is_fifo(f->inode)) return Err{ESPIPE};
   std::lock_guard pos(f->pos_lock);
@@ -206,7 +215,7 @@ Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
 }
 
 Status Task::ftruncate(int fd, off_t length) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
   if (length < 0) return Err{EINVAL};
   if (!f->writable()) return Err{EINVAL};
@@ -214,7 +223,7 @@ Status Task::ftruncate(int fd, off_t length) {
 }
 
 Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_entries) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
   Inode* inode = f->inode;
   if (!inode->is_dir()) return Err{ENOTDIR};
@@ -258,7 +267,7 @@ Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_ent
 }
 
 Result<std::string> Task::fdpath(int fd) {
-  FileRef f(s_->fd_get(fd));
+  FileRef f(s_->files.get(fd));
   if (!f) return Err{EBADF};
   for (;;) {
     RcuLock rcu;

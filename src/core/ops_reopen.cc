@@ -24,7 +24,11 @@ Result<int> Task::reopen(int fd, int flags) {
   if ((flags & O_TMPFILE) == O_TMPFILE) return Err{EINVAL};
   flags &= kValidFlags;
   if (flags & O_PATH) flags &= kPathFlags;
-  File* old = s_->fd_get(fd);
+  // The new descriptor before anything else, as an open of /proc/self/fd/N takes it
+  // before its walk: at the limit, nothing is truncated.
+  FdReservation new_fd(s_->files);
+  if (new_fd.error()) return Err{new_fd.error()};
+  File* old = s_->files.get(fd);
   if (!old) return Err{EBADF};
   Path path = path_get(old->path);
   Inode* inode = old->inode;
@@ -53,12 +57,12 @@ Result<int> Task::reopen(int fd, int flags) {
   }
   auto f = make_file(path, inode, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
   if (!f.ok()) return Err{f.error()};
-  return s_->fd_install(*f);
+  return new_fd.install(*f);
 }
 
 Status Task::fsync(int fd, bool datasync) {
   (void)datasync;  // data and metadata live in the same memory: both are "on disk"
-  File* f = s_->fd_get(fd);
+  File* f = s_->files.get(fd);
   if (!f) return Err{EBADF};
   const bool path_only = f->is_path_only();
   fput(f);

@@ -6,13 +6,13 @@
 //   cred   immutable Cred objects, replaced by set_cred and restrict_self (under
 //          cred_lock), read under RCU; Cred::domain, the chain of security layers,
 //          is immutable and shared by the copies a walk makes when it leaves RCU
-//   fds    FdArray of atomic File pointers, read under RCU; slots written under
-//          fd_lock; a grown array replaces the old one, which is freed after a
-//          grace period
-// Lock order: fs_lock and fd_lock are leaf locks (nothing else is taken under them
+//   files  the descriptor table (fd_table.h: which of it is read under RCU, and its
+//          own leaf lock)
+// Lock order: fs_lock and cred_lock are leaf locks (nothing else is taken under them
 // except the RCU wrapper).
 #pragma once
 
+#include "core/fd_table.h"
 #include "core/file.h"
 #include "core/mount.h"
 
@@ -35,11 +35,6 @@ struct FsContext {
   Path cwd;   // references held
 };
 
-struct FdArray {
-  size_t size;
-  std::atomic<File*> slot[1];  // `size` slots
-};
-
 struct TaskState {
   VfsState* vfs = nullptr;
   Vfs* owner = nullptr;  // the public object, for Task::vfs()
@@ -49,19 +44,9 @@ struct TaskState {
   std::mutex cred_lock;
   std::atomic<mode_t> umask{022};
   unsigned lookup_flags = 0;  // walk-mode flags added to stat/open walks (bench, tests)
-  std::atomic<FdArray*> fds{nullptr};
-  std::mutex fd_lock;
+  FdTable files;
 
   ~TaskState();
-
-  // The File behind fd with a reference, or nullptr (EBADF).
-  File* fd_get(int fd);
-  // Under RCU, no reference: valid until the read-side section ends.
-  File* fd_peek_rcu(int fd) const;
-  // Install f (reference consumed) at the lowest free slot >= 3.
-  int fd_install(File* f);
-  // Remove and return the File at fd (the caller drops the reference).
-  File* fd_remove(int fd);
 
   // Replace root and/or cwd (references consumed; nullptr keeps the current one).
   void set_fs(const Path* root, const Path* cwd);

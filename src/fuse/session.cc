@@ -84,6 +84,8 @@ int run_mount(const MountOptions& opt) {
   std::unique_ptr<Task> task = (*vfs)->new_task();
   // The kernel applies the requester's umask before a create reaches us.
   task->umask(0);
+  // One O_PATH descriptor per node the kernel knows, however many it caches.
+  (void)task->set_fd_limit(Task::kMaxFdLimit);
   auto root = task->openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (!root.ok()) return fail_setup(opt, std::string("root: ") + std::strerror(root.error()));
   auto server = std::make_unique<Server>(*task, opt);

@@ -61,6 +61,8 @@ class ShellBackend {
 
   virtual mode_t umask(mode_t mask) = 0;  // returns the previous mask
   virtual Status set_cred(const Cred& cred) = 0;
+  // The most descriptors: as setrlimit(RLIMIT_NOFILE) with this soft and hard limit.
+  virtual Status set_fd_limit(uint64_t n) = 0;
 
   // Walker counters as (key, value) pairs, in a stable order; empty when the backend
   // has none.

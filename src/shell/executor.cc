@@ -81,6 +81,7 @@ const Executor::CommandSpec* Executor::find_command(std::string_view name) {
       {"chroot", 1, 1, AtMode::kFchdir, &Executor::cmd_chroot, "chroot PATH"},
       {"umask", 1, 1, AtMode::kNone, &Executor::cmd_umask, "umask MODE"},
       {"as", 2, SIZE_MAX, AtMode::kNone, &Executor::cmd_as, "as UID GID [GID ...]"},
+      {"nofile", 1, 1, AtMode::kNone, &Executor::cmd_nofile, "nofile N"},
       {"mount", 2, 2, AtMode::kFchdir, &Executor::cmd_mount, "mount TYPE PATH"},
       {"bind", 2, 3, AtMode::kFchdir, &Executor::cmd_bind, "bind SRC DST [rec]"},
       {"umount", 1, 2, AtMode::kFchdir, &Executor::cmd_umount, "umount PATH [detach]"},
@@ -486,6 +487,12 @@ std::string Executor::cmd_as(const Args& a) {
   cred.gid = ids[1];
   cred.groups.assign(ids.begin() + 2, ids.end());
   return status_line(b_.set_cred(cred));
+}
+
+std::string Executor::cmd_nofile(const Args& a) {
+  auto n = parse_decimal(a.argv[0], UINT64_MAX);
+  if (!n) return bad("nofile: bad number '" + a.argv[0] + "'");
+  return status_line(b_.set_fd_limit(*n));
 }
 
 std::string Executor::cmd_mount(const Args& a) {

@@ -66,6 +66,7 @@ class Executor {
   std::string cmd_chroot(const Args& a);
   std::string cmd_umask(const Args& a);
   std::string cmd_as(const Args& a);
+  std::string cmd_nofile(const Args& a);
   std::string cmd_mount(const Args& a);
   std::string cmd_bind(const Args& a);
   std::string cmd_umount(const Args& a);

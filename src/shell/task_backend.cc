@@ -78,6 +78,7 @@ Status TaskBackend::umount(std::string_view target, int flags) {
 }
 
 mode_t TaskBackend::umask(mode_t mask) { return t_.umask(mask); }
+Status TaskBackend::set_fd_limit(uint64_t n) { return t_.set_fd_limit(n); }
 Status TaskBackend::set_cred(const Cred& cred) {
   t_.set_cred(cred);
   return {};

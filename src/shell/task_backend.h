@@ -49,6 +49,7 @@ class TaskBackend final : public ShellBackend {
 
   mode_t umask(mode_t mask) override;
   Status set_cred(const Cred& cred) override;
+  Status set_fd_limit(uint64_t n) override;
   std::vector<std::pair<std::string, uint64_t>> stats() override;
 
   bool supports_security() const override { return true; }

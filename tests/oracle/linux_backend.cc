@@ -1,9 +1,11 @@
 #include "oracle/linux_backend.h"
 
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -220,6 +222,14 @@ Status LinuxBackend::set_cred(const Cred& cred) {
   if (static_cast<uid_t>(::syscall(SYS_setfsuid, -1)) != cred.uid) return Err{EPERM};
   if (static_cast<gid_t>(::syscall(SYS_setfsgid, -1)) != cred.gid) return Err{EPERM};
   return {};
+}
+
+Status LinuxBackend::set_fd_limit(uint64_t n) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) < 0) return Err{errno};
+  lim.rlim_cur = n;
+  lim.rlim_max = std::max<rlim_t>(lim.rlim_max, n);
+  return from_rc(::setrlimit(RLIMIT_NOFILE, &lim));
 }
 
 }  // namespace rcuvfs::oracle

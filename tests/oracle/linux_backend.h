@@ -56,6 +56,9 @@ class LinuxBackend final : public shell::ShellBackend {
 
   mode_t umask(mode_t mask) override;
   Status set_cred(const Cred& cred) override;
+  // setrlimit(RLIMIT_NOFILE) with soft limit n and a hard limit never lowered (raising
+  // it back would need CAP_SYS_RESOURCE): n above fs.nr_open is EPERM, as in rcuvfs.
+  Status set_fd_limit(uint64_t n) override;
   // The kernel has no walker counters to show.
   std::vector<std::pair<std::string, uint64_t>> stats() override { return {}; }
 

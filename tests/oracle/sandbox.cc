@@ -7,10 +7,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -37,6 +39,31 @@ bool write_all(int fd, const std::string& s) {
   _exit(kSetupFailed);
 }
 
+// Descriptors as rcuvfs numbers them: 0, 1 and 2 open, the script's from 3 upward,
+// lowest free first, and the soft RLIMIT_NOFILE at rcuvfs's default (1024). The
+// sandbox's own two descriptors (`out`, `proc_fd`: renumbered in place) go to the top
+// of the hard limit, out of the way of any `nofile` limit a script sets below it, and
+// every inherited one is closed.
+void arrange_descriptors(int& out, int& proc_fd) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) < 0) setup_failed(out, "getrlimit");
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) < 0) setup_failed(out, "setrlimit");
+  const int top = static_cast<int>(lim.rlim_max) - 2;
+  for (int* fd : {&out, &proc_fd}) {
+    const int moved = ::fcntl(*fd, F_DUPFD_CLOEXEC, top);
+    if (moved < 0) setup_failed(out, "F_DUPFD_CLOEXEC");
+    ::close(*fd);
+    *fd = moved;
+  }
+  for (int fd = 0; fd < 3; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0 && ::open("/dev/null", O_RDWR) != fd)
+      setup_failed(out, "open /dev/null");
+  if (::close_range(3, static_cast<unsigned>(top) - 1, 0) < 0) setup_failed(out, "close_range");
+  lim.rlim_cur = std::min<rlim_t>(1024, lim.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &lim) < 0) setup_failed(out, "setrlimit");
+}
+
 // The child: never returns.
 [[noreturn]] void child_main(int out, const std::vector<std::string>& script,
                              unsigned timeout_s) {
@@ -50,6 +77,7 @@ bool write_all(int fd, const std::string& s) {
     setup_failed(out, "mount tmpfs");
   int proc_fd = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (proc_fd < 0) setup_failed(out, "open /proc/self/fd");
+  arrange_descriptors(out, proc_fd);
   if (::chroot(root) < 0) setup_failed(out, "chroot");
   if (::chdir("/") < 0) setup_failed(out, "chdir /");
   ::umask(022);

@@ -227,6 +227,9 @@ class FakeBackend final : public ShellBackend {
     for (auto x : c.groups) g += "," + n(x);
     return rec("set_cred", n(c.uid) + "," + n(c.gid) + g);
   }
+  Status set_fd_limit(uint64_t limit) override {
+    return rec("set_fd_limit", std::to_string(limit));
+  }
   std::vector<std::pair<std::string, uint64_t>> stats() override {
     return {{"walk_rcu", 5}, {"echild_dentry_seq", 0}};
   }
@@ -279,7 +282,8 @@ TEST(Executor, Malformed) {
                         "mknod a chr x y",
                         "at", "at 3", "at x stat a", "at 3 close 3", "at 3 umask 022",
                         "umask 01777", "as 0", "as 0 x", "stats x", "link a b c",
-                        "umount a lazy", "bind a b", "mknod a chr 4096 0"})
+                        "umount a lazy", "bind a b", "mknod a chr 4096 0", "nofile", "nofile -1",
+                        "nofile 18446744073709551616", "nofile 1 2", "at 3 nofile 5"})
     EXPECT_EQ(r.line(l).rfind("bad ", 0), 0u) << l;
 }
 
@@ -354,6 +358,8 @@ TEST(Executor, Commands) {
   EXPECT_EQ(r.b.calls, std::vector<std::string>{"umask(077)"});
   EXPECT_EQ(r.line("as 1000 1000 4 5"), "ok");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{"set_cred(1000,1000,4,5)"});
+  EXPECT_EQ(r.line("nofile 18446744073709551615"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"set_fd_limit(18446744073709551615)"});
   EXPECT_EQ(r.line("mount memfs m"), "ok");
   EXPECT_EQ(r.line("umount m detach"), "ok");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{"umount(m," + std::to_string(MNT_DETACH) + ")"});
