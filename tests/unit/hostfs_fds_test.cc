@@ -6,7 +6,6 @@
 #include "core/namei.h"
 #include "fs/hostfs/hostfs.h"
 
-#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/vfs.h>
 
 #include <dirent.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -289,6 +289,57 @@ TEST_F(HostfsFds, CachedDescriptorsStayWithinTheBudget) {
   EXPECT_EQ(super().fds().shrink(), s.open);
   EXPECT_EQ(super().fd_stats().open, 0u);
   EXPECT_EQ(open_fds(), before);
+}
+
+// Threads share a budget of 3 descriptors over 64 files and directories: eviction
+// never closes a descriptor another thread is using (a closed one reused for another
+// file would read that file's bytes, or fail with EBADF), and the cache exceeds the
+// budget only by what the running operations pin.
+TEST_F(HostfsFds, ConcurrentOperationsKeepTheirDescriptors) {
+  constexpr int kFiles = 64, kThreads = 4, kBudget = 3;
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_EQ(::mkdir(host("d" + std::to_string(i)).c_str(), 0755), 0);
+    host_write(host("d" + std::to_string(i) + "/f"), "file " + std::to_string(i));
+  }
+  open_ns("ttl=0,fds=" + std::to_string(kBudget));
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < kThreads; ++k)
+    threads.emplace_back([&, k] {
+      auto task = vfs->new_task();
+      for (int n = 0; n < 1000; ++n) {
+        const int i = (n * 7 + k * 13) % kFiles;
+        const std::string dir = "d" + std::to_string(i), want = "file " + std::to_string(i);
+        auto fd = task->openat(AT_FDCWD, dir + "/f", n % 3 == 0 ? O_RDWR : O_RDONLY);
+        if (!fd.ok()) {
+          if (bad++ == 0) ADD_FAILURE() << dir << "/f: open " << errname(fd.error());
+          continue;
+        }
+        if (n % 3 == 0) (void)task->pwrite(*fd, want.data(), want.size(), 0);
+        char buf[32];
+        auto r = task->pread(*fd, buf, sizeof buf, 0);
+        if (!r.ok() || std::string(buf, *r) != want) {
+          if (bad++ == 0)
+            ADD_FAILURE() << dir << "/f: " << (r.ok() ? std::string(buf, *r) : errname(r.error()));
+        }
+        (void)task->close(*fd);
+        std::vector<rcuvfs::DirEntry> out;
+        rcuvfs::Result<size_t> listed = rcuvfs::Err{EBADF};
+        if (auto dfd = task->openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY); dfd.ok()) {
+          listed = task->getdents(*dfd, out, 16);
+          (void)task->close(*dfd);
+        }
+        if (!listed.ok() || *listed != 3) {  // ".", ".." and f
+          if (bad++ == 0) ADD_FAILURE() << dir << ": getdents " << errname(listed.error());
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+  const auto s = super().fd_stats();
+  EXPECT_LE(s.open, static_cast<uint64_t>(kBudget));
+  EXPECT_LE(s.peak, static_cast<uint64_t>(kBudget + 3 * kThreads));
+  EXPECT_GT(s.evictions, 0u);
 }
 
 // The host would free a file with its last name: hostfs keeps a descriptor of a file
