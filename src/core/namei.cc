@@ -371,8 +371,9 @@ Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view na
   if (!d || (dir->sb->flags & kSbDcacheComplete)) return d;
   // A mountpoint stays: Linux would detach what is mounted on a stale entry; rcuvfs
   // keeps the mount reachable instead.
-  if (dir->revalidate(name, d->inode.load(std::memory_order_acquire), d_age_ms(d), 0) == 1 ||
-      d->has_flag(kDMounted)) {
+  const unsigned force = estale_pass() == EstalePass::kReval ? kRevalForce : 0;
+  const Inode* inode = d->inode.load(std::memory_order_acquire);
+  if (dir->revalidate(name, inode, d_age_ms(d), force) == 1 || d->has_flag(kDMounted)) {
     d_touch(d);
     return d;
   }
@@ -787,7 +788,7 @@ int complete_walk(Nameidata& nd) {
 
 // Run `body` in RCU mode, then (if it could not finish there) again in ref-walk.
 template <class Body>
-int run_walk(TaskState& t, unsigned flags, Body&& body) {
+int run_walk_once(TaskState& t, unsigned flags, Body&& body) {
   // RESOLVE_CACHED is a request for an RCU-mode walk: it overrides a task's ref-only
   // walk mode (a benchmarking and testing knob).
   if (flags & kLookupCached) flags &= ~kLookupRefOnly;
@@ -819,9 +820,29 @@ int run_walk(TaskState& t, unsigned flags, Body&& body) {
   return err;
 }
 
+constinit thread_local EstalePass t_estale_pass = EstalePass::kNone;
+
+// run_walk_once, and once more when a filesystem answered ESTALE (see EstalePass).
+template <class Body>
+int run_walk(TaskState& t, unsigned flags, Body&& body) {
+  // An RCU-mode walk trusts entries by their age: a rerun confirms every one.
+  if (t_estale_pass == EstalePass::kReval)
+    return run_walk_once(t, flags | kLookupRefOnly, body);
+  int err = run_walk_once(t, flags, body);
+  if (err == -ESTALE && t_estale_pass == EstalePass::kNone && !(flags & kLookupCached)) {
+    EstalePassScope reval(EstalePass::kReval);
+    err = run_walk_once(t, flags | kLookupRefOnly, body);
+  }
+  return err;
+}
+
 }  // namespace
 
 // ---- public entry points -----------------------------------------------------------
+
+EstalePass estale_pass() { return t_estale_pass; }
+EstalePassScope::EstalePassScope(EstalePass p) : saved_(t_estale_pass) { t_estale_pass = p; }
+EstalePassScope::~EstalePassScope() { t_estale_pass = saved_; }
 
 unsigned resolve_to_lookup(uint64_t resolve) {
   unsigned f = 0;

@@ -64,6 +64,30 @@ unsigned resolve_to_lookup(uint64_t resolve);
 // and retries, so it must be called outside RCU mode.
 bool path_is_under(const Path& p, const Path& root);
 
+// Linux's retry_estale. A path-based call that failed with ESTALE (a revalidating
+// filesystem found a cached object gone from its backing store) runs once more, and
+// while it does, every walk of the thread is a ref-walk that has each cached entry of
+// such a filesystem confirmed (kRevalForce). The walk reruns the calls it completes
+// itself (stat, open); a Task method that calls the filesystem after its walk reruns
+// itself (retry_estale in ops_common.h).
+enum class EstalePass : uint8_t {
+  kNone,   // no call of this thread is being retried
+  kFirst,  // a call that will be retried on ESTALE is running
+  kReval,  // that call runs again
+};
+EstalePass estale_pass();  // the calling thread's
+// Sets the calling thread's pass for as long as it lives.
+class EstalePassScope {
+ public:
+  explicit EstalePassScope(EstalePass p);
+  ~EstalePassScope();
+  EstalePassScope(const EstalePassScope&) = delete;
+  EstalePassScope& operator=(const EstalePassScope&) = delete;
+
+ private:
+  EstalePass saved_;
+};
+
 // Test hook: called in RCU mode between the speculative getattr and its validation
 // (the tests use it to bump a sequence counter deterministically).
 using SpecHook = void (*)(const Path& final_path);

@@ -48,6 +48,7 @@ Result<Path> lookup_for_attr(TaskState& t, int dirfd, std::string_view path, int
 }  // namespace
 
 Status Task::fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) {
+  if (auto r = retry_estale([&] { return fchmodat(dirfd, path, mode, flags); })) return *r;
   auto p = lookup_for_attr(*s_, dirfd, path, flags);
   if (!p.ok()) return Err{p.error()};
   PathRef ref(*p);
@@ -69,6 +70,8 @@ Status Task::fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) 
 }
 
 Status Task::fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group, int flags) {
+  if (auto r = retry_estale([&] { return fchownat(dirfd, path, owner, group, flags); }))
+    return *r;
   auto p = lookup_for_attr(*s_, dirfd, path, flags);
   if (!p.ok()) return Err{p.error()};
   PathRef ref(*p);
@@ -195,6 +198,7 @@ Status open_truncate(Inode* inode, const Cred& cred) {
 }  // namespace core
 
 Status Task::truncate(std::string_view path, off_t length) {
+  if (auto r = retry_estale([&] { return truncate(path, length); })) return *r;
   RCUVFS_TRY(check_path(path, false));
   if (length < 0) return Err{EINVAL};
   auto p = lookup_path(*s_, AT_FDCWD, path, kLookupFollow);

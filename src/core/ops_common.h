@@ -10,6 +10,7 @@
 
 #include <rcuvfs/task.h>
 
+#include <cerrno>
 #include <mutex>
 #include <optional>
 
@@ -104,6 +105,22 @@ Status filename_create(TaskState& t, int dirfd, std::string_view path, bool want
 // Bind a freshly created inode to its dentry (and pin it where the dcache is the
 // directory).
 void instantiate(Dentry* d, Inode* inode);
+
+// Linux's retry_estale for a Task method that calls the filesystem after its walk:
+// `call` runs the method itself, and once more (with EstalePass::kReval) when it fails
+// with ESTALE. Inside such a run it returns nothing: the method goes on with its body.
+//   if (auto r = retry_estale([&] { return unlinkat(dirfd, path, flags); })) return *r;
+template <class Call>
+auto retry_estale(Call&& call) -> std::optional<decltype(call())> {
+  if (estale_pass() != EstalePass::kNone) return std::nullopt;
+  auto r = [&] {
+    EstalePassScope first(EstalePass::kFirst);
+    return call();
+  }();
+  if (r.ok() || r.error() != ESTALE) return r;
+  EstalePassScope reval(EstalePass::kReval);
+  return call();
+}
 
 struct File;
 

@@ -26,6 +26,7 @@ Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry
 }  // namespace core
 
 Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
+  if (auto r = retry_estale([&] { return mkdirat(dirfd, path, mode); })) return *r;
   RCUVFS_TRY(check_path(path, false));
   Creation c;
   RCUVFS_TRY(filename_create(*s_, dirfd, path, true, c));
@@ -44,6 +45,7 @@ Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
 }
 
 Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
+  if (auto r = retry_estale([&] { return mknodat(dirfd, path, mode, dev); })) return *r;
   // The kernel's device numbers are 32 bits (12 of major, 20 of minor): glibc's
   // mknodat refuses any other before it looks at the path or the type.
   if (static_cast<unsigned int>(dev) != dev) return Err{EINVAL};
@@ -84,6 +86,7 @@ Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
 }
 
 Status Task::symlinkat(std::string_view target, int newdirfd, std::string_view linkpath) {
+  if (auto r = retry_estale([&] { return symlinkat(target, newdirfd, linkpath); })) return *r;
   RCUVFS_TRY(check_path(target, false));
   RCUVFS_TRY(check_path(linkpath, false));
   Creation c;
@@ -115,6 +118,8 @@ bool may_linkat(const TaskState& t, const Path& p, const Inode& inode, const Cre
 
 Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                     std::string_view newpath, int flags) {
+  if (auto r = retry_estale([&] { return linkat(olddirfd, oldpath, newdirfd, newpath, flags); }))
+    return *r;
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return Err{EINVAL};
   RCUVFS_TRY(check_path(oldpath, flags & AT_EMPTY_PATH));
   unsigned lf = 0;

@@ -8,6 +8,7 @@ namespace rcuvfs {
 using namespace core;
 
 Status Task::unlinkat(int dirfd, std::string_view path, int flags) {
+  if (auto r = retry_estale([&] { return unlinkat(dirfd, path, flags); })) return *r;
   if (flags & ~AT_REMOVEDIR) return Err{EINVAL};
   const bool rmdir = flags & AT_REMOVEDIR;
   RCUVFS_TRY(check_path(path, false));

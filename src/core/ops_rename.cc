@@ -62,6 +62,9 @@ class RenameLocks {
 
 Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
                        std::string_view newpath, unsigned flags) {
+  if (auto r = retry_estale(
+          [&] { return renameat2(olddirfd, oldpath, newdirfd, newpath, flags); }))
+    return *r;
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return Err{EINVAL};
   if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
     return Err{EINVAL};

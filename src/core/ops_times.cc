@@ -20,6 +20,7 @@ int64_t to_ns(const struct timespec& ts) {
 
 Status Task::utimensat(int dirfd, std::string_view path, const struct timespec times[2],
                        int flags) {
+  if (auto r = retry_estale([&] { return utimensat(dirfd, path, times, flags); })) return *r;
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return Err{EINVAL};
   // Invalid nanoseconds are refused before the path is even looked at.
   if (times && (!nsec_valid(times[0].tv_nsec) || !nsec_valid(times[1].tv_nsec)))

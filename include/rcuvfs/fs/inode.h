@@ -50,7 +50,9 @@
 // references") for any reason. The walker validates whatever it returns.
 //
 // Errors are returned as negative errno from the int-returning RCU methods and as
-// Result/Status from the others.
+// Result/Status from the others. ESTALE means "the object this inode stands for is gone
+// from the backing store": the core then runs a path-based call once more, having each
+// cached entry it passes revalidated with kRevalForce (Linux's retry_estale).
 #pragma once
 
 #include <rcuvfs/fs/inode_lock.h>
@@ -70,6 +72,10 @@ class Superblock;
 
 // Flags for methods that may run in RCU mode.
 inline constexpr unsigned kMayNotBlock = 1u << 0;
+// For revalidate: confirm the entry with the backing store however young it is. The
+// core sets it when it runs a path-based call again because the filesystem answered
+// ESTALE (Linux's LOOKUP_REVAL).
+inline constexpr unsigned kRevalForce = 1u << 1;
 
 // Access bits for permission(); values as Linux's MAY_*.
 inline constexpr int kMayExec = 1;
@@ -162,7 +168,8 @@ class Inode {
   // was cached as absent)? `age_ms`: milliseconds since the core cached the entry or
   // last had it confirmed. 1: still right (the core restarts the age); 0: stale (the
   // core forgets the entry and calls lookup again); -ECHILD, only with kMayNotBlock:
-  // "can't tell without blocking". Default: 1 (entries never go stale).
+  // "can't tell without blocking". With kRevalForce the age does not vouch for the
+  // entry. Default: 1 (entries never go stale).
   virtual int revalidate(std::string_view name, const Inode* child, uint32_t age_ms,
                          unsigned flags) const;
   // Append up to `max_entries` entries, without "." and ".." (the core adds those),
@@ -182,7 +189,9 @@ class Inode {
   // Apply `change` (the core has checked permissions). Default: write the fields.
   virtual Status setattr(const AttrChange& change);
   // May `cred` access this inode with `mask` (kMay*)? 0, -EACCES, or -ECHILD when
-  // kMayNotBlock is set and the answer needs blocking. Default: generic_permission.
+  // kMayNotBlock is set and the answer needs blocking; without it, a filesystem that
+  // asks a backing store may also fail (-ESTALE: the object is gone there). Default:
+  // generic_permission.
   virtual int permission(int mask, const Cred& cred, unsigned flags) const;
 
   // ---- symlinks ----

@@ -5,11 +5,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace rcuvfs::hostfs {
@@ -18,29 +20,28 @@ namespace {
 // The host wants NUL-terminated names; rcuvfs names never contain a NUL.
 std::string z(std::string_view s) { return std::string(s); }
 
-int statx_fd(int fd, struct ::statx& st) {
-  return ::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
-                 &st);
-}
-
 HostInode* host(Inode* i) { return static_cast<HostInode*>(i); }
 }  // namespace
 
 Result<Inode*> HostInode::lookup_host(std::string_view name) {
-  // Never into another host filesystem: its inode numbers would collide with this
-  // one's under the single device rcuvfs reports (a host mountpoint is EXDEV).
-  open_how how{};
-  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_XDEV;
-  int fd = static_cast<int>(::syscall(SYS_openat2, fd_, z(name).c_str(), &how, sizeof how));
-  if (fd < 0) return Err{errno};
-  struct ::statx st;
-  if (statx_fd(fd, st) != 0) {
-    int e = errno;
-    ::close(fd);
+  auto dfd = pin(FdKind::kPath);
+  if (!dfd.ok()) return Err{dfd.error()};
+  FdCache& cache = super().fds();
+  cache.reserve();
+  int fd = cache.open_retrying([&] { return open_entry(dfd->get(), name); });
+  if (fd < 0) {
+    const int e = errno;
+    cache.unreserve();
     return Err{e};
   }
-  return static_cast<Inode*>(super().get_inode(fd, st));
+  struct ::statx st;
+  if (host_statx(fd, "", st) != 0) {
+    const int e = errno;
+    cache.close_private(fd);
+    return Err{e};
+  }
+  HostId id = identify(fd, st, super().encodes_handles());
+  return static_cast<Inode*>(super().get_inode(fd, st, std::move(id), this, name));
 }
 
 Result<Inode*> HostInode::lookup(std::string_view name) {
@@ -51,23 +52,37 @@ Result<Inode*> HostInode::lookup(std::string_view name) {
 
 int HostInode::revalidate(std::string_view name, const Inode* child, uint32_t age_ms,
                           unsigned flags) const {
-  if (super().entry_fresh(age_ms)) return 1;
-  if (flags & kMayNotBlock) return -ECHILD;
-  struct ::statx st;
-  if (::statx(fd_, z(name).c_str(), AT_SYMLINK_NOFOLLOW, STATX_INO, &st) != 0)
-    return errno == ENOENT && !child ? 1 : 0;
-  if (!child) return 0;
+  if (flags & kMayNotBlock) return super().entry_fresh(age_ms) ? 1 : -ECHILD;
   auto* c = static_cast<const HostInode*>(child);
-  return c->host_ino() == st.stx_ino &&
-                 c->host_dev() == makedev(st.stx_dev_major, st.stx_dev_minor)
-             ? 1
-             : 0;
+  if (c && c->stale()) return 0;
+  if (super().entry_fresh(age_ms) && !(flags & kRevalForce)) return 1;
+  // What the entry is bound to on the host now; a directory gone on the host holds
+  // nothing any more.
+  auto dfd = pin(FdKind::kPath);
+  if (!dfd.ok()) return 0;
+  const std::string n = z(name);
+  if (super().encodes_handles()) {
+    std::string handle;
+    int mount_id;
+    if (encode_handle(dfd->get(), n.c_str(), 0, handle, mount_id) != 0)
+      return errno == ENOENT && !c ? 1 : 0;
+    return c && mount_id == super().mount_id() && handle == c->id().handle ? 1 : 0;
+  }
+  struct ::statx st;
+  if (host_statx(dfd->get(), n.c_str(), st) != 0) return errno == ENOENT && !c ? 1 : 0;
+  return c && same_object(c->id(), identify(-1, st, false)) ? 1 : 0;
 }
 
 Result<Inode*> HostInode::finish_create(const Cred& cred, uid_t u, gid_t g,
                                         std::string_view name,
-                                        const std::function<int()>& make) {
-  if (int e = super().creator().run(u, g, cred.groups, make)) return Err{e};
+                                        const std::function<int(int dirfd)>& make) {
+  {
+    auto dfd = pin(FdKind::kPath);
+    if (!dfd.ok()) return Err{dfd.error()};
+    const int dirfd = dfd->get();
+    if (int e = super().creator().run(u, g, cred.groups, [&] { return make(dirfd); }))
+      return Err{e};
+  }
   (void)refresh();
   return lookup_host(name);
 }
@@ -78,10 +93,10 @@ Result<Inode*> HostInode::create(std::string_view name, mode_t m, dev_t rdev,
   gid_t g;
   init_owner(*this, m, u, g, cred);
   const std::string n = z(name);
-  return finish_create(cred, u, g, name, [&] {
-    if (!S_ISREG(m)) return ::mknodat(fd_, n.c_str(), m, rdev);
-    int fd = ::openat(fd_, n.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, m & 07777);
-    return fd < 0 ? -1 : ::close(fd);
+  // mknodat makes regular files too, without opening them: a creation needs no
+  // descriptor of its own.
+  return finish_create(cred, u, g, name, [&](int dirfd) {
+    return ::mknodat(dirfd, n.c_str(), m, S_ISREG(m) ? 0 : rdev);
   });
 }
 
@@ -92,7 +107,7 @@ Result<Inode*> HostInode::mkdir(std::string_view name, mode_t m, const Cred& cre
   init_owner(*this, m, u, g, cred);
   const std::string n = z(name);
   return finish_create(cred, u, g, name,
-                       [&] { return ::mkdirat(fd_, n.c_str(), m & 07777); });
+                       [&](int dirfd) { return ::mkdirat(dirfd, n.c_str(), m & 07777); });
 }
 
 Result<Inode*> HostInode::symlink(std::string_view name, std::string_view target,
@@ -103,65 +118,117 @@ Result<Inode*> HostInode::symlink(std::string_view name, std::string_view target
   init_owner(*this, m, u, g, cred);
   const std::string n = z(name), body = z(target);
   return finish_create(cred, u, g, name,
-                       [&] { return ::symlinkat(body.c_str(), fd_, n.c_str()); });
+                       [&](int dirfd) { return ::symlinkat(body.c_str(), dirfd, n.c_str()); });
 }
 
 Status HostInode::link(Inode* target, std::string_view name) {
   const std::string n = z(name);
-  if (::linkat(host(target)->fd_, "", fd_, n.c_str(), AT_EMPTY_PATH) != 0) {
-    // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc link works without it.
-    if (errno != ENOENT && errno != EPERM) return Err{errno};
-    std::string p = "/proc/self/fd/" + std::to_string(host(target)->fd_);
-    if (::linkat(AT_FDCWD, p.c_str(), fd_, n.c_str(), AT_SYMLINK_FOLLOW) != 0)
-      return Err{errno};
+  {
+    auto dfd = pin(FdKind::kPath);
+    if (!dfd.ok()) return Err{dfd.error()};
+    auto tfd = host(target)->pin(FdKind::kPath);
+    if (!tfd.ok()) return Err{tfd.error()};
+    if (::linkat(tfd->get(), "", dfd->get(), n.c_str(), AT_EMPTY_PATH) != 0) {
+      // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc link works without it.
+      if (errno != ENOENT && errno != EPERM) return Err{errno};
+      std::string p = "/proc/self/fd/" + std::to_string(tfd->get());
+      if (::linkat(AT_FDCWD, p.c_str(), dfd->get(), n.c_str(), AT_SYMLINK_FOLLOW) != 0)
+        return Err{errno};
+    }
   }
   (void)host(target)->refresh();
   return refresh();
 }
 
-Status HostInode::unlink(std::string_view name, Inode* victim) {
-  if (::unlinkat(fd_, z(name).c_str(), 0) != 0) return Err{errno};
-  (void)host(victim)->refresh();
+void HostInode::removed(HostInode* victim, Result<HostFd>& held) {
+  (void)(held.ok() ? victim->refresh(held->get()) : victim->refresh());
+  // Something in rcuvfs may still hold the object (an open file, a working directory):
+  // without a descriptor the host would free it with its last name.
+  if (held.ok() && victim->nlink.load(std::memory_order_relaxed) == 0)
+    victim->super().fds().keep(*held->slot());
+}
+
+Status HostInode::remove(std::string_view name, Inode* victim, int flags) {
+  {
+    auto dfd = pin(FdKind::kPath);
+    if (!dfd.ok()) return Err{dfd.error()};
+    auto held = host(victim)->pin(FdKind::kPath);
+    // The name may hold another object by now: the walk's retry finds it.
+    if (!held.ok() && held.error() == ESTALE) return Err{ESTALE};
+    if (::unlinkat(dfd->get(), z(name).c_str(), flags) != 0) return Err{errno};
+    removed(host(victim), held);
+  }
   return refresh();
 }
 
+Status HostInode::unlink(std::string_view name, Inode* victim) {
+  return remove(name, victim, 0);
+}
+
 Status HostInode::rmdir(std::string_view name, Inode* victim) {
-  if (::unlinkat(fd_, z(name).c_str(), AT_REMOVEDIR) != 0) return Err{errno};
-  (void)host(victim)->refresh();
-  return refresh();
+  return remove(name, victim, AT_REMOVEDIR);
 }
 
 Status HostInode::rename(std::string_view old_name, Inode* source, Inode* new_dir,
                          std::string_view new_name, Inode* target, unsigned flags) {
-  if (::renameat2(fd_, z(old_name).c_str(), host(new_dir)->fd_, z(new_name).c_str(),
-                  flags) != 0)
-    return Err{errno};
-  for (Inode* i : {source, target, new_dir})
-    if (i) (void)host(i)->refresh();
+  {
+    auto from = pin(FdKind::kPath);
+    if (!from.ok()) return Err{from.error()};
+    auto to = host(new_dir)->pin(FdKind::kPath);
+    if (!to.ok()) return Err{to.error()};
+    if (host(source)->stale() || (target && host(target)->stale())) return Err{ESTALE};
+    std::optional<Result<HostFd>> held;
+    if (target && !(flags & RENAME_EXCHANGE)) held.emplace(host(target)->pin(FdKind::kPath));
+    if (::renameat2(from->get(), z(old_name).c_str(), to->get(), z(new_name).c_str(),
+                    flags) != 0)
+      return Err{errno};
+    host(source)->seen_at(host(new_dir), new_name);
+    if (held) {
+      removed(host(target), *held);
+    } else if (target) {
+      host(target)->seen_at(this, old_name);
+      (void)host(target)->refresh();
+    }
+  }
+  (void)host(source)->refresh();
+  if (new_dir != this) (void)host(new_dir)->refresh();
   return refresh();
 }
 
 Result<size_t> HostInode::readdir(int64_t& pos, std::vector<DirEntry>& out,
                                   size_t max_entries) {
-  // A descriptor per call: the position is the host's own d_off cookie, so no
-  // state is kept between calls.
-  int dfd = ::openat(fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Err{errno};
-  if (::lseek(dfd, pos == 2 ? 0 : pos, SEEK_SET) < 0) {
-    int e = errno;
-    ::close(dfd);
+  // A descriptor of this call's own: the position is the host's own d_off cookie, so
+  // no state is kept between calls.
+  if (stale()) return Err{ESTALE};
+  FdCache& cache = super().fds();
+  cache.reserve();
+  int dfd;
+  if (super().reopen() == Reopen::kHandle && fixed_fd_ < 0) {
+    dfd = cache.open_retrying(
+        [&] { return open_handle(super().root_fd(), id().handle, O_RDONLY | O_DIRECTORY); });
+    if (dfd < 0 && errno == ESTALE) mark_stale();
+  } else {
+    auto path = pin(FdKind::kPath);
+    if (!path.ok()) {
+      cache.unreserve();
+      return Err{path.error()};
+    }
+    dfd = cache.open_retrying(
+        [&] { return ::openat(path->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
+  }
+  if (dfd < 0) {
+    const int e = errno;
+    cache.unreserve();
     return Err{e};
   }
+  HostFd dir = HostFd::private_fd(&cache, dfd);
+  if (::lseek(dfd, pos == 2 ? 0 : pos, SEEK_SET) < 0) return Err{errno};
   size_t n = 0;
   alignas(8) char buf[16384];
   bool done = false;
   while (!done && n < max_entries) {
     long got = ::syscall(SYS_getdents64, dfd, buf, sizeof buf);
-    if (got < 0) {
-      int e = errno;
-      ::close(dfd);
-      return Err{e};
-    }
+    if (got < 0) return Err{errno};
     if (got == 0) break;
     for (long off = 0; off < got;) {
       auto* d = reinterpret_cast<dirent64*>(buf + off);
@@ -178,7 +245,6 @@ Result<size_t> HostInode::readdir(int64_t& pos, std::vector<DirEntry>& out,
       }
     }
   }
-  ::close(dfd);
   return n;
 }
 

@@ -1,9 +1,22 @@
 // hostfs: a host directory tree served as an rcuvfs filesystem.
 //
-// Every host object is reached through a descriptor hostfs holds: each HostInode
-// keeps an O_PATH descriptor of its host object, and every operation is an *at() call
-// relative to the descriptor of the directory it concerns. A host path string is
-// never walked again, so a rename on the host cannot redirect an operation.
+// Every host call is an *at() call relative to a descriptor of the object it concerns
+// (or of the directory holding the name it concerns): a host path string is never
+// walked again, so a rename on the host cannot redirect an operation. Inodes hold no
+// descriptor of their own. Each knows its host object's identity (HostId: device,
+// inode number, file handle or birth time), and a descriptor is opened when an
+// operation needs one: by file handle (open_by_handle_at, relative to the root's
+// descriptor, which stays open), or, when the process may not open handles (it lacks
+// CAP_DAC_READ_SEARCH, or the host filesystem has none), by the name the object was
+// last seen under, from its directory's descriptor (one component, then the identity
+// is checked). Descriptors stay in a cache of bounded size (FdCache: `fds=N`), so
+// hostfs serves any tree within a fixed budget.
+//
+// An object found gone on the host (ESTALE from open_by_handle_at, or another object
+// or none under its name) is stale from then on: its host calls fail with ESTALE, its
+// attributes are never fresh (the RCU-mode stat and permission refuse), and its
+// entries fail revalidation. A path-based call that meets ESTALE is run once more by
+// the core, revalidating every cached entry on its way (kRevalForce).
 //
 // The dcache is a cache here (no kSbDcacheComplete): names are looked up on the host
 // when missing, and a cached entry (positive or negative) is trusted for `ttl`, after
@@ -18,21 +31,35 @@
 // New objects are made on the host as the task (see creator.h); every other change
 // is made with the process's own privileges (normally root) once the core allowed it.
 //
-// HostInode fields beyond the core's:
-//   fd_          O_PATH descriptor; immutable, closed when the object is freed
-//   host_dev_/host_ino_  the host identity; immutable
+// HostInode fields beyond the core's (in this order: what a cached stat reads comes
+// first, beside the core's attributes):
 //   fetched_     when the attributes were fetched (coarse_clock_ns()); written
-//                inside the AttrWrite section that stores them, read under RCU
+//                inside the AttrWrite section that stores them, read under RCU;
+//                kNeverFresh while the object is stale
 //   blocks_, rdev_  the host's st_blocks and st_rdev: attributes (written in AttrWrite
 //                sections, read in snapshots)
+//   stale_       the object is gone on the host: set when that is found, cleared when
+//                a lookup finds the same object again (it had moved on the host);
+//                atomic, never read under RCU (fetched_ carries it there)
+//   fixed_fd_    the root's descriptor (owned by HostSuper), -1 for every other inode;
+//                immutable
+//   id_          the host identity; immutable
 //   body_        symlink target; immutable after construction (a changed host
 //                symlink is a different host inode)
-//   rd_fd_, wr_fd_  read-only and write-only descriptors, each opened on first use
-//                (so that reading never makes the host file busy for exec), guarded
-//                by io_mu_
-// HostSuper::table_ maps host identities to live HostInodes (hard links share one
-// object); guarded by table_mu_. Lock order: Inode::lock -> table_mu_.
+//   slots_       one per FdKind: the object's descriptors that the cache holds;
+//                guarded by the FdCache's lock
+//   where_dir_, where_name_  where the object was last seen (a reference on that
+//                directory's inode, and the name): kept only when descriptors are
+//                reopened by name; guarded by HostSuper::where_mu_
+// HostSuper::table_ maps (device, inode number) to the live HostInode of that object
+// (hard links share one); guarded by table_mu_. An entry whose object turned out to
+// be another (the number was reused) is marked stale and replaced.
+// Lock order: Inode::lock -> table_mu_ -> where_mu_ or the FdCache's lock, both
+// leaves. A pinned descriptor is no lock: operations hold pins across host calls.
 #pragma once
+
+#include "fs/hostfs/fd_cache.h"
+#include "fs/hostfs/identity.h"
 
 #include <rcuvfs/fs/clock.h>
 #include <rcuvfs/fs/inode.h>
@@ -43,6 +70,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,13 +86,16 @@ class Creator;
 
 class HostInode : public Inode {
  public:
-  HostInode(HostSuper* sb, int fd, const struct ::statx& st, std::string body);
+  HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st,
+            std::string body);
   ~HostInode() override;
 
   // Store attributes fetched from the host.
   void store_attrs(const struct ::statx& st);
-  // Fetch them again (after a change through rcuvfs, or when stale).
+  // Fetch them again (after a change through rcuvfs, or when stale); `fd`: a
+  // descriptor of the object the caller holds already.
   Status refresh();
+  Status refresh(int fd);
   bool fresh() const;
 
   Result<Inode*> lookup(std::string_view name) override;
@@ -96,56 +127,104 @@ class HostInode : public Inode {
   void evict() override;
 
   HostSuper& super() const;
-  int fd() const { return fd_; }
-  uint64_t host_dev() const { return host_dev_; }
-  uint64_t host_ino() const { return host_ino_; }
+  const HostId& id() const { return id_; }
+  bool stale() const { return stale_.load(std::memory_order_acquire); }
+  // The object is gone on the host.
+  void mark_stale();
+  // A descriptor of the object of `kind`, pinned for the caller's operation: from the
+  // cache, or opened (by handle, or by name from where it was last seen).
+  Result<HostFd> pin(FdKind kind) const;
+  // The object was seen as `name` in `dir` (a lookup found it, or rcuvfs renamed it);
+  // it is the same object as any stale one, so it is not stale any more.
+  void seen_at(HostInode* dir, std::string_view name);
+  // The object's descriptor of `kind`, opened by the caller (after FdCache::reserve),
+  // goes to the cache.
+  void adopt(FdKind kind, int fd);
 
  private:
+  static constexpr int64_t kNeverFresh = std::numeric_limits<int64_t>::min() / 2;
+
   // The host object `name` in this directory as a HostInode (a new reference).
   Result<Inode*> lookup_host(std::string_view name);
-  // Make `name` with `make` as (uid, gid) with cred's groups, then look it up.
+  // Make `name` with `make` (given this directory's descriptor) as (uid, gid) with
+  // cred's groups, then look it up.
   Result<Inode*> finish_create(const Cred& cred, uid_t uid, gid_t gid, std::string_view name,
-                               const std::function<int()>& make);
-  // The descriptor for reading (write = false) or writing.
-  Result<int> io_fd(bool write);
+                               const std::function<int(int dirfd)>& make);
+  // Open a descriptor of `kind` (counted by the cache already).
+  int open_kind(FdKind kind) const;
+  // Reopen the object O_PATH by the name it was last seen under, checking that it is
+  // still this object (ESTALE otherwise).
+  int reopen_by_name() const;
+  // unlinkat(name, flags) of `victim`.
+  Status remove(std::string_view name, Inode* victim, int flags);
+  // After `victim` lost a name through rcuvfs (its descriptor `held`, pinned before):
+  // refresh its attributes, and keep the descriptor when that was its last name.
+  static void removed(HostInode* victim, Result<HostFd>& held);
   // The attribute snapshot's AttrExtra: st_blocks and st_rdev.
   static void read_extra(const Inode& inode, Statx& out);
 
-  const int fd_;
-  const uint64_t host_dev_, host_ino_;
+  // First, next to the core's fields: what a cached stat reads.
   std::atomic<int64_t> fetched_{0};
   std::atomic<uint64_t> blocks_{0};
   std::atomic<uint64_t> rdev_{0};
+  std::atomic<bool> stale_{false};
+  const int fixed_fd_;
+  const HostId id_;
   const std::string body_;
-  std::mutex io_mu_;
-  int rd_fd_ = -1, wr_fd_ = -1;
+  mutable FdSlot slots_[kFdKinds];
+  HostInode* where_dir_ = nullptr;
+  std::string where_name_;
 };
 
 struct HostOptions {
   std::string dir;
   int64_t ttl_ns = 2'000'000'000;  // 2 s
+  size_t fds = 0;                  // the descriptor budget; 0: the default
 };
-// "DIR" or "ttl=SECONDS,dir=DIR" (dir= last, so DIR may contain commas).
+// "DIR" or "[ttl=SECONDS,][fds=N,]dir=DIR" (dir= last, so DIR may contain commas).
 Result<HostOptions> parse_options(std::string_view options);
+// The budget when none is given: min(256, soft RLIMIT_NOFILE / 4), at least 1.
+size_t default_fd_budget();
+
+// How hostfs reaches objects it holds no descriptor of.
+enum class Reopen : uint8_t {
+  kHandle,       // open_by_handle_at; handles tell objects apart
+  kNameHandle,   // by name; handles (encoded without privilege) tell objects apart
+  kNameBtime,    // by name; birth times tell objects apart (no handles on this host)
+};
 
 class HostSuper : public Superblock {
  public:
-  HostSuper(int root_fd, const struct ::statx& root_st, int64_t ttl_ns);
+  // `root_fd`: the directory, opened O_RDONLY (open_by_handle_at refuses O_PATH).
+  HostSuper(int root_fd, const struct ::statx& root_st, const HostOptions& o);
   ~HostSuper() override;
   Inode* root_inode() override;
 
   // The one lifetime of cached entries and attributes.
   int64_t ttl_ns() const { return entry_ttl_ns; }
   Creator& creator() { return *creator_; }
+  FdCache& fds() { return fds_; }
+  FdStats fd_stats() const { return fds_.stats(); }
+  Reopen reopen() const { return reopen_; }
+  bool encodes_handles() const { return reopen_ != Reopen::kNameBtime; }
+  int root_fd() const { return root_fd_; }
+  int mount_id() const { return mount_id_; }
 
-  // The live inode of host object (dev, ino), or a new one made from `fd` and `st`
-  // (which it then owns). `fd` is closed when an existing inode is returned. A new
-  // reference either way.
-  HostInode* get_inode(int fd, const struct ::statx& st);
+  // The live inode of the host object behind `fd` (opened after FdCache::reserve,
+  // statx `st`, identity `id`), found as `name` in `dir`, or a new one; `fd` becomes
+  // its cached O_PATH descriptor or is closed. A new reference either way.
+  HostInode* get_inode(int fd, const struct ::statx& st, HostId id, HostInode* dir,
+                       std::string_view name);
   // An inode's last reference is gone: forget it (unless a newer one replaced it).
   void forget(HostInode* inode);
 
+  std::mutex where_mu_;  // guards HostInode::where_dir_ and where_name_ of every inode
+
  private:
+  const int root_fd_;
+  Reopen reopen_ = Reopen::kNameBtime;
+  int mount_id_ = -1;
+  FdCache fds_;
   std::unique_ptr<Creator> creator_;
   HostInode* root_ = nullptr;
   std::mutex table_mu_;

@@ -19,46 +19,54 @@ int64_t ts_ns(const statx_timestamp& t) { return int64_t{t.tv_sec} * 1000000000 
 std::string proc_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 }  // namespace
 
-HostInode::HostInode(HostSuper* sb, int fd, const struct ::statx& st, std::string body)
-    : Inode(sb),
-      fd_(fd),
-      host_dev_(makedev(st.stx_dev_major, st.stx_dev_minor)),
-      host_ino_(st.stx_ino),
-      body_(std::move(body)) {
+HostInode::HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st,
+                     std::string body)
+    : Inode(sb), fixed_fd_(fixed_fd), id_(std::move(id)), body_(std::move(body)) {
   store_attrs(st);
 }
 
-HostInode::~HostInode() {
-  // Freed after a grace period: no reader is left.
-  for (int fd : {rd_fd_, wr_fd_})
-    if (fd >= 0) ::close(fd);
-  ::close(fd_);
-}
+// Freed after a grace period: its descriptors went with evict().
+HostInode::~HostInode() = default;
 
 void HostInode::store_attrs(const struct ::statx& st) {
-  AttrWrite w(*this);
-  ino.store(st.stx_ino, kRelaxed);
-  mode.store(st.stx_mode, kRelaxed);
-  uid.store(st.stx_uid, kRelaxed);
-  gid.store(st.stx_gid, kRelaxed);
-  nlink.store(st.stx_nlink, kRelaxed);
-  size.store(st.stx_size, kRelaxed);
-  blocks_.store(st.stx_blocks, kRelaxed);
-  rdev_.store(makedev(st.stx_rdev_major, st.stx_rdev_minor), kRelaxed);
-  atime_ns.store(ts_ns(st.stx_atime), kRelaxed);
-  mtime_ns.store(ts_ns(st.stx_mtime), kRelaxed);
-  ctime_ns.store(ts_ns(st.stx_ctime), kRelaxed);
-  btime_ns.store((st.stx_mask & STATX_BTIME) ? ts_ns(st.stx_btime) : 0, kRelaxed);
-  // Release, after the attributes: a reader that sees this time (acquire) then reads
-  // these attributes or newer ones.
-  fetched_.store(coarse_clock_ns(), std::memory_order_release);
+  {
+    AttrWrite w(*this);
+    ino.store(st.stx_ino, kRelaxed);
+    mode.store(st.stx_mode, kRelaxed);
+    uid.store(st.stx_uid, kRelaxed);
+    gid.store(st.stx_gid, kRelaxed);
+    nlink.store(st.stx_nlink, kRelaxed);
+    size.store(st.stx_size, kRelaxed);
+    blocks_.store(st.stx_blocks, kRelaxed);
+    rdev_.store(makedev(st.stx_rdev_major, st.stx_rdev_minor), kRelaxed);
+    atime_ns.store(ts_ns(st.stx_atime), kRelaxed);
+    mtime_ns.store(ts_ns(st.stx_mtime), kRelaxed);
+    ctime_ns.store(ts_ns(st.stx_ctime), kRelaxed);
+    btime_ns.store((st.stx_mask & STATX_BTIME) ? ts_ns(st.stx_btime) : 0, kRelaxed);
+    // Release, after the attributes: a reader that sees this time (acquire) then reads
+    // these attributes or newer ones.
+    fetched_.store(coarse_clock_ns(), std::memory_order_release);
+  }
+  // A mark_stale that ran meanwhile may have been overwritten: the object stays stale
+  // (seq_cst on both sides: either this load sees the flag or its store comes later).
+  if (stale_.load(std::memory_order_seq_cst))
+    fetched_.store(kNeverFresh, std::memory_order_seq_cst);
+}
+
+void HostInode::mark_stale() {
+  stale_.store(true, std::memory_order_seq_cst);
+  fetched_.store(kNeverFresh, std::memory_order_seq_cst);
 }
 
 Status HostInode::refresh() {
+  auto fd = pin(FdKind::kPath);
+  if (!fd.ok()) return Err{fd.error()};
+  return refresh(fd->get());
+}
+
+Status HostInode::refresh(int fd) {
   struct ::statx st;
-  if (::statx(fd_, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
-              &st) != 0)
-    return Err{errno};
+  if (host_statx(fd, "", st) != 0) return Err{errno};
   store_attrs(st);
   return {};
 }
@@ -82,6 +90,7 @@ int HostInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
 }
 
 Status HostInode::getattr(Statx& out, unsigned, unsigned) {
+  if (stale()) return Err{ESTALE};
   if (!fresh()) RCUVFS_TRY(refresh());
   // Refreshes by other stats don't take `lock`: read under the seqlock until a
   // snapshot holds.
@@ -93,32 +102,38 @@ Status HostInode::getattr(Statx& out, unsigned, unsigned) {
 int HostInode::permission(int mask, const Cred& cred, unsigned flags) const {
   if (!fresh()) {
     if (flags & kMayNotBlock) return -ECHILD;
+    // Other failures leave the cached attributes to decide; a gone object is gone.
     (void)const_cast<HostInode*>(this)->refresh();
+    if (stale()) return -ESTALE;
   }
   return generic_permission(*this, mask, cred);
 }
 
 Status HostInode::setattr(const AttrChange& c) {
   const mode_t before = mode.load(kRelaxed);
+  auto fd = pin(FdKind::kPath);
+  if (!fd.ok()) return Err{fd.error()};
   if (c.valid & (kAttrUid | kAttrGid)) {
     uid_t u = (c.valid & kAttrUid) ? c.uid : static_cast<uid_t>(-1);
     gid_t g = (c.valid & kAttrGid) ? c.gid : static_cast<gid_t>(-1);
-    if (::fchownat(fd_, "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) return Err{errno};
+    if (::fchownat(fd->get(), "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0)
+      return Err{errno};
   }
   // Only an explicit mode is written: the cached one may be stale, and the host's
   // chown already dropped the set-id bits the core would (it runs as root, for which
   // Linux's rules are the ones the core applies).
   if ((c.valid & kAttrMode) && !S_ISLNK(before)) {
-    if (::fchmodat(AT_FDCWD, proc_path(fd_).c_str(), c.mode & 07777, 0) != 0) return Err{errno};
+    if (::fchmodat(AT_FDCWD, proc_path(fd->get()).c_str(), c.mode & 07777, 0) != 0)
+      return Err{errno};
   }
   if (c.valid & (kAttrAtime | kAttrMtime)) {
     timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
     if (c.valid & kAttrAtime) ts[0] = {c.atime_ns / 1000000000, c.atime_ns % 1000000000};
     if (c.valid & kAttrMtime) ts[1] = {c.mtime_ns / 1000000000, c.mtime_ns % 1000000000};
-    if (::utimensat(AT_FDCWD, proc_path(fd_).c_str(), ts, 0) != 0) return Err{errno};
+    if (::utimensat(AT_FDCWD, proc_path(fd->get()).c_str(), ts, 0) != 0) return Err{errno};
   }
   if (c.valid & kAttrSize) RCUVFS_TRY(truncate(c.size));
-  return refresh();
+  return refresh(fd->get());
 }
 
 int HostInode::get_link(std::string_view& out, unsigned) const {
@@ -127,40 +142,31 @@ int HostInode::get_link(std::string_view& out, unsigned) const {
   return 0;
 }
 
-Result<int> HostInode::io_fd(bool write) {
-  std::lock_guard g(io_mu_);
-  int& fd = write ? wr_fd_ : rd_fd_;
-  if (fd < 0) {
-    // One descriptor of each kind serves every reader or writer of the object: the
-    // core has checked the caller's access already.
-    fd = ::open(proc_path(fd_).c_str(), (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return Err{errno};
-  }
-  return fd;
-}
-
+// One descriptor of each kind serves every reader or writer of the object (the core
+// has checked the caller's access already); reading never opens one for writing, so
+// that it never makes the host file busy for exec.
 Result<size_t> HostInode::read(void* buf, size_t count, off_t offset) {
-  auto fd = io_fd(false);
+  auto fd = pin(FdKind::kRead);
   if (!fd.ok()) return Err{fd.error()};
-  ssize_t n = ::pread(*fd, buf, count, offset);
+  ssize_t n = ::pread(fd->get(), buf, count, offset);
   if (n < 0) return Err{errno};
   return static_cast<size_t>(n);
 }
 
 Result<size_t> HostInode::write(const void* buf, size_t count, off_t offset) {
-  auto fd = io_fd(true);
+  auto fd = pin(FdKind::kWrite);
   if (!fd.ok()) return Err{fd.error()};
-  ssize_t n = ::pwrite(*fd, buf, count, offset);
+  ssize_t n = ::pwrite(fd->get(), buf, count, offset);
   if (n < 0) return Err{errno};
-  RCUVFS_TRY(refresh());
+  RCUVFS_TRY(refresh(fd->get()));
   return static_cast<size_t>(n);
 }
 
 Status HostInode::truncate(off_t length) {
-  auto fd = io_fd(true);
+  auto fd = pin(FdKind::kWrite);
   if (!fd.ok()) return Err{fd.error()};
-  if (::ftruncate(*fd, length) != 0) return Err{errno};
-  return refresh();
+  if (::ftruncate(fd->get(), length) != 0) return Err{errno};
+  return refresh(fd->get());
 }
 
 // Another process may have written the host file since the attributes were fetched:
@@ -174,6 +180,13 @@ Result<uint64_t> HostInode::current_size() {
 
 void HostInode::evict() {
   super().forget(this);
+  super().fds().drop(slots_, kFdKinds);
+  HostInode* dir;
+  {
+    std::lock_guard g(super().where_mu_);
+    dir = std::exchange(where_dir_, nullptr);
+  }
+  if (dir) iput(dir);
   Inode::evict();
 }
 

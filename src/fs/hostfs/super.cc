@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -27,6 +28,14 @@ Result<HostOptions> parse_options(std::string_view opts) {
       if (v.empty() || *end || !std::isfinite(secs) || secs < 0 || secs > 1e6)
         return Err{EINVAL};
       o.ttl_ns = static_cast<int64_t>(secs * 1e9);
+    } else if (kv.starts_with("fds=")) {
+      std::string_view v = kv.substr(4);
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 1 ||
+          n > (1u << 24))
+        return Err{EINVAL};
+      o.fds = n;
     } else {
       return Err{EINVAL};
     }
@@ -37,18 +46,44 @@ Result<HostOptions> parse_options(std::string_view opts) {
   return o;
 }
 
-HostSuper::HostSuper(int root_fd, const struct ::statx& root_st, int64_t ttl_ns)
-    : creator_(std::make_unique<Creator>()) {
-  entry_ttl_ns = ttl_ns;
-  // What the dcache's budget is charged for an inode only it holds (a symlink's body
-  // and the kernel's side of the descriptor come on top).
-  cached_inode_bytes = sizeof(HostInode);
-  // revalidate in RCU mode is entry_fresh alone (dir.cc): the walker may test it.
-  if (ttl_ns > 0) flags |= kSbEntryTtl;
-  root_ = get_inode(root_fd, root_st);
+size_t default_fd_budget() {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 256;
+  return std::max<size_t>(1, std::min<rlim_t>(256, rl.rlim_cur / 4));
 }
 
-HostSuper::~HostSuper() = default;
+namespace {
+// How objects can be reopened on the filesystem of `root_fd`, which this process may
+// or may not open handles on (open_by_handle_at needs CAP_DAC_READ_SEARCH; encoding
+// one needs nothing).
+Reopen probe_handles(int root_fd, int& mount_id) {
+  std::string h;
+  if (encode_handle(root_fd, "", AT_EMPTY_PATH, h, mount_id) != 0) return Reopen::kNameBtime;
+  int fd = open_handle(root_fd, h, O_PATH);
+  if (fd < 0) return Reopen::kNameHandle;
+  ::close(fd);
+  return Reopen::kHandle;
+}
+}  // namespace
+
+HostSuper::HostSuper(int root_fd, const struct ::statx& root_st, const HostOptions& o)
+    : root_fd_(root_fd),
+      fds_(o.fds ? o.fds : default_fd_budget()),
+      creator_(std::make_unique<Creator>()) {
+  entry_ttl_ns = o.ttl_ns;
+  // What the dcache's budget is charged for an inode only it holds (a symlink's body
+  // comes on top).
+  cached_inode_bytes = sizeof(HostInode);
+  // revalidate in RCU mode is entry_fresh alone (dir.cc): the walker may test it.
+  if (o.ttl_ns > 0) flags |= kSbEntryTtl;
+  reopen_ = probe_handles(root_fd, mount_id_);
+  HostId id = identify(root_fd, root_st, encodes_handles());
+  const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
+  root_ = new HostInode(this, std::move(id), root_fd, root_st, {});
+  table_[key] = root_;
+}
+
+HostSuper::~HostSuper() { ::close(root_fd_); }
 
 Inode* HostSuper::root_inode() {
   Inode* r = root_;
@@ -56,38 +91,51 @@ Inode* HostSuper::root_inode() {
   return r;
 }
 
-HostInode* HostSuper::get_inode(int fd, const struct ::statx& st) {
-  const std::pair<uint64_t, uint64_t> key{makedev(st.stx_dev_major, st.stx_dev_minor),
-                                          st.stx_ino};
-  std::lock_guard g(table_mu_);
-  auto it = table_.find(key);
-  if (it != table_.end()) {
-    HostInode* in = it->second;
-    // An inode on its way out (refcount 0) can't be revived: replace it.
-    int32_t c = in->refcount.load(std::memory_order_relaxed);
-    while (c > 0 && !in->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
-                                                        std::memory_order_relaxed)) {
+HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, HostInode* dir,
+                                std::string_view name) {
+  const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
+  HostInode* found = nullptr;
+  {
+    std::lock_guard g(table_mu_);
+    auto it = table_.find(key);
+    if (it != table_.end()) {
+      HostInode* in = it->second;
+      if (same_object(in->id(), id)) {
+        // An inode on its way out (refcount 0) can't be revived: replace it.
+        int32_t c = in->refcount.load(std::memory_order_relaxed);
+        while (c > 0 && !in->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
+                                                            std::memory_order_relaxed)) {
+        }
+        if (c > 0) found = in;
+      } else {
+        // The number was reused: the object the table knew is gone.
+        in->mark_stale();
+      }
     }
-    if (c > 0) {
-      ::close(fd);
-      in->store_attrs(st);
+    if (!found) {
+      std::string body;
+      if (S_ISLNK(st.stx_mode)) {
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(fd, "", buf, sizeof buf);
+        if (n > 0) body.assign(buf, static_cast<size_t>(n));
+      }
+      auto* in = new HostInode(this, std::move(id), -1, st, std::move(body));
+      if (reopen_ != Reopen::kHandle) in->seen_at(dir, name);
+      in->adopt(FdKind::kPath, fd);
+      table_[key] = in;
       return in;
     }
   }
-  std::string body;
-  if (S_ISLNK(st.stx_mode)) {
-    char buf[PATH_MAX];
-    ssize_t n = readlinkat(fd, "", buf, sizeof buf);
-    if (n > 0) body.assign(buf, static_cast<size_t>(n));
-  }
-  auto* in = new HostInode(this, fd, st, std::move(body));
-  table_[key] = in;
-  return in;
+  // Outside the table's lock: seen_at may drop the last reference of a directory.
+  found->seen_at(dir, name);
+  found->adopt(FdKind::kPath, fd);
+  found->store_attrs(st);
+  return found;
 }
 
 void HostSuper::forget(HostInode* inode) {
   std::lock_guard g(table_mu_);
-  auto it = table_.find({inode->host_dev(), inode->host_ino()});
+  auto it = table_.find({inode->id().dev, inode->id().ino});
   if (it != table_.end() && it->second == inode) table_.erase(it);
 }
 
@@ -95,22 +143,18 @@ Result<std::unique_ptr<Superblock>> HostFsType::make_super(std::string_view opti
                                                           const Cred&) {
   auto o = parse_options(options);
   if (!o.ok()) return Err{o.error()};
-  int fd = ::open(o->dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  // Not O_PATH: the root's descriptor is also the mount descriptor open_by_handle_at
+  // needs. A directory that may be searched but not read is still served by name.
+  int fd = ::open(o->dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES) fd = ::open(o->dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Err{errno};
   struct ::statx st;
-  if (::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
-              &st) != 0) {
+  if (host_statx(fd, "", st) != 0) {
     int e = errno;
     ::close(fd);
     return Err{e};
   }
-  // Every cached host object holds a descriptor: use the whole allowance.
-  rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-  return std::unique_ptr<Superblock>(std::make_unique<HostSuper>(fd, st, o->ttl_ns));
+  return std::unique_ptr<Superblock>(std::make_unique<HostSuper>(fd, st, *o));
 }
 
 }  // namespace rcuvfs::hostfs
