@@ -4,6 +4,7 @@
 #include "tools/bench/options.h"
 #include "tools/bench/run.h"
 #include "tools/commands.h"
+#include "tools/size_option.h"
 
 #include <charconv>
 #include <memory>
@@ -105,6 +106,26 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                    ? std::string()
                    : std::string("--fs: memfs or hostfs:DIR");
       });
+  sub->add_option("--missing", opt->missing,
+                  "Instead: stat N distinct missing names in one memfs directory with the "
+                  "cache's budget (--cache, default 64m): memory and the stat of a deep "
+                  "path before and after")
+      ->type_name("N")
+      ->check(int_in(1, 1000000000, "the name count"));
+  sub->add_option("--cached-names", opt->cached_names,
+                  "Instead: the stat of a deep path with each of these counts of other "
+                  "names cached (e.g. 10,1000000,10000000), then with none again")
+      ->type_name("LIST")
+      ->delimiter(',')
+      ->check(int_in(0, 1000000000, "a name count"));
+  sub->add_option("--host-tree", opt->host_tree,
+                  "Instead: random stats over a host tree of N files served by hostfs "
+                  "with the cache's budget (--cache, default 64m; the tree goes under DIR "
+                  "of --fs hostfs:DIR, else /dev/shm): hit rate, descriptors, speed "
+                  "beside the kernel's")
+      ->type_name("N")
+      ->check(int_in(1, 100000000, "the file count"));
+  add_cache_option(sub, opt->cache);
   sub->add_option("--files", opt->files,
                   "Instead: build a memfs namespace of N files and report build time and "
                   "memory per file")

@@ -95,10 +95,44 @@ TEST(BenchCli, FilesReportsBuildTimeAndMemoryForBothSides) {
   }
 }
 
+TEST(BenchCli, CacheWorkloadsStayWithinTheirBudget) {
+  const nlohmann::json doc =
+      run_bench("--missing 50000 --cached-names 10,20000 --host-tree 20000 --cache 1m "
+                "--seconds 0.05 --rounds 2");
+  ASSERT_TRUE(doc.is_object()) << "no JSON document";
+  EXPECT_EQ(doc["budget"], 1 << 20);
+  const auto& m = doc["missing"];
+  EXPECT_EQ(m["names"], 50000);
+  // The names did not fit: most were evicted, and what is charged is within budget.
+  EXPECT_GT(m["cache"]["reclaimed"].get<uint64_t>(), 30000u);
+  EXPECT_LE(m["cache"]["bytes"].get<uint64_t>(), 1u << 20);
+  EXPECT_GT(m["path_ns_before"].get<double>(), 0.0);
+  EXPECT_GT(m["path_ns_after"].get<double>(), 0.0);
+  // Growing, then none again: the table grows past the names, and back.
+  const auto& n = doc["cached_names"];
+  ASSERT_EQ(n.size(), 3u);
+  EXPECT_EQ(n[0]["names"], 10);
+  EXPECT_EQ(n[1]["names"], 20000);
+  EXPECT_EQ(n[2]["names"], 0);
+  EXPECT_GE(n[1]["buckets"].get<uint64_t>(), n[0]["buckets"].get<uint64_t>());
+  EXPECT_EQ(n[2]["buckets"], n[0]["buckets"]);
+  const auto& h = doc["host_tree"];
+  EXPECT_EQ(h["files"], 20000);
+  EXPECT_EQ(h["failed"], 0);
+  EXPECT_GT(h["stats"].get<uint64_t>(), 0u);
+  EXPECT_GT(h["cache"]["reclaimed"].get<uint64_t>(), 0u);
+  EXPECT_LE(h["cache"]["bytes"].get<uint64_t>(), 1u << 20);
+  EXPECT_GT(h["hit_rate"].get<double>(), 0.0);
+  EXPECT_LT(h["hit_rate"].get<double>(), 1.0);
+  EXPECT_GE(h["max_fds"].get<int>(), h["base_fds"].get<int>());
+}
+
 TEST(BenchCli, RejectsBadOptions) {
   EXPECT_TRUE(run_bench("--modes spec,nosuchmode").is_null());
   EXPECT_TRUE(run_bench("--threads 0").is_null());
   EXPECT_TRUE(run_bench("--rounds 0").is_null());
+  EXPECT_TRUE(run_bench("--missing 10 --cache 12q").is_null());
+  EXPECT_TRUE(run_bench("--cached-names 10,x").is_null());
 }
 
 }  // namespace

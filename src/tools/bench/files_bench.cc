@@ -1,5 +1,7 @@
 #include "tools/bench/files_bench.h"
 
+#include "tools/bench/proc_status.h"
+
 #include <rcuvfs/vfs.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <chrono>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <string_view>
 
 #include <fcntl.h>
@@ -19,19 +20,6 @@
 namespace rcuvfs::tools::bench {
 
 namespace {
-// A "Key:  1234 kB" line of a /proc file, in bytes (0 when it is missing).
-int64_t proc_kb_field(const char* file, std::string_view key) {
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);)
-    if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ':')
-      return std::stoll(line.substr(key.size() + 1)) * 1024;
-  return 0;
-}
-// This process's resident set.
-int64_t vm_rss() { return proc_kb_field("/proc/self/status", "VmRSS"); }
-// The kernel's slab: its dentries and inodes among the rest.
-int64_t kernel_slab() { return proc_kb_field("/proc/meminfo", "Slab"); }
-
 std::string fail(const std::string& what, int err) { return what + ": " + std::strerror(err); }
 
 // The tree's shape, shared by both sides: dirs d<k> of up to 1000 files f<i>.

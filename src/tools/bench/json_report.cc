@@ -63,6 +63,53 @@ std::string files_json(const Machine& machine, const FilesOutcome& f, const File
   return doc.dump(2) + "\n";
 }
 
+namespace {
+nlohmann::json cache_stats_json(const CacheStats& c) {
+  return {{"entries", c.entries},   {"negative", c.negative}, {"unused", c.unused},
+          {"bytes", c.bytes},       {"budget", c.budget},     {"reclaimed", c.reclaimed}};
+}
+}  // namespace
+
+std::string cache_json(const Machine& machine, const CacheBenchSetup& setup,
+                       const MissingOutcome* missing,
+                       const std::vector<CachedNamesPoint>* names,
+                       const HostTreeOutcome* host) {
+  nlohmann::json doc = {{"machine", machine_json(machine)},
+                        {"budget", setup.budget},
+                        {"rounds", setup.rounds},
+                        {"seconds_per_round", setup.seconds}};
+  if (missing)
+    doc["missing"] = {{"names", missing->names},
+                      {"seconds", missing->seconds},
+                      {"path_ns_before", missing->path_ns_before},
+                      {"path_ns_after", missing->path_ns_after},
+                      {"rss_base", missing->rss_base},
+                      {"rss_after", missing->rss_after},
+                      {"rss_peak", missing->rss_peak},
+                      {"cache", cache_stats_json(missing->cache)}};
+  if (names) {
+    nlohmann::json points = nlohmann::json::array();
+    for (const CachedNamesPoint& p : *names)
+      points.push_back({{"names", p.names},
+                        {"path_ns", p.path_ns},
+                        {"buckets", p.buckets},
+                        {"rss", p.rss}});
+    doc["cached_names"] = points;
+  }
+  if (host)
+    doc["host_tree"] = {{"files", host->files},
+                        {"stats", host->stats},
+                        {"failed", host->failed},
+                        {"ns_per_stat", host->ns_per_stat},
+                        {"kernel_ns_per_stat", host->kernel_ns_per_stat},
+                        {"hit_rate", host->hit_rate},
+                        {"speculative_fraction", host->speculative_fraction},
+                        {"base_fds", host->base_fds},
+                        {"max_fds", host->max_fds},
+                        {"cache", cache_stats_json(host->cache)}};
+  return doc.dump(2) + "\n";
+}
+
 std::string write_text(const std::string& dest, const std::string& text) {
   if (dest == "-") {
     std::cout << text << std::flush;

@@ -4,6 +4,7 @@
 //   --files N:   {"machine": {...}, "files": {"count": N, ...}, "kernel_tmpfs": {...}}
 #pragma once
 
+#include "tools/bench/cache_bench.h"
 #include "tools/bench/cell.h"
 #include "tools/bench/files_bench.h"
 #include "tools/bench/machine.h"
@@ -19,6 +20,12 @@ std::string stat_json(int depth, const Plan& plan, const Machine& machine,
 // `kernel`: the tmpfs side, when it was measured.
 std::string files_json(const Machine& machine, const FilesOutcome& files,
                        const FilesOutcome* kernel);
+
+// The dentry cache's workloads that ran (the others null).
+std::string cache_json(const Machine& machine, const CacheBenchSetup& setup,
+                       const MissingOutcome* missing,
+                       const std::vector<CachedNamesPoint>* names,
+                       const HostTreeOutcome* host);
 
 // Writes `text` to `dest` ("-": standard output). Returns an error message, or "".
 std::string write_text(const std::string& dest, const std::string& text);

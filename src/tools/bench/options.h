@@ -20,8 +20,14 @@ struct BenchOptions {
   std::vector<std::string> modes;    // names accepted by parse_mode()
   uint64_t files = 0;                // > 0: the namespace-size benchmark instead
   std::string fs = "memfs";          // the rcuvfs namespace: memfs or hostfs:[OPTS,]DIR
+  // The dentry cache's workloads instead (cache_bench.h); `cache`: their budget.
+  uint64_t missing = 0;
+  std::vector<uint64_t> cached_names;
+  uint64_t host_tree = 0;
+  uint64_t cache = 0;
 
   bool on_hostfs() const { return fs.starts_with("hostfs:"); }
+  bool cache_workloads() const { return missing || !cached_names.empty() || host_tree; }
 };
 
 }  // namespace rcuvfs::tools::bench

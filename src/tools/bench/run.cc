@@ -1,5 +1,6 @@
 #include "tools/bench/run.h"
 
+#include "tools/bench/cache_bench.h"
 #include "tools/bench/files_bench.h"
 #include "tools/bench/fixture.h"
 #include "tools/bench/json_report.h"
@@ -60,6 +61,78 @@ int run_files(const BenchOptions& opt, const Machine& machine) {
     if (std::string e = write_text(opt.json, doc); !e.empty()) return fail(e);
   }
   return 0;
+}
+
+double mib(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
+
+int run_cache(const BenchOptions& opt, const Machine& machine) {
+  CacheBenchSetup setup;
+  if (opt.cache) setup.budget = opt.cache;
+  if (opt.seconds > 0) setup.seconds = opt.seconds;
+  if (opt.rounds > 0) setup.rounds = opt.rounds;
+  if (opt.on_hostfs()) setup.host_parent = opt.fs.substr(7);
+  std::FILE* out = opt.json == "-" ? stderr : stdout;
+  std::fprintf(out, "the dentry cache (%s, %d CPUs), budget %.0f MiB; stat times: median of %d "
+               "rounds of %.2f s, one thread\n",
+               machine.cpu.c_str(), machine.nproc, mib(static_cast<int64_t>(setup.budget)),
+               setup.rounds, setup.seconds);
+  MissingOutcome missing;
+  std::vector<CachedNamesPoint> names;
+  HostTreeOutcome host;
+  if (opt.missing) {
+    if (std::string e = run_missing_bench(setup, opt.missing, &missing); !e.empty())
+      return fail(e);
+    const CacheStats& c = missing.cache;
+    std::fprintf(out,
+                 "%llu distinct missing names in one memfs directory: %.2f s (%.0f ns each)\n"
+                 "  resident set: %.1f MiB before, %.1f MiB after (+%.1f), peak %.1f MiB\n"
+                 "  cache: %llu entries (%llu negative), %.1f MiB charged, %llu evicted\n"
+                 "  stat of %s: %.0f ns before, %.0f ns after\n",
+                 static_cast<unsigned long long>(missing.names), missing.seconds,
+                 missing.seconds * 1e9 / static_cast<double>(missing.names),
+                 mib(missing.rss_base), mib(missing.rss_after),
+                 mib(missing.rss_after - missing.rss_base), mib(missing.rss_peak),
+                 static_cast<unsigned long long>(c.entries),
+                 static_cast<unsigned long long>(c.negative), mib(static_cast<int64_t>(c.bytes)),
+                 static_cast<unsigned long long>(c.reclaimed), "/b/t0/d1/.../d8/file",
+                 missing.path_ns_before, missing.path_ns_after);
+  }
+  if (!opt.cached_names.empty()) {
+    if (std::string e = run_cached_names_bench(setup, opt.cached_names, &names); !e.empty())
+      return fail(e);
+    std::fprintf(out, "stat of /b/t0/d1/.../d8/file with other names cached (memfs files):\n");
+    for (const CachedNamesPoint& p : names)
+      std::fprintf(out, "  %10llu names: %6.1f ns  (vs first: %.2fx; %llu hash chains, "
+                   "resident %.0f MiB)%s\n",
+                   static_cast<unsigned long long>(p.names), p.path_ns,
+                   p.path_ns / names.front().path_ns, static_cast<unsigned long long>(p.buckets),
+                   mib(p.rss), &p == &names.back() ? "  (all removed again)" : "");
+  }
+  if (opt.host_tree) {
+    if (std::string e = run_host_tree_bench(setup, opt.host_tree, &host); !e.empty())
+      return fail(e);
+    const CacheStats& c = host.cache;
+    std::fprintf(out,
+                 "random stats over a host tree of %llu files (hostfs, %s):\n"
+                 "  rcuvfs %.0f ns per stat, the kernel's statx %.0f ns (%.2fx); %llu failed\n"
+                 "  dcache hit rate %.3f, speculative fraction %.3f\n"
+                 "  descriptors: %d open before, at most %d during\n"
+                 "  cache: %llu entries, %.1f MiB charged, %llu evicted\n",
+                 static_cast<unsigned long long>(host.files), setup.host_parent.c_str(),
+                 host.ns_per_stat, host.kernel_ns_per_stat,
+                 host.kernel_ns_per_stat / host.ns_per_stat,
+                 static_cast<unsigned long long>(host.failed), host.hit_rate,
+                 host.speculative_fraction, host.base_fds, host.max_fds,
+                 static_cast<unsigned long long>(c.entries), mib(static_cast<int64_t>(c.bytes)),
+                 static_cast<unsigned long long>(c.reclaimed));
+  }
+  if (!opt.json.empty()) {
+    const std::string doc = cache_json(machine, setup, opt.missing ? &missing : nullptr,
+                                       names.empty() ? nullptr : &names,
+                                       opt.host_tree ? &host : nullptr);
+    if (std::string e = write_text(opt.json, doc); !e.empty()) return fail(e);
+  }
+  return host.failed ? fail(std::to_string(host.failed) + " stats failed") : 0;
 }
 
 int run_stat(const BenchOptions& opt, const Machine& machine) {
@@ -158,6 +231,7 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
 
 int run_bench(const BenchOptions& opt) {
   const Machine machine = probe_machine();
+  if (opt.cache_workloads()) return run_cache(opt, machine);
   return opt.files > 0 ? run_files(opt, machine) : run_stat(opt, machine);
 }
 
