@@ -39,7 +39,7 @@
 //                                                       kMayNotBlock
 //   read/write/    inode: shared (read) / exclusive     yes        no
 //     truncate       (write, truncate)
-//   evict          none; last reference just dropped    yes        no
+//   evict          none of its own; see below           yes        no
 //   revalidate     none; RCU section when kMayNotBlock  only w/o   yes
 //                                                       kMayNotBlock
 //   readdir        dir: shared                          yes        no
@@ -212,6 +212,12 @@ class Inode {
   // ---- lifetime ----
   // The last reference is gone. Default: delete the object after a grace period
   // (rcu_free); an override that keeps the object may call this to let it go.
+  // The dentry cache's shrinker may be what dropped it, in whatever thread went over
+  // the cache's budget: that thread may hold other inodes' locks and is inside an RCU
+  // read-side section. So evict must not take any Inode::lock nor wait for a grace
+  // period (rcu_synchronize, rcu_barrier); deferring work with rcu_free or rcu_defer
+  // is the way (as Linux's shrinkers run inside allocations and their filesystems
+  // must not recurse into themselves).
   virtual void evict();
 };
 
