@@ -24,10 +24,11 @@ namespace rcuvfs::diag {
 // it, and the reverse (every hashed dentry of those filesystems is listed); for
 // filesystems whose dcache is complete (kSbDcacheComplete) also link counts: a
 // directory has 2 + its subdirectories, anything else one per name. Each filesystem
-// adds its own rules (Superblock::check_inode). The namespace must be quiescent: no
-// other thread may change it during the check. The hash-to-list direction scans the
-// whole dcache hash table (at least 2^16 chains, about one per dentry); `scan_hash = false`
-// skips it for callers that check very often (the fuzzers).
+// adds its own rules (Superblock::check_inode, Superblock::check). The namespace must
+// be quiescent: no other thread may change it during the check. The hash-to-list
+// direction scans the whole dcache hash table (at least 2^16 chains, about one per
+// dentry); `scan_hash = false` skips it for callers that check very often (the
+// fuzzers).
 std::vector<std::string> check(Vfs& vfs, bool scan_hash = true);
 
 // Inode and dentry objects alive in the process (every namespace, every filesystem).

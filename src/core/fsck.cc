@@ -18,6 +18,7 @@
 namespace rcuvfs {
 
 void Superblock::check_inode(const Inode&, const FsckFacts&, std::vector<std::string>&) const {}
+void Superblock::check(std::vector<std::string>&) const {}
 
 namespace core {
 int64_t inode_live_count();  // inode.cc
@@ -80,6 +81,9 @@ class Checker {
       const Dentry* at = seen_at_.count(inode) ? seen_at_[inode] : root;
       for (auto& msg : own) report(sb, at, msg);
     }
+    std::vector<std::string> own;
+    sb->check(own);
+    for (auto& msg : own) report(sb, root, msg);
   }
 
   // Every hashed dentry of a checked filesystem must be listed under its parent.

@@ -66,6 +66,10 @@ class Superblock {
   // lock held. Appends one line per problem found. Default: no rules of its own.
   virtual void check_inode(const Inode& inode, const FsckFacts& facts,
                            std::vector<std::string>& problems) const;
+  // The filesystem's rules for the instance as a whole (space accounting), for
+  // diag::check: called once, after check_inode of every inode, under the same
+  // conditions. Default: none.
+  virtual void check(std::vector<std::string>& problems) const;
 
   // The age test of kSbEntryTtl: the walker's, and the filesystem's revalidate in RCU
   // mode (which must agree with it).
