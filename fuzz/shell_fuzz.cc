@@ -37,9 +37,10 @@ bool known_errno_name(std::string_view name) {
   return name.find_first_of("0123456789") == std::string_view::npos;
 }
 
-// memfs files live in RAM: a `truncate` to gigabytes is legal but would only measure
-// the machine's memory. Such lines are skipped (the size limit itself, EFBIG, is
-// covered by the unit tests).
+// memfs files are sparse: a `truncate` to gigabytes is legal and takes no memory, but a
+// `read` of the file then would build gigabytes of zeros in the shell's answer, which
+// only measures the machine's memory. Such lines are skipped (large sizes and their
+// limits are covered by the unit tests and tests/shell/scripts/sparse.sh).
 bool too_big(std::string_view line) {
   if (Executor::command_of(line) != "truncate") return false;
   std::vector<std::string> tokens;

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -53,22 +56,129 @@ int64_t ns(const struct statx_timestamp& ts) {
 }
 
 // ---------------------------------------------------------------- st_blocks -----
-// In-memory filesystems count the size in 4 KiB pages, as tmpfs does; hostfs gives
-// the host's figure (hostfs_test checks it against the host).
-TEST_P(Contract, BlocksFollowTheSize) {
-  if (GetParam().rfind("hostfs", 0) == 0) GTEST_SKIP() << "the host's st_blocks";
-  put("/f", "abc");
-  EXPECT_EQ(st("/f").stx_blocks, 8u);
+// In-memory filesystems count the 4 KiB pages a file holds, as tmpfs does: a page
+// exists once something was written into it; holes and the range a truncate grew
+// the file by cost nothing. hostfs gives the host's figures: on a tmpfs (its scratch
+// directory is in /dev/shm when there is one) it must give the same.
+bool host_dir_on_tmpfs(const rcuvfs_test::HostDir* dir) {
+  struct statfs sfs;
+  return dir && ::statfs(dir->path().c_str(), &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+}
+
+TEST_P(Contract, BlocksCountThePagesWritten) {
+  if (GetParam().rfind("hostfs", 0) == 0 && !host_dir_on_tmpfs(host_dir.get()))
+    GTEST_SKIP() << "the host's st_blocks, not a tmpfs's";
+  auto fd = t->openat(AT_FDCWD, "/f", O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(fd);
+  const std::string a(10000, 'a');
+  // Each step and the (size, st_blocks) fstat gives after it, on a tmpfs (Linux
+  // 6.18, `mount -t tmpfs tmpfs DIR`, the same calls from a C program).
+  struct Step {
+    const char* what;
+    off_t at;        // pwrite offset, or the truncate length
+    size_t len;      // bytes written; 0: a truncate
+    uint64_t size, blocks;
+  };
+  constexpr off_t kLlongMax = INT64_MAX;
+  const Step steps[] = {
+      {"pwrite 10000 at 0", 0, 10000, 10000, 24},
+      {"truncate 5000", 5000, 0, 5000, 16},
+      {"truncate 12000", 12000, 0, 12000, 16},
+      {"truncate 0", 0, 0, 0, 0},
+      {"truncate 1 MiB", 1 << 20, 0, 1 << 20, 0},
+      {"pwrite 1 into page 3", 3 * 4096 + 5, 1, 1 << 20, 8},
+      {"pwrite 1 into page 3 again", 3 * 4096 + 4000, 1, 1 << 20, 8},
+      {"pwrite 8192 at page 100", 100 * 4096, 8192, 1 << 20, 24},
+      {"pwrite 2 across pages 199 and 200", 200 * 4096 - 1, 2, 1 << 20, 40},
+      {"pwrite 1 past the end", (1 << 20) + 7, 1, (1 << 20) + 8, 48},
+      {"truncate into page 100", 100 * 4096 + 1, 0, 100 * 4096 + 1, 16},
+      {"truncate to page 100", 100 * 4096, 0, 100 * 4096, 8},
+      {"truncate 4000000000", 4000000000, 0, 4000000000, 8},
+      {"pwrite 5 at 5 GiB", off_t{5} << 30, 5, (uint64_t{5} << 30) + 5, 16},
+      {"truncate LLONG_MAX", kLlongMax, 0, INT64_MAX, 16},
+      {"pwrite 3 at LLONG_MAX - 3", kLlongMax - 3, 3, INT64_MAX, 24},
+      {"truncate 5 GiB + 2", (off_t{5} << 30) + 2, 0, (uint64_t{5} << 30) + 2, 16},
+  };
+  for (const Step& s : steps) {
+    if (s.len) {
+      auto n = t->pwrite(*fd, a.data(), s.len, s.at);
+      ASSERT_OK(n) << s.what;
+      EXPECT_EQ(*n, s.len) << s.what;
+    } else {
+      ASSERT_OK(t->ftruncate(*fd, s.at)) << s.what;
+    }
+    auto got = t->fstat(*fd);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->stx_size, s.size) << s.what;
+    EXPECT_EQ(got->stx_blocks, s.blocks) << s.what;
+    EXPECT_EQ(st("/f").stx_blocks, s.blocks) << s.what << " (by path)";
+  }
+  ASSERT_OK(t->close(*fd));
   put("/g", std::string(4097, 'x'));
   EXPECT_EQ(st("/g").stx_blocks, 16u);
-  auto fd = t->openat(AT_FDCWD, "/g", O_WRONLY | O_TRUNC);
-  ASSERT_OK(fd);
-  EXPECT_EQ(t->fstat(*fd)->stx_blocks, 0u);
-  ASSERT_OK(t->close(*fd));
+  put("/z", std::string(8192, '\0'));  // zeros are written like anything else
+  EXPECT_EQ(st("/z").stx_blocks, 16u);
+  auto tfd = t->openat(AT_FDCWD, "/g", O_WRONLY | O_TRUNC);
+  ASSERT_OK(tfd);
+  EXPECT_EQ(t->fstat(*tfd)->stx_blocks, 0u);
+  ASSERT_OK(t->close(*tfd));
   ASSERT_OK(t->mkdirat(AT_FDCWD, "/d", 0755));
   EXPECT_EQ(st("/d").stx_blocks, 0u);
   ASSERT_OK(t->symlinkat("f", AT_FDCWD, "/s"));
   EXPECT_EQ(st("/s", AT_SYMLINK_NOFOLLOW).stx_blocks, 0u);
+}
+
+// ---------------------------------------------------------------- holes ---------
+
+TEST_P(Contract, HolesAndCutTailsReadAsZeros) {
+  auto fd = t->openat(AT_FDCWD, "f", O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(fd);
+  ASSERT_OK(t->pwrite(*fd, std::string(10000, 'a').data(), 10000, 0));
+  // Cut inside page 1, then grow again: what was cut reads as zeros, in the page
+  // that stayed and in the pages that went.
+  ASSERT_OK(t->ftruncate(*fd, 5000));
+  ASSERT_OK(t->ftruncate(*fd, 12000));
+  std::string buf(20000, '?');
+  auto n = t->pread(*fd, buf.data(), buf.size(), 0);
+  ASSERT_OK(n);
+  ASSERT_EQ(*n, 12000u);
+  EXPECT_EQ(buf.substr(0, 12000), std::string(5000, 'a') + std::string(7000, '\0'));
+  // A write far past the end leaves a hole; a read across it and into the data.
+  ASSERT_OK(t->pwrite(*fd, "xy", 2, 40000));
+  buf.assign(40002, '?');
+  n = t->pread(*fd, buf.data(), buf.size(), 0);
+  ASSERT_OK(n);
+  ASSERT_EQ(*n, 40002u);
+  EXPECT_EQ(buf, std::string(5000, 'a') + std::string(35000, '\0') + "xy");
+  // Reads that start and end inside holes and pages, unaligned.
+  n = t->pread(*fd, buf.data(), 10, 4995);
+  ASSERT_OK(n);
+  EXPECT_EQ(buf.substr(0, 10), std::string(5, 'a') + std::string(5, '\0'));
+  n = t->pread(*fd, buf.data(), 100, 39999);
+  ASSERT_OK(n);
+  EXPECT_EQ(buf.substr(0, *n), std::string("\0xy", 3));
+  // Growing the file by a write shows zeros between the old end and the data.
+  ASSERT_OK(t->ftruncate(*fd, 3));
+  ASSERT_OK(t->pwrite(*fd, "b", 1, 6));
+  EXPECT_EQ(get("f"), std::string("aaa\0\0\0b", 7));
+  ASSERT_OK(t->close(*fd));
+}
+
+TEST_P(Contract, FilesBeyondFourGiB) {
+  auto fd = t->openat(AT_FDCWD, "big", O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(fd);
+  const off_t at = off_t{5} << 30;
+  auto n = t->pwrite(*fd, "hello", 5, at);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 5u);
+  EXPECT_EQ(st("big").stx_size, static_cast<uint64_t>(at) + 5);
+  char buf[16] = {};
+  auto r = t->pread(*fd, buf, sizeof buf, at - 3);
+  ASSERT_OK(r);
+  EXPECT_EQ(std::string(buf, *r), std::string("\0\0\0hello", 8));
+  ASSERT_OK(t->ftruncate(*fd, off_t{6} << 30));
+  EXPECT_EQ(st("big").stx_size, uint64_t{6} << 30);
+  ASSERT_OK(t->close(*fd));
 }
 
 // ---------------------------------------------------------------- mkdirat -------

@@ -7,6 +7,7 @@
 
 #include "core/namei.h"
 #include "core/ops_common.h"
+#include "fs/memfs/memfs.h"
 
 #include <string>
 #include <vector>
@@ -119,9 +120,29 @@ TEST_F(FsckCorrupt, MemfsSizes) {
   Problems p = corrupt(d->size, uint64_t{40});
   EXPECT_TRUE(mentions(p, "/d: directory size 40, expected 60 for 1 entries"))
       << ::testing::PrintToString(p);
-  Inode* f = inode_of(*t, "/d/f");
-  p = corrupt(f->size, uint64_t{7});
-  EXPECT_TRUE(mentions(p, "size 7 but 3 bytes of data")) << ::testing::PrintToString(p);
+}
+
+// A regular file's pages: the count st_blocks shows, the pages themselves, what lies
+// past the size, and the filesystem's space in use.
+TEST_F(FsckCorrupt, MemfsPages) {
+  auto* f = static_cast<memfs::MemInode*>(inode_of(*t, "/d/f"));  // "abc": one page
+  ASSERT_NE(f, nullptr);
+  ASSERT_NE(f->file_data(), nullptr);
+  Problems p = corrupt(f->size, uint64_t{0});
+  EXPECT_TRUE(mentions(p, "/d/f: page 0 past the size 0") || mentions(p, "/g: page 0 past"))
+      << ::testing::PrintToString(p);
+  p = corrupt(f->size, uint64_t{2});  // 'c' is past it
+  EXPECT_TRUE(mentions(p, "non-zero byte past the size 2")) << ::testing::PrintToString(p);
+  EXPECT_EQ(corrupt(f->size, uint64_t{7}), Problems{});  // zeros past "abc": a true state
+  p = corrupt(f->file_data()->pages, uint64_t{2});
+  EXPECT_TRUE(mentions(p, "2 pages counted but 1 held")) << ::testing::PrintToString(p);
+  auto& sb = *static_cast<memfs::MemSuper*>(f->sb);
+  ASSERT_TRUE(sb.charge_page());
+  p = diag::check(*vfs);
+  sb.uncharge_pages(1);
+  EXPECT_TRUE(mentions(p, "space: 2 pages in use but files hold 1"))
+      << ::testing::PrintToString(p);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
 }
 
 // The walker trusts the entry's kDSearchAll bit instead of the directory's mode.

@@ -124,8 +124,9 @@ class Inode {
   std::atomic<uint32_t> nlink{0};
   SeqCount attr_seq;  // a seqlock: AttrWrite serialises writers by itself
   // No `blocks` and no `rdev`: a filesystem derives them when asked or keeps them in
-  // its own inode (memfs: blocks from the size, rdev in the device node's payload
-  // word; hostfs: the host's figures), read inside the snapshot (AttrExtra).
+  // its own inode (memfs: the page count of a file's contents and the device number,
+  // both reached through its payload word; hostfs: the host's figures), read inside
+  // the snapshot (AttrExtra).
   std::atomic<uint64_t> size{0};
   std::atomic<int64_t> atime_ns{0};
   std::atomic<int64_t> mtime_ns{0};
@@ -243,7 +244,9 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
 // case). This is what every in-memory filesystem's getattr_rcu should call.
 // Fields Inode has no member for (stx_blocks, stx_rdev_*, ...) are left as they are;
 // `extra`, when given, reads the filesystem's own attribute fields (written in the
-// same AttrWrite sections) into `out` inside the snapshot.
+// same AttrWrite sections) into `out` inside the snapshot; it must store every field
+// it fills on every call, since a try that failed validation leaves its values in
+// `out` for the next.
 using AttrExtra = void (*)(const Inode& inode, Statx& out);
 int attr_snapshot_rcu(const Inode& inode, Statx& out, AttrExtra extra = nullptr);
 // The same with `lock` held (shared or exclusive) by the caller: never fails.

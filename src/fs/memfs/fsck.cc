@@ -19,6 +19,18 @@ void MemSuper::check_inode(const Inode& inode, const FsckFacts& facts,
   static_cast<const MemInode&>(inode).check(facts, problems);
 }
 
+void MemSuper::check(std::vector<std::string>& problems) const {
+  uint64_t held = 0;
+  {
+    std::lock_guard g(files_lock_);
+    for (const FileData* d = files_; d; d = d->next) held += d->map.size();
+  }
+  const uint64_t used = used_pages();
+  if (used != held)
+    problems.push_back("space: " + std::to_string(used) + " pages in use but files hold " +
+                       std::to_string(held));
+}
+
 void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems) const {
   const uint64_t sz = size.load(kRelaxed);
   const auto num = [](uint64_t v) { return std::to_string(v); };
@@ -39,10 +51,29 @@ void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems)
       std::shared_lock g(const_cast<InodeLock&>(lock));
       if (payload_.load(kRelaxed) & kBodyTag)
         problems.push_back("regular file with a symlink body");
-      const std::string* d = data();
-      const uint64_t have = d ? d->size() : 0;
-      if (have != sz)
-        problems.push_back("size " + num(sz) + " but " + num(have) + " bytes of data");
+      const FileData* d = file_data();
+      if (!d) break;
+      const uint64_t counted = d->pages.load(kRelaxed);
+      if (counted != d->map.size())
+        problems.push_back(num(counted) + " pages counted but " + num(d->map.size()) +
+                           " held");
+      if (d->map.empty()) problems.push_back("contents without a page");
+      const uint64_t end_page = (sz + kPageSize - 1) / kPageSize;
+      if (!d->map.empty() && d->map.rbegin()->first >= end_page)
+        problems.push_back("page " + num(d->map.rbegin()->first) + " past the size " +
+                           num(sz));
+      // Bytes past the size read as zeros once the file grows again.
+      if (const uint64_t at = sz % kPageSize) {
+        auto last = d->map.find(sz / kPageSize);
+        if (last != d->map.end()) {
+          const unsigned char* b = last->second.bytes;
+          for (uint64_t i = at; i < kPageSize; ++i)
+            if (b[i]) {
+              problems.push_back("non-zero byte past the size " + num(sz));
+              break;
+            }
+        }
+      }
       break;
     }
     case S_IFLNK: {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <new>
 
 #include <sys/sysmacros.h>
 
@@ -14,10 +15,6 @@ namespace rcuvfs::memfs {
 
 namespace {
 constexpr auto kRelaxed = std::memory_order_relaxed;
-
-uint64_t blocks_for(mode_t mode, uint64_t size) {
-  return S_ISREG(mode) ? (size + 4095) / 4096 * 8 : 0;
-}
 
 ObjectCache& inode_cache() {
   static ObjectCache& cache = *new ObjectCache(sizeof(MemInode));
@@ -45,28 +42,28 @@ void LinkBody::retire(LinkBody* b) {
   rcu_defer(&b->rcu, [](RcuHead* h) { ::operator delete(reinterpret_cast<LinkBody*>(h)); });
 }
 
-void MemInode::release_payload(uintptr_t p, bool now) {
-  if (p & kDevTag) return;
-  if (p & kBodyTag) {
-    auto* b = reinterpret_cast<LinkBody*>(p & ~kBodyTag);
-    if (now)
-      ::operator delete(b);
-    else
-      LinkBody::retire(b);
-  } else {
-    delete reinterpret_cast<std::string*>(p);
-  }
+void MemInode::release_body(uintptr_t p, bool now) {
+  if (!(p & kBodyTag)) return;
+  auto* b = reinterpret_cast<LinkBody*>(p & ~kBodyTag);
+  if (now)
+    ::operator delete(b);
+  else
+    LinkBody::retire(b);
 }
 
 MemInode::MemInode(MemSuper* sb) : Inode(sb) {}
 
 MemInode::~MemInode() {
-  // Freed after a grace period (or with the superblock): no reader is left.
-  release_payload(payload_.load(kRelaxed), true);
+  // Freed after a grace period (or with the superblock): no reader is left. A regular
+  // file's contents went at eviction, with the superblock still there to take its
+  // pages back.
+  assert(!file_data());
+  release_body(payload_.load(kRelaxed), true);
 }
 
 void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
   const int64_t now = now_ns();
+  assert(!file_data());  // let go when the object's last file was evicted
   {
     // Readers may still hold a stale pointer to this object (recyclefs): make the
     // change look like one attribute update to them.
@@ -83,7 +80,7 @@ void MemInode::init(mode_t m, uid_t u, gid_t g, dev_t rd) {
     ctime_ns.store(now, kRelaxed);
     btime_ns.store(now, kRelaxed);
     const uintptr_t p = S_ISCHR(m) || S_ISBLK(m) ? dev_payload(rd) : 0;
-    release_payload(payload_.exchange(p, std::memory_order_acq_rel), false);
+    release_body(payload_.exchange(p, std::memory_order_acq_rel), false);
   }
   refcount.store(1, kRelaxed);
 }
@@ -229,10 +226,16 @@ Status MemInode::getattr(Statx& out, unsigned, unsigned) {
 }
 
 void MemInode::read_extra(const Inode& inode, Statx& out) {
-  out.stx_blocks = blocks_for(out.stx_mode, out.stx_size);
-  const uintptr_t p = static_cast<const MemInode&>(inode).payload_.load(kRelaxed);
-  if (!(p & kDevTag)) return;
-  const auto rdev = static_cast<dev_t>(p >> 2);
+  // Acquire: a FileData published just now is read whole. Untagged, the word is a
+  // FileData or 0 whatever the mode this snapshot saw: the object may have been
+  // recycled since (a torn snapshot fails validation; the pointer stays valid until
+  // the read-side section ends). Every field is written on every call: a failed try
+  // of the snapshot must leave nothing behind for the next.
+  const auto& self = static_cast<const MemInode&>(inode);
+  const uintptr_t p = self.payload_.load(std::memory_order_acquire);
+  const FileData* d = (p & kTags) ? nullptr : reinterpret_cast<const FileData*>(p);
+  out.stx_blocks = d ? d->pages.load(kRelaxed) * 8 : 0;
+  const auto rdev = (p & kDevTag) ? static_cast<dev_t>(p >> 2) : dev_t{0};
   out.stx_rdev_major = major(rdev);
   out.stx_rdev_minor = minor(rdev);
 }
@@ -250,65 +253,95 @@ int MemInode::get_link(std::string_view& out, unsigned flags) const {
   return 0;
 }
 
-void MemInode::set_size_locked(uint64_t n) {
-  const int64_t now = now_ns();
-  AttrWrite w(*this);
-  size.store(n, kRelaxed);
-  mtime_ns.store(now, kRelaxed);
-  ctime_ns.store(now, kRelaxed);
-}
-
 Result<size_t> MemInode::read(void* buf, size_t count, off_t offset) {
   if (offset < 0) return Err{EINVAL};
-  const std::string* d = data();
-  const auto off = static_cast<size_t>(offset);
-  if (!d || off >= d->size()) return size_t{0};
-  const size_t n = std::min(count, d->size() - off);
-  std::memcpy(buf, d->data() + off, n);
+  const uint64_t sz = size.load(kRelaxed);
+  const auto off = static_cast<uint64_t>(offset);
+  if (off >= sz) return size_t{0};
+  const auto n = static_cast<size_t>(std::min<uint64_t>(count, sz - off));
+  auto* out = static_cast<unsigned char*>(buf);
+  if (const FileData* d = file_data())
+    d->read(out, off, n);
+  else
+    std::memset(out, 0, n);  // all hole
   return n;
 }
 
-std::string* MemInode::contents() {
-  std::string* d = data();
+FileData* MemInode::contents() {
+  FileData* d = file_data();
   if (!d) {
-    d = new std::string;
-    payload_.store(reinterpret_cast<uintptr_t>(d), kRelaxed);
+    d = new FileData;
+    super().track(d);
+    // Release: read_extra may load the word and the count at once.
+    payload_.store(reinterpret_cast<uintptr_t>(d), std::memory_order_release);
   }
   return d;
 }
 
-// Only regular files get contents (the core writes and truncates nothing else); the
-// type checks also keep a symlink's body from ever being taken for them.
-Result<size_t> MemInode::write(const void* buf, size_t count, off_t offset) {
-  if (offset < 0) return Err{EINVAL};
-  if (type() != S_IFREG) return Err{EINVAL};
-  const auto off = static_cast<size_t>(offset);
-  if (off + count > (size_t{1} << 32)) return Err{EFBIG};
-  std::string* d = off + count > 0 ? contents() : data();
-  if (d) {
-    if (d->size() < off + count) d->resize(off + count);
-    if (count) std::memcpy(d->data() + off, buf, count);
+void MemInode::drop_contents() {
+  FileData* d = file_data();
+  if (!d) return;
+  d->clear(super());
+  {
+    AttrWrite w(*this);
+    payload_.store(0, std::memory_order_release);
   }
-  set_size_locked(d ? d->size() : 0);
-  return count;
+  super().untrack(d);
+  FileData::retire(d);
+}
+
+void MemInode::data_changed(uint64_t n) {
+  const int64_t now = now_ns();
+  FileData* d = file_data();
+  const bool empty = d && d->map.empty();
+  {
+    AttrWrite w(*this);
+    size.store(n, kRelaxed);
+    mtime_ns.store(now, kRelaxed);
+    ctime_ns.store(now, kRelaxed);
+    if (d) d->pages.store(d->map.size(), kRelaxed);
+    if (empty) payload_.store(0, std::memory_order_release);
+  }
+  if (empty) {
+    super().untrack(d);
+    FileData::retire(d);
+  }
+}
+
+// Only regular files get contents (the core writes and truncates nothing else); the
+// type checks also keep a symlink's body from ever being taken for them. The core
+// has checked the range against the largest file size (LLONG_MAX, as tmpfs's).
+Result<size_t> MemInode::write(const void* buf, size_t count, off_t offset) {
+  if (offset < 0 || count > static_cast<uint64_t>(INT64_MAX - offset)) return Err{EINVAL};
+  if (type() != S_IFREG) return Err{EINVAL};
+  if (count == 0) return size_t{0};
+  const auto off = static_cast<uint64_t>(offset);
+  int error = 0;
+  size_t done = 0;
+  try {
+    done = contents()->write(static_cast<const unsigned char*>(buf), off, count, super(), error);
+  } catch (const std::bad_alloc&) {
+    error = ENOMEM;  // no FileData: nothing written
+  }
+  // The times change even when no byte could be written: Linux updates them before
+  // it copies.
+  data_changed(done ? std::max(size.load(kRelaxed), off + done) : size.load(kRelaxed));
+  if (done == 0) return Err{error};
+  return done;
 }
 
 Status MemInode::truncate(off_t length) {
   if (length < 0) return Err{EINVAL};
-  if (static_cast<uint64_t>(length) > (uint64_t{1} << 32)) return Err{EFBIG};
   if (type() != S_IFREG) return Err{EINVAL};
-  const auto n = static_cast<size_t>(length);
-  if (n == 0) {
-    // Empty again: give the memory back.
-    delete data();
-    payload_.store(0, kRelaxed);
-  } else {
-    contents()->resize(n);
-  }
-  set_size_locked(n);
+  const auto n = static_cast<uint64_t>(length);
+  if (FileData* d = file_data(); d && n < size.load(kRelaxed)) d->truncate(n, super());
+  data_changed(n);
   return {};
 }
 
-void MemInode::evict() { super().free_inode(this); }
+void MemInode::evict() {
+  drop_contents();
+  super().free_inode(this);
+}
 
 }  // namespace rcuvfs::memfs

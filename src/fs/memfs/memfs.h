@@ -1,7 +1,8 @@
 // memfs: the RAM filesystem. The dentry cache is its directory structure (like
 // Linux's tmpfs): every entry is a pinned dentry, so memfs itself keeps only inodes.
-// Sizes, link counts and block counts follow tmpfs (a directory is 40 bytes plus 20
-// per entry; a regular file uses whole 4 KiB pages).
+// Sizes, link counts and block counts follow tmpfs: a directory is 40 bytes plus 20
+// per entry; a regular file is a sparse set of 4 KiB pages (file_data.h) and its
+// st_blocks counts the pages it holds; files may grow to LLONG_MAX bytes.
 //
 // Every RCU callback is implemented: getattr_rcu (the core's seqcount snapshot),
 // permission with kMayNotBlock, get_link in RCU mode. Variants built on it:
@@ -9,21 +10,43 @@
 // once, without a grace period).
 //
 // MemInode fields beyond the core's: one word, `payload_`, for the private state of
-// the two kinds of file that have any (a file is never both, and only init() changes
-// the kind of an object):
-//   regular file  its contents: a std::string, allocated when the file first becomes
-//                 non-empty and freed when it is truncated to 0 (most files stay
-//                 empty); nullptr otherwise. Guarded by Inode::lock.
+// the three kinds of file that have any (a file is never two of them, and only init()
+// changes the kind of an object). It is an atomic that RCU readers load: the
+// attribute snapshot (read_extra) and get_link.
+//   regular file  its contents: a FileData, allocated when the first page is written
+//                 and let go when the file holds no page any more (most files stay
+//                 empty); nullptr otherwise. Published with a release store. Its
+//                 pages are guarded by Inode::lock; its page count is read under RCU
+//                 for st_blocks, inside the attribute snapshot, and is stored only in
+//                 the AttrWrite section that stores the size it goes with, so a stat
+//                 never pairs a size with the block count of another moment. A
+//                 FileData let go (truncate, evict) is freed after a grace period
+//                 (FileData::retire); its pages are freed and given back to the
+//                 filesystem's space at once.
 //   symlink       its target: a LinkBody, tagged with kBodyTag (bit 0), published
 //                 once per use of the object with a release store and read under RCU;
 //                 a replaced body is freed after a grace period.
-// An RCU reader (get_link) may load the word of an object recycled into a regular
-// file: without the tag it never dereferences it. Contents are never read under RCU,
-// so they are freed at once.
+//   device node   its number, tagged with kDevTag (bit 1); stored by init, in the
+//                 same AttrWrite section as the mode.
+// An RCU reader may load the word of an object recycled into another kind of file
+// (recyclefs): it dereferences a pointer only under the tag (or absence of tags) that
+// says what it points to, and every pointer it may load stays valid until its
+// read-side section ends (both kinds are freed after a grace period).
+//
+// The page count lives in the FileData rather than the inode: an inode is 104 bytes
+// for every file of the namespace (a dentry and an inode are most of the memory a
+// file costs), and a count belongs only to files that hold data.
+//
+// MemSuper: used_pages_ is an atomic charged before a page is allocated and given
+// back when pages are freed (never read under RCU); files_ (every FileData, for
+// diag::check) is guarded by files_lock_. Lock order: Inode::lock -> files_lock_ (a
+// leaf); the attribute seqlock (AttrWrite) nests inside either.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
 #include <rcuvfs/fs/superblock.h>
+
+#include "fs/memfs/file_data.h"
 
 #include <atomic>
 #include <memory>
@@ -69,13 +92,13 @@ class MemInode : public Inode {
   Status rename(std::string_view old_name, Inode* source, Inode* new_dir,
                 std::string_view new_name, Inode* target, unsigned flags) override;
 
-  // st_blocks: the size in 4 KiB pages (as tmpfs), for regular files. The walker takes
-  // this snapshot itself (kSbAttrSnapshot): a subclass that overrides getattr_rcu
+  // st_blocks: the pages a regular file holds, 8 blocks each (as tmpfs). The walker
+  // takes this snapshot itself (kSbAttrSnapshot): a subclass that overrides getattr_rcu
   // clears that flag.
   int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const override;
   // The attribute snapshot's AttrExtra (the superblock's attr_extra): st_blocks from
-  // the snapshot's size, st_rdev from the payload (payload and mode are written in the
-  // same AttrWrite section, by init).
+  // the FileData's page count, st_rdev from the payload (see the header comment for
+  // why both are consistent with the rest of the snapshot).
   static void read_extra(const Inode& inode, Statx& out);
   Status getattr(Statx& out, unsigned mask, unsigned flags) override;
   int permission(int mask, const Cred& cred, unsigned flags) const override;
@@ -84,9 +107,20 @@ class MemInode : public Inode {
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;
   Status truncate(off_t length) override;
+  // A regular file's pages go back to the filesystem here, not after the grace
+  // period the object waits for: space freed by the last unlink or close is there
+  // for the next write. It takes no Inode::lock (only files_lock_, a leaf, and the
+  // attribute seqlock) and waits for no grace period, as evict must not.
   void evict() override;
 
   MemSuper& super() const;
+
+  // The contents of a regular file, or nullptr while it holds no page. Inode::lock
+  // held, or the namespace quiescent (diag::check and its tests).
+  FileData* file_data() const {
+    const uintptr_t p = payload_.load(std::memory_order_relaxed);
+    return (p & kTags) ? nullptr : reinterpret_cast<FileData*>(p);
+  }
 
   // memfs's consistency rules for this inode (see MemSuper::check_inode).
   void check(const FsckFacts& facts, std::vector<std::string>& problems) const;
@@ -94,11 +128,11 @@ class MemInode : public Inode {
  private:
   Result<MemInode*> new_child(mode_t mode, dev_t rdev, const Cred& cred);
   void touch_dir(int64_t entries_delta, int64_t nlink_delta);
-  void set_size_locked(uint64_t size);
 
-  // The payload word by file type: a regular file's contents (a std::string*, or 0
-  // while empty), a symlink's body (LinkBody* | kBodyTag), a device node's number
-  // (dev << 2 | kDevTag; mknod takes only numbers that fit 32 bits), 0 otherwise.
+  // The payload word by file type: a regular file's contents (a FileData*, or 0 while
+  // it holds no page), a symlink's body (LinkBody* | kBodyTag), a device node's
+  // number (dev << 2 | kDevTag; mknod takes only numbers that fit 32 bits), 0
+  // otherwise.
   static constexpr uintptr_t kBodyTag = 1;
   static constexpr uintptr_t kDevTag = 2;
   static constexpr uintptr_t kTags = kBodyTag | kDevTag;
@@ -108,16 +142,17 @@ class MemInode : public Inode {
     const uintptr_t p = payload_.load(order);
     return (p & kBodyTag) ? reinterpret_cast<const LinkBody*>(p & ~kBodyTag) : nullptr;
   }
-  // The contents of a regular file (Inode::lock held), or nullptr while it is empty.
-  std::string* data() const {
-    const uintptr_t p = payload_.load(std::memory_order_relaxed);
-    return (p & kTags) ? nullptr : reinterpret_cast<std::string*>(p);
-  }
-  // The same, allocated now if the file had none (Inode::lock held exclusively).
-  std::string* contents();
-  // Free what the word points to; the caller has replaced it (or is the destructor).
-  // A body goes after a grace period unless `now` (no reader is left).
-  static void release_payload(uintptr_t p, bool now);
+  // The contents, allocated and published now if the file had none (Inode::lock held
+  // exclusively).
+  FileData* contents();
+  // Publishes the new size and page count (and the times of a change to the data) in
+  // one AttrWrite section; a FileData left with no page is let go in the same section.
+  void data_changed(uint64_t size);
+  // Lets the contents go: pages freed now, the object after a grace period.
+  void drop_contents();
+  // Free a symlink body the word held; the caller has replaced it (or is the
+  // destructor). After a grace period unless `now` (no reader is left).
+  static void release_body(uintptr_t p, bool now);
 
   std::atomic<uintptr_t> payload_{0};
 };
@@ -133,13 +168,24 @@ class MemSuper : public Superblock {
   MemSuper(bool rcu_callbacks, const Cred& owner);
   ~MemSuper() override;
   Inode* root_inode() override;
-  // Directory sizes (40 + 20 per entry, as tmpfs), block counts of regular files
-  // (whole pages), file data and symlink bodies matching the sizes.
+  // Directory sizes (40 + 20 per entry, as tmpfs); a regular file's page count
+  // against the pages it holds, no page and no non-zero byte past its size; symlink
+  // bodies matching the sizes.
   void check_inode(const Inode& inode, const FsckFacts& facts,
                    std::vector<std::string>& problems) const override;
+  // The space in use against the pages every file (named, or open but unlinked) holds.
+  void check(std::vector<std::string>& problems) const override;
 
   bool rcu_callbacks() const { return rcu_callbacks_; }
   uint64_t next_ino() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Space: one more page (true: it may be allocated).
+  bool charge_page();
+  void uncharge_pages(uint64_t n);
+  uint64_t used_pages() const { return used_pages_.load(std::memory_order_relaxed); }
+  // Every FileData of the instance, for check().
+  void track(FileData* d);
+  void untrack(FileData* d);
 
   // Object allocation policy: memfs frees after a grace period; recyclefs reuses.
   virtual MemInode* alloc_inode();
@@ -148,6 +194,9 @@ class MemSuper : public Superblock {
  private:
   const bool rcu_callbacks_;
   std::atomic<uint64_t> next_ino_{1};
+  std::atomic<uint64_t> used_pages_{0};
+  mutable std::mutex files_lock_;
+  FileData* files_ = nullptr;
   MemInode* root_ = nullptr;
 };
 

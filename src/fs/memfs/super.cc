@@ -1,5 +1,6 @@
 #include "fs/memfs/memfs.h"
 
+#include <cassert>
 #include <cerrno>
 
 namespace rcuvfs::memfs {
@@ -11,7 +12,8 @@ MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner) : rcu_callbacks_(rcu_c
   root_->init(S_IFDIR | 0755, owner.uid, owner.gid, 0);
 }
 
-MemSuper::~MemSuper() = default;
+// Every file was evicted before (its pages with it): nothing is charged any more.
+MemSuper::~MemSuper() { assert(!files_ && used_pages() == 0); }
 
 Inode* MemSuper::root_inode() {
   // The root starts with the one reference init() gave it: hand it over once.
@@ -23,6 +25,30 @@ Inode* MemSuper::root_inode() {
 MemInode* MemSuper::alloc_inode() { return new MemInode(this); }
 
 void MemSuper::free_inode(MemInode* inode) { inode->Inode::evict(); }
+
+bool MemSuper::charge_page() {
+  used_pages_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void MemSuper::uncharge_pages(uint64_t n) {
+  if (n) used_pages_.fetch_sub(n, std::memory_order_relaxed);
+}
+
+void MemSuper::track(FileData* d) {
+  std::lock_guard g(files_lock_);
+  d->prev = nullptr;
+  d->next = files_;
+  if (files_) files_->prev = d;
+  files_ = d;
+}
+
+void MemSuper::untrack(FileData* d) {
+  std::lock_guard g(files_lock_);
+  (d->prev ? d->prev->next : files_) = d->next;
+  if (d->next) d->next->prev = d->prev;
+  d->prev = d->next = nullptr;
+}
 
 Status check_options(std::string_view options) {
   if (!options.empty()) return Err{EINVAL};
