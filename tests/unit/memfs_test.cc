@@ -1,6 +1,7 @@
 // memfs's own rules, on memfs and on the filesystems built on it (legacyfs: no RCU
-// callbacks; recyclefs: inode objects reused at once): sparse files that cost no
-// memory.
+// callbacks; recyclefs: inode objects reused at once): the `size=` option as tmpfs
+// reads it, ENOSPC and short writes at the limit, space given back by unlink, close,
+// rename, truncate and O_TRUNC, and sparse files that cost no memory.
 #include "test_util.h"
 
 #include <rcuvfs/diagnostics.h>
@@ -9,24 +10,140 @@
 #include "core/ops_common.h"
 #include "fs/memfs/memfs.h"
 
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace {
 
 using namespace rcuvfs;
+using Problems = std::vector<std::string>;
 
 class Memfs : public ::testing::TestWithParam<const char*>, public rcuvfs_test::VfsHarness {
  protected:
+  void make_sized(const char* options) {
+    auto v = Vfs::create(GetParam(), options);
+    ASSERT_OK(v);
+    vfs = std::move(*v);
+    t = vfs->new_task();
+  }
   memfs::MemSuper& super() {
     auto p = core::lookup_path(t->state(), AT_FDCWD, "/", 0);
     EXPECT_TRUE(p.ok());
     core::PathRef ref(*p);
     return *static_cast<memfs::MemSuper*>(ref.inode()->sb);
   }
+  int open(const char* path, int flags) {
+    auto fd = t->openat(AT_FDCWD, path, flags, 0644);
+    EXPECT_OK(fd) << path;
+    return fd.ok() ? *fd : -1;
+  }
+  // The answer of a pwrite: bytes written, or -errno.
+  int64_t pwrite(int fd, size_t n, off_t at) {
+    const std::string data(n, 'a');
+    auto r = t->pwrite(fd, data.data(), n, at);
+    return r.ok() ? static_cast<int64_t>(*r) : -r.error();
+  }
+  int64_t write(int fd, size_t n) {
+    const std::string data(n, 'a');
+    auto r = t->write(fd, data.data(), n);
+    return r.ok() ? static_cast<int64_t>(*r) : -r.error();
+  }
+  using SB = std::pair<uint64_t, uint64_t>;
+  SB size_blocks(int fd) {
+    auto s = t->fstat(fd);
+    EXPECT_OK(s);
+    return s.ok() ? SB(s->stx_size, s->stx_blocks) : SB();
+  }
 };
+
+// The same calls on a tmpfs mounted with size=64k (16 pages; Linux 6.18) gave every
+// figure below, each step in this order.
+TEST_P(Memfs, WritesStopAtTheSizeAsOnTmpfs) {
+  make_sized("size=64k");
+  EXPECT_EQ(super().max_pages(), 16u);
+  const int a = open("a", O_CREAT | O_RDWR);
+  EXPECT_EQ(write(a, 65537), 65536);  // short: the limit
+  EXPECT_EQ(size_blocks(a), SB(65536, 128));
+  EXPECT_EQ(write(a, 1), -ENOSPC);  // then nothing
+  EXPECT_EQ(size_blocks(a), SB(65536, 128));
+  EXPECT_EQ(pwrite(a, 1, 0), 1);  // a page it holds takes no room
+  ASSERT_OK(t->ftruncate(a, 100000));
+  EXPECT_EQ(pwrite(a, 1, 90000), -ENOSPC);  // a hole does
+  EXPECT_EQ(size_blocks(a), SB(100000, 128));
+  ASSERT_OK(t->ftruncate(a, 56344));  // two pages back
+  EXPECT_EQ(size_blocks(a), SB(56344, 112));
+  const int b = open("b", O_CREAT | O_RDWR);
+  EXPECT_EQ(pwrite(b, 8192, 1000), 7192);  // up to the end of the second new page
+  EXPECT_EQ(size_blocks(b), SB(8192, 16));
+  EXPECT_EQ(pwrite(b, 8192, 0), 8192);
+  EXPECT_EQ(pwrite(b, 10, 20000), -ENOSPC);
+  EXPECT_EQ(size_blocks(b), SB(8192, 16));
+  const int ap = open("a", O_WRONLY | O_APPEND);
+  EXPECT_EQ(write(ap, 5000), 1000);  // the rest of a's last page
+  EXPECT_EQ(size_blocks(a), SB(57344, 112));
+  ASSERT_OK(t->close(ap));
+  ASSERT_OK(t->close(a));
+  EXPECT_EQ(super().used_pages(), 16u);
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "a", 0));  // the last name and the last descriptor
+  EXPECT_EQ(super().used_pages(), 2u);
+  // Unlinked but open: its pages stay until the close.
+  const int c = open("c", O_CREAT | O_RDWR);
+  EXPECT_EQ(write(c, 40960), 40960);
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "c", 0));
+  EXPECT_EQ(pwrite(b, 32768, 0), 24576);
+  EXPECT_EQ(size_blocks(b), SB(24576, 48));
+  EXPECT_EQ(diag::check(*vfs), Problems{});  // c counted though it has no name
+  ASSERT_OK(t->close(c));
+  EXPECT_EQ(pwrite(b, 32768, 0), 32768);
+  EXPECT_EQ(size_blocks(b), SB(32768, 64));
+  // A rename over a file frees the file it replaced.
+  const int d = open("d", O_CREAT | O_RDWR);
+  EXPECT_EQ(write(d, 16384), 16384);
+  ASSERT_OK(t->close(d));
+  put("e");
+  ASSERT_OK(t->renameat2(AT_FDCWD, "e", AT_FDCWD, "d", 0));
+  EXPECT_EQ(pwrite(b, 32768, 32768), 32768);
+  EXPECT_EQ(size_blocks(b), SB(65536, 128));
+  EXPECT_EQ(pwrite(b, 1, 65536), -ENOSPC);
+  // O_TRUNC and truncate free what they cut.
+  ASSERT_OK(t->close(open("b", O_WRONLY | O_TRUNC)));
+  EXPECT_EQ(size_blocks(b), SB(0, 0));
+  const int f = open("f", O_CREAT | O_RDWR);
+  EXPECT_EQ(write(f, 65536), 65536);
+  EXPECT_EQ(size_blocks(f), SB(65536, 128));
+  ASSERT_OK(t->ftruncate(f, 4096));
+  EXPECT_EQ(pwrite(b, 61440, 0), 61440);
+  EXPECT_EQ(size_blocks(b), SB(61440, 120));
+  EXPECT_EQ(super().used_pages(), 16u);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+  ASSERT_OK(t->close(b));
+  ASSERT_OK(t->close(f));
+}
+
+// Space comes back as soon as the last name and the last descriptor are gone: a
+// write that failed for want of room then succeeds.
+TEST_P(Memfs, SpaceComesBackAtOnce) {
+  make_sized("size=40k");
+  put("big", std::string(40960, 'x'));
+  auto fd = t->openat(AT_FDCWD, "small", O_CREAT | O_WRONLY, 0644);
+  ASSERT_OK(fd);
+  EXPECT_ERRNO(t->write(*fd, "y", 1), ENOSPC);
+  ASSERT_OK(t->linkat(AT_FDCWD, "big", AT_FDCWD, "big2", 0));
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "big", 0));
+  EXPECT_ERRNO(t->write(*fd, "y", 1), ENOSPC);  // a second name holds it
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "big2", 0));
+  auto n = t->write(*fd, "y", 1);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 1u);
+  ASSERT_OK(t->close(*fd));
+  EXPECT_EQ(super().used_pages(), 1u);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+}
 
 // Resident memory of the process, in bytes (/proc/self/statm: pages).
 uint64_t rss() {
@@ -60,5 +177,70 @@ TEST_P(Memfs, GrowingByTruncateCostsNoMemory) {
 INSTANTIATE_TEST_SUITE_P(Filesystems, Memfs,
                          ::testing::Values("memfs", "legacyfs", "recyclefs"),
                          [](const auto& info) { return std::string(info.param); });
+
+// ---------------------------------------------------------------- size= ---------
+
+uint64_t pages_of(const char* options) {
+  auto o = memfs::parse_options(options);
+  EXPECT_OK(o) << options;
+  return o.ok() ? o->max_pages : ~uint64_t{0};
+}
+
+// What a tmpfs mounted with each option reports as its size (statfs f_blocks, 4 KiB
+// blocks; Linux 6.18): memparse's bases and suffixes, rounding up to pages, the last
+// size= winning, 0 (or an empty number) for no limit.
+TEST(MemfsOptions, SizesAsTmpfsReadsThem) {
+  EXPECT_EQ(pages_of("size=64M"), 16384u);
+  EXPECT_EQ(pages_of("size=1k"), 1u);
+  EXPECT_EQ(pages_of("size=1K"), 1u);
+  EXPECT_EQ(pages_of("size=4097"), 2u);
+  EXPECT_EQ(pages_of("size=0"), 0u);
+  EXPECT_EQ(pages_of("size=k"), 0u);
+  EXPECT_EQ(pages_of("size=%"), 0u);
+  EXPECT_EQ(pages_of("size=0x100000"), 256u);
+  EXPECT_EQ(pages_of("size=0x1g"), 262144u);
+  EXPECT_EQ(pages_of("size=010"), 1u);
+  EXPECT_EQ(pages_of("size=1g"), 262144u);
+  EXPECT_EQ(pages_of("size=1G"), 262144u);
+  EXPECT_EQ(pages_of("size=1t"), 268435456u);
+  EXPECT_EQ(pages_of("size=1p"), 274877906944u);
+  EXPECT_EQ(pages_of("size=1e"), 281474976710656u);
+  EXPECT_EQ(pages_of("size=8e"), 2251799813685248u);
+  EXPECT_EQ(pages_of("size=1m,size=2m"), 512u);
+  EXPECT_EQ(pages_of("size=1m,,"), 256u);
+}
+
+TEST(MemfsOptions, BadOptionsAreEinval) {
+  // Refused by the kernel's tmpfs too (mount: "bad option"); and tmpfs's other
+  // options, which memfs does not have.
+  for (const char* bad : {"size=", "size=abc", "size=1x", "size=-1", "size=+1", "size=0x",
+                          "size=08", "size=1%x", "size=1 m", "size=1kb", "size",
+                          "size=1m,bogus", "mode=0755", "nr_inodes=10"})
+    for (const char* fs : {"memfs", "legacyfs", "recyclefs"})
+      EXPECT_ERRNO(Vfs::create(fs, bad), EINVAL) << fs << ":" << bad;
+  // The kernel wraps these around 2^64 (16e is "no limit" there); they are refused.
+  EXPECT_ERRNO(memfs::parse_options("size=16e"), EINVAL);
+  EXPECT_ERRNO(memfs::parse_options("size=99999999999999999999"), EINVAL);
+  for (const char* fs : {"memfs", "legacyfs", "recyclefs"}) EXPECT_OK(Vfs::create(fs, "size=1m"));
+}
+
+// The sizes that depend on the machine (the default, percentages of RAM) against a
+// tmpfs mounted here with the same option.
+TEST(MemfsOptions, RamSizesMatchTheKernelsTmpfs) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  rcuvfs_test::HostDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  for (const char* opt : {"", "size=50%", "size=100%", "size=150%", "size=1%", "size=1K%"}) {
+    if (::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, opt) != 0)
+      GTEST_SKIP() << "mount: " << std::strerror(errno);
+    struct statfs sfs {};
+    const int r = ::statfs(dir.path().c_str(), &sfs);
+    ::umount2(dir.path().c_str(), MNT_DETACH);
+    ASSERT_EQ(r, 0);
+    ASSERT_EQ(sfs.f_bsize, 4096);
+    EXPECT_EQ(pages_of(opt), static_cast<uint64_t>(sfs.f_blocks)) << "'" << opt << "'";
+  }
+  EXPECT_EQ(memfs::MemOptions().max_pages, pages_of(""));
+}
 
 }  // namespace

@@ -4,8 +4,9 @@ namespace rcuvfs::legacyfs {
 
 Result<std::unique_ptr<Superblock>> LegacyFsType::make_super(std::string_view options,
                                                             const Cred& owner) {
-  RCUVFS_TRY(memfs::check_options(options));
-  return std::unique_ptr<Superblock>(std::make_unique<memfs::MemSuper>(false, owner));
+  auto opts = memfs::parse_options(options);
+  if (!opts.ok()) return Err{opts.error()};
+  return std::unique_ptr<Superblock>(std::make_unique<memfs::MemSuper>(false, owner, *opts));
 }
 
 }  // namespace rcuvfs::legacyfs

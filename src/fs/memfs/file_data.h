@@ -47,9 +47,9 @@ struct FileData {
   // Copy the n bytes at `off` to `out` (holes as zeros).
   void read(unsigned char* out, uint64_t off, size_t n) const;
   // Copy the n bytes at `in` to `off`, allocating the missing pages, each charged to
-  // `sb` first. Stops at the first page that cannot be had (`error`: ENOSPC when `sb`
-  // refuses it, ENOMEM) and returns the bytes copied before it: a short write, as
-  // Linux's page-by-page copy gives.
+  // `sb` first. Stops at the first page that cannot be had (`error`: ENOSPC past the
+  // filesystem's size, ENOMEM) and returns the bytes copied before it: a short write,
+  // as Linux's page-by-page copy gives.
   size_t write(const unsigned char* in, uint64_t off, size_t n, MemSuper& sb, int& error);
   // Free the pages wholly past `size` and zero the rest of the page `size` falls in.
   void truncate(uint64_t size, MemSuper& sb);

@@ -29,6 +29,9 @@ void MemSuper::check(std::vector<std::string>& problems) const {
   if (used != held)
     problems.push_back("space: " + std::to_string(used) + " pages in use but files hold " +
                        std::to_string(held));
+  if (max_pages_ != 0 && used > max_pages_)
+    problems.push_back("space: " + std::to_string(used) + " pages in use, over the limit of " +
+                       std::to_string(max_pages_));
 }
 
 void MemInode::check(const FsckFacts& facts, std::vector<std::string>& problems) const {

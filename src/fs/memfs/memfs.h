@@ -1,8 +1,10 @@
 // memfs: the RAM filesystem. The dentry cache is its directory structure (like
 // Linux's tmpfs): every entry is a pinned dentry, so memfs itself keeps only inodes.
-// Sizes, link counts and block counts follow tmpfs: a directory is 40 bytes plus 20
-// per entry; a regular file is a sparse set of 4 KiB pages (file_data.h) and its
-// st_blocks counts the pages it holds; files may grow to LLONG_MAX bytes.
+// Sizes, link counts, block counts and space limits follow tmpfs: a directory is 40
+// bytes plus 20 per entry; a regular file is a sparse set of 4 KiB pages
+// (file_data.h) and its st_blocks counts the pages it holds; files may grow to
+// LLONG_MAX bytes; the pages of all files together are limited by the option
+// `size=` (see MemOptions), past which a write is short or fails with ENOSPC.
 //
 // Every RCU callback is implemented: getattr_rcu (the core's seqcount snapshot),
 // permission with kMayNotBlock, get_link in RCU mode. Variants built on it:
@@ -37,10 +39,11 @@
 // for every file of the namespace (a dentry and an inode are most of the memory a
 // file costs), and a count belongs only to files that hold data.
 //
-// MemSuper: used_pages_ is an atomic charged before a page is allocated and given
-// back when pages are freed (never read under RCU); files_ (every FileData, for
-// diag::check) is guarded by files_lock_. Lock order: Inode::lock -> files_lock_ (a
-// leaf); the attribute seqlock (AttrWrite) nests inside either.
+// MemSuper: max_pages_ is immutable; used_pages_ is an atomic charged with a CAS
+// against the limit before a page is allocated and given back when pages are freed
+// (never read under RCU); files_ (every FileData, for diag::check) is guarded by
+// files_lock_. Lock order: Inode::lock -> files_lock_ (a leaf); the attribute
+// seqlock (AttrWrite) nests inside either.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
@@ -162,10 +165,22 @@ class MemInode : public Inode {
 static_assert(sizeof(MemInode) == 104);
 #endif
 
+// Options, as tmpfs's: `size=SIZE`, the most the pages of all files may take: bytes
+// (rounded up to whole pages), with an optional suffix k, m, g, t, p or e (either
+// case: 2^10 ... 2^60), or followed by `%` for a percentage of physical RAM; 0 for no
+// limit. Numbers are read as C integers (0x... hexadecimal, 0... octal). Without it,
+// half of physical RAM. Options are comma-separated; a later size= wins. Anything else,
+// and a size that does not fit 64 bits: EINVAL.
+struct MemOptions {
+  uint64_t max_pages;  // 0: no limit
+  MemOptions();        // tmpfs's default: half of physical RAM
+};
+Result<MemOptions> parse_options(std::string_view options);
+
 class MemSuper : public Superblock {
  public:
   // rcu_callbacks=false gives legacyfs.
-  MemSuper(bool rcu_callbacks, const Cred& owner);
+  MemSuper(bool rcu_callbacks, const Cred& owner, const MemOptions& options = {});
   ~MemSuper() override;
   Inode* root_inode() override;
   // Directory sizes (40 + 20 per entry, as tmpfs); a regular file's page count
@@ -179,10 +194,11 @@ class MemSuper : public Superblock {
   bool rcu_callbacks() const { return rcu_callbacks_; }
   uint64_t next_ino() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
 
-  // Space: one more page (true: it may be allocated).
+  // Space: one more page, if the limit allows it.
   bool charge_page();
   void uncharge_pages(uint64_t n);
   uint64_t used_pages() const { return used_pages_.load(std::memory_order_relaxed); }
+  uint64_t max_pages() const { return max_pages_; }
   // Every FileData of the instance, for check().
   void track(FileData* d);
   void untrack(FileData* d);
@@ -193,6 +209,7 @@ class MemSuper : public Superblock {
 
  private:
   const bool rcu_callbacks_;
+  const uint64_t max_pages_;
   std::atomic<uint64_t> next_ino_{1};
   std::atomic<uint64_t> used_pages_{0};
   mutable std::mutex files_lock_;
@@ -208,8 +225,5 @@ class MemFsType : public FsType {
   Result<std::unique_ptr<Superblock>> make_super(std::string_view options,
                                                  const Cred& owner) override;
 };
-
-// Builds on MemSuper: parses memfs options ("" only, for now).
-Status check_options(std::string_view options);
 
 }  // namespace rcuvfs::memfs

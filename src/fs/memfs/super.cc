@@ -5,7 +5,8 @@
 
 namespace rcuvfs::memfs {
 
-MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner) : rcu_callbacks_(rcu_callbacks) {
+MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner, const MemOptions& options)
+    : rcu_callbacks_(rcu_callbacks), max_pages_(options.max_pages) {
   flags = kSbDcacheComplete | (rcu_callbacks ? kSbGenericPermission | kSbAttrSnapshot : 0);
   attr_extra = MemInode::read_extra;  // what getattr_rcu passes, when it snapshots
   root_ = new MemInode(this);
@@ -27,7 +28,10 @@ MemInode* MemSuper::alloc_inode() { return new MemInode(this); }
 void MemSuper::free_inode(MemInode* inode) { inode->Inode::evict(); }
 
 bool MemSuper::charge_page() {
-  used_pages_.fetch_add(1, std::memory_order_relaxed);
+  uint64_t used = used_pages_.load(std::memory_order_relaxed);
+  do {
+    if (max_pages_ != 0 && used >= max_pages_) return false;
+  } while (!used_pages_.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
   return true;
 }
 
@@ -50,15 +54,11 @@ void MemSuper::untrack(FileData* d) {
   d->prev = d->next = nullptr;
 }
 
-Status check_options(std::string_view options) {
-  if (!options.empty()) return Err{EINVAL};
-  return {};
-}
-
 Result<std::unique_ptr<Superblock>> MemFsType::make_super(std::string_view options,
                                                          const Cred& owner) {
-  RCUVFS_TRY(check_options(options));
-  return std::unique_ptr<Superblock>(std::make_unique<MemSuper>(true, owner));
+  auto opts = parse_options(options);
+  if (!opts.ok()) return Err{opts.error()};
+  return std::unique_ptr<Superblock>(std::make_unique<MemSuper>(true, owner, *opts));
 }
 
 }  // namespace rcuvfs::memfs

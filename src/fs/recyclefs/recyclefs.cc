@@ -26,8 +26,9 @@ void RecycleSuper::free_inode(memfs::MemInode* inode) {
 
 Result<std::unique_ptr<Superblock>> RecycleFsType::make_super(std::string_view options,
                                                              const Cred& owner) {
-  RCUVFS_TRY(memfs::check_options(options));
-  return std::unique_ptr<Superblock>(std::make_unique<RecycleSuper>(owner));
+  auto opts = memfs::parse_options(options);
+  if (!opts.ok()) return Err{opts.error()};
+  return std::unique_ptr<Superblock>(std::make_unique<RecycleSuper>(owner, *opts));
 }
 
 }  // namespace rcuvfs::recyclefs

@@ -16,7 +16,8 @@ namespace rcuvfs::recyclefs {
 
 class RecycleSuper : public memfs::MemSuper {
  public:
-  explicit RecycleSuper(const Cred& owner) : MemSuper(true, owner) {}
+  RecycleSuper(const Cred& owner, const memfs::MemOptions& options)
+      : MemSuper(true, owner, options) {}
   ~RecycleSuper() override;
   memfs::MemInode* alloc_inode() override;
   void free_inode(memfs::MemInode* inode) override;
