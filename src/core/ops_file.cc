@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 
 namespace rcuvfs {
 
@@ -110,6 +111,18 @@ Status Task::close(int fd) {
 // file), writing finds no room, and they have no offsets.
 namespace {
 bool is_fifo(const Inode* inode) { return S_ISFIFO(inode->mode.load(std::memory_order_relaxed)); }
+
+// Linux's MAX_RW_COUNT: one read or write moves at most this much (INT_MAX rounded
+// down to a page); a larger count is cut to it.
+constexpr size_t kMaxRwCount = INT_MAX & ~size_t{4095};
+// The largest file size (MAX_LFS_FILESIZE on 64-bit, every filesystem's s_maxbytes).
+constexpr uint64_t kMaxFileSize = INT64_MAX;
+
+// rw_verify_area: the bytes a read or write at `pos` would touch must all have
+// offsets (pos + count may be LLONG_MAX, not more); EINVAL otherwise.
+bool range_ok(off_t pos, size_t count) {
+  return pos >= 0 && count <= static_cast<uint64_t>(INT64_MAX - pos);
+}
 }  // namespace
 
 Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
@@ -117,29 +130,36 @@ Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
   if (!f || !f->readable()) return Err{EBADF};
   Inode* inode = f->inode;
   if (is_fifo(inode)) return Err{ESPIPE};
-  if (offset < 0) return Err{EINVAL};
+  if (!range_ok(offset, count)) return Err{EINVAL};
   if (inode->is_dir()) return Err{EISDIR};
   std::shared_lock lk(inode->lock);
-  return inode->read(buf, count, offset);
+  return inode->read(buf, std::min(count, kMaxRwCount), offset);
 }
 
 Result<size_t> Task::read(int fd, void* buf, size_t count) {
   FileRef f(s_->files.get(fd));
   if (!f || !f->readable()) return Err{EBADF};
   Inode* inode = f->inode;
-  if (inode->is_dir()) return Err{EISDIR};
   if (is_fifo(inode)) return size_t{0};
   std::lock_guard pos(f->pos_lock);
+  if (!range_ok(f->pos, count)) return Err{EINVAL};
+  if (inode->is_dir()) return Err{EISDIR};
   std::shared_lock lk(inode->lock);
-  auto r = inode->read(buf, count, f->pos);
+  auto r = inode->read(buf, std::min(count, kMaxRwCount), f->pos);
   if (r.ok()) f->pos += static_cast<off_t>(*r);
   return r;
 }
 
 namespace {
+// vfs_write and generic_write_checks. `pos` is the descriptor's offset (write) or the
+// caller's (pwrite); an O_APPEND write goes to the end whatever it says, but must have
+// a valid range there too.
 Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, off_t* pos) {
   Inode* inode = f->inode;
+  if (!is_fifo(inode) && !range_ok(*pos, count)) return Err{EINVAL};
+  if (count == 0) return size_t{0};  // nothing happens, not even a change of times
   if (is_fifo(inode)) return Err{EAGAIN};
+  count = std::min(count, kMaxRwCount);
   std::unique_lock lk(inode->lock);
   off_t off = *pos;
   if (f->flags & O_APPEND) {
@@ -147,9 +167,13 @@ Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, of
     if (!size.ok()) return Err{size.error()};
     off = static_cast<off_t>(*size);
   }
+  // Nothing at or past the largest size; a write that would cross it stops there.
+  if (static_cast<uint64_t>(off) >= kMaxFileSize) return Err{EFBIG};
+  count = static_cast<size_t>(std::min<uint64_t>(count, kMaxFileSize - off));
+  // Before the copy, as Linux: a write that then fails (ENOSPC) has dropped them too.
+  kill_suid_locked(inode, current_cred(t));
   auto r = inode->write(buf, count, off);
   if (!r.ok()) return r;
-  kill_suid_locked(inode, current_cred(t));
   *pos = off + static_cast<off_t>(*r);
   return r;
 }

@@ -181,6 +181,75 @@ TEST_P(Contract, FilesBeyondFourGiB) {
   ASSERT_OK(t->close(*fd));
 }
 
+// The file-size and offset limits (MAX_LFS_FILESIZE, LLONG_MAX on 64-bit), as
+// Linux answers on a tmpfs (Linux 6.18): a range must fit below LLONG_MAX (EINVAL),
+// a write may not start at it (EFBIG) and is cut short at it.
+TEST_P(Contract, OffsetAndSizeLimits) {
+  constexpr off_t kMax = INT64_MAX;
+  auto fd = t->openat(AT_FDCWD, "f", O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(fd);
+  ASSERT_OK(t->ftruncate(*fd, kMax));
+  EXPECT_EQ(st("f").stx_size, static_cast<uint64_t>(kMax));
+  EXPECT_ERRNO(t->ftruncate(*fd, -1), EINVAL);
+  EXPECT_ERRNO(t->truncate("f", -1), EINVAL);
+  auto n = t->pwrite(*fd, "abc", 3, kMax - 3);  // ends exactly at LLONG_MAX
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 3u);
+  char buf[4] = {};
+  auto r = t->pread(*fd, buf, 3, kMax - 3);
+  ASSERT_OK(r);
+  EXPECT_EQ(std::string(buf, *r), "abc");
+  EXPECT_ERRNO(t->pwrite(*fd, "abc", 3, kMax - 1), EINVAL);  // offset + count overflows
+  EXPECT_ERRNO(t->pwrite(*fd, "a", 1, kMax), EINVAL);
+  EXPECT_ERRNO(t->pread(*fd, buf, 3, kMax - 1), EINVAL);
+  EXPECT_ERRNO(t->pread(*fd, buf, 1, kMax), EINVAL);
+  n = t->pwrite(*fd, "a", 0, kMax);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 0u);
+  // The descriptor's own offset is checked the same way.
+  ASSERT_OK(t->lseek(*fd, kMax - 1, SEEK_SET));
+  EXPECT_ERRNO(t->write(*fd, "abc", 3), EINVAL);
+  EXPECT_ERRNO(t->read(*fd, buf, 3), EINVAL);
+  // O_APPEND: the range is checked at the descriptor's offset; at the end of the
+  // file, a write that would pass LLONG_MAX stops there, and one at it is EFBIG.
+  ASSERT_OK(t->ftruncate(*fd, kMax - 1));
+  auto afd = t->openat(AT_FDCWD, "f", O_WRONLY | O_APPEND);
+  ASSERT_OK(afd);
+  n = t->write(*afd, "abc", 3);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 1u);
+  EXPECT_EQ(st("f").stx_size, static_cast<uint64_t>(kMax));
+  EXPECT_ERRNO(t->write(*afd, "abc", 3), EINVAL);  // its offset is LLONG_MAX now
+  ASSERT_OK(t->close(*afd));
+  afd = t->openat(AT_FDCWD, "f", O_WRONLY | O_APPEND);
+  ASSERT_OK(afd);
+  EXPECT_ERRNO(t->write(*afd, "a", 1), EFBIG);
+  EXPECT_ERRNO(t->pwrite(*afd, "a", 1, 0), EFBIG);
+  n = t->write(*afd, "a", 0);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 0u);
+  ASSERT_OK(t->close(*afd));
+  ASSERT_OK(t->close(*fd));
+}
+
+// A write of nothing does nothing: no time changes (tmpfs's generic_write_checks
+// returns before file_update_time).
+TEST_P(Contract, ZeroLengthWriteChangesNothing) {
+  put("f", "abc");
+  const Statx before = st("f");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto fd = t->openat(AT_FDCWD, "f", O_WRONLY);
+  ASSERT_OK(fd);
+  auto n = t->write(*fd, "x", 0);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 0u);
+  ASSERT_OK(t->close(*fd));
+  const Statx after = st("f");
+  EXPECT_EQ(ns(after.stx_mtime), ns(before.stx_mtime));
+  EXPECT_EQ(ns(after.stx_ctime), ns(before.stx_ctime));
+  EXPECT_EQ(after.stx_size, 3u);
+}
+
 // ---------------------------------------------------------------- mkdirat -------
 
 TEST_P(Contract, MkdirModeOwnerNlink) {
