@@ -8,12 +8,12 @@ namespace rcuvfs::tools {
 
 void add_cache_option(CLI::App* sub, uint64_t& bytes) {
   sub->add_option("--cache", bytes,
-                  "The dentry cache's budget for the namespace: bytes, or with a k, m, g or "
-                  "t suffix (default 256m)")
+                  "The dentry cache's budget for the namespace: bytes, or with a suffix k, "
+                  "m, g, t, p or e (default 256m)")
       ->transform(CLI::Validator(
           [](std::string& s) -> std::string {
             auto v = parse_size(s);
-            if (!v.ok()) return "bad size '" + s + "' (bytes, or with a k, m, g or t suffix)";
+            if (!v.ok()) return "bad size '" + s + "' (bytes, or with a suffix k, m, g, t, p or e)";
             s = std::to_string(*v);
             return "";
           },

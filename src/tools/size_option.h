@@ -7,8 +7,9 @@
 
 namespace rcuvfs::tools {
 
-// Adds `--cache SIZE` to `sub`: the namespace's dentry cache budget, in bytes or with
-// a k/m/g/t suffix, stored in `bytes` (left alone when the option is absent).
+// Adds `--cache SIZE` to `sub`: the namespace's dentry cache budget, in bytes or with a
+// suffix as mount options write sizes (Linux's memparse: 64m, 1g), stored in `bytes`
+// (left alone when the option is absent).
 void add_cache_option(CLI::App* sub, uint64_t& bytes);
 
 }  // namespace rcuvfs::tools

@@ -4,14 +4,19 @@
 #include <rcuvfs/result.h>
 
 #include <cstdint>
-#include <string>
+#include <optional>
 #include <string_view>
 
 namespace rcuvfs {
 
-// A size as mount options write it: decimal bytes, or with a binary suffix k, m, g or
-// t (either case): "65536", "64k", "16M", "2g". EINVAL for anything else, for 0 when
-// `allow_zero` is false, and for a value that does not fit 64 bits.
+// Linux's memparse, taken off the front of `s`: a number (0x and a hex digit: hex; a
+// leading 0: octal; else decimal; no digits at all is 0, as simple_strtoull) and an
+// optional binary suffix k, m, g, t, p or e (either case). nullopt when the value does
+// not fit 64 bits.
+std::optional<uint64_t> memparse(std::string_view& s);
+
+// A whole option value as a size in bytes: memparse and nothing after ("65536", "64k",
+// "16M", "0x1000"). EINVAL for anything else, and for 0 unless `allow_zero`.
 Result<uint64_t> parse_size(std::string_view s, bool allow_zero = false);
 
 // Options of the form "key=value,key=value,...": takes the first option out of `opts`
