@@ -15,9 +15,10 @@
 // more with the bit set again (Linux's DCACHE_REFERENCED, the other way up). Being
 // found costs a walk nothing: the walkers' fast loop treats a kDCold entry as a miss
 // (one more bit in the flags test it makes anyway), and the general walk clears the
-// bit, a shared write only where the shrinker or the entry's birth set it. A dentry that dies while on the LRU (unlinked, or its directory torn down)
-// stays there as a tombstone (kDLruDead: the LRU frees its memory when it reaches it,
-// or when tombstones are half of the list).
+// bit, a shared write only where the shrinker or the entry's birth set it. A dentry
+// that dies while on the LRU (unlinked, or its directory torn down) stays there as a
+// tombstone (kDLruDead: the LRU frees its memory when it reaches it, or when
+// tombstones are half of the list).
 //
 // The shrinker runs in the thread that pushed the cache over its budget (after it
 // charged a new dentry, or put one on the LRU): an evicted dentry is unhashed with its
