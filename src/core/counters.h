@@ -23,7 +23,7 @@ inline ThreadCounters& my_counters() {
 
 // Single writer (this thread): a plain load+store, no locked instruction. Readers in
 // other threads sum with relaxed loads.
-inline void bump(std::atomic<uint64_t>& a) {
+[[gnu::always_inline]] inline void bump(std::atomic<uint64_t>& a) {
   a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 inline void count(Counter c) { bump(my_counters().counter[static_cast<size_t>(c)]); }
