@@ -138,7 +138,8 @@ class HostBudget : public ::testing::Test {
     for (int i = 0; i < kFiles; ++i) {
       int fd = ::open(host(i).c_str(), O_CREAT | O_WRONLY, 0644);
       ASSERT_GE(fd, 0);
-      ASSERT_EQ(::write(fd, "x", static_cast<size_t>(i % 7)), i % 7);
+      const std::string body(static_cast<size_t>(i % 7), 'x');
+      ASSERT_EQ(::write(fd, body.data(), body.size()), i % 7);
       ::close(fd);
     }
     vfs = Vfs::create("hostfs", "ttl=3600,dir=" + dir.path()).value();
