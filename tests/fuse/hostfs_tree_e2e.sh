@@ -19,16 +19,12 @@
 set -eu
 BIN=$1
 export LC_ALL=C
-SKIP=77
+. "$(dirname "$0")/lib.sh"
 FILES=${RCUVFS_TREE_FILES:-20000}
 GIT_FILES=${RCUVFS_TREE_GIT_FILES:-3000}
 NOFILE=1024
 
-if [ ! -c /dev/fuse ]; then echo "SKIP: /dev/fuse is absent"; exit $SKIP; fi
-if [ ! -r /dev/fuse ] || [ ! -w /dev/fuse ]; then
-  echo "SKIP: no access to /dev/fuse"; exit $SKIP
-fi
-if ! command -v fusermount3 >/dev/null 2>&1; then echo "SKIP: fusermount3 is absent"; exit $SKIP; fi
+skip_unless_fuse_works
 command -v git >/dev/null 2>&1 || { echo "FAIL: git is missing (scripts/install-deps.sh)"; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rcuvfs-fuse-tree.XXXXXX")
@@ -39,24 +35,16 @@ PID=
 SAMPLER=
 mkdir "$HOST" "$MNT"
 
-is_mounted() { grep -q " $1 fuse" /proc/self/mounts; }
-
 cleanup() {
   cd /
   : > "$WORK/stop"
   if [ -n "$SAMPLER" ]; then wait "$SAMPLER" 2>/dev/null || true; fi
-  if is_mounted "$MNT"; then fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" || true; fi
+  unmount_if_mounted "$MNT"
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-fail() {
-  echo "FAIL: $*"
-  if [ -s "$LOG" ]; then echo "--- server log"; tail -20 "$LOG"; fi
-  exit 1
-}
 
 now() { date +%s.%N; }
 T0=
@@ -122,12 +110,7 @@ step "mount hostfs:$HOST, the server under ulimit -n $NOFILE"
 (ulimit -n $NOFILE && exec "$BIN" mount -f --exit-report --fs "hostfs:$HOST" \
    ${RCUVFS_MOUNT_ARGS:-} "$MNT") 2>"$LOG" &
 PID=$!
-i=0
-until is_mounted "$MNT"; do
-  i=$((i + 1))
-  [ $i -le 100 ] || fail "$MNT did not get mounted"
-  sleep 0.1
-done
+wait_mounted "$MNT"
 soft=$(awk '/^Max open files/ { print $4 }' "/proc/$PID/limits")
 [ "$soft" = $NOFILE ] || fail "the server's descriptor limit is $soft, not $NOFILE"
 # hostfs's budget when none is given: min(256, soft RLIMIT_NOFILE / 4) (docs/hostfs.md).

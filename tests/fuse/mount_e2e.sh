@@ -10,10 +10,9 @@
 set -eu
 BIN=$1
 export LC_ALL=C
-SKIP=77
+. "$(dirname "$0")/lib.sh"
 
-if [ ! -c /dev/fuse ]; then echo "SKIP: /dev/fuse is absent"; exit $SKIP; fi
-if ! command -v fusermount3 >/dev/null 2>&1; then echo "SKIP: fusermount3 is absent"; exit $SKIP; fi
+skip_unless_fuse_works
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (allow_other, setpriv)"; exit $SKIP; fi
 for tool in git tar diff find stress-ng setpriv; do
   command -v $tool >/dev/null 2>&1 || { echo "FAIL: $tool is missing (scripts/install-deps.sh)"; exit 1; }
@@ -27,12 +26,10 @@ PID=
 chmod 755 "$WORK"
 mkdir "$MNT"
 
-is_mounted() { grep -q " $1 fuse" /proc/self/mounts; }
-
 cleanup() {
   cd /
   for m in "$MNT" "$WORK/mnt2" "$WORK/mnt3"; do
-    if is_mounted "$m"; then fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m" || true; fi
+    unmount_if_mounted "$m"
   done
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
@@ -40,21 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() {
-  echo "FAIL: $*"
-  if [ -s "$LOG" ]; then echo "--- server log"; tail -20 "$LOG"; fi
-  exit 1
-}
 step() { echo "== $*"; }
-
-wait_mounted() {
-  i=0
-  until is_mounted "$1"; do
-    i=$((i + 1))
-    [ $i -le 100 ] || fail "$1 did not get mounted"
-    sleep 0.1
-  done
-}
 
 # ---- a source tree: real headers plus the odd objects cp -a and tar must carry ----
 SRC=$WORK/src
