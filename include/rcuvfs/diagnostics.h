@@ -49,7 +49,8 @@ void wait_dcache_resized();
 
 // The cost floor of a stat: walks the dcache from the task's root with relaxed
 // loads only — no RCU section, no sequence counters, no permission checks, no
-// symlinks, no mounts, no "..". Unsafe while anything writes to the namespace; it
+// symlinks, no mounts, no "..". Unsafe while anything writes to the namespace or
+// the dcache's table is being resized (wait_dcache_resized() first); it
 // exists so benchmarks can show how close the real walk comes to doing nothing
 // but the lookups. Names missing from the dcache are ENOENT.
 Result<Statx> floor_stat(Task& task, std::string_view path);
@@ -65,7 +66,7 @@ enum Inject : unsigned {
   kSkipValidation = 1u << 0,     // accept the speculative stat without re-checking
   kSkipParentRecheck = 1u << 1,  // don't re-check the parent after finding a child
   kNoAttrSnapshot = 1u << 2,     // read attributes without the attribute seqcount
-  kEvictHashed = 1u << 3,        // the dcache's shrinker frees entries left in the hash
+  kEvictHashed = 1u << 3,        // the dcache's shrinker lets entries go but leaves them hashed
 };
 void set_inject(unsigned bugs);
 

@@ -66,7 +66,7 @@ class Vfs {
   // The dentry cache's budget for the whole namespace, in bytes (default
   // kDefaultCacheBudget). A mount may have its own too: the option `cache=SIZE`, before
   // the filesystem's options ("cache=16M,dir=/srv"). Lowering it shrinks the cache at
-  // once. EINVAL for 0.
+  // once. EINVAL for 0; anything past INT64_MAX is INT64_MAX.
   Status set_cache_budget(uint64_t bytes);
   CacheStats cache_stats() const;
 

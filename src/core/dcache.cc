@@ -225,17 +225,24 @@ int64_t dentry_bytes(const Dentry* d) {
 void d_free_dead(Dentry* d) { rcu_defer(&d->rcu, free_dentry); }
 
 bool d_evict(Dentry* d) {
-  // The parent first (the lock order); a rename may move d meanwhile: then again.
+  // The parent first (the lock order), d only if it is free: a rename locks its two
+  // directories by address, so one that is d's parent's child may hold d (a rename
+  // into or out of d, which took a reference on it after the shrinker chose it) and
+  // wait for d's parent. Such a d is in use: it stays. A rename may also have moved d
+  // before we locked: then again.
   Dentry* parent;
   for (;;) {
     parent = d->parent.load(std::memory_order_acquire);
     parent->lock();
-    d->lock();
+    if (!d->try_lock()) {
+      parent->unlock();
+      return false;
+    }
     if (d->parent.load(std::memory_order_relaxed) == parent) break;
     d->unlock();
     parent->unlock();
   }
-  bool dead = false;
+  bool dead = false, leaked = false;
   const uint32_t f = d->flags.load(std::memory_order_relaxed);
   // Still idle and not found by a walk since the shrinker passed it.
   if (!(f & kDUnhashed) && (f & kDCold) && d->refcount.load(std::memory_order_relaxed) == 0) {
@@ -245,14 +252,15 @@ bool d_evict(Dentry* d) {
       // find it. (Its memory and what it holds are kept, so that the checker, not a
       // crash, is what notices.)
       int32_t zero = 0;
-      if (d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel)) {
-        d->unlock();
-        parent->unlock();
-        return true;
-      }
+      leaked = d->refcount.compare_exchange_strong(zero, kDead, std::memory_order_acq_rel);
     } else {
       dead = hash_remove_unused(d);
     }
+  }
+  if (leaked) {
+    d->unlock();
+    parent->unlock();
+    return true;
   }
   if (dead) unlist(parent, d);
   d->unlock();
@@ -354,6 +362,12 @@ void d_invalidate(Dentry* d) {
 }
 
 namespace {
+// d's pin (kDPinned) was just cleared: a cache entry again, charged until it dies.
+void unpinned(Dentry* d) {
+  if (d->flags.load(std::memory_order_relaxed) & kDCharged) cache_charge(d_cache(d), d_charge(d));
+  dput(d);
+}
+
 // Take `d` out of the dcache and off its parent's list (marking it `extra`), then
 // drop the dcache's pin on it. Caller holds a reference on d.
 void detach(Dentry* parent, Dentry* d, uint32_t extra) {
@@ -375,11 +389,7 @@ void detach(Dentry* parent, Dentry* d, uint32_t extra) {
       unpin = true;
     }
   }
-  if (unpin) {
-    // A cache entry again, until it dies.
-    if (d->flags.load(std::memory_order_relaxed) & kDCharged) cache_charge(d_cache(d), d_charge(d));
-    dput(d);
-  }
+  if (unpin) unpinned(d);
 }
 }  // namespace
 
@@ -610,7 +620,7 @@ void d_shrink_tree(Dentry* root) {
   // Finally the root's own pin, if any.
   if (root->flags.load(std::memory_order_relaxed) & kDPinned) {
     root->clear_flag(kDPinned);
-    dput(root);
+    unpinned(root);
   }
   dput(root);
 }

@@ -40,6 +40,8 @@ void spin_lock(Bucket& b) {
 
 // Allocated at load time, so the readers' path has no initialisation guard to check.
 std::atomic<Table*> g_table{alloc_table(size_t{1} << kMinBits)};
+// g_table's size, for those that read it outside a read-side section.
+std::atomic<size_t> g_buckets{size_t{1} << kMinBits};
 
 Bucket& lock_bucket(const Dentry* parent, uint32_t hash) {
   const uint64_t key = parent_name_hash(parent, hash);
@@ -113,6 +115,7 @@ void resize_once() {
   old->future.store(nt, std::memory_order_release);
   for (size_t i = 0; i < old->buckets(); ++i) move_bucket(old, i, nt);
   g_table.store(nt, std::memory_order_release);
+  g_buckets.store(nt->buckets(), std::memory_order_relaxed);
   // Readers and writers that loaded the old table did so inside a read-side section.
   rcu_synchronize();
   free_table(old);
@@ -142,8 +145,10 @@ void resizer_loop() {
 });
 }  // namespace
 
+size_t buckets() { return g_buckets.load(std::memory_order_relaxed); }
+
 void note_population(int64_t n) {
-  const size_t now = g_table.load(std::memory_order_relaxed)->buckets();
+  const size_t now = buckets();
   if (n <= static_cast<int64_t>(now) &&
       (now == size_t{1} << kMinBits || n >= static_cast<int64_t>(now / 8)))
     return;
@@ -168,7 +173,7 @@ void wait_resized() {
       std::unique_lock lk(r.wake_mutex);
       r.idle.wait(lk, [&] { return !r.running; });
     }
-    const size_t now = g_table.load(std::memory_order_relaxed)->buckets();
+    const size_t now = buckets();
     if (target_buckets(d_live_count(), now) == now) return;
     note_population(d_live_count());
     std::this_thread::yield();

@@ -5,6 +5,8 @@
 // ---- Fields and what guards them ---------------------------------------------------
 //   g_table        the current table; read (acquire) under RCU. Replaced by the resizer
 //                  (under its mutex); the old table is freed after a grace period.
+//   g_buckets      its size (buckets()), for readers outside RCU (the allocation
+//                  path, statistics): written by the resizer after it publishes
 //   Table::mask    immutable
 //   Table::future  the table a resize moves this one's entries to: set once, before
 //                  the first bucket moves, never cleared
@@ -57,6 +59,8 @@ struct Table {
 };
 
 extern std::atomic<Table*> g_table;
+// The current table's size: safe without the RCU read lock.
+size_t buckets();
 // The current table, for lookups inside the caller's RCU read-side section (a walk
 // loads it once for all its steps).
 inline const Table* current() { return g_table.load(std::memory_order_acquire); }

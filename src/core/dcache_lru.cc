@@ -31,6 +31,13 @@ bool over(int64_t bytes, uint64_t budget) {
   return budget && bytes > static_cast<int64_t>(budget);
 }
 
+// After a change to c's list (caller holds c->mutex).
+void note_listed(SbCache* c) {
+  const auto now = static_cast<int64_t>(c->lru.size() - c->tombstones);
+  const int64_t was = c->listed.exchange(now, std::memory_order_relaxed);
+  if (now != was) c->ns->listed.fetch_add(now - was, std::memory_order_relaxed);
+}
+
 // Free the list's tombstones (caller holds c->mutex); returns them for freeing.
 void compact_locked(SbCache* c, std::vector<Dentry*>& dead) {
   auto keep = std::remove_if(c->lru.begin(), c->lru.end(), [&](Dentry* d) {
@@ -40,6 +47,7 @@ void compact_locked(SbCache* c, std::vector<Dentry*>& dead) {
   });
   c->lru.erase(keep, c->lru.end());
   c->tombstones = 0;
+  note_listed(c);
 }
 }  // namespace
 
@@ -59,6 +67,7 @@ SbCache::~SbCache() {
   }
   std::lock_guard g(ns->mutex);
   std::erase(ns->caches, this);
+  ns->listed.fetch_sub(listed.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 SbCache* d_cache(const Dentry* d) {
@@ -95,6 +104,7 @@ void lru_add(Dentry* d) {
     if ((f & (kDLru | kDUnhashed)) || d->refcount.load(std::memory_order_relaxed) != 0) return;
     d->set_flag(kDLru);
     c->lru.push_back(d);
+    note_listed(c);
   }
   shrink_if_over(c);
 }
@@ -108,13 +118,14 @@ bool lru_release(Dentry* d) {
     if (!(d->flags.load(std::memory_order_relaxed) & kDLru)) return true;
     d->set_flag(kDLruDead);
     if (++c->tombstones > c->lru.size() / 2 + kTombstoneSlack) compact_locked(c, dead);
+    note_listed(c);
   }
   for (Dentry* x : dead) d_free_dead(x);
   return false;
 }
 
 uint64_t shrink(SbCache* c, int64_t target, int passes) {
-  if (t_shrinking) return 0;
+  if (t_shrinking || c->listed.load(std::memory_order_relaxed) == 0) return 0;
   t_shrinking = true;
   uint64_t evicted = 0;
   // Each entry is looked at `passes` times per shrink at most. With one, an entry a
@@ -166,6 +177,7 @@ uint64_t shrink(SbCache* c, int64_t target, int passes) {
         d->clear_flag(kDLru);
         victims[n++] = d;
       }
+      note_listed(c);
     }
     for (Dentry* d : dead) d_free_dead(d);
     for (size_t i = 0; i < n; ++i) {
@@ -180,6 +192,7 @@ uint64_t shrink(SbCache* c, int64_t target, int passes) {
           d->refcount.load(std::memory_order_relaxed) == 0) {
         d->set_flag(kDLru);
         c->lru.push_back(d);
+        note_listed(c);
       }
     }
   }
@@ -202,7 +215,7 @@ void shrink_if_over(SbCache* c) {
   const int64_t mine = c->bytes.load(std::memory_order_relaxed);
   shrink(c, std::max<int64_t>(0, mine - excess), 1);
   excess = ns.bytes.load(std::memory_order_relaxed) - static_cast<int64_t>(budget / 8 * 7);
-  if (excess <= 0) return;
+  if (excess <= 0 || ns.listed.load(std::memory_order_relaxed) == 0) return;
   std::lock_guard g(ns.mutex);
   for (SbCache* other : ns.caches) {
     if (other == c) continue;

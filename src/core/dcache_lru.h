@@ -28,12 +28,17 @@
 //
 // ---- Fields and what guards them ---------------------------------------------------
 //   SbCache::lru, tombstones       SbCache::mutex
+//   SbCache::listed, NsCache::listed   written under SbCache::mutex, read without
 //   SbCache counters, NsCache::bytes   atomics, relaxed (statistics and a trigger)
 //   NsCache::budget, SbCache::budget   atomics; set at any time
 //   NsCache::caches                NsCache::mutex
-// Lock order: SbCache::mutex is innermost (taken alone, or under nothing but the RCU
-// read lock); NsCache::mutex is taken alone. The shrinker takes d_locks and chain locks
-// with neither held.
+//   every SbCache (for lru_drain_all)  g_all_mutex (dcache_lru.cc)
+// Lock order: NsCache::mutex (held by a shrink) -> d_lock (parent, then a trylock of
+// the child) -> chain lock; NsCache::mutex or g_all_mutex -> SbCache::mutex, which is
+// never held with a d_lock or while waiting for anything else.
+// Lifetime: an SbCache is made with its superblock's first mount and freed with the
+// superblock after a grace period (sb_put), so lru_add and release may reach it from a
+// dying dentry under the RCU read lock.
 #pragma once
 
 #include "core/dentry.h"
@@ -51,10 +56,19 @@ namespace rcuvfs::core {
 
 struct SbCache;
 
+// Budgets are compared with signed byte counts: one past INT64_MAX (8 EiB, "no
+// limit" to any caller) is that.
+inline uint64_t clamp_budget(uint64_t bytes) {
+  return bytes > uint64_t{INT64_MAX} ? uint64_t{INT64_MAX} : bytes;
+}
+
 // One namespace's (one Vfs's) share: the sum over its superblocks.
 struct NsCache {
   std::atomic<uint64_t> budget{kDefaultCacheBudget};
   std::atomic<int64_t> bytes{0};
+  // The sum of its caches' `listed`: a shrink over budget with nothing to evict
+  // anywhere (every charged entry in use) returns without taking `mutex`.
+  std::atomic<int64_t> listed{0};
   std::mutex mutex;
   std::vector<SbCache*> caches;  // guarded by mutex
 };
@@ -74,6 +88,8 @@ struct SbCache {
   std::mutex mutex;
   std::deque<Dentry*> lru;  // oldest first; live entries (kDLru) and tombstones
   size_t tombstones = 0;
+  // lru.size() - tombstones, stored under `mutex` and read without it.
+  std::atomic<int64_t> listed{0};
 };
 
 // The superblock a dentry belongs to, and its cache (nullptr for a dentry of a

@@ -45,8 +45,10 @@
 //   g_mount_lock (mount_seq writer) is taken alone or after the Inode locks, never
 //   together with a d_lock held.
 //   The dcache's shrinker (dcache_lru.h) runs with Inode locks possibly held (in the
-//   thread that went over the budget): NsCache::mutex -> d_locks -> bucket lock, and
-//   a superblock's LRU mutex innermost, alone.
+//   thread that went over the budget): NsCache::mutex -> d_locks -> bucket lock, the
+//   child's d_lock only tried (a rename holds two directories' d_locks in address
+//   order, which may be child before parent); a superblock's LRU mutex is taken under
+//   NsCache::mutex or alone, never with a d_lock.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
@@ -280,6 +282,9 @@ struct Dentry {
   void lock() {
     while (flags.fetch_or(kDLocked, std::memory_order_acquire) & kDLocked)
       while (flags.load(std::memory_order_relaxed) & kDLocked) __builtin_ia32_pause();
+  }
+  bool try_lock() {
+    return !(flags.fetch_or(kDLocked, std::memory_order_acquire) & kDLocked);
   }
   void unlock() { flags.fetch_and(~kDLocked, std::memory_order_release); }
   void set_flag(uint32_t f) { flags.fetch_or(f, std::memory_order_release); }

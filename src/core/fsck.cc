@@ -207,7 +207,7 @@ std::vector<std::string> check(Vfs& vfs, bool scan_hash) {
 int64_t live_inodes() { return core::inode_live_count(); }
 int64_t live_dentries() { return core::d_live_count(); }
 size_t dcache_buckets() {
-  return core::dtable::g_table.load(std::memory_order_acquire)->buckets();
+  return core::dtable::buckets();
 }
 uint64_t dcache_resizes() { return core::dtable::resizes(); }
 void wait_dcache_resized() { core::dtable::wait_resized(); }

@@ -47,7 +47,7 @@ Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view optio
   while (options.starts_with("cache=")) {
     auto size = parse_size(next_option(options).substr(6));
     if (!size.ok()) return Err{size.error()};
-    budget = *size;
+    budget = clamp_budget(*size);
   }
   auto sb = fst->make_super(options, owner);
   if (!sb.ok()) return Err{sb.error()};
@@ -122,7 +122,7 @@ Counters Vfs::counters() { return sum_counters(); }
 
 Status Vfs::set_cache_budget(uint64_t bytes) {
   if (bytes == 0) return Err{EINVAL};
-  s_->cache->budget.store(bytes, std::memory_order_relaxed);
+  s_->cache->budget.store(clamp_budget(bytes), std::memory_order_relaxed);
   shrink_namespace(*s_->cache);
   return {};
 }

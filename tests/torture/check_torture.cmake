@@ -1,8 +1,9 @@
 # Runs `rcuvfs torture` and checks its exit status and its JSON report.
-#   cmake -DTOOL=path/to/rcuvfs -DARGS="torture;--fs;memfs" -DEXPECT=clean|caught|usage
+#   cmake -DTOOL=path/to/rcuvfs -DARGS="torture;--fs;memfs" -DEXPECT=clean|caught|missed|usage
 #         [-DSECONDS=S] -P check_torture.cmake
 # clean:  exit 0, JSON with violations == 0, escapes == 0, and work done.
 # caught: (with --inject) exit 0, JSON with violations > 0 and a time to catch.
+# missed: (with --inject, where the bug cannot happen) exit 1, JSON with no violation.
 # usage:  exit 2 (bad options).
 # RCUVFS_STRESS_SECONDS, when set, replaces SECONDS for clean runs (sanitizer builds).
 cmake_minimum_required(VERSION 3.25)
@@ -34,6 +35,14 @@ if(EXPECT STREQUAL "usage")
   return()
 endif()
 
+if(EXPECT STREQUAL "missed")
+  string(JSON _violations GET "${_out}" violations)
+  if(NOT _rc EQUAL 1 OR NOT _violations EQUAL 0)
+    message(FATAL_ERROR "an injected bug not caught: want exit 1 and no violation, "
+                        "got exit ${_rc} and ${_violations}\n${_err}")
+  endif()
+  return()
+endif()
 if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "exit status ${_rc}\n${_err}")
 endif()
@@ -62,5 +71,5 @@ elseif(EXPECT STREQUAL "caught")
   string(JSON _after GET "${_out}" caught_after)
   message(STATUS "caught after ${_after} s")
 else()
-  message(FATAL_ERROR "EXPECT must be clean, caught or usage")
+  message(FATAL_ERROR "EXPECT must be clean, caught, missed or usage")
 endif()

@@ -91,6 +91,24 @@ TEST(DcacheBudget, LoweringTheBudgetShrinksAtOnce) {
   EXPECT_ERRNO(vfs->set_cache_budget(0), EINVAL);
 }
 
+// "No limit" spelled as the largest budget: nothing is evicted, in the namespace or
+// in a mount.
+TEST(DcacheBudget, TheLargestBudgetsEvictNothing) {
+  auto vfs = Vfs::create().value();
+  auto t = vfs->new_task();
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "/d", 0755));
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "/m", 0755));
+  ASSERT_OK(vfs->set_cache_budget(UINT64_MAX));
+  ASSERT_OK(t->mount("memfs", "/m", "cache=8e"));
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_ERRNO(t->statx(AT_FDCWD, missing(i)), ENOENT);
+    ASSERT_ERRNO(t->statx(AT_FDCWD, "/m/missing" + std::to_string(i)), ENOENT);
+  }
+  EXPECT_EQ(vfs->cache_stats().reclaimed, 0u);
+  EXPECT_GE(vfs->cache_stats().negative, 4000u);
+  EXPECT_EQ(vfs->cache_stats().budget, uint64_t{INT64_MAX});
+}
+
 TEST(DcacheBudget, AMountHasItsOwnBudget) {
   auto vfs = Vfs::create().value();
   auto t = vfs->new_task();

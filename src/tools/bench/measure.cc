@@ -83,6 +83,7 @@ void worker(Fixture& fx, const Cell& cell, int index, Task* task, Sync& sync,
       return spin([&] { return task->statx(AT_FDCWD, abs, 0, STATX_BASIC_STATS).ok(); },
                   sync, out);
     case Mode::kFloor:
+      diag::wait_dcache_resized();  // floor_stat reads the hash table outside RCU
       return spin([&] { return diag::floor_stat(*task, abs).ok(); }, sync, out);
     case Mode::kLock:
       return spin([&] { return fx.lock_tree.stat(abs, st); }, sync, out);

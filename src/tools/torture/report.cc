@@ -75,7 +75,7 @@ int exit_status(const Report& r) {
   const bool found = r.violations + r.escapes > 0;
   // An injected bug that was caught may go on to break a writer's own operation (a
   // corrupted dcache): the run still proved what it was for.
-  if (!r.inject.empty() && found) return 0;
+  if (!r.inject.empty()) return found ? 0 : 1;
   if (!r.error.empty()) return 1;
   return found ? 1 : 0;
 }
