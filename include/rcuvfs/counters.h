@@ -30,7 +30,8 @@ enum class Counter : uint8_t {
   kWalkRcu,          // walks (any operation) that completed in RCU mode
   kWalkRef,          // walks that completed in ref-walk mode
   kDcacheHit,        // path components the dentry cache answered
-  kDcacheMiss,       // path components the filesystem was asked about (dcache misses)
+  kDcacheMiss,       // path components not in the dcache (the filesystem is asked,
+                     // unless its dcache is complete: then the miss is the answer)
   kCount
 };
 

@@ -30,8 +30,7 @@ Dentry* d_alloc(Dentry* parent, std::string_view name);
 // negative entry), put it on its parent's children list and into the hash. `pin`
 // marks a positive entry of a kSbDcacheComplete filesystem: the dcache then keeps a
 // reference of its own until the entry is deleted.
-// Returns false (and does nothing) when another dentry with the same parent and name
-// is already hashed — the caller lost a race and must use that one.
+// The caller holds the directory's lock, so no other dentry of that name is hashed.
 void d_add(Dentry* d, Inode* inode, bool pin);
 
 // A negative dentry becomes positive (create over a cached negative entry).

@@ -63,7 +63,7 @@ namespace {
 struct Resizer {
   std::mutex resize_mutex;  // one resize at a time; for_each holds resizes off
   std::atomic<bool> wanted{false};  // a resize may be due; set by note_population
-  std::mutex wake_mutex;            // guards the three below
+  std::mutex wake_mutex;            // guards running and started; wake and idle use it
   std::condition_variable wake;     // the resizer sleeps on it
   std::condition_variable idle;     // signalled when the resizer goes back to sleep
   bool running = false;

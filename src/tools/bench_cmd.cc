@@ -125,7 +125,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "beside the kernel's")
       ->type_name("N")
       ->check(int_in(1, 100000000, "the file count"));
-  add_cache_option(sub, opt->cache);
+  add_cache_option(sub, opt->cache, "256m; 64m for --missing and --host-tree");
   sub->add_option("--files", opt->files,
                   "Instead: build a memfs namespace of N files and report build time and "
                   "memory per file")

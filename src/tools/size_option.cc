@@ -6,10 +6,10 @@
 
 namespace rcuvfs::tools {
 
-void add_cache_option(CLI::App* sub, uint64_t& bytes) {
+void add_cache_option(CLI::App* sub, uint64_t& bytes, const std::string& default_text) {
   sub->add_option("--cache", bytes,
                   "The dentry cache's budget for the namespace: bytes, or with a suffix k, "
-                  "m, g, t, p or e (default 256m)")
+                  "m, g, t, p or e (default " + default_text + ")")
       ->transform(CLI::Validator(
           [](std::string& s) -> std::string {
             auto v = parse_size(s);

@@ -6,6 +6,7 @@
 #include "core/namei.h"
 #include "fs/hostfs/hostfs.h"
 
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/vfs.h>
 
 #include <dirent.h>
@@ -236,19 +237,25 @@ namespace {
 TEST(HostfsIdentity, TheRulesThatTellObjectsApart) {
   using rcuvfs::hostfs::HostId;
   using rcuvfs::hostfs::same_object;
-  const HostId a{1, 12, 1000, "h1"};
+  // A regular file's identity: device, inode number, birth time, handle.
+  auto id = [](uint64_t dev, uint64_t ino, int64_t btime, const char* handle) {
+    return HostId{dev, ino, S_IFREG, btime, handle};
+  };
+  const HostId a = id(1, 12, 1000, "h1");
   EXPECT_TRUE(same_object(a, a));
-  EXPECT_FALSE(same_object(a, HostId{2, 12, 1000, "h1"}));  // another device
-  EXPECT_FALSE(same_object(a, HostId{1, 13, 1000, "h1"}));  // another inode number
+  EXPECT_FALSE(same_object(a, id(2, 12, 1000, "h1")));  // another device
+  EXPECT_FALSE(same_object(a, id(1, 13, 1000, "h1")));  // another inode number
   // The number was reused: the handle (its generation) or the birth time differ.
-  EXPECT_FALSE(same_object(a, HostId{1, 12, 1000, "h2"}));
-  EXPECT_FALSE(same_object(a, HostId{1, 12, 2000, "h1"}));
+  EXPECT_FALSE(same_object(a, id(1, 12, 1000, "h2")));
+  EXPECT_FALSE(same_object(a, id(1, 12, 2000, "h1")));
   // Without handles (a host filesystem that has none), the birth time tells.
-  EXPECT_FALSE(same_object(HostId{1, 12, 1000, ""}, HostId{1, 12, 2000, ""}));
-  EXPECT_TRUE(same_object(HostId{1, 12, 1000, ""}, HostId{1, 12, 1000, ""}));
-  EXPECT_TRUE(same_object(a, HostId{1, 12, 1000, ""}));
-  // With neither, device and inode number are all there is.
-  EXPECT_TRUE(same_object(HostId{1, 12, -1, ""}, HostId{1, 12, -1, ""}));
+  EXPECT_FALSE(same_object(id(1, 12, 1000, ""), id(1, 12, 2000, "")));
+  EXPECT_TRUE(same_object(id(1, 12, 1000, ""), id(1, 12, 1000, "")));
+  EXPECT_TRUE(same_object(a, id(1, 12, 1000, "")));
+  // With neither, device, inode number and type are all there is: a number reused by
+  // a directory is told apart.
+  EXPECT_TRUE(same_object(id(1, 12, -1, ""), id(1, 12, -1, "")));
+  EXPECT_FALSE(same_object(id(1, 12, -1, ""), HostId{1, 12, S_IFDIR, -1, ""}));
 }
 
 TEST_F(HostfsFds, TheBudgetOption) {
@@ -360,6 +367,29 @@ TEST_F(HostfsFds, AFileRemovedWhileOpenStaysReadable) {
   ASSERT_OK(s);
   EXPECT_EQ(s->stx_nlink, 0u);
   ASSERT_OK(t->close(*fd));
+  EXPECT_EQ(super().fd_stats().kept, 0u);
+}
+
+// Kept descriptors are outside the budget: more of them than the budget leaves the
+// cache its whole room for the rest (a file read again and again keeps its descriptor).
+TEST_F(HostfsFds, KeptDescriptorsLeaveTheBudgetToTheOthers) {
+  host_write(host("g"), "g data");
+  open_ns("ttl=3600,fds=4");
+  std::vector<int> held;
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = "k" + std::to_string(i);
+    auto fd = t->openat(AT_FDCWD, name, O_CREAT | O_RDWR, 0644);
+    ASSERT_OK(fd);
+    ASSERT_OK(t->unlinkat(AT_FDCWD, name, 0));
+    held.push_back(*fd);
+  }
+  EXPECT_EQ(super().fd_stats().kept, 6u);
+  ASSERT_EQ(*slurp("g"), "g data");
+  const uint64_t evictions = super().fd_stats().evictions;
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(*slurp("g"), "g data");
+  EXPECT_EQ(super().fd_stats().evictions, evictions);
+  EXPECT_LE(super().fd_stats().open, 6u + 4u);
+  for (int fd : held) ASSERT_OK(t->close(fd));
   EXPECT_EQ(super().fd_stats().kept, 0u);
 }
 
@@ -546,6 +576,33 @@ TEST_F(HostfsFds, WithoutHandlesObjectsAreReopenedByName) {
     ASSERT_OK(t->close(*fm));
     EXPECT_LE(super().fd_stats().peak, 8u + 4u);
     close_ns();
+  });
+}
+
+// Two directories the host swapped (y moved out of x, then x into y) while rcuvfs
+// trusts its cache: a walk through the old entries finds x inside y. Each must not
+// come to be reopened through the other (that recursed without end), and neither may
+// keep the other alive once the namespace is gone.
+TEST_F(HostfsFds, DirectoriesSwappedOnTheHostAreReopenedWithoutALoop) {
+  std::filesystem::create_directories(host("x/y"));
+  host_write(host("x/y/f"), "f");
+  without_handles([&] {
+    rcuvfs::diag::quiesce();
+    const int64_t inodes = rcuvfs::diag::live_inodes();
+    open_ns("ttl=3600,fds=8");
+    ASSERT_EQ(*slurp("x/y/f"), "f");
+    ASSERT_EQ(::rename(host("x/y").c_str(), host("y").c_str()), 0);
+    ASSERT_EQ(::rename(host("x").c_str(), host("y/x").c_str()), 0);
+    ASSERT_OK(st("x/y/x"));  // x and y as cached, x looked up in y's directory
+    super().fds().shrink();  // every directory is reopened by name from now on
+    // x is no longer at the root: asked with a fresh lookup, the host says so.
+    EXPECT_ERRNO(t->mkdirat(AT_FDCWD, "x/new", 0755), ENOENT);
+    ASSERT_OK(t->mkdirat(AT_FDCWD, "y/x/new", 0755));
+    EXPECT_TRUE(std::filesystem::is_directory(host("y/x/new")));
+    EXPECT_EQ(*slurp("y/f"), "f");
+    close_ns();
+    rcuvfs::diag::quiesce();
+    EXPECT_EQ(rcuvfs::diag::live_inodes(), inodes);
   });
 }
 

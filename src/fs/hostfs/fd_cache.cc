@@ -71,7 +71,7 @@ void FdCache::unpin(FdSlot& s) {
     assert(s.pins > 0);
     --s.pins;
     // Pinned descriptors may have pushed the count past the budget: back within it.
-    if (stats_.open > budget_) evict_to(budget_, out);
+    if (stats_.open - stats_.kept > budget_) evict_to(budget_ + stats_.kept, out);
   }
   close_all(out);
 }
@@ -80,7 +80,8 @@ void FdCache::reserve() {
   std::vector<int> out;
   {
     std::lock_guard g(mu_);
-    if (stats_.open >= budget_) evict_to(budget_ - 1, out);
+    // Kept descriptors are outside the budget: they could not be closed anyway.
+    if (stats_.open - stats_.kept >= budget_) evict_to(budget_ - 1 + stats_.kept, out);
     ++stats_.open;
     stats_.peak = std::max(stats_.peak, stats_.open);
   }

@@ -21,7 +21,7 @@ struct HandleBuf {
 }  // namespace
 
 bool same_object(const HostId& a, const HostId& b) {
-  if (a.dev != b.dev || a.ino != b.ino) return false;
+  if (a.dev != b.dev || a.ino != b.ino || a.type != b.type) return false;
   if (!a.handle.empty() && !b.handle.empty() && a.handle != b.handle) return false;
   return a.btime_ns < 0 || b.btime_ns < 0 || a.btime_ns == b.btime_ns;
 }
@@ -35,6 +35,7 @@ HostId identify(int fd, const struct ::statx& st, bool encode) {
   HostId id;
   id.dev = makedev(st.stx_dev_major, st.stx_dev_minor);
   id.ino = st.stx_ino;
+  id.type = st.stx_mode & S_IFMT;
   if (st.stx_mask & STATX_BTIME)
     id.btime_ns = int64_t{st.stx_btime.tv_sec} * 1000000000 + st.stx_btime.tv_nsec;
   int mount_id;

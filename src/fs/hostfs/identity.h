@@ -18,12 +18,13 @@ namespace rcuvfs::hostfs {
 
 struct HostId {
   uint64_t dev = 0, ino = 0;
+  uint32_t type = 0;      // S_IFMT bits: an object never changes its type
   int64_t btime_ns = -1;  // -1: the host reports none
   std::string handle;     // a struct file_handle, header included; empty: none
 };
 
-// Do a and b name the same host object? Device and inode number must match, and so
-// must the handles and the birth times where both sides have one.
+// Do a and b name the same host object? Device, inode number and type must match, and
+// so must the handles and the birth times where both sides have one.
 bool same_object(const HostId& a, const HostId& b);
 
 // The statx every hostfs call asks for (the attributes and the birth time), without

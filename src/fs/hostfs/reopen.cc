@@ -91,12 +91,20 @@ int HostInode::reopen_by_name() const {
 void HostInode::seen_at(HostInode* dir, std::string_view name) {
   stale_.store(false, std::memory_order_seq_cst);
   if (super().reopen() == Reopen::kHandle) return;
-  HostInode* old;
+  HostInode* old = dir;
   iget(dir);
   {
     std::lock_guard g(super().where_mu_);
-    old = std::exchange(where_dir_, dir);
-    where_name_.assign(name);
+    // Where dir was seen may be out of date (the host moved this directory under it
+    // since): recorded as is, the two would hold each other for good, and reopening
+    // either would reopen the other first, without end. Keep the old place; reopening
+    // by it fails, and the walk that reruns looks both up again.
+    const HostInode* p = dir;
+    while (p && p != this) p = p->where_dir_;
+    if (!p) {
+      old = std::exchange(where_dir_, dir);
+      where_name_.assign(name);
+    }
   }
   if (old) iput(old);
 }

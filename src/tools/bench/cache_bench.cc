@@ -165,7 +165,13 @@ std::string run_host_tree_bench(const CacheBenchSetup& s, uint64_t files,
       std::filesystem::remove_all(dir, ec);
     }
   } cleanup{dir};
-  const int root = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  } root_fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  const int root = root_fd.fd;
   if (root < 0) return fail(dir, errno);
   char buf[64];
   for (uint64_t i = 0; i < files; ++i) {
@@ -226,7 +232,6 @@ std::string run_host_tree_bench(const CacheBenchSetup& s, uint64_t files,
     k += 1000;
   }
   out->kernel_ns_per_stat = since(kstart) * 1e9 / static_cast<double>(k);
-  ::close(root);
   t.reset();
   vfs->reset();
   return "";

@@ -5,8 +5,9 @@
 //                      the namespace's budget (--cache): the process's resident set
 //                      and the stat of an unrelated deep path, before and after
 //   --cached-names L   the stat of a deep path with each count of other names cached
-//                      (memfs files, 1000 per directory), growing, then with all of
-//                      them removed again: the hash table grows and shrinks with them
+//                      (memfs files, 1000 per directory), growing, then in a fresh
+//                      namespace once that one is gone: the hash table grows with
+//                      the names and shrinks back when they go
 //   --host-tree N      random stats over a host tree of N files served by hostfs with
 //                      a budget it does not fit in: stats/s beside the kernel's statx
 //                      of the same files, the dcache's hit rate, the speculative

@@ -14,14 +14,13 @@ Result<std::unique_ptr<Vfs>> hostfs_over(const std::string& fs, const HostTree& 
   opts = (at == std::string::npos ? std::string() : opts.substr(0, at)) + "dir=" + tree.dir();
   return Vfs::create("hostfs", opts);
 }
+}  // namespace
 
-// The DIR of "hostfs:[OPTS,]DIR".
 std::string hostfs_dir(const std::string& fs) {
   std::string opts = fs.substr(fs.find(':') + 1);
   size_t at = opts.find("dir=");
   return at == std::string::npos ? opts : opts.substr(at + 4);
 }
-}  // namespace
 
 std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
                                        const std::string& fs, std::string* error) {

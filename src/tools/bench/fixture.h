@@ -27,6 +27,9 @@ struct Fixture {
   std::vector<std::string> rel_paths;
 };
 
+// The DIR of "hostfs:[OPTS,]DIR".
+std::string hostfs_dir(const std::string& fs);
+
 // nullptr and *error set on failure.
 // `fs`: "memfs", or "hostfs:[OPTS,]DIR" to serve the host tree (made under DIR) with
 // hostfs, so that rcuvfs and the kernel stat the very same files.

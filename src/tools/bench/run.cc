@@ -70,7 +70,7 @@ int run_cache(const BenchOptions& opt, const Machine& machine) {
   if (opt.cache) setup.budget = opt.cache;
   if (opt.seconds > 0) setup.seconds = opt.seconds;
   if (opt.rounds > 0) setup.rounds = opt.rounds;
-  if (opt.on_hostfs()) setup.host_parent = opt.fs.substr(7);
+  if (opt.on_hostfs()) setup.host_parent = hostfs_dir(opt.fs);
   std::FILE* out = opt.json == "-" ? stderr : stdout;
   std::fprintf(out, "the dentry cache (%s, %d CPUs), budget %.0f MiB; stat times: median of %d "
                "rounds of %.2f s, one thread\n",
@@ -106,7 +106,7 @@ int run_cache(const BenchOptions& opt, const Machine& machine) {
                    "resident %.0f MiB)%s\n",
                    static_cast<unsigned long long>(p.names), p.path_ns,
                    p.path_ns / names.front().path_ns, static_cast<unsigned long long>(p.buckets),
-                   mib(p.rss), &p == &names.back() ? "  (all removed again)" : "");
+                   mib(p.rss), &p == &names.back() ? "  (in a new namespace, the names gone)" : "");
   }
   if (opt.host_tree) {
     if (std::string e = run_host_tree_bench(setup, opt.host_tree, &host); !e.empty())
