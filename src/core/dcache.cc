@@ -167,13 +167,6 @@ void delete_dentry(Dentry* d) {
     ::operator delete(d);
 }
 
-// The charge for a dentry's memory (dcache_lru.h): its cache's object size; the largest
-// name's for one from malloc (names over kCachedNameMax bytes, rare).
-int64_t alloc_bytes(uint32_t flags) {
-  const ObjectCache* c = dentry_cache((flags >> kDAllocShift) & 0xf);
-  return static_cast<int64_t>(c ? c->object_size() : dentry_size(kNameMax));
-}
-
 void free_dentry(RcuHead* h) {
   auto* d = reinterpret_cast<Dentry*>(reinterpret_cast<char*>(h) - offsetof(Dentry, rcu));
   const Name* n = external_name(d->name_word.load(std::memory_order_relaxed));
@@ -218,8 +211,12 @@ void kill(Dentry* d) {
 }
 }  // namespace
 
+// Its cache's object size; the largest name's for one from malloc (names over
+// kCachedNameMax bytes, rare).
 int64_t dentry_bytes(const Dentry* d) {
-  return alloc_bytes(d->flags.load(std::memory_order_relaxed));
+  const uint32_t flags = d->flags.load(std::memory_order_relaxed);
+  const ObjectCache* c = dentry_cache((flags >> kDAllocShift) & 0xf);
+  return static_cast<int64_t>(c ? c->object_size() : dentry_size(kNameMax));
 }
 
 void d_free_dead(Dentry* d) { rcu_defer(&d->rcu, free_dentry); }
@@ -380,10 +377,7 @@ void detach(Dentry* parent, Dentry* d, uint32_t extra) {
       hash_remove(d);
       d->set_flag(extra);
     }
-    if (d->flags.load(std::memory_order_relaxed) & kDInList) {
-      parent->children.remove(&d->sibling);
-      d->clear_flag(kDInList);
-    }
+    unlist(parent, d);
     if (d->flags.load(std::memory_order_relaxed) & kDPinned) {
       d->clear_flag(kDPinned);
       unpin = true;
