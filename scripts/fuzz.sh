@@ -1,36 +1,29 @@
 #!/bin/sh
 # Build the libFuzzer targets (fuzz/) with clang and run each over its seed corpus
 # for a bounded time. Any crash, leak, sanitizer report or broken invariant fails.
-#   scripts/fuzz.sh [SECONDS]     seconds per target (default 30)
-# New inputs found along the way go to build-fuzz/corpus/<target>/ (emptied at the
-# start of each run; the checked-in seeds in fuzz/corpus/ are only read); a failing
-# input is saved as build-fuzz/crash-<target>-* and can be replayed with
-# build-fuzz/fuzz/<target>_fuzz FILE.
+#   scripts/fuzz.sh [SECONDS [BUILD]]   seconds per target (default 30), build
+#                                       directory (default build-fuzz; one made by
+#                                       scripts/sanitize.sh address is used as it is)
+# New inputs found along the way go to BUILD/corpus/<target>/ (emptied at the start of
+# each run; the checked-in seeds in fuzz/corpus/ are only read); a failing input is
+# saved as BUILD/crash-<target>-* and can be replayed with BUILD/fuzz/<target>_fuzz FILE.
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-30}
-BUILD=build-fuzz
+BUILD=${2:-build-fuzz}
 sh scripts/install-deps.sh
-# Only fuzzing needs clang and its libFuzzer runtime (Debian: clang pulls in
-# libclang-rt-14-dev); install them here rather than for every build.
-if ! command -v clang++ >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "fuzz: clang++ is missing (run as root, or install clang)" >&2
-    exit 1
+sh scripts/install-clang.sh
+if ! grep -qs '^RCUVFS_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt"; then
+  launcher=""
+  if command -v ccache >/dev/null 2>&1; then
+    launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
+  # shellcheck disable=SC2086
+  cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+        -DRCUVFS_FUZZ=ON -DRCUVFS_BUILD_TESTS=OFF -DRCUVFS_BUILD_BENCH=OFF \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+        $launcher >/dev/null
 fi
-launcher=""
-if command -v ccache >/dev/null 2>&1; then
-  launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
-fi
-# shellcheck disable=SC2086
-cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-      -DRCUVFS_FUZZ=ON -DRCUVFS_BUILD_TESTS=OFF -DRCUVFS_BUILD_BENCH=OFF \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-      $launcher >/dev/null
 cmake --build "$BUILD" -j2 --target shell_fuzz resolve_fuzz
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

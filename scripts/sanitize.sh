@@ -3,7 +3,9 @@
 #   scripts/sanitize.sh thread    ThreadSanitizer: the tests that run threads against
 #                                 each other (ctest labels stress and threads)
 #   scripts/sanitize.sh address   AddressSanitizer + UndefinedBehaviorSanitizer +
-#                                 LeakSanitizer: every test
+#                                 LeakSanitizer: every test. Built with clang and
+#                                 RCUVFS_FUZZ, so that the same build has the fuzz
+#                                 targets (scripts/fuzz.sh SECONDS build-address)
 set -eu
 cd "$(dirname "$0")/.."
 KIND=${1:?usage: sanitize.sh thread|address}
@@ -12,8 +14,15 @@ sh scripts/install-deps.sh
 # ThreadSanitizer does not follow the forked sandboxes: don't build those tests.
 sandbox=ON
 [ "$KIND" = thread ] && sandbox=OFF
+if [ "$KIND" = thread ]; then
+  kind="-DRCUVFS_SANITIZE=thread"
+else
+  sh scripts/install-clang.sh
+  kind="-DRCUVFS_SANITIZE= -DRCUVFS_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++"
+fi
 # -O1 -g1: line numbers in reports, at a fraction of the compile time of -O2 -g.
-cmake -S . -B "$BUILD" -DRCUVFS_SANITIZE="$KIND" -DRCUVFS_BUILD_BENCH=OFF \
+# shellcheck disable=SC2086
+cmake -S . -B "$BUILD" $kind -DRCUVFS_BUILD_BENCH=OFF \
       -DRCUVFS_BUILD_SANDBOX_TESTS=$sandbox -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" >/dev/null
 if [ "$KIND" = thread ]; then

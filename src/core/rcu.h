@@ -8,7 +8,7 @@
 // callback) acquires it.
 #pragma once
 
-#include <rcuvfs/fs/tsan.h>  // RCUVFS_TSAN, needed before the liburcu headers
+#include <rcuvfs/fs/sanitizers.h>  // RCUVFS_TSAN, needed before the liburcu headers
 
 // The inlined read-side fast path (_LGPL_SOURCE) in normal builds. Under TSan we
 // call liburcu's exported functions instead, so that what liburcu does inside them

@@ -31,7 +31,7 @@
 // the cache's free objects in their lists until they exit.
 #pragma once
 
-#include <rcuvfs/fs/tsan.h>
+#include <rcuvfs/fs/sanitizers.h>
 
 #include <atomic>
 #include <cstddef>
@@ -43,7 +43,7 @@ namespace rcuvfs {
 
 class ObjectCache {
  public:
-#if defined(__SANITIZE_ADDRESS__) || defined(RCUVFS_TSAN)
+#if defined(RCUVFS_ASAN) || defined(RCUVFS_TSAN)
   static constexpr bool kPooledByDefault = false;
 #else
   static constexpr bool kPooledByDefault = true;

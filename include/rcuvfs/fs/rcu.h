@@ -12,7 +12,7 @@
 //     themselves call rcu_defer().
 #pragma once
 
-#include <rcuvfs/fs/tsan.h>
+#include <rcuvfs/fs/sanitizers.h>
 
 #include <functional>
 
