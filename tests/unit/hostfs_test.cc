@@ -77,7 +77,10 @@ class Hostfs : public ::testing::Test {
 TEST_F(Hostfs, BadOptions) {
   EXPECT_ERRNO(Vfs::create("hostfs", ""), EINVAL);
   EXPECT_ERRNO(Vfs::create("hostfs", "ttl=abc,dir=" + dir.path()), EINVAL);
-  EXPECT_ERRNO(Vfs::create("hostfs", "ttl=-1,dir=" + dir.path()), EINVAL);
+  for (const char* ttl : {"-1", " 1", "+1", "1e3", "0x10", "inf", "nan", "1000001", "", "1.5s"})
+    EXPECT_ERRNO(Vfs::create("hostfs", "ttl=" + std::string(ttl) + ",dir=" + dir.path()), EINVAL)
+        << ttl;
+  EXPECT_OK(Vfs::create("hostfs", "ttl=0.25,dir=" + dir.path()));
   EXPECT_ERRNO(Vfs::create("hostfs", "color=red,dir=" + dir.path()), EINVAL);
   EXPECT_ERRNO(Vfs::create("hostfs", dir.path() + "/missing"), ENOENT);
   host_write("file", "x");

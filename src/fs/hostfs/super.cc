@@ -3,6 +3,8 @@
 
 #include "fs/hostfs/creator.h"
 
+#include <rcuvfs/fs/options.h>
+
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,15 +20,16 @@ Result<HostOptions> parse_options(std::string_view opts) {
   HostOptions o;
   while (!opts.empty() && !opts.starts_with("dir=")) {
     if (opts.find('=') == std::string_view::npos) break;  // a bare DIR
-    size_t comma = opts.find(',');
-    std::string_view kv = opts.substr(0, comma);
-    opts = comma == std::string_view::npos ? std::string_view{} : opts.substr(comma + 1);
+    const std::string_view kv = next_option(opts);
     if (kv.starts_with("ttl=")) {
+      // Seconds as decimal digits and a point: strtod alone would take spaces, signs,
+      // exponents, hex and "inf".
       std::string v(kv.substr(4));
       char* end = nullptr;
-      double secs = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !std::isfinite(secs) || secs < 0 || secs > 1e6)
+      if (v.empty() || v.find_first_not_of("0123456789.") != std::string::npos)
         return Err{EINVAL};
+      double secs = std::strtod(v.c_str(), &end);
+      if (*end || secs > 1e6) return Err{EINVAL};
       o.ttl_ns = static_cast<int64_t>(secs * 1e9);
     } else if (kv.starts_with("fds=")) {
       std::string_view v = kv.substr(4);
