@@ -211,12 +211,14 @@ void kill(Dentry* d) {
 }
 }  // namespace
 
-// Its cache's object size; the largest name's for one from malloc (names over
-// kCachedNameMax bytes, rare).
+// Its cache's object size (the largest name's for one from malloc: names over
+// kCachedNameMax bytes, rare), its share of the hash table (a table that grew to fit
+// has one or two 8-byte chain heads per dentry) and its slot on an LRU.
 int64_t dentry_bytes(const Dentry* d) {
   const uint32_t flags = d->flags.load(std::memory_order_relaxed);
   const ObjectCache* c = dentry_cache((flags >> kDAllocShift) & 0xf);
-  return static_cast<int64_t>(c ? c->object_size() : dentry_size(kNameMax));
+  return static_cast<int64_t>((c ? c->object_size() : dentry_size(kNameMax)) +
+                              2 * sizeof(dtable::Bucket) + sizeof(Dentry*));
 }
 
 void d_free_dead(Dentry* d) { rcu_defer(&d->rcu, free_dentry); }

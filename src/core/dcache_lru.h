@@ -124,7 +124,8 @@ void lru_drain_all();
 // The namespace's budget went down: shrink its caches until they fit.
 void shrink_namespace(NsCache& ns);
 
-// Bytes to charge for a kind of dentry (its allocation) — see dcache.cc.
+// Bytes to charge for a dentry: its allocation, its share of the hash table and its
+// LRU slot (dcache.cc).
 int64_t dentry_bytes(const Dentry* d);
 
 // Evict `d` if it is still unused (no reference): unhash it under its d_lock and its
