@@ -30,7 +30,7 @@ struct VfsState;
 struct CacheStats {
   uint64_t entries = 0;    // dentries alive in the namespace's filesystems
   uint64_t negative = 0;   // of which negative ("no such name")
-  uint64_t unused = 0;     // on an LRU: unused when listed, reclaimable once still so
+  uint64_t unused = 0;     // listed on an LRU (evicted only if still unused then)
   uint64_t bytes = 0;      // charged to the budget
   uint64_t budget = 0;     // the namespace's budget in bytes
   uint64_t reclaimed = 0;  // entries evicted to keep within budgets, ever
