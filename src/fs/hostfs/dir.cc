@@ -131,7 +131,7 @@ Status HostInode::link(Inode* target, std::string_view name) {
     if (::linkat(tfd->get(), "", dfd->get(), n.c_str(), AT_EMPTY_PATH) != 0) {
       // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc link works without it.
       if (errno != ENOENT && errno != EPERM) return Err{errno};
-      std::string p = "/proc/self/fd/" + std::to_string(tfd->get());
+      const std::string p = proc_path(tfd->get());
       if (::linkat(AT_FDCWD, p.c_str(), dfd->get(), n.c_str(), AT_SYMLINK_FOLLOW) != 0)
         return Err{errno};
     }

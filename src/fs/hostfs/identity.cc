@@ -44,6 +44,8 @@ HostId identify(int fd, const struct ::statx& st, bool encode) {
   return id;
 }
 
+std::string proc_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
 int encode_handle(int dirfd, const char* name, int flags, std::string& out, int& mount_id) {
   HandleBuf buf;
   buf.h.handle_bytes = MAX_HANDLE_SZ;

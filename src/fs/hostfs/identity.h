@@ -34,6 +34,11 @@ int host_statx(int fd, const char* name, struct ::statx& st);
 // The identity of the object `fd` (whose statx is `st`); its handle too when `encode`.
 HostId identify(int fd, const struct ::statx& st, bool encode);
 
+// The host object behind descriptor `fd`, by a path the kernel resolves to it without
+// walking a name (for the calls that take no O_PATH descriptor, and to open one with
+// other flags). Needs /proc.
+std::string proc_path(int fd);
+
 // The handle of `name` in directory `dirfd` ("" with AT_EMPTY_PATH for dirfd itself),
 // not following a symlink, and the id of the mount it is on: 0, or -1 with errno.
 int encode_handle(int dirfd, const char* name, int flags, std::string& out, int& mount_id);

@@ -13,10 +13,6 @@ namespace {
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
 int64_t ts_ns(const statx_timestamp& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
-
-// The host object behind an O_PATH descriptor, by a path the kernel resolves to it
-// (for the calls that take no descriptor of that kind).
-std::string proc_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 }  // namespace
 
 HostInode::HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st,

@@ -41,7 +41,7 @@ int HostInode::open_kind(FdKind kind) const {
     errno = path.error();
     return -1;
   }
-  const std::string p = "/proc/self/fd/" + std::to_string(path->get());
+  const std::string p = proc_path(path->get());
   return s.fds().open_retrying([&] { return ::open(p.c_str(), flags | O_CLOEXEC); });
 }
 
