@@ -128,6 +128,14 @@ class HostfsFds : public ::testing::Test {
   rcuvfs::Result<rcuvfs::Statx> st(const std::string& path) {
     return t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
   }
+  // What rcuvfs finds at `path` is the object the host has there now.
+  void expect_host_object(const std::string& path) {
+    struct stat hs;
+    ASSERT_EQ(::lstat(host(path).c_str(), &hs), 0);
+    auto s = st(path);
+    ASSERT_OK(s);
+    EXPECT_EQ(s->stx_ino, hs.st_ino);
+  }
   // The whole content of `path` through rcuvfs, or its error.
   rcuvfs::Result<std::string> slurp(const std::string& path) {
     auto fd = t->openat(AT_FDCWD, path, O_RDONLY);
@@ -472,15 +480,12 @@ TEST_F(HostfsFds, ObjectsGoneOnTheHostAnswerAsNfsDoes) {
   EXPECT_ERRNO(t->fstat(*ff), ESTALE);
   EXPECT_ERRNO(st("f"), ENOENT);
   EXPECT_ERRNO(t->pread(*fg, buf, sizeof buf, 0), ESTALE);
-  struct stat hs;
-  ASSERT_EQ(::stat(host("g").c_str(), &hs), 0);
-  auto g = st("g");
-  ASSERT_OK(g);
-  EXPECT_EQ(g->stx_ino, hs.st_ino);
-  EXPECT_EQ(g->stx_size, 6u);
+  ASSERT_NO_FATAL_FAILURE(expect_host_object("g"));
+  EXPECT_EQ(st("g")->stx_size, 6u);
   EXPECT_EQ(*slurp("g"), "new g!");
   // Path-based calls that meet the gone object first: run again, as Linux's.
   ASSERT_OK(t->fchmodat(AT_FDCWD, "h", 0600));
+  struct stat hs;
   ASSERT_EQ(::stat(host("h").c_str(), &hs), 0);
   EXPECT_EQ(hs.st_mode & 07777, 0600u);
   EXPECT_ERRNO(t->fchmodat(AT_FDCWD, "k", 0600), ENOENT);
@@ -553,11 +558,7 @@ TEST_F(HostfsFds, WithoutHandlesObjectsAreReopenedByName) {
     host_write(host("a/b/r"), "new!");
     char buf[8];
     EXPECT_ERRNO(t->pread(*fr, buf, sizeof buf, 0), ESTALE);
-    struct stat hs;
-    ASSERT_EQ(::stat(host("a/b/r").c_str(), &hs), 0);
-    auto s = st("a/b/r");
-    ASSERT_OK(s);
-    EXPECT_EQ(s->stx_ino, hs.st_ino);
+    ASSERT_NO_FATAL_FAILURE(expect_host_object("a/b/r"));
     EXPECT_EQ(*slurp("a/b/r"), "new!");
     ASSERT_OK(t->close(*fr));
 
