@@ -62,6 +62,14 @@ make_files() {
   done
 }
 
+# fill DIR TOTAL: the next at most 100 of TOTAL files in DIR, numbered on from $made.
+fill() {
+  n=$(($2 - made))
+  [ $n -le 100 ] || n=100
+  make_files "$1" $made $n
+  made=$((made + n))
+}
+
 # ---- the host tree: FILES files, modes 0644, 0664 and 0600 ----
 step "making a tree of $FILES files on the host"
 made=0 m=0
@@ -72,10 +80,7 @@ while [ $made -lt "$FILES" ]; do
   l=0
   while [ $l -lt 10 ] && [ $made -lt "$FILES" ]; do
     case $((l % 3)) in 0) umask 022 ;; 1) umask 002 ;; *) umask 077 ;; esac
-    n=$((FILES - made))
-    [ $n -le 100 ] || n=100
-    make_files "$d/e/s$l" $made $n
-    made=$((made + n))
+    fill "$d/e/s$l" "$FILES"
     l=$((l + 1))
   done
   umask 022
@@ -92,10 +97,7 @@ mkdir "$REPO"
 made=0 k=0
 while [ $made -lt "$GIT_FILES" ]; do
   mkdir "$REPO/p$k"
-  n=$((GIT_FILES - made))
-  [ $n -le 100 ] || n=100
-  make_files "$REPO/p$k" $made $n
-  made=$((made + n))
+  fill "$REPO/p$k" "$GIT_FILES"
   k=$((k + 1))
 done
 git -C "$REPO" init -q || fail "git init on the host"
