@@ -75,6 +75,22 @@ class Task {
   // but EBADF for a closed or O_PATH descriptor, as Linux.
   Status fsync(int fd, bool datasync = false);
 
+  // --- inotify --------------------------------------------------------------------
+  // inotify_init1(2): a descriptor for a new instance that reports changes to the
+  // objects it watches. flags: IN_NONBLOCK, IN_CLOEXEC (anything else is EINVAL).
+  // read() on it returns whole struct inotify_event records (EINVAL when the buffer
+  // cannot hold the next one; with IN_NONBLOCK, EAGAIN when none is queued; otherwise
+  // it waits for one). Limits: Vfs::set_notify_limits (EMFILE past the instances).
+  Result<int> inotify_init1(int flags = 0);
+  // inotify_add_watch(2): watch the object at `path` (followed unless IN_DONT_FOLLOW;
+  // IN_ONLYDIR: ENOTDIR unless a directory; read permission needed) for the IN_*
+  // events in `mask`, with IN_MASK_ADD, IN_MASK_CREATE, IN_ONESHOT, IN_EXCL_UNLINK.
+  // The same object again returns its watch descriptor with the new mask. EINVAL for a
+  // descriptor that is not an inotify instance, ENOSPC past the watch limit.
+  Result<int> inotify_add_watch(int fd, std::string_view path, uint32_t mask);
+  // inotify_rm_watch(2): the watch ends with IN_IGNORED; EINVAL for an unknown wd.
+  Status inotify_rm_watch(int fd, int wd);
+
   // --- namespace ------------------------------------------------------------------
   Status mkdirat(int dirfd, std::string_view path, mode_t mode);
   Status mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev);

@@ -5,6 +5,7 @@
 //   O_* open flags, struct open_how and RESOLVE_* (linux/openat2.h)
 //   struct statx and STATX_* (sys/stat.h)
 //   RENAME_NOREPLACE, RENAME_EXCHANGE (stdio.h)
+//   IN_* inotify events and flags, struct inotify_event (sys/inotify.h)
 #pragma once
 
 #ifndef _GNU_SOURCE
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <dirent.h>

@@ -6,6 +6,7 @@
 //   auto st = task->statx(AT_FDCWD, "a", 0, STATX_BASIC_STATS);
 #pragma once
 
+#include <rcuvfs/changes.h>
 #include <rcuvfs/counters.h>
 #include <rcuvfs/result.h>
 #include <rcuvfs/security.h>
@@ -70,6 +71,13 @@ class Vfs {
   // once. EINVAL for 0; anything past INT64_MAX is INT64_MAX.
   Status set_cache_budget(uint64_t bytes);
   CacheStats cache_stats() const;
+
+  // The change feed: a stream of every change to the namespace's objects from now on
+  // (<rcuvfs/changes.h>), holding at most `capacity` changes before it overflows.
+  std::unique_ptr<ChangeStream> subscribe(size_t capacity = kDefaultChangeCapacity);
+  // inotify's limits for the namespace's users. EINVAL for a zero limit. Lowering a
+  // limit leaves what is already past it.
+  Status set_notify_limits(const NotifyLimits& limits);
 
   core::VfsState& state() { return *s_; }
 

@@ -1,4 +1,5 @@
 #include "core/dcache.h"
+#include "core/notify.h"
 
 #include "core/dcache_lru.h"
 #include "core/namei.h"
@@ -195,6 +196,8 @@ void release(Dentry* d) {
     cache_charge(c, -d_charge(d));
   }
   if (lru_release(d)) rcu_defer(&d->rcu, free_dentry);
+  // The object's last name went with its last entry (Linux's dentry_unlink_inode).
+  if (inode && inode->nlink.load(std::memory_order_relaxed) == 0) notify_gone(inode);
   if (inode) iput(inode);
   if (parent != d) dput(parent);
 }

@@ -44,6 +44,10 @@
 //             -> dcache bucket lock
 //   g_mount_lock (mount_seq writer) is taken alone or after the Inode locks, never
 //   together with a d_lock held.
+//   The change feed's Feed::lock (notify.h) is taken after Inode locks (a directory's
+//   changes are reported with it held) and, from a dentry's last dput, inside the
+//   shrinker; never with a d_lock held. Under it only subscribers' own leaf locks, and
+//   iput of watched inodes (evict takes no Inode::lock).
 //   The dcache's shrinker (dcache_lru.h) runs with Inode locks possibly held (in the
 //   thread that went over the budget): NsCache::mutex -> d_locks -> bucket lock, the
 //   child's d_lock only tried (a rename holds two directories' d_locks in address

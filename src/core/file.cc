@@ -1,6 +1,7 @@
 #include "core/file.h"
 
 #include "core/dcache.h"
+#include "core/inotify.h"
 
 namespace rcuvfs::core {
 
@@ -15,6 +16,10 @@ Result<File*> make_file(const Path& path, Inode* inode, int flags) {
 
 void fput(File* f) {
   if (f->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (f->inotify)
+    inotify_release(f->inotify);
+  else if (!f->is_path_only())
+    notify_dentry(f->path.dentry, f->inode, f->writable() ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
   if (f->cursor_attached) d_cursor_detach(f->path.dentry, f->cursor);
   if (f->cursor) d_free_cursor(f->cursor);
   Path p = f->path;

@@ -5,6 +5,8 @@
 //                        grace period
 //   pos, cursor          guarded by pos_lock
 //   refcount             descriptors and in-flight operations holding the File
+//   inotify              immutable after open; the instance an inotify descriptor
+//                        owns (its path is the namespace's anon inode)
 #pragma once
 
 #include "core/dentry.h"
@@ -14,6 +16,8 @@
 #include <mutex>
 
 namespace rcuvfs::core {
+
+class Inotify;
 
 struct File {
   Path path;  // references held
@@ -26,6 +30,7 @@ struct File {
   Dentry* cursor = nullptr;
   bool cursor_attached = false;
   std::atomic<int32_t> refcount{1};
+  Inotify* inotify = nullptr;
   RcuHead rcu;
 
   bool is_path_only() const { return flags & O_PATH; }
@@ -33,10 +38,28 @@ struct File {
   bool writable() const { return !is_path_only() && (flags & O_ACCMODE) != O_RDONLY; }
 };
 
+
 inline File* fget(File* f) {
   f->refcount.fetch_add(1, std::memory_order_relaxed);
   return f;
 }
 void fput(File* f);
+
+// Owns a File reference.
+class FileRef {
+ public:
+  explicit FileRef(File* f) : f_(f) {}
+  ~FileRef() {
+    if (f_) fput(f_);
+  }
+  FileRef(const FileRef&) = delete;
+  FileRef& operator=(const FileRef&) = delete;
+  File* operator->() const { return f_; }
+  File& operator*() const { return *f_; }
+  explicit operator bool() const { return f_; }
+
+ private:
+  File* f_;
+};
 
 }  // namespace rcuvfs::core

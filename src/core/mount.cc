@@ -1,4 +1,5 @@
 #include "core/mount.h"
+#include "core/notify.h"
 
 #include "core/dcache.h"
 #include "core/dcache_lru.h"
@@ -182,6 +183,8 @@ void sb_put(Superblock* sb) {
     d_shrink_tree(root);
     dput(root);
   }
+  // Watches pin inodes of the instance: they end now (IN_UNMOUNT, IN_IGNORED).
+  if (dying->feed) dying->feed->super_gone(dying.get());
   // Every dentry and inode of the instance is unreachable now except through RCU
   // readers that may still be inside it: free the superblock after them, and the
   // dentries that died on its LRU.

@@ -1196,9 +1196,12 @@ Result<File*> open_path(TaskState& t, int dirfd, std::string_view s, const OpenH
         auto st = may_open(t, nd.path, inode, acc, static_cast<int>(how.flags), created,
                            *nd.cred);
         if (!st.ok()) return -st.error();
+        // Opened, then truncated (do_dentry_open reports the open).
+        notify_dentry(nd.path.dentry, inode, IN_OPEN);
         if (!created && (how.flags & O_TRUNC) && S_ISREG(inode->mode.load())) {
           auto tr = open_truncate(inode, *nd.cred);
           if (!tr.ok()) return -tr.error();
+          notify_dentry(nd.path.dentry, inode, IN_MODIFY);
         }
       } else if ((nd.flags & kLookupDirectory) && !is_dir(inode)) {
         return -ENOTDIR;

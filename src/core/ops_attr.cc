@@ -66,7 +66,9 @@ Status Task::fchmodat(int dirfd, std::string_view path, mode_t mode, int flags) 
   c.mode = mode & 07777;
   // Setting setgid on a file whose group you are not in (without CAP_FSETID) drops it.
   if (!cred.is_root() && !cred.in_group(inode->gid.load())) c.mode &= ~S_ISGID;
-  return apply_mode(ref.get(), inode, c);
+  RCUVFS_TRY(apply_mode(ref.get(), inode, c));
+  notify_dentry(ref.dentry(), inode, IN_ATTRIB);
+  return {};
 }
 
 Status Task::fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group, int flags) {
@@ -117,7 +119,10 @@ Status Task::fchownat(int dirfd, std::string_view path, uid_t owner, gid_t group
   }
   c.valid |= kAttrCtime;
   c.ctime_ns = now_ns();
-  return inode->setattr(c);
+  RCUVFS_TRY(inode->setattr(c));
+  lk.unlock();
+  notify_dentry(ref.dentry(), inode, attr_change_mask(c.valid));
+  return {};
 }
 
 namespace core {
@@ -148,9 +153,12 @@ Status truncate_inode(const TaskState& t, const Path& p, Inode* inode, off_t len
         return m.path_truncate(at, length, cred);
       }))
     return Err{-err};
-  std::unique_lock lk(inode->lock);
-  RCUVFS_TRY(inode->truncate(length));
-  kill_suid_locked(inode, cred);
+  {
+    std::unique_lock lk(inode->lock);
+    RCUVFS_TRY(inode->truncate(length));
+    kill_suid_locked(inode, cred);
+  }
+  notify_dentry(p.dentry, inode, IN_MODIFY);
   return {};
 }
 

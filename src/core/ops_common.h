@@ -4,6 +4,7 @@
 
 #include "core/dcache.h"
 #include "core/namei.h"
+#include "core/notify.h"
 #include "core/permission.h"
 #include "core/task_state.h"
 #include "core/vfs_state.h"

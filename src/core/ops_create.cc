@@ -21,6 +21,7 @@ Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry
   auto r = dir->create(name, mode, 0, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate(d, *r);
+  notify_create(dir, d);
   return {};
 }
 }  // namespace core
@@ -41,6 +42,7 @@ Status Task::mkdirat(int dirfd, std::string_view path, mode_t mode) {
   auto r = c.dir->mkdir(c.name, mode, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate(c.dentry.get(), *r);
+  notify_create(c.dir, c.dentry.get());
   return {};
 }
 
@@ -82,6 +84,7 @@ Status Task::mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) {
   auto r = c.dir->create(c.name, mode, dev, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate(c.dentry.get(), *r);
+  notify_create(c.dir, c.dentry.get());
   return {};
 }
 
@@ -101,6 +104,7 @@ Status Task::symlinkat(std::string_view target, int newdirfd, std::string_view l
   auto r = c.dir->symlink(c.name, target, cred);
   if (!r.ok()) return Err{r.error()};
   instantiate(c.dentry.get(), *r);
+  notify_create(c.dir, c.dentry.get());
   return {};
 }
 
@@ -152,6 +156,7 @@ Status Task::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
   }
   iget(inode);
   instantiate(c.dentry.get(), inode);
+  notify_link(c.dir, inode, c.dentry.get());
   return {};
 }
 

@@ -1,5 +1,6 @@
 // Descriptors: openat2/openat, the descriptor limit, close, read/write, lseek, getdents,
 // ftruncate, fdpath.
+#include "core/inotify.h"
 #include "core/ops_common.h"
 #include "core/rcu.h"
 
@@ -30,21 +31,6 @@ constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
 // The kernel's __O_TMPFILE bit (glibc's __O_TMPFILE also carries O_DIRECTORY).
 constexpr uint64_t kTmpfileBit = O_TMPFILE & ~O_DIRECTORY;
 
-class FileRef {
- public:
-  explicit FileRef(File* f) : f_(f) {}
-  ~FileRef() {
-    if (f_) fput(f_);
-  }
-  FileRef(const FileRef&) = delete;
-  FileRef& operator=(const FileRef&) = delete;
-  File* operator->() const { return f_; }
-  File& operator*() const { return *f_; }
-  explicit operator bool() const { return f_; }
-
- private:
-  File* f_;
-};
 }  // namespace
 
 Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) {
@@ -132,21 +118,31 @@ Result<size_t> Task::pread(int fd, void* buf, size_t count, off_t offset) {
   if (is_fifo(inode)) return Err{ESPIPE};
   if (!range_ok(offset, count)) return Err{EINVAL};
   if (inode->is_dir()) return Err{EISDIR};
-  std::shared_lock lk(inode->lock);
-  return inode->read(buf, std::min(count, kMaxRwCount), offset);
+  Result<size_t> r = size_t{0};
+  {
+    std::shared_lock lk(inode->lock);
+    r = inode->read(buf, std::min(count, kMaxRwCount), offset);
+  }
+  if (r.ok() && *r) notify_dentry(f->path.dentry, inode, IN_ACCESS);
+  return r;
 }
 
 Result<size_t> Task::read(int fd, void* buf, size_t count) {
   FileRef f(s_->files.get(fd));
   if (!f || !f->readable()) return Err{EBADF};
+  if (f->inotify) return f->inotify->read(buf, count, f->flags & O_NONBLOCK);
   Inode* inode = f->inode;
   if (is_fifo(inode)) return size_t{0};
-  std::lock_guard pos(f->pos_lock);
-  if (!range_ok(f->pos, count)) return Err{EINVAL};
-  if (inode->is_dir()) return Err{EISDIR};
-  std::shared_lock lk(inode->lock);
-  auto r = inode->read(buf, std::min(count, kMaxRwCount), f->pos);
-  if (r.ok()) f->pos += static_cast<off_t>(*r);
+  Result<size_t> r = size_t{0};
+  {
+    std::lock_guard pos(f->pos_lock);
+    if (!range_ok(f->pos, count)) return Err{EINVAL};
+    if (inode->is_dir()) return Err{EISDIR};
+    std::shared_lock lk(inode->lock);
+    r = inode->read(buf, std::min(count, kMaxRwCount), f->pos);
+    if (r.ok()) f->pos += static_cast<off_t>(*r);
+  }
+  if (r.ok() && *r) notify_dentry(f->path.dentry, inode, IN_ACCESS);
   return r;
 }
 
@@ -175,6 +171,8 @@ Result<size_t> do_write(TaskState& t, File* f, const void* buf, size_t count, of
   auto r = inode->write(buf, count, off);
   if (!r.ok()) return r;
   *pos = off + static_cast<off_t>(*r);
+  lk.unlock();
+  if (*r) notify_dentry(f->path.dentry, inode, IN_MODIFY);
   return r;
 }
 }  // namespace
@@ -254,6 +252,8 @@ Result<size_t> Task::getdents(int fd, std::vector<DirEntry>& out, size_t max_ent
   std::lock_guard pos(f->pos_lock);
   std::shared_lock lk(inode->lock);
   if (is_dead_dir(inode)) return Err{ENOENT};
+  // Every listing call is an access, even the one that finds the end (iterate_dir).
+  notify_dentry(f->path.dentry, inode, IN_ACCESS);
   size_t n = 0;
   Dentry* dir = f->path.dentry;
   if (f->pos == 0 && n < max_entries) {

@@ -54,10 +54,18 @@ Status Task::unlinkat(int dirfd, std::string_view path, int flags) {
     else
       RCUVFS_TRY(dir->unlink(pp->last, inode));
   }
+  // Linux's order: the link count (unlink only), the object's end when this was its
+  // last name and nothing else holds the entry (IN_DELETE_SELF, from the entry's last
+  // reference), then the directory's IN_DELETE.
+  if (!rmdir) notify_inode(inode, IN_ATTRIB);
+  iget(inode);
   d_delete(victim.get());
   // A removed directory is empty, but negative entries may still be cached below it;
   // they hold it (and its inode) until forgotten.
   if (rmdir) d_shrink_tree(victim.get());
+  victim = DentryRef();
+  notify_delete(dir, inode, pp->last);
+  iput(inode);
   return {};
 }
 

@@ -169,6 +169,12 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
       d_move(old_d.get(), new_parent.dentry(), to->last);
     }
   }
+  if (flags & RENAME_EXCHANGE) {
+    notify_move(old_dir, from->last, new_dir, to->last, source, nullptr);
+    notify_move(new_dir, to->last, old_dir, from->last, target, nullptr);
+  } else {
+    notify_move(old_dir, from->last, new_dir, to->last, source, target);
+  }
   // A replaced directory was empty; forget the negative entries cached below it.
   if (target && target->is_dir() && !(flags & RENAME_EXCHANGE)) d_shrink_tree(new_d.get());
   return {};

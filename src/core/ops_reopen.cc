@@ -53,7 +53,11 @@ Result<int> Task::reopen(int fd, int flags) {
     if (flags & O_TRUNC) acc |= kMayWrite;
     const Cred cred = current_cred(*s_);
     RCUVFS_TRY(may_open(*s_, path, inode, acc, flags, false, cred));
-    if ((flags & O_TRUNC) && S_ISREG(inode->mode.load())) RCUVFS_TRY(open_truncate(inode, cred));
+    notify_dentry(path.dentry, inode, IN_OPEN);
+    if ((flags & O_TRUNC) && S_ISREG(inode->mode.load())) {
+      RCUVFS_TRY(open_truncate(inode, cred));
+      notify_dentry(path.dentry, inode, IN_MODIFY);
+    }
   }
   auto f = make_file(path, inode, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
   if (!f.ok()) return Err{f.error()};

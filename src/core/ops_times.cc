@@ -58,8 +58,12 @@ Status Task::utimensat(int dirfd, std::string_view path, const struct timespec t
     c.valid |= kAttrMtime;
     c.mtime_ns = (!times || times[1].tv_nsec == UTIME_NOW) ? now : to_ns(times[1]);
   }
-  std::unique_lock lk(inode->lock);
-  return inode->setattr(c);
+  {
+    std::unique_lock lk(inode->lock);
+    RCUVFS_TRY(inode->setattr(c));
+  }
+  notify_dentry(ref.dentry(), inode, attr_change_mask(c.valid));
+  return {};
 }
 
 }  // namespace rcuvfs

@@ -1,6 +1,7 @@
 // Vfs: namespace creation, the filesystem registry, mount and umount.
 #include <rcuvfs/vfs.h>
 
+#include "core/anon_inode.h"
 #include "core/counters.h"
 #include "core/ops_common.h"
 #include "core/rcu.h"
@@ -27,6 +28,7 @@ VfsState::~VfsState() {
       mnt_detach_tree(root_mount, detached);
     }
     for (Mount* m : detached) mntput(m);
+    if (anon) mntput(anon);
     // Let every deferred free (dentries, inodes, superblocks) run before we go.
     rcu_barrier();
     rcu_barrier();
@@ -43,17 +45,28 @@ Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view optio
     if (it == types.end()) return Err{ENODEV};
     fst = it->second;
   }
+  return new_mount(*fst, options, owner);
+}
+
+Path VfsState::anon_path() {
+  std::lock_guard g(anon_lock);
+  if (!anon) anon = *new_mount(*anon_inode_fs(), "", Cred{});
+  return {anon, anon->root};
+}
+
+Result<Mount*> VfsState::new_mount(FsType& fst, std::string_view options, const Cred& owner) {
   uint64_t budget = 0;
   while (options.starts_with("cache=")) {
     auto size = parse_size(next_option(options).substr(6));
     if (!size.ok()) return Err{size.error()};
     budget = clamp_budget(*size);
   }
-  auto sb = fst->make_super(options, owner);
+  auto sb = fst.make_super(options, owner);
   if (!sb.ok()) return Err{sb.error()};
   Superblock* raw = sb->get();
   raw->dcache = new SbCache(cache, budget);
-  raw->type = fst.get();
+  raw->feed = feed;
+  raw->type = &fst;
   raw->dev = makedev(0, g_next_minor.fetch_add(1));
   Inode* root_inode = raw->root_inode();
   Dentry* root = d_alloc(nullptr, "/");

@@ -8,10 +8,14 @@
 //   cache            the dentry cache's budget and accounting (dcache_lru.h); shared
 //                    with the superblocks, which may outlive this state by a grace
 //                    period
+//   feed             the change feed (notify.h), shared with the superblocks likewise
+//   anon             the mount of anon_inodefs (anon_inode.h), made on first use
+//                    under anon_lock; never attached, freed with the state
 #pragma once
 
 #include "core/dcache_lru.h"
 #include "core/mount.h"
+#include "core/notify.h"
 
 #include <rcuvfs/fs/superblock.h>
 #include <rcuvfs/security.h>
@@ -34,14 +38,21 @@ struct VfsState {
   std::atomic<const ModuleList*> lsm{nullptr};
   std::mutex lsm_lock;
   std::shared_ptr<NsCache> cache = std::make_shared<NsCache>();
+  std::shared_ptr<Feed> feed = std::make_shared<Feed>();
+  std::mutex anon_lock;
+  Mount* anon = nullptr;
 
   ~VfsState();
+
+  // The anon_inodefs position every anonymous descriptor of the namespace points at.
+  Path anon_path();
 
   // A fresh instance of `type` (with options), registered and with its root
   // dentry: the caller mounts it. Options the core takes (`cache=SIZE`, the mount's
   // dcache budget) come first; the rest are the filesystem's.
   Result<Mount*> new_mount(std::string_view type, std::string_view options,
                            const Cred& owner);
+  Result<Mount*> new_mount(FsType& type, std::string_view options, const Cred& owner);
 };
 
 // Built-in filesystem types (memfs, legacyfs, recyclefs, ...), registered in every

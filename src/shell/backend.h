@@ -32,6 +32,11 @@ class ShellBackend {
   virtual Result<size_t> getdents(int fd, std::vector<DirEntry>& out,
                                   size_t max_entries) = 0;
   virtual Result<std::string> fdpath(int fd) = 0;
+  // inotify, as Task::inotify_*: an instance is a descriptor; read() returns Linux's
+  // struct inotify_event records.
+  virtual Result<int> inotify_init1(int flags) = 0;
+  virtual Result<int> inotify_add_watch(int fd, std::string_view path, uint32_t mask) = 0;
+  virtual Status inotify_rm_watch(int fd, int wd) = 0;
 
   virtual Status mkdirat(int dirfd, std::string_view path, mode_t mode) = 0;
   virtual Status mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) = 0;

@@ -1,6 +1,7 @@
 #include "shell/executor.h"
 
 #include "shell/errno_names.h"
+#include "shell/inotify_names.h"
 #include "shell/numbers.h"
 #include "shell/quote.h"
 #include "shell/stat_format.h"
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <cstdint>
 #include <sys/mount.h>
 
@@ -86,6 +88,9 @@ const Executor::CommandSpec* Executor::find_command(std::string_view name) {
       {"bind", 2, 3, AtMode::kFchdir, &Executor::cmd_bind, "bind SRC DST [rec]"},
       {"umount", 1, 2, AtMode::kFchdir, &Executor::cmd_umount, "umount PATH [detach]"},
       {"stats", 0, 0, AtMode::kNone, &Executor::cmd_stats, "stats"},
+      {"watch", 2, 2, AtMode::kFchdir, &Executor::cmd_watch, "watch PATH MASK[,MASK...]"},
+      {"unwatch", 1, 1, AtMode::kNone, &Executor::cmd_unwatch, "unwatch WD"},
+      {"events", 0, 0, AtMode::kNone, &Executor::cmd_events, "events"},
       {"audit", 1, 1, AtMode::kNone, &Executor::cmd_audit, "audit HOSTFILE"},
       {"restrict", 1, 2, AtMode::kFchdir, &Executor::cmd_restrict,
        "restrict PATH RIGHT[,RIGHT...] | restrict enforce [RIGHT,...]"},
@@ -493,6 +498,52 @@ std::string Executor::cmd_nofile(const Args& a) {
   auto n = parse_decimal(a.argv[0], UINT64_MAX);
   if (!n) return bad("nofile: bad number '" + a.argv[0] + "'");
   return status_line(b_.set_fd_limit(*n));
+}
+
+std::string Executor::cmd_watch(const Args& a) {
+  auto mask = parse_inotify_mask(a.argv[1]);
+  if (!mask) return bad("watch: bad mask '" + a.argv[1] + "'");
+  if (watch_fd_ < 0) {
+    auto fd = b_.inotify_init1(IN_NONBLOCK);
+    if (!fd.ok()) return err(fd.error());
+    watch_fd_ = *fd;
+  }
+  auto wd = b_.inotify_add_watch(watch_fd_, a.argv[0], *mask);
+  if (!wd.ok()) return err(wd.error());
+  return "ok wd=" + std::to_string(*wd);
+}
+
+std::string Executor::cmd_unwatch(const Args& a) {
+  // Any int, as the call takes one (a negative one is simply no watch).
+  const bool neg = a.argv[0].starts_with('-');
+  auto wd = parse_decimal(std::string_view(a.argv[0]).substr(neg ? 1 : 0), INT_MAX);
+  if (!wd) return bad("unwatch: bad watch descriptor '" + a.argv[0] + "'");
+  if (watch_fd_ < 0) return err(EINVAL);  // no instance: no such watch
+  const int n = static_cast<int>(*wd);
+  return status_line(b_.inotify_rm_watch(watch_fd_, neg ? -n : n));
+}
+
+std::string Executor::cmd_events(const Args&) {
+  std::string out = "ok";
+  if (watch_fd_ < 0) return out;
+  alignas(struct inotify_event) char buf[65536];
+  for (;;) {
+    auto n = b_.read(watch_fd_, buf, sizeof buf);
+    if (!n.ok()) {
+      if (n.error() == EAGAIN) break;
+      return err(n.error());
+    }
+    if (*n == 0) break;
+    for (size_t off = 0; off + sizeof(struct inotify_event) <= *n;) {
+      struct inotify_event ev;
+      std::memcpy(&ev, buf + off, sizeof ev);
+      const char* name = buf + off + sizeof ev;
+      out += ' ' + std::to_string(ev.wd) + ':' + inotify_mask_names(ev.mask) + ':' +
+             (ev.len ? quote_if_needed(std::string_view(name, strnlen(name, ev.len))) : "");
+      off += sizeof ev + ev.len;
+    }
+  }
+  return out;
 }
 
 std::string Executor::cmd_mount(const Args& a) {

@@ -71,6 +71,9 @@ class Executor {
   std::string cmd_bind(const Args& a);
   std::string cmd_umount(const Args& a);
   std::string cmd_stats(const Args& a);
+  std::string cmd_watch(const Args& a);
+  std::string cmd_unwatch(const Args& a);
+  std::string cmd_events(const Args& a);
   std::string cmd_audit(const Args& a);
   std::string cmd_restrict(const Args& a);
 
@@ -82,6 +85,9 @@ class Executor {
 
   ShellBackend& b_;
   bool saw_bad_ = false;
+  // The session's inotify instance (a descriptor of the backend's), made by the first
+  // `watch`.
+  int watch_fd_ = -1;
 
   struct CommandSpec;
   static const CommandSpec* find_command(std::string_view name);

@@ -25,6 +25,11 @@ Result<size_t> TaskBackend::getdents(int fd, std::vector<DirEntry>& out,
   return t_.getdents(fd, out, max_entries);
 }
 Result<std::string> TaskBackend::fdpath(int fd) { return t_.fdpath(fd); }
+Result<int> TaskBackend::inotify_init1(int flags) { return t_.inotify_init1(flags); }
+Result<int> TaskBackend::inotify_add_watch(int fd, std::string_view path, uint32_t mask) {
+  return t_.inotify_add_watch(fd, path, mask);
+}
+Status TaskBackend::inotify_rm_watch(int fd, int wd) { return t_.inotify_rm_watch(fd, wd); }
 
 Status TaskBackend::mkdirat(int dirfd, std::string_view path, mode_t mode) {
   return t_.mkdirat(dirfd, path, mode);

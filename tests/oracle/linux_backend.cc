@@ -117,6 +117,23 @@ Result<std::string> LinuxBackend::fdpath(int fd) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+Result<int> LinuxBackend::inotify_init1(int flags) {
+  const int fd = ::inotify_init1(flags);
+  if (fd < 0) return Err{errno};
+  return install(fd);
+}
+
+Result<int> LinuxBackend::inotify_add_watch(int fd, std::string_view path, uint32_t mask) {
+  if (has_nul(path)) return Err{EINVAL};
+  const int wd = ::inotify_add_watch(real(fd), std::string(path).c_str(), mask);
+  if (wd < 0) return Err{errno};
+  return wd;
+}
+
+Status LinuxBackend::inotify_rm_watch(int fd, int wd) {
+  return from_rc(::inotify_rm_watch(real(fd), wd));
+}
+
 Status LinuxBackend::mkdirat(int dirfd, std::string_view path, mode_t mode) {
   if (has_nul(path)) return Err{EINVAL};
   return from_rc(::mkdirat(real(dirfd), std::string(path).c_str(), mode));

@@ -29,6 +29,9 @@ class LinuxBackend final : public shell::ShellBackend {
   Result<size_t> getdents(int fd, std::vector<DirEntry>& out,
                           size_t max_entries) override;
   Result<std::string> fdpath(int fd) override;
+  Result<int> inotify_init1(int flags) override;
+  Result<int> inotify_add_watch(int fd, std::string_view path, uint32_t mask) override;
+  Status inotify_rm_watch(int fd, int wd) override;
 
   Status mkdirat(int dirfd, std::string_view path, mode_t mode) override;
   Status mknodat(int dirfd, std::string_view path, mode_t mode, dev_t dev) override;

@@ -171,6 +171,18 @@ class FakeBackend final : public ShellBackend {
     (void)rec("fdpath", n(fd));
     return std::string("/a b (deleted)");
   }
+  Result<int> inotify_init1(int flags) override {
+    if (auto r = rec("inotify_init1", n(flags)); !r) return Err{r.error()};
+    return 3;
+  }
+  Result<int> inotify_add_watch(int fd, std::string_view path, uint32_t mask) override {
+    if (auto r = rec("inotify_add_watch", n(fd) + "," + s(path) + "," + o(mask)); !r)
+      return Err{r.error()};
+    return 1;
+  }
+  Status inotify_rm_watch(int fd, int wd) override {
+    return rec("inotify_rm_watch", n(fd) + "," + n(wd));
+  }
   Status mkdirat(int dirfd, std::string_view path, mode_t mode) override {
     return rec("mkdirat", n(dirfd) + "," + s(path) + "," + o(mode));
   }

@@ -51,6 +51,7 @@ inline constexpr unsigned kSbAttrSnapshot = 1u << 3;
 
 namespace core {
 struct SbCache;
+struct Feed;
 }
 
 class Superblock {
@@ -86,6 +87,8 @@ class Superblock {
   FsType* type = nullptr;   // set by the core
   std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames
   core::SbCache* dcache = nullptr;  // set and owned by the core: the LRU and budget
+  // Set by the core: the change feed of the namespace the instance belongs to.
+  std::shared_ptr<core::Feed> feed;
 };
 
 class FsType {
