@@ -189,4 +189,40 @@ TEST(BenchCli, RefusesNumbersOutOfRangeBeforeTheRun) {
   }
 }
 
+// An output file that cannot be written is found out before the run, not after it:
+// the message names the file, and nothing was measured (no progress, no table).
+TEST(BenchCli, UnwritableOutputFailsBeforeTheRun) {
+  const std::string small = "--modes floor --threads 1 --rounds 1 --depth 1 --seconds 0.05 ";
+  for (const std::string out : {"--json /nonexistent/x.json", "--plot /nonexistent/x.svg"}) {
+    const ToolRun r = run_tool(small + out);
+    const std::string file = out.substr(out.find(' ') + 1);
+    EXPECT_EQ(r.status, 1) << out << "\n" << r.err;
+    EXPECT_NE(r.err.find("rcuvfs bench: " + file + ": No such file or directory"),
+              std::string::npos)
+        << out << "\n" << r.err;
+    EXPECT_EQ(r.err.find("floor shared"), std::string::npos) << "the run went ahead:\n" << r.err;
+    EXPECT_EQ(r.out, "") << out;
+  }
+}
+
+// The file is written at the end, whole, and one that existed is replaced.
+TEST(BenchCli, JsonFileIsWrittenAfterTheRun) {
+  char path[] = "/tmp/rcuvfs-bench-json.XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string stale(100000, 'x');
+  ASSERT_EQ(::write(fd, stale.data(), stale.size()), static_cast<ssize_t>(stale.size()));
+  ::close(fd);
+  const ToolRun r = run_tool("--modes floor --threads 1 --rounds 1 --depth 1 --seconds 0.05 "
+                             "--json " + std::string(path));
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  ::unlink(path);
+  EXPECT_EQ(r.status, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << text.str().substr(0, 200);
+  EXPECT_EQ(doc["depth"], 1);
+}
+
 }  // namespace
