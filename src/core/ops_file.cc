@@ -239,9 +239,10 @@ Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
 }
 
 Status Task::ftruncate(int fd, off_t length) {
+  // Linux refuses the length before it looks the descriptor up.
+  if (length < 0) return Err{EINVAL};
   FileRef f(s_->files.get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
-  if (length < 0) return Err{EINVAL};
   if (!f->writable()) return Err{EINVAL};
   return truncate_inode(*s_, f->path, f->inode, length, current_cred(*s_), false);
 }
