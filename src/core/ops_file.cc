@@ -322,7 +322,12 @@ Result<std::string> Task::fdpath(int fd) {
     }
     if (out.empty()) out.push_back('/');
     if (deleted) out += " (deleted)";
-    if (g_mount_seq.validate(ms) && g_rename_seq.validate(rs)) return out;
+    // Linux's readlink of /proc/self/fd/N builds the path in a PATH_MAX buffer that
+    // must hold its NUL too.
+    const bool too_long = out.size() >= kPathMax;
+    if (!g_mount_seq.validate(ms) || !g_rename_seq.validate(rs)) continue;
+    if (too_long) return Err{ENAMETOOLONG};
+    return out;
   }
 }
 
