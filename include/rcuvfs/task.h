@@ -62,7 +62,8 @@ class Task {
   Result<size_t> getdents(int fd, std::vector<DirEntry>& out, size_t max_entries = 1024);
   Status ftruncate(int fd, off_t length);
   // The path of fd's object seen from the task's root, as readlink(/proc/self/fd/N)
-  // prints it (" (deleted)" once unlinked).
+  // prints it (" (deleted)" once unlinked); ENAMETOOLONG when that, with a NUL, would
+  // not fit in kPathMax bytes, as Linux.
   Result<std::string> fdpath(int fd);
   // A new descriptor for fd's object opened with `flags`, as Linux's
   // open("/proc/self/fd/N", flags): it works on an O_PATH descriptor and on an

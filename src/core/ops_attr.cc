@@ -207,8 +207,9 @@ Status open_truncate(Inode* inode, const Cred& cred) {
 
 Status Task::truncate(std::string_view path, off_t length) {
   if (auto r = retry_estale([&] { return truncate(path, length); })) return *r;
-  RCUVFS_TRY(check_path(path, false));
+  // Linux refuses the length before it reads the path.
   if (length < 0) return Err{EINVAL};
+  RCUVFS_TRY(check_path(path, false));
   auto p = lookup_path(*s_, AT_FDCWD, path, kLookupFollow);
   if (!p.ok()) return Err{p.error()};
   PathRef ref(*p);

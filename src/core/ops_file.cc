@@ -237,9 +237,10 @@ Result<off_t> Task::lseek(int fd, off_t offset, int whence) {
 }
 
 Status Task::ftruncate(int fd, off_t length) {
+  // Linux refuses the length before it looks the descriptor up.
+  if (length < 0) return Err{EINVAL};
   FileRef f(s_->files.get(fd));
   if (!f || f->is_path_only()) return Err{EBADF};
-  if (length < 0) return Err{EINVAL};
   if (!f->writable()) return Err{EINVAL};
   return truncate_inode(*s_, f->path, f->inode, length, current_cred(*s_), false);
 }
@@ -321,7 +322,12 @@ Result<std::string> Task::fdpath(int fd) {
     }
     if (out.empty()) out.push_back('/');
     if (deleted) out += " (deleted)";
-    if (g_mount_seq.validate(ms) && g_rename_seq.validate(rs)) return out;
+    // Linux's readlink of /proc/self/fd/N builds the path in a PATH_MAX buffer that
+    // must hold its NUL too.
+    const bool too_long = out.size() >= kPathMax;
+    if (!g_mount_seq.validate(ms) || !g_rename_seq.validate(rs)) continue;
+    if (too_long) return Err{ENAMETOOLONG};
+    return out;
   }
 }
 

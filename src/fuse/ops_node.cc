@@ -76,6 +76,13 @@ void do_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
     else if (to_set & FUSE_SET_ATTR_MTIME) ts[1] = attr->st_mtim;
     st = s.task.utimensat(node.fd, "", ts, kSelf);
   }
+  // chown(f, -1, -1) reaches us as a SETATTR of nothing (FUSE_SET_ATTR_CTIME at most,
+  // with a writeback cache): Linux still counts it a change and stamps ctime, and so
+  // does rcuvfs's fchownat with -1, -1.
+  constexpr int kChanges = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+                           FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME;
+  if (!(to_set & kChanges))
+    st = s.task.fchownat(node.fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1), kSelf);
   if (!st.ok()) return (void)fuse_reply_err(req, st.error());
   auto now = node_stat(s, node);
   if (!now.ok()) return (void)fuse_reply_err(req, now.error());

@@ -3,6 +3,7 @@
 #include "fuse/session.h"
 
 #include "fuse/daemon.h"
+#include "fuse/mountpoint.h"
 #include "fuse/ops.h"
 #include "fuse/server.h"
 
@@ -72,6 +73,9 @@ int run_mount(const MountOptions& opt) {
     fsopts = fstype.substr(colon + 1);
     fstype = fstype.substr(0, colon);
   }
+  // Checked here rather than left to libfuse, while the caller's terminal still
+  // shows the message, and before a namespace is made for nothing.
+  if (std::string e = check_mountpoint(opt.mountpoint); !e.empty()) return fail_setup(opt, e);
   // Fork before rcuvfs starts any thread: RCU state does not survive a fork.
   if (!opt.foreground && !daemon_start())
     return fail_setup(opt, std::string("fork: ") + std::strerror(errno));

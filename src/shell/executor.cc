@@ -448,7 +448,8 @@ std::string Executor::cmd_chown(const Args& a) {
 }
 
 std::string Executor::cmd_truncate(const Args& a) {
-  auto size = parse_decimal(a.argv[1], INT64_MAX);
+  // A negative size is the call's to refuse (EINVAL), not the line's.
+  auto size = parse_signed_decimal(a.argv[1]);
   if (!size) return bad("truncate: bad size '" + a.argv[1] + "'");
   return status_line(b_.truncate(a.argv[0], static_cast<off_t>(*size)));
 }

@@ -27,4 +27,13 @@ std::optional<uint64_t> parse_decimal(std::string_view s, uint64_t max) {
   return parse_base(s, 10, max);
 }
 
+std::optional<int64_t> parse_signed_decimal(std::string_view s) {
+  const bool negative = s.starts_with('-');
+  if (negative) s.remove_prefix(1);
+  // INT64_MIN's magnitude is one more than INT64_MAX.
+  auto v = parse_base(s, 10, negative ? uint64_t{1} << 63 : INT64_MAX);
+  if (!v) return std::nullopt;
+  return negative ? static_cast<int64_t>(0 - *v) : static_cast<int64_t>(*v);
+}
+
 }  // namespace rcuvfs::shell

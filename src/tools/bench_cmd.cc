@@ -4,45 +4,15 @@
 #include "tools/bench/options.h"
 #include "tools/bench/run.h"
 #include "tools/commands.h"
+#include "tools/number_option.h"
 #include "tools/size_option.h"
 
-#include <charconv>
 #include <memory>
 #include <string>
 
 namespace rcuvfs::tools {
 
 namespace {
-// CLI11 validators: "" accepts, anything else is the message shown after the option
-// name.
-template <class T>
-bool parse_number(const std::string& s, T& v) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-CLI::Validator int_in(long lo, long hi, const std::string& what) {
-  return CLI::Validator(
-      [=](std::string& s) -> std::string {
-        long v;
-        if (parse_number(s, v) && v >= lo && v <= hi) return "";
-        return what + " must be a whole number from " + std::to_string(lo) + " to " +
-               std::to_string(hi) + ", not '" + s + "'";
-      },
-      "");
-}
-
-CLI::Validator number_at_least(double lo, bool inclusive, const std::string& what) {
-  return CLI::Validator(
-      [=](std::string& s) -> std::string {
-        double v;
-        if (parse_number(s, v) && (inclusive ? v >= lo : v > lo)) return "";
-        return what + " must be a number " + (inclusive ? ">= " : "> ") +
-               std::to_string(static_cast<long>(lo)) + ", not '" + s + "'";
-      },
-      "");
-}
-
 CLI::Validator known_mode() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
@@ -67,30 +37,30 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->type_name("FILE.svg");
   sub->add_option("--depth", opt->depth, "Directories between t<i> and the file (default 8)")
       ->type_name("N")
-      ->check(int_in(1, 200, "depth"));
+      ->check(whole_number(1, 200));
   sub->add_option("--threads", opt->threads,
                   "Comma-separated thread counts (default 1,2 with --quick, else powers of "
                   "two up to the CPU count)")
       ->type_name("LIST")
       ->delimiter(',')
-      ->check(int_in(1, 1024, "a thread count"));
+      ->check(whole_number(1, 1024));
   sub->add_option("--seconds", opt->seconds,
                   "Seconds per cell and round (default 1, 0.2 with --quick)")
       ->type_name("S")
-      ->check(number_at_least(0, false, "seconds"));
+      ->check(positive_seconds());
   sub->add_option("--rounds", opt->rounds,
                   "Measure every cell this many times, in interleaved rounds, and report "
                   "the median (default 3, 5 with --quick): a shared machine's slow spells "
                   "then hit every mode alike")
       ->type_name("N")
-      ->check(int_in(1, 100, "rounds"));
+      ->check(whole_number(1, 100));
   sub->add_option("--writer-rate", opt->writer_rates,
-                  "Renames per second of a concurrent writer, racing the rcuvfs modes; a "
-                  "comma-separated list for several (default 10000 with --quick, else "
+                  "Renames per second of a concurrent writer (a whole number; 0: none), "
+                  "racing the rcuvfs modes; a comma-separated list for several (default 10000 with --quick, else "
                   "1000,10000,100000)")
       ->type_name("R[,R...]")
       ->delimiter(',')
-      ->check(number_at_least(0, true, "a writer rate"));
+      ->check(whole_number(0, 1000000000));
   sub->add_option("--modes", opt->modes,
                   "Comma-separated modes: spec,linux,ref,lock,kernel,floor (default all)")
       ->type_name("LIST")
@@ -111,26 +81,26 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "cache's budget (--cache, default 64m): memory and the stat of a deep "
                   "path before and after")
       ->type_name("N")
-      ->check(int_in(1, 1000000000, "the name count"));
+      ->check(whole_number(1, 1000000000));
   sub->add_option("--cached-names", opt->cached_names,
                   "Instead: the stat of a deep path with each of these counts of other "
                   "names cached (e.g. 10,1000000,10000000), then with none again")
       ->type_name("LIST")
       ->delimiter(',')
-      ->check(int_in(0, 1000000000, "a name count"));
+      ->check(whole_number(0, 1000000000));
   sub->add_option("--host-tree", opt->host_tree,
                   "Instead: random stats over a host tree of N files served by hostfs "
                   "with the cache's budget (--cache, default 64m; the tree goes under DIR "
                   "of --fs hostfs:DIR, else /dev/shm): hit rate, descriptors, speed "
                   "beside the kernel's")
       ->type_name("N")
-      ->check(int_in(1, 100000000, "the file count"));
+      ->check(whole_number(1, 100000000));
   add_cache_option(sub, opt->cache, "256m; 64m for --missing and --host-tree");
   sub->add_option("--files", opt->files,
                   "Instead: build a memfs namespace of N files and report build time and "
                   "memory per file")
       ->type_name("N")
-      ->check(int_in(1, 1000000000, "the file count"));
+      ->check(whole_number(1, 1000000000));
   sub->callback([opt, &exit_code] { exit_code = bench::run_bench(*opt); });
 }
 

@@ -4,6 +4,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"rcuvfs: a user-space VFS with a lock-free path walk"};
+  // RCUVFS_VERSION: the CMake project's version (src/tools/CMakeLists.txt).
+  app.set_version_flag("--version", "rcuvfs " RCUVFS_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
   rcuvfs::tools::add_shell_command(app, exit_code);

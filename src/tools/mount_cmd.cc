@@ -2,6 +2,7 @@
 // rcuvfs namespace as a real filesystem through FUSE (src/fuse).
 #include "fuse/session.h"
 #include "tools/commands.h"
+#include "tools/number_option.h"
 #include "tools/size_option.h"
 
 #include <memory>
@@ -26,10 +27,10 @@ void add_mount_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   sub->add_option("--entry-timeout", opt->entry_timeout,
                   "Seconds the kernel caches a name lookup (default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds_or_zero());
   sub->add_option("--attr-timeout", opt->attr_timeout,
                   "Seconds the kernel caches attributes (default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds_or_zero());
   add_cache_option(sub, opt->cache);
   sub->add_flag("--exit-report", opt->exit_report,
                 "At exit, print the nodes still known, forgets received and any "

@@ -3,17 +3,20 @@
 #include "shell/session.h"
 #include "shell/task_backend.h"
 #include "tools/commands.h"
+#include "tools/number_option.h"
 #include "tools/size_option.h"
 
 #include <rcuvfs/vfs.h>
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace rcuvfs::tools {
@@ -21,7 +24,7 @@ namespace {
 
 struct ShellOptions {
   std::string fs = "memfs";
-  std::string ttl;  // hostfs: seconds a cached name or attribute is trusted
+  std::optional<double> ttl;  // hostfs: seconds a cached name or attribute is trusted
   std::string file = "-";
   uint64_t cache = 0;  // the dentry cache's budget; 0: the default
 };
@@ -34,12 +37,15 @@ int run_shell(const ShellOptions& opt) {
     type = type.substr(0, colon);
   }
   std::string with_ttl;
-  if (!opt.ttl.empty()) {
+  if (opt.ttl) {
     if (type != "hostfs") {
       std::cerr << "rcuvfs shell: --ttl applies to hostfs only\n";
       return 2;
     }
-    with_ttl = "ttl=" + opt.ttl + ",dir=" + std::string(options);
+    // hostfs takes decimal digits and a point only, to the nanosecond it keeps.
+    char ttl[64];
+    std::snprintf(ttl, sizeof ttl, "%.9f", *opt.ttl);
+    with_ttl = std::string("ttl=") + ttl + ",dir=" + std::string(options);
     options = with_ttl;
   }
   auto vfs = Vfs::create(type, options);
@@ -82,7 +88,9 @@ void add_shell_command(CLI::App& app, int& exit_code) {
                   "hostfs:DIR serves host directory DIR)");
   sub->add_option("--ttl", opt->ttl,
                   "hostfs: seconds a cached name or attribute is trusted (0: always "
-                  "ask the host; default 2)");
+                  "ask the host; default 2)")
+      ->type_name("SECONDS")
+      ->check(seconds_or_zero());
   add_cache_option(sub, opt->cache);
   sub->add_option("file", opt->file, "Script to run; '-' or absent: standard input");
   sub->callback([opt, &exit_code] { exit_code = run_shell(*opt); });

@@ -1,6 +1,7 @@
 // `rcuvfs torture`: the command line. Options are checked here (bad input: a message
 // and exit status 2); torture/mixed.cc and torture/rename_attack.cc do the work.
 #include "tools/commands.h"
+#include "tools/number_option.h"
 #include "tools/size_option.h"
 #include "tools/torture/mixed.h"
 #include "tools/torture/options.h"
@@ -35,14 +36,15 @@ void add_torture_command(CLI::App& app, int& exit_code) {
                  "the writers' history");
   sub->add_option("--seconds", opt->seconds,
                   "How long to run; with --inject, the most to wait for the bug (default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_seconds());
   sub->add_option("--threads", opt->threads, "Reader (or victim) threads (default 4)")
-      ->check(CLI::Range(1, 256));
+      ->check(whole_number(1, 256));
   sub->add_option("--fs", opt->fs,
                   "Root filesystem: memfs, recyclefs, legacyfs or hostfs (over a temporary "
                   "directory)")
       ->check(one_of(torture::known_fs, "filesystem", torture::kFsNames));
-  sub->add_option("--seed", opt->seed, "Seed of the writers' and readers' choices");
+  sub->add_option("--seed", opt->seed, "Seed of the writers' and readers' choices")
+      ->check(whole_number(0, UINT32_MAX));
   sub->add_option("--inject", opt->inject,
                   "Turn on a deliberate bug; succeed only if it is caught: " +
                       std::string(torture::kInjectNames))

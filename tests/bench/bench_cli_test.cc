@@ -3,11 +3,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
-#include <set>
-#include <string>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <linux/magic.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
 
 namespace {
 
@@ -22,6 +27,35 @@ nlohmann::json run_bench(const std::string& args) {
   const int status = ::pclose(p);
   if (status != 0) return nullptr;
   return nlohmann::json::parse(out, nullptr, false);
+}
+
+// One run of `rcuvfs bench ARGS`: its exit status and both of its streams.
+struct ToolRun {
+  int status = -1;
+  std::string out, err;
+};
+
+ToolRun run_tool(const std::string& args) {
+  char err_file[] = "/tmp/rcuvfs-bench-cli.XXXXXX";
+  const int fd = ::mkstemp(err_file);
+  if (fd < 0) return {};
+  ::close(fd);
+  // A run that should have been refused must not hang the test if it goes ahead.
+  const std::string cmd = "timeout 60 " + std::string(RCUVFS_TOOL) + " bench " + args +
+                          " 2>" + err_file;
+  ToolRun r;
+  if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+    const int ws = ::pclose(p);
+    r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+  }
+  std::ifstream in(err_file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  r.err = text.str();
+  ::unlink(err_file);
+  return r;
 }
 
 TEST(BenchCli, StatResultsHaveTheDocumentedShape) {
@@ -133,6 +167,62 @@ TEST(BenchCli, RejectsBadOptions) {
   EXPECT_TRUE(run_bench("--rounds 0").is_null());
   EXPECT_TRUE(run_bench("--missing 10 --cache 12q").is_null());
   EXPECT_TRUE(run_bench("--cached-names 10,x").is_null());
+}
+
+// A number that is not finite, or one the run cannot use, is refused before anything
+// runs: status 2, a short message naming the option and the value, nothing measured.
+TEST(BenchCli, RefusesNumbersOutOfRangeBeforeTheRun) {
+  const std::string small = "--modes floor --threads 1 --rounds 1 --depth 1 ";
+  for (const std::string bad :
+       {"--seconds inf", "--seconds nan", "--seconds -5", "--seconds 0", "--seconds 2000000",
+        "--writer-rate inf", "--writer-rate nan", "--writer-rate -1", "--writer-rate -0", "--writer-rate 0,1.5",
+        "--rounds 1e2", "--depth 9999999999999999999"}) {
+    const ToolRun r = run_tool(small + bad);
+    const std::string option = bad.substr(0, bad.find(' '));
+    std::string value = bad.substr(bad.find(' ') + 1);
+    value = value.substr(value.rfind(',') + 1);
+    EXPECT_EQ(r.status, 2) << bad << "\n" << r.err;
+    EXPECT_NE(r.err.find(option + ": must be a "), std::string::npos) << bad << "\n" << r.err;
+    EXPECT_NE(r.err.find("'" + value + "'"), std::string::npos) << bad << "\n" << r.err;
+    EXPECT_LT(r.err.size(), 200u) << bad << "\n" << r.err;
+    EXPECT_EQ(r.out, "") << bad;
+  }
+}
+
+// An output file that cannot be written is found out before the run, not after it:
+// the message names the file, and nothing was measured (no progress, no table).
+TEST(BenchCli, UnwritableOutputFailsBeforeTheRun) {
+  const std::string small = "--modes floor --threads 1 --rounds 1 --depth 1 --seconds 0.05 ";
+  for (const std::string out : {"--json /nonexistent/x.json", "--plot /nonexistent/x.svg"}) {
+    const ToolRun r = run_tool(small + out);
+    const std::string file = out.substr(out.find(' ') + 1);
+    EXPECT_EQ(r.status, 1) << out << "\n" << r.err;
+    EXPECT_NE(r.err.find("rcuvfs bench: " + file + ": No such file or directory"),
+              std::string::npos)
+        << out << "\n" << r.err;
+    EXPECT_EQ(r.err.find("floor shared"), std::string::npos) << "the run went ahead:\n" << r.err;
+    EXPECT_EQ(r.out, "") << out;
+  }
+}
+
+// The file is written at the end, whole, and one that existed is replaced.
+TEST(BenchCli, JsonFileIsWrittenAfterTheRun) {
+  char path[] = "/tmp/rcuvfs-bench-json.XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string stale(100000, 'x');
+  ASSERT_EQ(::write(fd, stale.data(), stale.size()), static_cast<ssize_t>(stale.size()));
+  ::close(fd);
+  const ToolRun r = run_tool("--modes floor --threads 1 --rounds 1 --depth 1 --seconds 0.05 "
+                             "--json " + std::string(path));
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  ::unlink(path);
+  EXPECT_EQ(r.status, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << text.str().substr(0, 200);
+  EXPECT_EQ(doc["depth"], 1);
 }
 
 }  // namespace

@@ -161,6 +161,18 @@ setpriv --reuid=65534 --regid=65534 --clear-groups mkdir "$MNT/sgid/sub" || fail
 [ "$(stat -c %g "$MNT/sgid/sub")" = 4242 ] || fail "setgid directory's group not inherited"
 [ -g "$MNT/sgid/sub" ] || fail "setgid bit not inherited by a new directory"
 
+step "chown -1 -1 changes ctime, as on Linux"
+# The kernel sends a SETATTR with no attribute in it; the change is still a change.
+echo x > "$MNT/ct"
+ctime_ns() { stat -c %.9Z "$1" | tr -d .; }
+before=$(ctime_ns "$MNT/ct")
+# The clock must have moved for a new ctime to be told from the old one.
+while [ "$(date +%s%N)" -le "$before" ]; do sleep 0.01; done
+chown : "$MNT/ct" || fail "chown : (fchownat -1 -1)"
+after=$(ctime_ns "$MNT/ct")
+[ "$after" -gt "$before" ] || fail "chown -1 -1 left ctime at $before (now $after)"
+rm "$MNT/ct"
+
 step "git init/add/commit/status/log"
 export HOME=$WORK GIT_CONFIG_NOSYSTEM=1
 mkdir "$MNT/repo"

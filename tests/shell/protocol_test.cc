@@ -102,6 +102,16 @@ TEST(Numbers, Parse) {
   EXPECT_FALSE(parse_decimal("+1", 100));
   EXPECT_FALSE(parse_decimal("1x", 100));
   EXPECT_FALSE(parse_decimal("99999999999999999999999", UINT64_MAX));
+  EXPECT_EQ(parse_signed_decimal("-1"), -1);
+  EXPECT_EQ(parse_signed_decimal("42"), 42);
+  EXPECT_EQ(parse_signed_decimal("-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(parse_signed_decimal("9223372036854775807"), INT64_MAX);
+  EXPECT_FALSE(parse_signed_decimal("-9223372036854775809"));
+  EXPECT_FALSE(parse_signed_decimal("9223372036854775808"));
+  EXPECT_FALSE(parse_signed_decimal("-"));
+  EXPECT_FALSE(parse_signed_decimal("--1"));
+  EXPECT_FALSE(parse_signed_decimal("+1"));
+  EXPECT_FALSE(parse_signed_decimal(""));
 }
 
 // Records every call as a line of text; errors are configurable per method name.
@@ -288,7 +298,8 @@ TEST(Executor, Malformed) {
   EXPECT_EQ(r.line("frobnicate a").rfind("bad ", 0), 0u);
   EXPECT_TRUE(r.ex.saw_bad());
   for (const char* l : {"mkdir", "mkdir a 0999", "mkdir a 1 2", "mkdir \"a", "close -1",
-                        "close x", "chown a -1 0", "truncate a -5", "open a bogus",
+                        "close x", "chown a -1 0", "truncate a -", "truncate a 5-",
+                        "truncate a --5", "open a bogus",
                         "open a mode=9", "open a resolve=beneath,bogus", "rename a b sideways",
                         "stat a follow", "mknod a pipe", "mknod a chr 0644 1 2 3",
                         "mknod a chr x y",
@@ -364,6 +375,9 @@ TEST(Executor, Commands) {
   EXPECT_EQ(r.line("chown a 1000 4294967295"), "ok");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{"fchownat(-100,a,1000,4294967295,0)"});
   EXPECT_EQ(r.line("truncate a 10"), "ok");
+  // A negative size goes to the call, which refuses it as truncate(2) does.
+  EXPECT_EQ(r.line("truncate a -5"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"truncate(a,-5)"});
   EXPECT_EQ(r.line("cd a"), "ok");
   EXPECT_EQ(r.line("chroot a"), "ok");
   EXPECT_EQ(r.line("umask 077"), "ok");

@@ -366,7 +366,11 @@ TEST_F(BadInput, BadDescriptors) {
   expect_rejected("read a directory", EISDIR, [&] { return err(t->read(dir_fd, &c, 1)); });
   expect_rejected("ftruncate O_RDONLY", EINVAL, [&] { return err(t->ftruncate(rdonly_fd, 0)); });
   expect_rejected("ftruncate negative", EINVAL, [&] { return err(t->ftruncate(file_fd, -1)); });
+  // Linux refuses a negative length before it looks at the descriptor or the path.
+  expect_rejected("ftruncate negative, bad fd", EINVAL, [&] { return err(t->ftruncate(closed_fd, -1)); });
+  expect_rejected("ftruncate negative, O_PATH", EINVAL, [&] { return err(t->ftruncate(path_fd, -1)); });
   expect_rejected("truncate negative", EINVAL, [&] { return err(t->truncate("/f", -1)); });
+  expect_rejected("truncate negative, empty path", EINVAL, [&] { return err(t->truncate("", -1)); });
   expect_rejected("truncate a directory", EISDIR, [&] { return err(t->truncate("/d", 0)); });
   expect_rejected("lseek whence 7", EINVAL, [&] { return err(t->lseek(file_fd, 0, 7)); });
   expect_rejected("lseek before 0", EINVAL, [&] { return err(t->lseek(file_fd, -5, SEEK_SET)); });

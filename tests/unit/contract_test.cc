@@ -920,6 +920,42 @@ TEST_P(Contract, Fdpath) {
   EXPECT_ERRNO(t->fdpath(9999), EBADF);
 }
 
+// As Linux's readlink of /proc/self/fd/N: the path, " (deleted)" included, must fit in
+// PATH_MAX bytes with its NUL, else ENAMETOOLONG; a rename can take it either way.
+TEST_P(Contract, FdpathLongerThanPathMax) {
+  const std::string dir(255, 'p'), name254(254, 'f'), name255(255, 'f');
+  std::string path;
+  for (int i = 0; i < 15; ++i) {
+    path += "/" + dir;
+    ASSERT_OK(t->mkdirat(AT_FDCWD, path, 0755));
+  }
+  ASSERT_EQ(path.size(), 3840u);
+  // (A path argument of 4096 bytes is itself too long: the names go by descriptor.)
+  auto deep = t->openat(AT_FDCWD, path, O_PATH | O_DIRECTORY);
+  ASSERT_OK(deep);
+  auto fits = t->openat(*deep, name254, O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(fits);
+  auto p = t->fdpath(*fits);
+  ASSERT_OK(p);
+  EXPECT_EQ(p->size(), rcuvfs::kPathMax - 1);
+  auto over = t->openat(*deep, name255, O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(over);
+  EXPECT_ERRNO(t->fdpath(*over), ENAMETOOLONG);
+  // Unlinked, the first one's path grows by " (deleted)".
+  ASSERT_OK(t->unlinkat(*deep, name254, 0));
+  EXPECT_ERRNO(t->fdpath(*fits), ENAMETOOLONG);
+  // A shorter name for the top directory brings both back under the limit.
+  ASSERT_OK(t->renameat2(AT_FDCWD, "/" + dir, AT_FDCWD, "/q", 0));
+  p = t->fdpath(*over);
+  ASSERT_OK(p);
+  EXPECT_EQ(p->size(), rcuvfs::kPathMax - 254);
+  p = t->fdpath(*fits);
+  ASSERT_OK(p);
+  EXPECT_EQ(p->size(), rcuvfs::kPathMax - 1 - 254 + 10);
+  EXPECT_TRUE(p->ends_with(name254 + " (deleted)")) << *p;
+  for (int fd : {*deep, *fits, *over}) ASSERT_OK(t->close(fd));
+}
+
 // ---------------------------------------------------------------- chdir/chroot ---
 
 TEST_P(Contract, Chdir) {

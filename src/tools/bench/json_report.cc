@@ -2,11 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <iostream>
 
 namespace rcuvfs::tools::bench {
 
@@ -108,17 +104,6 @@ std::string cache_json(const Machine& machine, const CacheBenchSetup& setup,
                         {"max_fds", host->max_fds},
                         {"cache", cache_stats_json(host->cache)}};
   return doc.dump(2) + "\n";
-}
-
-std::string write_text(const std::string& dest, const std::string& text) {
-  if (dest == "-") {
-    std::cout << text << std::flush;
-    return "";
-  }
-  std::ofstream out(dest, std::ios::binary | std::ios::trunc);
-  if (out) out << text;
-  if (!out.flush()) return "cannot write " + dest + ": " + std::strerror(errno);
-  return "";
 }
 
 }  // namespace rcuvfs::tools::bench

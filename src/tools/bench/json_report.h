@@ -27,7 +27,4 @@ std::string cache_json(const Machine& machine, const CacheBenchSetup& setup,
                        const std::vector<CachedNamesPoint>* names,
                        const HostTreeOutcome* host);
 
-// Writes `text` to `dest` ("-": standard output). Returns an error message, or "".
-std::string write_text(const std::string& dest, const std::string& text);
-
 }  // namespace rcuvfs::tools::bench

@@ -6,6 +6,7 @@
 #include "tools/bench/json_report.h"
 #include "tools/bench/machine.h"
 #include "tools/bench/measure.h"
+#include "tools/bench/output_file.h"
 #include "tools/bench/plan.h"
 #include "tools/bench/plot.h"
 #include "tools/bench/progress.h"
@@ -32,7 +33,7 @@ std::string describe(const Cell& c) {
                             : "");
 }
 
-int run_files(const BenchOptions& opt, const Machine& machine) {
+int run_files(const BenchOptions& opt, const Machine& machine, OutputFile& json) {
   FilesOutcome f;
   if (std::string e = run_files_bench(opt.files, &f); !e.empty()) return fail(e);
   // With --json - the document owns standard output.
@@ -58,14 +59,14 @@ int run_files(const BenchOptions& opt, const Machine& machine) {
   }
   if (!opt.json.empty()) {
     const std::string doc = files_json(machine, f, kernel_error.empty() ? &k : nullptr);
-    if (std::string e = write_text(opt.json, doc); !e.empty()) return fail(e);
+    if (std::string e = json.write(doc); !e.empty()) return fail(e);
   }
   return 0;
 }
 
 double mib(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 
-int run_cache(const BenchOptions& opt, const Machine& machine) {
+int run_cache(const BenchOptions& opt, const Machine& machine, OutputFile& json) {
   CacheBenchSetup setup;
   if (opt.cache) setup.budget = opt.cache;
   if (opt.seconds > 0) setup.seconds = opt.seconds;
@@ -130,14 +131,17 @@ int run_cache(const BenchOptions& opt, const Machine& machine) {
     const std::string doc = cache_json(machine, setup, opt.missing ? &missing : nullptr,
                                        names.empty() ? nullptr : &names,
                                        opt.host_tree ? &host : nullptr);
-    if (std::string e = write_text(opt.json, doc); !e.empty()) return fail(e);
+    if (std::string e = json.write(doc); !e.empty()) return fail(e);
   }
   return host.failed ? fail(std::to_string(host.failed) + " stats failed") : 0;
 }
 
-int run_stat(const BenchOptions& opt, const Machine& machine) {
-  if (!opt.plot.empty())
+int run_stat(const BenchOptions& opt, const Machine& machine, OutputFile& json) {
+  OutputFile plot;
+  if (!opt.plot.empty()) {
+    if (std::string e = plot.open(opt.plot); !e.empty()) return fail(e);
     if (std::string e = check_gnuplot(); !e.empty()) return fail(e);
+  }
   const Plan plan = make_plan(opt, machine.nproc);
   std::string error;
   auto fx = build_fixture(TreeShape(opt.depth, plan.subtrees), plan.needs_host, opt.fs, &error);
@@ -219,20 +223,25 @@ int run_stat(const BenchOptions& opt, const Machine& machine) {
   int status = 0;
   for (const std::string& p : problems) status = fail(p);
   if (!opt.json.empty())
-    if (std::string e = write_text(opt.json, stat_json(opt.depth, plan, machine, outcomes));
-        !e.empty())
+    if (std::string e = json.write(stat_json(opt.depth, plan, machine, outcomes)); !e.empty())
       status = fail(e);
-  if (!opt.plot.empty())
+  if (!opt.plot.empty()) {
     if (std::string e = draw_plot(opt.plot, machine, opt.depth, outcomes); !e.empty())
       status = fail(e);
+    else
+      plot.keep();
+  }
   return status;
 }
 }  // namespace
 
 int run_bench(const BenchOptions& opt) {
+  OutputFile json;
+  if (!opt.json.empty())
+    if (std::string e = json.open(opt.json); !e.empty()) return fail(e);
   const Machine machine = probe_machine();
-  if (opt.cache_workloads()) return run_cache(opt, machine);
-  return opt.files > 0 ? run_files(opt, machine) : run_stat(opt, machine);
+  if (opt.cache_workloads()) return run_cache(opt, machine, json);
+  return opt.files > 0 ? run_files(opt, machine, json) : run_stat(opt, machine, json);
 }
 
 }  // namespace rcuvfs::tools::bench

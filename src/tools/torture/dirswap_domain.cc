@@ -118,12 +118,17 @@ class DirSwapDomain : public Domain {
     Attrs a = gone_[k].attrs;
     a.uid = ++version_;
     a.gid = a.uid + kGidOffset;
-    const uint64_t b = tick();
+    uint64_t b = tick();
     auto st = task_->fchownat(fd, "", a.uid, a.gid, AT_EMPTY_PATH);
-    const uint64_t e = tick();
+    uint64_t e = tick();
     must(st, "chown a replaced file");
     log_.attrs(gone_[k].key, a, b, e);
-    must(task_->close(fd), "close");
+    // Its last descriptor: the file is gone for good.
+    b = tick();
+    st = task_->close(fd);
+    e = tick();
+    must(st, "close");
+    log_.destroyed(gone_[k].key, b, e);
   }
 
   struct Gone {

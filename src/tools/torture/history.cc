@@ -42,18 +42,35 @@ void WriterLog::unbind(uint32_t path, Key key, uint64_t b, uint64_t e) {
   std::abort();
 }
 
+void WriterLog::destroyed(Key key, uint64_t, uint64_t e) {
+  auto it = objects_.find(key);
+  if (it == objects_.end()) {
+    std::fprintf(stderr, "torture: destruction of an object that was never created\n");
+    std::abort();
+  }
+  it->second.destroyed_end = e;
+}
+
 void WriterLog::prune(uint64_t horizon) {
   for (auto& [p, v] : paths_) {
     size_t n = 0;
     while (n < v.size() && v[n].unbind_end < horizon) ++n;
     v.erase(v.begin(), v.begin() + n);
   }
+  std::erase_if(objects_, [&](const auto& kv) { return kv.second.destroyed_end < horizon; });
   for (auto& [k, o] : objects_) {
     auto& v = o.versions;
     size_t n = 0;
     while (n + 1 < v.size() && v[n + 1].end < horizon) ++n;
     v.erase(v.begin(), v.begin() + n);
   }
+}
+
+size_t WriterLog::size() const {
+  size_t n = 0;
+  for (const auto& [p, v] : paths_) n += v.size();
+  for (const auto& [k, o] : objects_) n += 1 + o.versions.size();
+  return n;
 }
 
 const std::vector<WriterLog::Binding>* WriterLog::bindings(uint32_t path) const {

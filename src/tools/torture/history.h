@@ -81,8 +81,16 @@ class WriterLog {
   void attrs(Key key, const Attrs& attrs, uint64_t b, uint64_t e);
   void bind(uint32_t path, Key key, uint64_t b, uint64_t e);
   void unbind(uint32_t path, Key key, uint64_t b, uint64_t e);
-  // Forget what no stat starting at or after `horizon` can need.
+  // The object ceased to exist during [b, e] (its last name gone, no descriptor left):
+  // no path holds it again. Only its writer knows: an object bound to no path may
+  // still be bound again later (a directory under a mount, a symlink's target).
+  void destroyed(Key key, uint64_t b, uint64_t e);
+  // Forget what no stat starting at or after `horizon` can need: bindings undone and
+  // versions replaced before it, and objects destroyed before it. A stat that shows
+  // such an object anyway is still a violation ("an object no writer created").
   void prune(uint64_t horizon);
+  // The objects, attribute versions and bindings held: what prune() keeps bounded.
+  size_t size() const;
 
   struct Binding {
     Key key;
@@ -95,6 +103,7 @@ class WriterLog {
   struct Object {
     uint32_t type, rdev_major, rdev_minor;
     std::vector<Version> versions;  // in order
+    uint64_t destroyed_end = kNever;
   };
 
   const std::vector<Binding>* bindings(uint32_t path) const;

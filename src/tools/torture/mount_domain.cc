@@ -46,6 +46,9 @@ class MountDomain : public Domain {
       must(st, "umount " + dir_);
       log_.unbind(file_path_, mounted_file_, b, e);
       log_.unbind(dir_path_, mounted_root_, b, e);
+      // Each mount is a fresh memfs: its objects never come back.
+      log_.destroyed(mounted_file_, b, e);
+      log_.destroyed(mounted_root_, b, e);
       log_.bind(dir_path_, base_dir_, b, e);
       log_.bind(file_path_, base_file_, b, e);
       mounted_ = false;

@@ -82,6 +82,7 @@ class SlotDomain : public Domain {
     const uint64_t e = tick();
     must(st, "unlink " + s.text);
     log_.unbind(s.path, s.key, b, e);
+    log_.destroyed(s.key, b, e);
     s.used = false;
     ++stats_.unlinks;
   }
@@ -103,7 +104,10 @@ class SlotDomain : public Domain {
     auto st = task_->renameat2(AT_FDCWD, s.text, AT_FDCWD, t.text, 0);
     const uint64_t e = tick();
     must(st, "rename " + s.text + " " + t.text);
-    if (t.used) log_.unbind(t.path, t.key, b, e);
+    if (t.used) {
+      log_.unbind(t.path, t.key, b, e);
+      log_.destroyed(t.key, b, e);
+    }
     log_.unbind(s.path, s.key, b, e);
     log_.bind(t.path, s.key, b, e);
     t.used = true;

@@ -32,6 +32,7 @@ class SymlinkDomain : public Domain {
       must(st, "unlink " + link_);
       log_.unbind(link_path_, cur_, b, e);
       log_.unbind(follow_path_, cur_follow_, b, e);
+      log_.destroyed(cur_, b, e);
       present_ = false;
       ++stats_.unlinks;
     }
@@ -52,6 +53,8 @@ class SymlinkDomain : public Domain {
     if (present_) {
       log_.unbind(link_path_, cur_, b, e);
       log_.unbind(follow_path_, cur_follow_, b, e);
+      // Replaced by the rename (X and Y, the targets, stay).
+      log_.destroyed(cur_, b, e);
     }
     log_.bind(link_path_, s.key, b, e);
     log_.bind(follow_path_, follow, b, e);

@@ -32,7 +32,7 @@ mkdir "bad\q"
 mkdir "bad\x4"
 close -1
 close three
-truncate x -1
+truncate x +1
 truncate x 1e3
 chown x 0 -5
 open x frob

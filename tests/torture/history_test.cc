@@ -1,0 +1,120 @@
+// The writers' history of `rcuvfs torture` (src/tools/torture/history.h): what it keeps
+// stays bounded however long a run lasts, once no stat in flight can need the rest,
+// and what it keeps is still enough to catch a stat that was not true.
+#include "tools/torture/domain.h"
+#include "tools/torture/history.h"
+
+#include <rcuvfs/vfs.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <memory>
+#include <sys/stat.h>
+#include <vector>
+
+namespace rcuvfs::torture {
+namespace {
+
+// Every domain of the mixed scenario, stepped on a memfs namespace with its history
+// pruned between epochs as run_mixed prunes it (no reader in flight: the horizon is
+// the clock). A log that kept the objects writers unlinked would grow with the steps.
+TEST(WriterLog, StaysBoundedAcrossEpochs) {
+  auto vfs = Vfs::create("memfs");
+  ASSERT_TRUE(vfs.ok());
+  World world{**vfs, "memfs"};
+  std::vector<std::unique_ptr<Domain>> domains;
+  domains.push_back(make_slot_domain(world, 0, 11, "/slots"));
+  domains.push_back(make_dirswap_domain(world, 1, 12, "/swap"));
+  domains.push_back(make_mount_domain(world, 2, 13, "/mnt"));
+  domains.push_back(make_attr_domain(world, 3, 14, "/attr"));
+  domains.push_back(make_symlink_domain(world, 4, 15, "/sym"));
+  for (auto& d : domains) d->setup();
+
+  constexpr int kEpochs = 100, kStepsPerEpoch = 50;
+  // After a prune a domain's log holds its live objects (a dozen at most) with their
+  // latest versions and bindings, whatever the number of steps before.
+  constexpr size_t kBound = 100;
+  for (int epoch = 0; epoch < kEpochs; ++epoch) {
+    for (auto& d : domains)
+      for (int i = 0; i < kStepsPerEpoch; ++i) d->step();
+    const uint64_t horizon = world.clock.load();
+    for (auto& d : domains) {
+      d->log().prune(horizon);
+      ASSERT_LE(d->log().size(), kBound)
+          << "domain " << (&d - &domains[0]) << " after epoch " << epoch;
+    }
+  }
+}
+
+// One writer's log of two paths, judged after every prune as the run judges it.
+class PrunedLog : public ::testing::Test {
+ protected:
+  static constexpr uint32_t kPath = 0, kOther = 1;
+  static Attrs file(uint32_t uid) { return Attrs{S_IFREG | 0644, uid, uid, 0, true}; }
+
+  uint64_t tick() { return ++clock_; }
+  // A file made at `path`, its owner changed once, then (unless `keep`) unlinked.
+  void churn(Key key, bool keep) {
+    uint64_t b = tick(), e = tick();
+    log_.created(key, file(1), 0, 0, b, e);
+    log_.bind(kPath, key, b, e);
+    b = tick(), e = tick();
+    log_.attrs(key, file(2), b, e);
+    if (keep) return;
+    b = tick(), e = tick();
+    log_.unbind(kPath, key, b, e);
+    log_.destroyed(key, b, e);
+  }
+  // What a stat starting now that found `key` with owner `uid` is judged to be.
+  uint64_t violations(Key key, uint32_t uid, uint32_t path = kPath, int err = 0) {
+    Observation o{};
+    o.path = path;
+    o.err = err;
+    o.speculative = true;
+    o.before = tick();
+    o.after = tick();
+    o.key = key;
+    o.mode = S_IFREG | 0644;
+    o.uid = o.gid = uid;
+    return checker_.check({o}, nullptr);
+  }
+
+  std::vector<PathSpec> paths_{PathSpec{"/p", AT_SYMLINK_NOFOLLOW},
+                               PathSpec{"/q", AT_SYMLINK_NOFOLLOW}};
+  WriterLog log_;
+  Checker checker_{paths_, {&log_}};
+  uint64_t clock_ = 1;
+};
+
+// Objects made and destroyed over many epochs leave nothing behind; the one still
+// bound keeps its latest version; and a stat after the horizon that shows something
+// gone (a destroyed object, a replaced version) is still a violation.
+TEST_F(PrunedLog, KeepsWhatAStatCanNeedAndCatchesTheRest) {
+  // An object bound elsewhere and then to nothing, but not destroyed: it may come back.
+  uint64_t b = tick(), e = tick();
+  log_.created(5000, file(7), 0, 0, b, e);
+  log_.bind(kOther, 5000, b, e);
+  b = tick(), e = tick();
+  log_.unbind(kOther, 5000, b, e);
+  for (Key key = 1; key <= 1000; ++key) {
+    churn(key, false);
+    if (key % 10 == 0) log_.prune(clock_);
+  }
+  churn(1001, true);
+  // (A horizon past the last stamp: an operation may take effect at its end stamp.)
+  log_.prune(tick());
+  // Object 5000 with its version; object 1001 with its latest version and binding.
+  EXPECT_EQ(log_.size(), 5u);
+
+  EXPECT_EQ(violations(1001, 2), 0u) << "the object the path holds";
+  EXPECT_EQ(violations(1001, 1), 1u) << "a version replaced before the horizon";
+  EXPECT_EQ(violations(999, 2), 1u) << "an object destroyed before the horizon";
+  EXPECT_EQ(violations(1001, 2, kPath, ENOENT), 1u) << "ENOENT while bound";
+  b = tick(), e = tick();
+  log_.bind(kOther, 5000, b, e);
+  EXPECT_EQ(violations(5000, 7, kOther), 0u) << "an object bound again after a prune";
+}
+
+}  // namespace
+}  // namespace rcuvfs::torture
