@@ -196,6 +196,12 @@ void release(Dentry* d) {
     cache_charge(c, -d_charge(d));
   }
   if (lru_release(d)) rcu_defer(&d->rcu, free_dentry);
+  if (inode && (inode->sb->flags & kSbWatched) && inode->is_dir() && inode->sb->dcache) {
+    SbCache* c = inode->sb->dcache;
+    std::lock_guard g(c->alias_mu);
+    if (auto it = c->dir_alias.find(inode); it != c->dir_alias.end() && it->second == d)
+      c->dir_alias.erase(it);
+  }
   // The object's last name went with its last entry (Linux's dentry_unlink_inode).
   if (inode && inode->nlink.load(std::memory_order_relaxed) == 0) notify_gone(inode);
   if (inode) iput(inode);
@@ -288,6 +294,14 @@ Dentry* d_alloc(Dentry* parent, std::string_view name) {
 }
 
 namespace {
+// A directory of a kSbWatched filesystem was bound to `d`, or `d` is going.
+void alias_bound(Dentry* d, Inode* inode) {
+  if (!inode || !(inode->sb->flags & kSbWatched) || !inode->is_dir() || !inode->sb->dcache) return;
+  SbCache* c = inode->sb->dcache;
+  std::lock_guard g(c->alias_mu);
+  c->dir_alias[inode] = d;
+}
+
 // `d` (charged, negative) is bound to `inode`, pinned or not.
 void charge_binding(Dentry* d, Inode* inode, bool pin) {
   if (!(d->flags.load(std::memory_order_relaxed) & kDCharged)) return;
@@ -313,6 +327,7 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
   if (parent == d) {  // a root: no list, no hash
     d->inode.store(inode, std::memory_order_release);
     if (searchable_by_all(inode)) d->set_flag(kDSearchAll);
+    alias_bound(d, inode);
     return;
   }
   charge_binding(d, inode, pin && inode);
@@ -323,6 +338,7 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
   parent->children.push_back(&d->sibling);
   d->set_flag(kDInList);
   hash_insert(d);
+  alias_bound(d, inode);
 }
 
 void d_instantiate(Dentry* d, Inode* inode, bool pin) {
@@ -338,6 +354,7 @@ void d_instantiate(Dentry* d, Inode* inode, bool pin) {
     d->set_flag(kDPinned);
     d->clear_flag(kDCold);
   }
+  alias_bound(d, inode);
 }
 
 void d_mode_changed(Dentry* d) {

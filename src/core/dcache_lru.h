@@ -50,6 +50,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace rcuvfs::core {
@@ -90,6 +91,13 @@ struct SbCache {
   size_t tombstones = 0;
   // lru.size() - tombstones, stored under `mutex` and read without it.
   std::atomic<int64_t> listed{0};
+
+  // kSbWatched superblocks only: the dentry of each cached directory, so that a change
+  // reported by directory inode finds its entries (fs/changes.h). Guarded by
+  // alias_mu, a leaf lock; set when a directory entry is bound, cleared when that
+  // dentry is freed.
+  std::mutex alias_mu;
+  std::unordered_map<const Inode*, Dentry*> dir_alias;
 };
 
 // The superblock a dentry belongs to, and its cache (nullptr for a dentry of a

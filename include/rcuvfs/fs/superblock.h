@@ -48,6 +48,10 @@ inline constexpr unsigned kSbEntryTtl = 1u << 2;
 // Every inode's getattr_rcu is exactly attr_snapshot_rcu(inode, out, attr_extra): the
 // speculative stat then takes the snapshot itself, without the virtual call.
 inline constexpr unsigned kSbAttrSnapshot = 1u << 3;
+// The backing store changes behind rcuvfs's back and the filesystem reports those
+// changes (<rcuvfs/fs/changes.h>): the core keeps each cached directory findable from
+// its inode.
+inline constexpr unsigned kSbWatched = 1u << 4;
 
 namespace core {
 struct SbCache;

@@ -24,6 +24,7 @@ HostInode* host(Inode* i) { return static_cast<HostInode*>(i); }
 }  // namespace
 
 Result<Inode*> HostInode::lookup_host(std::string_view name) {
+  const uint64_t gen = super().host_gen();
   auto dfd = pin(FdKind::kPath);
   if (!dfd.ok()) return Err{dfd.error()};
   FdCache& cache = super().fds();
@@ -41,7 +42,7 @@ Result<Inode*> HostInode::lookup_host(std::string_view name) {
     return Err{e};
   }
   HostId id = identify(fd, st, super().encodes_handles());
-  return static_cast<Inode*>(super().get_inode(fd, st, std::move(id), this, name));
+  return static_cast<Inode*>(super().get_inode(fd, st, std::move(id), this, name, gen));
 }
 
 Result<Inode*> HostInode::lookup(std::string_view name) {
@@ -80,8 +81,10 @@ Result<Inode*> HostInode::finish_create(const Cred& cred, uid_t u, gid_t g,
     auto dfd = pin(FdKind::kPath);
     if (!dfd.ok()) return Err{dfd.error()};
     const int dirfd = dfd->get();
+    Echo echo(super().watcher(), this, name, IN_CREATE);
     if (int e = super().creator().run(u, g, cred.groups, [&] { return make(dirfd); }))
       return Err{e};
+    echo.done();
   }
   (void)refresh();
   return lookup_host(name);
@@ -128,6 +131,7 @@ Status HostInode::link(Inode* target, std::string_view name) {
     if (!dfd.ok()) return Err{dfd.error()};
     auto tfd = host(target)->pin(FdKind::kPath);
     if (!tfd.ok()) return Err{tfd.error()};
+    Echo echo(super().watcher(), this, name, IN_CREATE);
     if (::linkat(tfd->get(), "", dfd->get(), n.c_str(), AT_EMPTY_PATH) != 0) {
       // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc link works without it.
       if (errno != ENOENT && errno != EPERM) return Err{errno};
@@ -135,6 +139,7 @@ Status HostInode::link(Inode* target, std::string_view name) {
       if (::linkat(AT_FDCWD, p.c_str(), dfd->get(), n.c_str(), AT_SYMLINK_FOLLOW) != 0)
         return Err{errno};
     }
+    echo.done();
   }
   (void)host(target)->refresh();
   return refresh();
@@ -155,7 +160,9 @@ Status HostInode::remove(std::string_view name, Inode* victim, int flags) {
     auto held = host(victim)->pin(FdKind::kPath);
     // The name may hold another object by now: the walk's retry finds it.
     if (!held.ok() && held.error() == ESTALE) return Err{ESTALE};
+    Echo echo(super().watcher(), this, name, IN_DELETE);
     if (::unlinkat(dfd->get(), z(name).c_str(), flags) != 0) return Err{errno};
+    echo.done();
     removed(host(victim), held);
   }
   return refresh();
@@ -179,9 +186,19 @@ Status HostInode::rename(std::string_view old_name, Inode* source, Inode* new_di
     if (host(source)->stale() || (target && host(target)->stale())) return Err{ESTALE};
     std::optional<Result<HostFd>> held;
     if (target && !(flags & RENAME_EXCHANGE)) held.emplace(host(target)->pin(FdKind::kPath));
+    Watcher& w = super().watcher();
+    Echo from_echo(w, this, old_name, IN_MOVED_FROM), to_echo(w, host(new_dir), new_name, IN_MOVED_TO);
+    std::optional<Echo> back_from, back_to;
+    if (flags & RENAME_EXCHANGE) {
+      back_from.emplace(w, host(new_dir), new_name, IN_MOVED_FROM);
+      back_to.emplace(w, this, old_name, IN_MOVED_TO);
+    }
     if (::renameat2(from->get(), z(old_name).c_str(), to->get(), z(new_name).c_str(),
                     flags) != 0)
       return Err{errno};
+    from_echo.done();
+    to_echo.done();
+    if (back_from) back_from->done(), back_to->done();
     host(source)->seen_at(host(new_dir), new_name);
     if (held) {
       removed(host(target), *held);

@@ -35,7 +35,7 @@
 // first, beside the core's attributes):
 //   fetched_     when the attributes were fetched (coarse_clock_ns()); written
 //                inside the AttrWrite section that stores them, read under RCU;
-//                kNeverFresh while the object is stale
+//                kNeverFresh while the object is stale or the watch saw it change
 //   blocks_, rdev_  the host's st_blocks and st_rdev: attributes (written in AttrWrite
 //                sections, read in snapshots)
 //   stale_       the object is gone on the host: set when that is found, cleared when
@@ -60,6 +60,7 @@
 
 #include "fs/hostfs/fd_cache.h"
 #include "fs/hostfs/identity.h"
+#include "fs/hostfs/watcher.h"
 
 #include <rcuvfs/fs/clock.h>
 #include <rcuvfs/fs/inode.h>
@@ -90,13 +91,17 @@ class HostInode : public Inode {
             std::string body);
   ~HostInode() override;
 
-  // Store attributes fetched from the host.
-  void store_attrs(const struct ::statx& st);
+  // Store attributes fetched from the host; `gen`: HostSuper::host_gen() before they
+  // were fetched. When the watch reported a change since, they are stored but not fresh.
+  void store_attrs(const struct ::statx& st, uint64_t gen);
   // Fetch them again (after a change through rcuvfs, or when stale); `fd`: a
   // descriptor of the object the caller holds already.
   Status refresh();
   Status refresh(int fd);
   bool fresh() const;
+  // The host changed the object behind rcuvfs's back (the watch says so): the cached
+  // attributes are not fresh any more.
+  void host_changed();
 
   Result<Inode*> lookup(std::string_view name) override;
   Result<Inode*> create(std::string_view name, mode_t mode, dev_t rdev,
@@ -180,8 +185,10 @@ struct HostOptions {
   std::string dir;
   int64_t ttl_ns = 2'000'000'000;  // 2 s
   size_t fds = 0;                  // the descriptor budget; 0: the default
+  bool watch = true;               // follow the host's changes (watcher.h)
 };
-// "DIR" or "[ttl=SECONDS,][fds=N,]dir=DIR" (dir= last, so DIR may contain commas).
+// "DIR" or "[ttl=SECONDS,][fds=N,][watch=0|1,]dir=DIR" (dir= last, so DIR may contain
+// commas).
 Result<HostOptions> parse_options(std::string_view options);
 // The budget when none is given: min(256, soft RLIMIT_NOFILE / 4), at least 1.
 size_t default_fd_budget();
@@ -209,12 +216,20 @@ class HostSuper : public Superblock {
   bool encodes_handles() const { return reopen_ != Reopen::kNameBtime; }
   int root_fd() const { return root_fd_; }
   int mount_id() const { return mount_id_; }
+  HostInode* root() const { return root_ptr_; }
+  Watcher& watcher() { return *watcher_; }
+  // Bumped (seq_cst) by the watch before it expires an inode's attributes: a fetch
+  // that began before and stores after must not leave them fresh.
+  uint64_t host_gen() const { return host_gen_.load(std::memory_order_seq_cst); }
+  void bump_host_gen() { host_gen_.fetch_add(1, std::memory_order_seq_cst); }
+  // The watch lost events: no inode's attributes are fresh.
+  void expire_all();
 
   // The live inode of the host object behind `fd` (opened after FdCache::reserve,
   // statx `st`, identity `id`), found as `name` in `dir`, or a new one; `fd` becomes
   // its cached O_PATH descriptor or is closed. A new reference either way.
   HostInode* get_inode(int fd, const struct ::statx& st, HostId id, HostInode* dir,
-                       std::string_view name);
+                       std::string_view name, uint64_t gen);
   // An inode's last reference is gone: forget it (unless a newer one replaced it).
   void forget(HostInode* inode);
 
@@ -227,6 +242,9 @@ class HostSuper : public Superblock {
   FdCache fds_;
   std::unique_ptr<Creator> creator_;
   HostInode* root_ = nullptr;
+  HostInode* root_ptr_ = nullptr;  // the root inode, for the watch (its evict stops it)
+  std::atomic<uint64_t> host_gen_{0};
+  std::unique_ptr<Watcher> watcher_;
   std::mutex table_mu_;
   std::map<std::pair<uint64_t, uint64_t>, HostInode*> table_;
 };

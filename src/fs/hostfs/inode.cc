@@ -18,13 +18,13 @@ int64_t ts_ns(const statx_timestamp& t) { return int64_t{t.tv_sec} * 1000000000 
 HostInode::HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st,
                      std::string body)
     : Inode(sb), fixed_fd_(fixed_fd), id_(std::move(id)), body_(std::move(body)) {
-  store_attrs(st);
+  store_attrs(st, sb->host_gen());
 }
 
 // Freed after a grace period: its descriptors went with evict().
 HostInode::~HostInode() = default;
 
-void HostInode::store_attrs(const struct ::statx& st) {
+void HostInode::store_attrs(const struct ::statx& st, uint64_t gen) {
   {
     AttrWrite w(*this);
     ino.store(st.stx_ino, kRelaxed);
@@ -43,9 +43,12 @@ void HostInode::store_attrs(const struct ::statx& st) {
     // these attributes or newer ones.
     fetched_.store(coarse_clock_ns(), std::memory_order_release);
   }
-  // A mark_stale that ran meanwhile may have been overwritten: the object stays stale
-  // (seq_cst on both sides: either this load sees the flag or its store comes later).
-  if (stale_.load(std::memory_order_seq_cst))
+  // A mark_stale or a change the watch saw that ran meanwhile may have been
+  // overwritten: the object stays stale, the attributes not fresh (the fence orders
+  // the store above before the loads: either they see the flag or the counter, or
+  // the other side's store comes later).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (stale_.load(std::memory_order_seq_cst) || super().host_gen() != gen)
     fetched_.store(kNeverFresh, std::memory_order_seq_cst);
 }
 
@@ -61,10 +64,16 @@ Status HostInode::refresh() {
 }
 
 Status HostInode::refresh(int fd) {
+  const uint64_t gen = super().host_gen();
   struct ::statx st;
   if (host_statx(fd, "", st) != 0) return Err{errno};
-  store_attrs(st);
+  store_attrs(st, gen);
   return {};
+}
+
+void HostInode::host_changed() {
+  super().bump_host_gen();
+  fetched_.store(kNeverFresh, std::memory_order_seq_cst);
 }
 
 bool HostInode::fresh() const {
@@ -175,6 +184,9 @@ Result<uint64_t> HostInode::current_size() {
 }
 
 void HostInode::evict() {
+  if (is_dir()) super().watcher().unwatch(this);
+  // The instance is going: nothing may reach its inodes through the watch any more.
+  if (this == super().root()) super().watcher().stop();
   super().forget(this);
   super().fds().drop(slots_, kFdKinds);
   HostInode* dir;

@@ -31,6 +31,8 @@ Result<HostOptions> parse_options(std::string_view opts) {
       double secs = std::strtod(v.c_str(), &end);
       if (*end || secs > 1e6) return Err{EINVAL};
       o.ttl_ns = static_cast<int64_t>(secs * 1e9);
+    } else if (kv == "watch=0" || kv == "watch=1") {
+      o.watch = kv.back() == '1';
     } else if (kv.starts_with("fds=")) {
       std::string_view v = kv.substr(4);
       size_t n = 0;
@@ -83,10 +85,22 @@ HostSuper::HostSuper(int root_fd, const struct ::statx& root_st, const HostOptio
   HostId id = identify(root_fd, root_st, encodes_handles());
   const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
   root_ = new HostInode(this, std::move(id), root_fd, root_st, {});
+  root_ptr_ = root_;
   table_[key] = root_;
+  watcher_ = std::make_unique<Watcher>(*this, o.watch);
+  watcher_->watch(root_, root_fd);
+  if (watcher_->on()) flags |= kSbWatched;
 }
 
-HostSuper::~HostSuper() { ::close(root_fd_); }
+HostSuper::~HostSuper() {
+  watcher_.reset();
+  ::close(root_fd_);
+}
+
+void HostSuper::expire_all() {
+  std::lock_guard g(table_mu_);
+  for (auto& [key, inode] : table_) inode->host_changed();
+}
 
 Inode* HostSuper::root_inode() {
   Inode* r = root_;
@@ -95,7 +109,7 @@ Inode* HostSuper::root_inode() {
 }
 
 HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, HostInode* dir,
-                                std::string_view name) {
+                                std::string_view name, uint64_t gen) {
   const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
   HostInode* found = nullptr;
   {
@@ -123,7 +137,9 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
         if (n > 0) body.assign(buf, static_cast<size_t>(n));
       }
       auto* in = new HostInode(this, std::move(id), -1, st, std::move(body));
+      if (gen != host_gen()) in->host_changed();
       if (reopen_ != Reopen::kHandle) in->seen_at(dir, name);
+      if (S_ISDIR(st.stx_mode)) watcher_->watch(in, fd);
       in->adopt(FdKind::kPath, fd);
       table_[key] = in;
       return in;
@@ -132,7 +148,7 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
   // Outside the table's lock: seen_at may drop the last reference of a directory.
   found->seen_at(dir, name);
   found->adopt(FdKind::kPath, fd);
-  found->store_attrs(st);
+  found->store_attrs(st, gen);
   return found;
 }
 

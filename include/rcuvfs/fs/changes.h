@@ -1,0 +1,35 @@
+// Changes behind rcuvfs's back: for a filesystem whose backing store also changes
+// elsewhere and which hears of it (hostfs watching the host with inotify). Through
+// these calls the core keeps its dentry cache and the namespace's change feed
+// (<rcuvfs/changes.h>, inotify) in step with the store, by the same rules as for a
+// change made through rcuvfs: a dropped entry fails the sequence checks of the walks
+// that hold it, so no stat returns it afterwards.
+//
+// The filesystem sets kSbWatched (superblock.h) so that the core can find a
+// directory's cached entries from its inode. Calls come from any thread that holds no
+// rcuvfs lock (the filesystem's watcher thread).
+#pragma once
+
+#include <rcuvfs/fs/inode.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace rcuvfs {
+
+// The entry `name` of directory `dir` changed on the store (made, removed, renamed
+// away or here). The caller holds `dir`'s lock exclusively, as a lookup does, and
+// checked the store under it if it wants to: a lookup that raced the change either
+// saw it or has its result dropped here. The cached entry, positive or negative, is
+// dropped. Reported to the feed as `mask` (IN_CREATE, IN_DELETE,
+// IN_MOVED_FROM or IN_MOVED_TO, | IN_ISDIR), `cookie` pairing the halves of a move.
+void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie = 0);
+
+// The object cached as `name` in `dir`, with a reference (iput it), or nullptr.
+Inode* cached_child(Inode& dir, std::string_view name);
+
+// Anything may have changed (the filesystem lost events): every cached entry below
+// the instance's root directory `root` is dropped.
+void everything_changed(Inode& root);
+
+}  // namespace rcuvfs

@@ -1,0 +1,73 @@
+// Changes behind rcuvfs's back (<rcuvfs/fs/changes.h>).
+#include <rcuvfs/fs/changes.h>
+
+#include "core/dcache.h"
+#include "core/dcache_lru.h"
+#include "core/notify.h"
+
+#include <mutex>
+
+namespace rcuvfs {
+
+using namespace core;
+
+namespace {
+// The cached dentry of directory `dir`, with a reference, or nullptr.
+Dentry* dir_dentry(const Inode& dir) {
+  SbCache* c = dir.sb->dcache;
+  if (!c || !(dir.sb->flags & kSbWatched)) return nullptr;
+  std::lock_guard g(c->alias_mu);
+  auto it = c->dir_alias.find(&dir);
+  return it != c->dir_alias.end() && dget_not_dead(it->second) ? it->second : nullptr;
+}
+}  // namespace
+
+void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie) {
+  Dentry* dd = dir_dentry(dir);
+  Inode* gone = nullptr;
+  {
+    if (dd) {
+      if (Dentry* c = d_lookup(dd, name)) {
+        // A mount on the entry keeps it: the mount tree is rcuvfs's own.
+        if (!c->has_flag(kDMounted)) {
+          if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+            gone = c->inode.load(std::memory_order_acquire);
+            if (gone) iget(gone);
+          }
+          d_invalidate(c);
+        }
+        dput(c);
+      }
+    }
+    if (Feed* f = feed_of(&dir)) f->post({mask, gone, &dir, name, cookie});
+  }
+  if (gone) iput(gone);
+  if (dd) dput(dd);
+}
+
+Inode* cached_child(Inode& dir, std::string_view name) {
+  Dentry* dd = dir_dentry(dir);
+  if (!dd) return nullptr;
+  Inode* inode = nullptr;
+  if (Dentry* c = d_lookup(dd, name)) {
+    inode = c->inode.load(std::memory_order_acquire);
+    if (inode) iget(inode);
+    dput(c);
+  }
+  dput(dd);
+  return inode;
+}
+
+void everything_changed(Inode& root) {
+  Dentry* d = dir_dentry(root);
+  if (!d) return;
+  {
+    // The shrink walks down and back up by parent pointers: no rename may move an
+    // entry of the tree meanwhile.
+    RenameLockGuard rl;
+    d_shrink_tree(d);
+  }
+  dput(d);
+}
+
+}  // namespace rcuvfs

@@ -1,0 +1,112 @@
+// hostfs following the host: an inotify instance on the host watches every directory
+// hostfs has an inode for, and a thread applies what it reports to the dentry cache,
+// the attributes and the namespace's change feed (<rcuvfs/fs/changes.h>).
+//
+//  - A name made, removed or renamed in a watched directory on the host: the cached
+//    entry is dropped under the directory's lock (so a lookup racing the change either
+//    saw it or is dropped after it) and the change is reported to the feed.
+//  - An object's attributes or data changed (IN_ATTRIB, IN_MODIFY, IN_CLOSE_WRITE
+//    under its directory's watch): its cached attributes stop being fresh, and the
+//    next stat fetches them (not reported to the feed yet: see attributes_changed).
+//  - Changes hostfs makes itself come back as host events too ("echoes"): each
+//    operation says which name events it will cause before it makes the host call
+//    (expect), and those are consumed without dropping anything or reporting twice
+//    (the core reported the operation already).
+//  - The host's queue overflowed: every cached entry is dropped and every attribute
+//    expires.
+// What the watch cannot see (directories past the host's watch limit, a filesystem
+// changed from another machine) is still bounded by the TTL.
+//
+//   wd_of_, dir_of_, expected_, handled_   guarded by mu_ (a leaf lock)
+//   busy_mu_   held by the thread while it handles events (Inode locks are taken
+//              under it), so that stop() can wait for them to end
+// The thread holds a reference on a directory while it handles its event.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+#include <sys/inotify.h>
+
+namespace rcuvfs::hostfs {
+
+class HostSuper;
+class HostInode;
+
+class Watcher {
+ public:
+  // Starts the thread; without an inotify instance (the host's limit) it stays off.
+  Watcher(HostSuper& sb, bool enable);
+  ~Watcher();  // stops the thread
+  // No event is handled after this returns (the root is going; the instance follows).
+  void stop();
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  bool on() const { return ifd_ >= 0; }
+  // Watch directory `dir` (whose descriptor is `fd`): after its inode is made.
+  void watch(HostInode* dir, int fd);
+  // `dir` is going away.
+  void unwatch(HostInode* dir);
+  // hostfs is about to make the host report `kind` (IN_CREATE, IN_DELETE,
+  // IN_MOVED_FROM, IN_MOVED_TO) for `name` in `dir`; forget() when the call failed.
+  void expect(const HostInode* dir, std::string_view name, uint32_t kind);
+  void forget(const HostInode* dir, std::string_view name, uint32_t kind);
+
+  // Events handled and echoes consumed so far (tests, bench).
+  uint64_t handled() const;
+
+ private:
+  using Key = std::tuple<const HostInode*, std::string, uint32_t>;
+  void run();
+  void handle(const ::inotify_event& e, std::string_view name);
+  // Take `key` off the expected echoes: true when it was there.
+  bool consume_locked(const Key& key);
+  void attributes_changed(HostInode* inode);
+  void overflow();
+
+  HostSuper& sb_;
+  int ifd_ = -1;
+  int stop_fd_ = -1;
+  std::thread thread_;
+  // Held while events are handled; stop() waits on it.
+  std::mutex busy_mu_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::unordered_map<int, HostInode*> dir_of_;
+  std::unordered_map<const HostInode*, int> wd_of_;
+  std::map<Key, int> expected_;
+  uint64_t handled_ = 0;
+};
+
+// Says a name event to `w` for the duration of a host call: forgotten again unless
+// the call succeeded (done()).
+class Echo {
+ public:
+  Echo(Watcher& w, const HostInode* dir, std::string_view name, uint32_t kind)
+      : w_(w), dir_(dir), name_(name), kind_(kind) {
+    w_.expect(dir_, name_, kind_);
+  }
+  ~Echo() {
+    if (!done_) w_.forget(dir_, name_, kind_);
+  }
+  Echo(const Echo&) = delete;
+  Echo& operator=(const Echo&) = delete;
+  void done() { done_ = true; }
+
+ private:
+  Watcher& w_;
+  const HostInode* dir_;
+  std::string name_;
+  uint32_t kind_;
+  bool done_ = false;
+};
+
+}  // namespace rcuvfs::hostfs

@@ -1,0 +1,133 @@
+// hostfs following the host (watcher.h): with entries and attributes trusted for an
+// hour, changes made on the host behind rcuvfs's back still show through rcuvfs once
+// the watch has reported them; changes made through rcuvfs come back from the host
+// as echoes that change nothing and are not reported twice; stats of cached paths stay
+// speculative. Without the watch (watch=0) the hour rules.
+#include "unit/test_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+namespace rcuvfs {
+namespace {
+
+using rcuvfs_test::HostDir;
+
+class HostfsWatchTest : public ::testing::Test {
+ protected:
+  void start(const char* extra = "") {
+    ASSERT_FALSE(host.path().empty());
+    auto v = Vfs::create("hostfs", std::string("ttl=3600,") + extra + "dir=" + host.path());
+    ASSERT_OK(v);
+    vfs = std::move(*v);
+    t = vfs->new_task();
+  }
+  std::string at(const std::string& rel) const { return host.path() + "/" + rel; }
+  void host_put(const std::string& rel, const std::string& data = "") {
+    int fd = ::open(at(rel).c_str(), O_CREAT | O_WRONLY | O_APPEND, 0644);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    ASSERT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    ::close(fd);
+  }
+  // Waits (up to 10 s) for `cond`: the watch reports asynchronously. Returns whether
+  // it came true.
+  static bool eventually(const std::function<bool()>& cond) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cond()) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+  int err(const char* path) { return t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW).error(); }
+
+  HostDir host;
+  std::unique_ptr<Vfs> vfs;
+  std::unique_ptr<Task> t;
+};
+
+TEST_F(HostfsWatchTest, HostChangesShowWithinTheTtl) {
+  start();
+  ASSERT_ERRNO(t->statx(AT_FDCWD, "f", 0), ENOENT);  // cached as absent for an hour
+  host_put("f");
+  EXPECT_TRUE(eventually([&] { return err("f") == 0; })) << "host create";
+  ASSERT_EQ(::chmod(at("f").c_str(), 0600), 0);
+  EXPECT_TRUE(eventually([&] {
+    auto st = t->statx(AT_FDCWD, "f", 0);
+    return st.ok() && (st->stx_mode & 07777) == 0600;
+  })) << "host chmod";
+  host_put("f", "12345");
+  EXPECT_TRUE(eventually([&] {
+    auto st = t->statx(AT_FDCWD, "f", 0);
+    return st.ok() && st->stx_size == 5;
+  })) << "host write";
+  ASSERT_EQ(::rename(at("f").c_str(), at("g").c_str()), 0);
+  EXPECT_TRUE(eventually([&] { return err("f") == ENOENT && err("g") == 0; })) << "host rename";
+  ASSERT_EQ(::unlink(at("g").c_str()), 0);
+  EXPECT_TRUE(eventually([&] { return err("g") == ENOENT; })) << "host unlink";
+  // Below the root, and a directory replaced with its contents.
+  ASSERT_EQ(::mkdir(at("d").c_str(), 0755), 0);
+  EXPECT_TRUE(eventually([&] { return err("d") == 0; }));
+  host_put("d/x");
+  EXPECT_TRUE(eventually([&] { return err("d/x") == 0; }));
+  ASSERT_EQ(::rename(at("d").c_str(), at("e").c_str()), 0);
+  EXPECT_TRUE(eventually([&] { return err("d/x") == ENOENT && err("e/x") == 0; }));
+  ASSERT_EQ(::unlink(at("e/x").c_str()), 0);
+  EXPECT_TRUE(eventually([&] { return err("e/x") == ENOENT; }));
+}
+
+TEST_F(HostfsWatchTest, WithoutTheWatchTheTtlRules) {
+  start("watch=0,");
+  ASSERT_ERRNO(t->statx(AT_FDCWD, "f", 0), ENOENT);
+  host_put("f");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_ERRNO(t->statx(AT_FDCWD, "f", 0), ENOENT) << "the cached absence is trusted";
+}
+
+TEST_F(HostfsWatchTest, EchoesChangeNothingAndAreNotReportedTwice) {
+  start();
+  auto in = t->inotify_init1(IN_NONBLOCK);
+  ASSERT_OK(in);
+  ASSERT_OK(t->inotify_add_watch(*in, ".", IN_CREATE | IN_DELETE | IN_MOVE | IN_ATTRIB));
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "r", 0755));
+  ASSERT_OK(t->renameat2(AT_FDCWD, "r", AT_FDCWD, "s", 0));
+  ASSERT_OK(t->fchmodat(AT_FDCWD, "s", 0700));
+  ASSERT_OK(t->unlinkat(AT_FDCWD, "s", AT_REMOVEDIR));
+  // The host reports in order: once its own marker is through, so are the echoes.
+  host_put("marker");
+  std::string seen;
+  ASSERT_TRUE(eventually([&] {
+    char buf[4096];
+    auto n = t->read(*in, buf, sizeof buf);
+    for (size_t off = 0; n.ok() && off < *n;) {
+      struct inotify_event e;
+      std::memcpy(&e, buf + off, sizeof e);
+      seen += std::to_string(e.mask & ~IN_ISDIR) + ":" + std::string(buf + off + sizeof e) + " ";
+      off += sizeof e + e.len;
+    }
+    return seen.find("marker") != std::string::npos;
+  }));
+  const auto m = [](uint32_t mask, const char* name) {
+    return std::to_string(mask) + ":" + name + " ";
+  };
+  EXPECT_EQ(seen, m(IN_CREATE, "r") + m(IN_MOVED_FROM, "r") + m(IN_MOVED_TO, "s") +
+                      m(IN_ATTRIB, "s") + m(IN_DELETE, "s") + m(IN_CREATE, "marker"));
+}
+
+TEST_F(HostfsWatchTest, CachedStatsStaySpeculative) {
+  start();
+  host_put("f");
+  ASSERT_OK(t->statx(AT_FDCWD, "f", 0));
+  const uint64_t before = Vfs::counters().get(Counter::kStatSpeculative);
+  for (int i = 0; i < 100; ++i) ASSERT_OK(t->statx(AT_FDCWD, "f", 0));
+  EXPECT_GE(Vfs::counters().get(Counter::kStatSpeculative) - before, 100u);
+}
+
+}  // namespace
+}  // namespace rcuvfs
