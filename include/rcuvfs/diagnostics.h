@@ -67,7 +67,10 @@ enum Inject : unsigned {
   kSkipParentRecheck = 1u << 1,  // don't re-check the parent after finding a child
   kNoAttrSnapshot = 1u << 2,     // read attributes without the attribute seqcount
   kEvictHashed = 1u << 3,        // the dcache's shrinker lets entries go but leaves them hashed
+  kDropHostEvents = 1u << 4,     // hostfs's watch ignores what the host says about names
 };
 void set_inject(unsigned bugs);
+// The bugs set (filesystems read their own).
+unsigned injected();
 
 }  // namespace rcuvfs::diag

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <vector>
 
 namespace rcuvfs::core {
 
@@ -368,6 +369,17 @@ void d_drop(Dentry* d) {
   DLockGuard g(d);
   SeqWrite w(d->seq);
   hash_remove(d);
+}
+
+std::vector<Dentry*> d_children(Dentry* dir) {
+  std::vector<Dentry*> out;
+  DLockGuard pg(dir);
+  for (ListNode* n = dir->children.first; n; n = dir->children.next(n)) {
+    if (Dentry::is_cursor(n)) continue;
+    Dentry* c = Dentry::from_sibling(n);
+    if (dget_not_dead(c)) out.push_back(c);
+  }
+  return out;
 }
 
 void d_invalidate(Dentry* d) {

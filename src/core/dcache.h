@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace rcuvfs::core {
 
@@ -61,10 +62,13 @@ void d_delete(Dentry* d);
 
 // Drop a negative dentry from the hash (it is about to be shadowed by a move).
 void d_drop(Dentry* d);
+// The children of `dir` (entries, not cursors), each with a reference.
+std::vector<Dentry*> d_children(Dentry* dir);
 
 // A cached entry of a revalidating filesystem turned out stale: unhash it (RCU
-// walkers holding it fail their seq check) and, for a directory, forget the cached
-// entries below it too. Caller holds a reference on d.
+// walkers holding it fail their seq check). What is cached below a directory is
+// unreachable from then on and is evicted like any unused entry. Caller holds a
+// reference on d.
 void d_invalidate(Dentry* d);
 
 // coarse_clock_ns() in milliseconds, for Dentry::d_time (wraps after 49 days; only

@@ -39,6 +39,8 @@ uint64_t thread_counter(Counter c) {
   return core::my_counters().counter[static_cast<size_t>(c)].load(std::memory_order_relaxed);
 }
 
+unsigned injected() { return core::inject(); }
+
 void set_inject(unsigned bugs) {
   static_assert(kSkipValidation == core::kInjectSkipValidation);
   static_assert(kSkipParentRecheck == core::kInjectSkipParentRecheck);

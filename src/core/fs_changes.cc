@@ -6,6 +6,7 @@
 #include "core/notify.h"
 
 #include <mutex>
+#include <vector>
 
 namespace rcuvfs {
 
@@ -28,7 +29,9 @@ void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t co
   {
     if (dd) {
       if (Dentry* c = d_lookup(dd, name)) {
-        // A mount on the entry keeps it: the mount tree is rcuvfs's own.
+        // A mount on the entry keeps it: the mount tree is rcuvfs's own. Otherwise
+        // the entry goes as a stale one does when revalidated (with what is cached
+        // below it).
         if (!c->has_flag(kDMounted)) {
           if (mask & (IN_DELETE | IN_MOVED_FROM)) {
             gone = c->inode.load(std::memory_order_acquire);
@@ -61,11 +64,10 @@ Inode* cached_child(Inode& dir, std::string_view name) {
 void everything_changed(Inode& root) {
   Dentry* d = dir_dentry(root);
   if (!d) return;
-  {
-    // The shrink walks down and back up by parent pointers: no rename may move an
-    // entry of the tree meanwhile.
-    RenameLockGuard rl;
-    d_shrink_tree(d);
+  // Each entry of the root goes as a stale one does (with what is cached below it).
+  for (Dentry* c : d_children(d)) {
+    if (!c->has_flag(kDMounted)) d_invalidate(c);
+    dput(c);
   }
   dput(d);
 }

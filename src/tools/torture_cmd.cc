@@ -52,8 +52,16 @@ void add_torture_command(CLI::App& app, int& exit_code) {
   sub->add_option("--scenario", opt->scenario, "mixed (default) or rename-attack")
       ->check(one_of(torture::known_scenario, "scenario", torture::kScenarioNames));
   add_cache_option(sub, opt->cache);
+  sub->add_flag("--host-writer", opt->host_writer,
+                "hostfs: serve it with the host watch (watch=1) and add a writer that "
+                "changes the host directory behind rcuvfs's back");
   sub->add_flag("--json", opt->json, "Print the result as JSON on stdout");
   sub->callback([opt, &exit_code] {
+    if (opt->host_writer && opt->fs != "hostfs") {
+      std::fprintf(stderr, "rcuvfs torture: --host-writer needs --fs hostfs\n");
+      exit_code = 2;
+      return;
+    }
     torture::Progress progress(opt->progress);
     diag::set_inject(opt->inject.empty() ? 0 : *torture::parse_inject(opt->inject));
     torture::Report r = opt->scenario == "rename-attack"

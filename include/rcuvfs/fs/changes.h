@@ -28,8 +28,8 @@ void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t co
 // The object cached as `name` in `dir`, with a reference (iput it), or nullptr.
 Inode* cached_child(Inode& dir, std::string_view name);
 
-// Anything may have changed (the filesystem lost events): every cached entry below
-// the instance's root directory `root` is dropped.
+// Anything may have changed (the filesystem lost events): every cached entry of the
+// instance whose root directory is `root` is dropped.
 void everything_changed(Inode& root);
 
 }  // namespace rcuvfs

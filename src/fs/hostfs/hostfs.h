@@ -185,7 +185,7 @@ struct HostOptions {
   std::string dir;
   int64_t ttl_ns = 2'000'000'000;  // 2 s
   size_t fds = 0;                  // the descriptor budget; 0: the default
-  bool watch = true;               // follow the host's changes (watcher.h)
+  bool watch = false;              // follow the host's changes (watcher.h)
 };
 // "DIR" or "[ttl=SECONDS,][fds=N,][watch=0|1,]dir=DIR" (dir= last, so DIR may contain
 // commas).

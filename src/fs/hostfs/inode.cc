@@ -96,7 +96,13 @@ int HostInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
 
 Status HostInode::getattr(Statx& out, unsigned, unsigned) {
   if (stale()) return Err{ESTALE};
-  if (!fresh()) RCUVFS_TRY(refresh());
+  if (!fresh()) {
+    // Not in the middle of a change through rcuvfs (which holds the lock exclusively
+    // across its host calls): the host's statx is no atomic snapshot, and one taken
+    // between a chown and the chmod that follows it would be a state rcuvfs never had.
+    std::shared_lock lk(lock);
+    if (!fresh()) RCUVFS_TRY(refresh());
+  }
   // Refreshes by other stats don't take `lock`: read under the seqlock until a
   // snapshot holds.
   while (attr_snapshot_rcu(*this, out, read_extra) != 0) {

@@ -3,6 +3,7 @@
 
 #include "fs/hostfs/hostfs.h"
 
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/fs/changes.h>
 
 #include <poll.h>
@@ -156,7 +157,7 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
     if (e.mask & kNameEvents) echo = consume_locked(Key{dir, std::string(name), e.mask & kNameEvents});
   }
   if (e.mask & kNameEvents) {
-    if (!echo) {
+    if (!echo && !(diag::injected() & diag::kDropHostEvents)) {
       // The directory's own times and link count changed with its entries.
       dir->host_changed();
       std::unique_lock lk(dir->lock);

@@ -21,6 +21,7 @@ namespace rcuvfs::torture {
 struct World {
   Vfs& vfs;
   std::string fs;  // the root filesystem type
+  std::string host_root;  // hostfs: the host directory the namespace's root serves
   std::atomic<uint64_t> clock{1};
   std::vector<PathSpec> paths;  // fixed before the workload starts
   // Per domain, its paths as readers pick them: each once, plus extra copies of those
@@ -30,6 +31,10 @@ struct World {
 
 struct WriterStats {
   uint64_t ops = 0, renames = 0, unlinks = 0, recycled = 0, mounts = 0;
+  // The host domain: how long each host-side change took to show through rcuvfs, and
+  // how many had not after the longest wait.
+  std::vector<uint32_t> host_lag_us;
+  uint64_t host_late = 0;
 };
 
 // A writer operation failed where the domain's own state said it must succeed.
@@ -92,5 +97,8 @@ std::unique_ptr<Domain> make_attr_domain(World& w, uint32_t index, uint32_t seed
                                          std::string root);
 std::unique_ptr<Domain> make_symlink_domain(World& w, uint32_t index, uint32_t seed,
                                             std::string root);
+// hostfs only: changes made on the host directory behind rcuvfs's back.
+std::unique_ptr<Domain> make_host_domain(World& w, uint32_t index, uint32_t seed,
+                                         std::string root);
 
 }  // namespace rcuvfs::torture

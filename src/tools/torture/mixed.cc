@@ -18,7 +18,8 @@ namespace {
 constexpr double kEpochSeconds = 0.25;
 
 // The domains, by index (= the writer log index of their paths).
-enum : uint32_t { kSlots, kDirSwap, kMount, kAttr, kSymlink, kAttr2, kDomains };
+// kHost only on hostfs: changes made on the host behind rcuvfs's back.
+enum : uint32_t { kSlots, kDirSwap, kMount, kAttr, kSymlink, kAttr2, kHost, kDomains };
 constexpr size_t kMaxObservationsPerEpoch = 400'000;
 
 // Half the readers use the default speculative walk; the others alternate between a
@@ -30,10 +31,14 @@ Task::WalkMode reader_mode(int r) {
 
 // The domain a reader focuses on. The speculative readers come first to the domains
 // whose bugs need the most tries: directory exchange, then attribute churn.
-size_t reader_focus(int r) {
-  static const uint32_t kOrder[kDomains] = {kDirSwap, kAttr, kAttr2, kSymlink, kMount, kSlots};
+size_t reader_focus(int r, size_t domains) {
+  static const uint32_t kOrder[kDomains] = {kDirSwap, kAttr, kAttr2, kHost, kSymlink, kMount,
+                                            kSlots};
+  std::vector<uint32_t> order;
+  for (uint32_t d : kOrder)
+    if (d < domains) order.push_back(d);
   const size_t k = static_cast<size_t>(r / 2) + (r % 2 ? 3 : 0);
-  return kOrder[k % kDomains];
+  return order[k % order.size()];
 }
 
 // A torn attribute read needs an attribute writer and a speculative reader running on
@@ -54,12 +59,12 @@ Report run_mixed(const Options& opt, Progress& progress) {
   rep.inject = opt.inject;
   rep.threads = opt.threads;
 
-  RootNamespace ns(opt.fs, opt.cache);
+  RootNamespace ns(opt.fs, opt.cache, opt.host_writer);
   if (!ns.vfs()) {
     rep.error = ns.error();
     return rep;
   }
-  World world{*ns.vfs(), opt.fs};
+  World world{*ns.vfs(), opt.fs, ns.host_dir()};
   std::vector<std::unique_ptr<Domain>> domains;
   uint32_t seed = opt.seed * 7919u;
   domains.push_back(make_slot_domain(world, kSlots, ++seed, "/slots"));
@@ -70,6 +75,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   // A torn attribute read needs a writer and a reader on two cores at the same
   // nanosecond: a second churned file doubles the writers' share of the CPU.
   domains.push_back(make_attr_domain(world, kAttr2, ++seed, "/attr2"));
+  if (opt.host_writer) domains.push_back(make_host_domain(world, kHost, ++seed, "/host"));
   try {
     for (auto& d : domains) d->setup();
   } catch (const WriterError& e) {
@@ -119,7 +125,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
     for (int r = 0; r < opt.threads; ++r) {
       threads.emplace_back([&, r] {
         if (reader_mode(r) != Task::WalkMode::kSpeculative) run_in_background();
-        read_paths(*readers[r], world, reader_focus(r), stop, rngs[r], obs[r],
+        read_paths(*readers[r], world, reader_focus(r, domains.size()), stop, rngs[r], obs[r],
                    kMaxObservationsPerEpoch);
       });
     }
@@ -159,6 +165,8 @@ Report run_mixed(const Options& opt, Progress& progress) {
     rep.unlinks += s.unlinks;
     rep.recycled += s.recycled;
     rep.mounts += s.mounts;
+    rep.host_lag_us.insert(rep.host_lag_us.end(), s.host_lag_us.begin(), s.host_lag_us.end());
+    rep.host_late += s.host_late;
   }
   return rep;
 }

@@ -9,6 +9,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "skip-parent-recheck") return diag::kSkipParentRecheck;
   if (name == "no-attr-snapshot") return diag::kNoAttrSnapshot;
   if (name == "evict-hashed") return diag::kEvictHashed;
+  if (name == "drop-host-events") return diag::kDropHostEvents;
   return std::nullopt;
 }
 

@@ -16,18 +16,19 @@ struct Options {
   uint32_t seed = 1;
   std::string inject;              // "" or a bug name (parse_inject)
   uint64_t cache = 0;              // the dentry cache's budget in bytes; 0: the default
+  bool host_writer = false;        // hostfs: watch the host, and change it behind rcuvfs's back
   bool json = false;
   bool progress = true;            // the progress line on stderr
 };
 
 // The diag::Inject bit for a bug name ("skip-validation", "skip-parent-recheck",
-// "no-attr-snapshot", "evict-hashed"), or nothing.
+// "no-attr-snapshot", "evict-hashed", "drop-host-events"), or nothing.
 std::optional<unsigned> parse_inject(std::string_view name);
 bool known_scenario(std::string_view name);
 bool known_fs(std::string_view name);
 
 inline constexpr const char* kInjectNames =
-    "skip-validation, skip-parent-recheck, no-attr-snapshot, evict-hashed";
+    "skip-validation, skip-parent-recheck, no-attr-snapshot, evict-hashed, drop-host-events";
 inline constexpr const char* kScenarioNames = "mixed, rename-attack";
 inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs, hostfs";
 

@@ -1,11 +1,25 @@
 #include "tools/torture/report.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace rcuvfs::torture {
 
 namespace {
 unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+}  // namespace
+
+namespace {
+struct Lag {
+  uint32_t p50 = 0, p99 = 0, max = 0;
+};
+Lag lag(const Report& r) {
+  std::vector<uint32_t> v = r.host_lag_us;
+  if (v.empty()) return {};
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)], v.back()};
+}
 }  // namespace
 
 void print_summary(std::FILE* out, const Report& r) {
@@ -26,6 +40,13 @@ void print_summary(std::FILE* out, const Report& r) {
                  ull(r.stats), ull(r.stat_speculative), ull(r.stat_fallback), ull(r.ops),
                  ull(r.renames), ull(r.unlinks), ull(r.recycled), ull(r.mounts),
                  ull(r.reclaimed));
+  }
+  if (!r.host_lag_us.empty() || r.host_late) {
+    const Lag l = lag(r);
+    std::fprintf(out,
+                 "  host changes: %llu, shown through rcuvfs after p50 %u us, p99 %u us, "
+                 "max %u us; %llu not shown after 2 s\n",
+                 ull(r.host_lag_us.size()), l.p50, l.p99, l.max, ull(r.host_late));
   }
   std::fprintf(out, "  violations: %llu, escapes: %llu\n", ull(r.violations), ull(r.escapes));
   if (!r.first_violation.empty())
@@ -54,6 +75,12 @@ std::string to_json(const Report& r) {
   j["recycled"] = r.recycled;
   j["mounts"] = r.mounts;
   j["reclaimed"] = r.reclaimed;
+  if (!r.host_lag_us.empty() || r.host_late) {
+    const Lag l = lag(r);
+    j["host_changes"] = r.host_lag_us.size();
+    j["host_lag_us"] = {{"p50", l.p50}, {"p99", l.p99}, {"max", l.max}};
+    j["host_late"] = r.host_late;
+  }
   j["violations"] = r.violations;
   j["escapes"] = r.escapes;
   j["first_violation"] = r.first_violation.empty() ? nlohmann::json(nullptr)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace rcuvfs::torture {
 
@@ -18,6 +19,10 @@ struct Report {
   uint64_t stat_speculative = 0, stat_fallback = 0;
   uint64_t renames = 0, unlinks = 0, recycled = 0, mounts = 0;
   uint64_t reclaimed = 0;  // dentries the cache's shrinker evicted during the run
+  // hostfs: each host-side change's time until rcuvfs showed it (microseconds), and the
+  // changes not shown after the longest wait
+  std::vector<uint32_t> host_lag_us;
+  uint64_t host_late = 0;
   uint64_t violations = 0, escapes = 0;
   std::string first_violation;  // or the first escape
   double caught_after = -1;     // seconds until the first violation, when there was one

@@ -7,7 +7,7 @@
 
 namespace rcuvfs::torture {
 
-RootNamespace::RootNamespace(const std::string& fs, uint64_t cache) {
+RootNamespace::RootNamespace(const std::string& fs, uint64_t cache, bool watch) {
   std::string options;
   if (fs == "hostfs") {
     // /dev/shm when there is one: the host side of every operation stays in memory.
@@ -18,7 +18,7 @@ RootNamespace::RootNamespace(const std::string& fs, uint64_t cache) {
       return;
     }
     host_dir_ = tmpl;
-    options = "ttl=3600,dir=" + host_dir_;
+    options = std::string("ttl=3600,") + (watch ? "watch=1," : "") + "dir=" + host_dir_;
   }
   auto v = Vfs::create(fs, options);
   if (!v.ok()) {

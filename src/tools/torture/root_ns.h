@@ -16,12 +16,15 @@ class RootNamespace {
   // `cache`: the dentry cache's budget in bytes (0: the default); a small one makes
   // the shrinker evict entries while the readers walk them.
   // On failure, vfs() is null and error() says why.
-  explicit RootNamespace(const std::string& fs, uint64_t cache = 0);
+  // `watch`: hostfs follows the host (its watch=1 option).
+  explicit RootNamespace(const std::string& fs, uint64_t cache = 0, bool watch = false);
   ~RootNamespace();
   RootNamespace(const RootNamespace&) = delete;
   RootNamespace& operator=(const RootNamespace&) = delete;
 
   Vfs* vfs() const { return vfs_.get(); }
+  // hostfs: the host directory it serves ("" otherwise).
+  const std::string& host_dir() const { return host_dir_; }
   const std::string& error() const { return error_; }
   // After a run, with its threads stopped: what the churn left must still keep every
   // rule of the dentry cache (diag::check). "" or the first problem found.
