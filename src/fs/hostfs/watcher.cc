@@ -110,11 +110,6 @@ bool Watcher::consume_locked(const Key& key) {
   return true;
 }
 
-uint64_t Watcher::handled() const {
-  std::lock_guard g(mu_);
-  return handled_;
-}
-
 void Watcher::run() {
   alignas(struct inotify_event) char buf[1 << 16];
   pollfd p[2] = {{ifd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
@@ -128,7 +123,8 @@ void Watcher::run() {
     for (ssize_t off = 0; off < n;) {
       struct inotify_event e;
       std::memcpy(&e, buf + off, sizeof e);
-      const std::string_view name(buf + off + sizeof e, e.len ? ::strnlen(buf + off + sizeof e, e.len) : 0);
+      const char* raw = buf + off + sizeof e;
+      const std::string_view name(raw, e.len ? ::strnlen(raw, e.len) : 0);
       handle(e, name);
       off += static_cast<ssize_t>(sizeof e + e.len);
     }
@@ -144,7 +140,6 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
   bool echo = false;
   {
     std::lock_guard g(mu_);
-    ++handled_;
     auto it = dir_of_.find(e.wd);
     if (it == dir_of_.end()) return;
     if (e.mask & IN_IGNORED) {

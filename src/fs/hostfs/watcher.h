@@ -17,7 +17,7 @@
 // What the watch cannot see (directories past the host's watch limit, a filesystem
 // changed from another machine) is still bounded by the TTL.
 //
-//   wd_of_, dir_of_, expected_, handled_   guarded by mu_ (a leaf lock)
+//   wd_of_, dir_of_, expected_   guarded by mu_ (a leaf lock)
 //   busy_mu_   held by the thread while it handles events (Inode locks are taken
 //              under it), so that stop() can wait for them to end
 // The thread holds a reference on a directory while it handles its event.
@@ -60,9 +60,6 @@ class Watcher {
   void expect(const HostInode* dir, std::string_view name, uint32_t kind);
   void forget(const HostInode* dir, std::string_view name, uint32_t kind);
 
-  // Events handled and echoes consumed so far (tests, bench).
-  uint64_t handled() const;
-
  private:
   using Key = std::tuple<const HostInode*, std::string, uint32_t>;
   void run();
@@ -83,7 +80,6 @@ class Watcher {
   std::unordered_map<int, HostInode*> dir_of_;
   std::unordered_map<const HostInode*, int> wd_of_;
   std::map<Key, int> expected_;
-  uint64_t handled_ = 0;
 };
 
 // Says a name event to `w` for the duration of a host call: forgotten again unless
