@@ -27,6 +27,10 @@ class HostDomain : public Domain {
 
   void setup() override {
     must(task_->mkdirat(AT_FDCWD, root_, 0755), "mkdir " + root_);
+    auto dir = task_->statx(AT_FDCWD, root_, 0);
+    if (!dir.ok()) throw WriterError("stat " + root_);
+    dev_major_ = dir->stx_dev_major;
+    dev_minor_ = dir->stx_dev_minor;
     for (int i = 0; i < 2; ++i) path_[i] = watch(name(i), AT_SYMLINK_NOFOLLOW, -1, /*hot=*/2);
   }
 
@@ -80,14 +84,25 @@ class HostDomain : public Domain {
     const uint64_t b = tick();
     const int fd = ::open(host(i).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0) throw WriterError("host create " + host(i));
+    // The object as the host has it (hostfs shows the host's inode number and
+    // attributes): the writer knows it even when rcuvfs never shows it.
+    struct stat hs;
+    const int r = ::fstat(fd, &hs);
     ::close(fd);
+    if (r != 0) throw WriterError("host stat " + host(i));
     wait_visible([&] { return st(i).ok(); });
     const uint64_t e = tick();
-    const Seen s = look(name(i));
-    log_.created(s.key, s.attrs, s.rdev_major, s.rdev_minor, b, e);
-    log_.bind(path_[i], s.key, b, e);
-    key_[i] = s.key;
-    attrs_[i] = s.attrs;
+    const Key key = object_key(dev_major_, dev_minor_, hs.st_ino);
+    Attrs a;
+    a.mode = hs.st_mode;
+    a.uid = hs.st_uid;
+    a.gid = hs.st_gid;
+    a.size = static_cast<uint64_t>(hs.st_size);
+    a.size_known = true;
+    log_.created(key, a, 0, 0, b, e);
+    log_.bind(path_[i], key, b, e);
+    key_[i] = key;
+    attrs_[i] = a;
   }
 
   void rename_on_host() {
@@ -137,6 +152,7 @@ class HostDomain : public Domain {
   }
 
   std::string root_, host_;
+  uint32_t dev_major_ = 0, dev_minor_ = 0;  // hostfs's device number
   uint32_t path_[2] = {0, 0};
   Key key_[2] = {0, 0};
   Attrs attrs_[2];
