@@ -45,7 +45,10 @@ int run_shell(const ShellOptions& opt) {
     // hostfs takes decimal digits and a point only, to the nanosecond it keeps.
     char ttl[64];
     std::snprintf(ttl, sizeof ttl, "%.9f", *opt.ttl);
-    with_ttl = std::string("ttl=") + ttl + ",dir=" + std::string(options);
+    // In front of hostfs's own options ("watch=1,dir=DIR"), or of a bare DIR.
+    const bool has_options = options.starts_with("dir=") || options.starts_with("fds=") ||
+                             options.starts_with("watch=") || options.starts_with("ttl=");
+    with_ttl = std::string("ttl=") + ttl + "," + (has_options ? "" : "dir=") + std::string(options);
     options = with_ttl;
   }
   auto vfs = Vfs::create(type, options);
