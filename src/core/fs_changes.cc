@@ -26,24 +26,19 @@ Dentry* dir_dentry(const Inode& dir) {
 void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie) {
   Dentry* dd = dir_dentry(dir);
   Inode* gone = nullptr;
-  {
-    if (dd) {
-      if (Dentry* c = d_lookup(dd, name)) {
-        // A mount on the entry keeps it: the mount tree is rcuvfs's own. Otherwise
-        // the entry goes as a stale one does when revalidated (with what is cached
-        // below it).
-        if (!c->has_flag(kDMounted)) {
-          if (mask & (IN_DELETE | IN_MOVED_FROM)) {
-            gone = c->inode.load(std::memory_order_acquire);
-            if (gone) iget(gone);
-          }
-          d_invalidate(c);
-        }
-        dput(c);
+  if (Dentry* c = dd ? d_lookup(dd, name) : nullptr) {
+    // A mount on the entry keeps it: the mount tree is rcuvfs's own. Otherwise the
+    // entry goes as a stale one does when revalidated (with what is cached below it).
+    if (!c->has_flag(kDMounted)) {
+      if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+        gone = c->inode.load(std::memory_order_acquire);
+        if (gone) iget(gone);
       }
+      d_invalidate(c);
     }
-    if (Feed* f = feed_of(&dir)) f->post({mask, gone, &dir, name, cookie});
+    dput(c);
   }
+  if (Feed* f = feed_of(&dir)) f->post({mask, gone, &dir, name, cookie});
   if (gone) iput(gone);
   if (dd) dput(dd);
 }
