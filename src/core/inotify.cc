@@ -31,16 +31,14 @@ Result<Inotify*> Inotify::create(std::shared_ptr<Feed> feed, uid_t uid) {
   if (u.instances >= f->limits.max_user_instances) return Err{EMFILE};
   ++u.instances;
   auto* in = new Inotify(std::move(feed), uid);
-  f->subs.push_back(in);
-  f->active.store(static_cast<uint32_t>(f->subs.size()), std::memory_order_relaxed);
+  f->subscribe_locked(in);
   return in;
 }
 
 Inotify::~Inotify() {
   Feed* f = feed_.get();
   std::lock_guard g(f->lock);
-  std::erase(f->subs, static_cast<FeedSubscriber*>(this));
-  f->active.store(static_cast<uint32_t>(f->subs.size()), std::memory_order_relaxed);
+  f->unsubscribe_locked(this);
   Feed::Usage& u = f->usage[uid_];
   --u.instances;
   u.watches -= watches_.size();

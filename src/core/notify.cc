@@ -3,20 +3,27 @@
 
 #include "core/dcache.h"
 
-#include <algorithm>
 
 namespace rcuvfs::core {
 
-void Feed::subscribe(FeedSubscriber* s) {
-  std::lock_guard g(lock);
+void Feed::subscribe_locked(FeedSubscriber* s) {
   subs.push_back(s);
   active.store(static_cast<uint32_t>(subs.size()), std::memory_order_relaxed);
 }
 
+void Feed::unsubscribe_locked(FeedSubscriber* s) {
+  std::erase(subs, s);
+  active.store(static_cast<uint32_t>(subs.size()), std::memory_order_relaxed);
+}
+
+void Feed::subscribe(FeedSubscriber* s) {
+  std::lock_guard g(lock);
+  subscribe_locked(s);
+}
+
 void Feed::unsubscribe(FeedSubscriber* s) {
   std::lock_guard g(lock);
-  subs.erase(std::remove(subs.begin(), subs.end(), s), subs.end());
-  active.store(static_cast<uint32_t>(subs.size()), std::memory_order_relaxed);
+  unsubscribe_locked(s);
 }
 
 void Feed::post(const Event& e) {

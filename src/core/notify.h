@@ -64,6 +64,9 @@ struct Feed {
 
   void subscribe(FeedSubscriber* s);
   void unsubscribe(FeedSubscriber* s);
+  // The same with `lock` held by the caller.
+  void subscribe_locked(FeedSubscriber* s);
+  void unsubscribe_locked(FeedSubscriber* s);
   void post(const Event& e);
   // Every subscriber forgets the inodes of `sb`, whose last mount is gone.
   void super_gone(Superblock* sb);

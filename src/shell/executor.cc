@@ -516,12 +516,11 @@ std::string Executor::cmd_watch(const Args& a) {
 
 std::string Executor::cmd_unwatch(const Args& a) {
   // Any int, as the call takes one (a negative one is simply no watch).
-  const bool neg = a.argv[0].starts_with('-');
-  auto wd = parse_decimal(std::string_view(a.argv[0]).substr(neg ? 1 : 0), INT_MAX);
-  if (!wd) return bad("unwatch: bad watch descriptor '" + a.argv[0] + "'");
+  auto wd = parse_signed_decimal(a.argv[0]);
+  if (!wd || *wd < INT_MIN || *wd > INT_MAX)
+    return bad("unwatch: bad watch descriptor '" + a.argv[0] + "'");
   if (watch_fd_ < 0) return err(EINVAL);  // no instance: no such watch
-  const int n = static_cast<int>(*wd);
-  return status_line(b_.inotify_rm_watch(watch_fd_, neg ? -n : n));
+  return status_line(b_.inotify_rm_watch(watch_fd_, static_cast<int>(*wd)));
 }
 
 std::string Executor::cmd_events(const Args&) {
