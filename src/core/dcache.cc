@@ -185,6 +185,20 @@ void unlist(Dentry* parent, Dentry* d) {
   }
 }
 
+// May a child of `parent` go into the hash? Not once `parent` itself is out of it
+// (deleted, invalidated as stale, dropped), unless it is a root, which never is in it.
+// Whoever unhashed it shrinks what is listed below it afterwards (d_delete and
+// d_shrink_tree, d_invalidate): a child hashed after that shrink passed would be
+// cached below an entry that no walk from the root reaches and nothing ever drops,
+// holding the dead directory (and its inode) for good. Such a child stays
+// unhashed (a lookup that made it still uses it; it dies with its last reference),
+// and the question is asked under the parent's d_lock, the lock under which it was
+// unhashed, so each child is either listed before the shrink looks or not hashed.
+// Caller holds parent's d_lock.
+bool may_hash_under(const Dentry* parent) {
+  return parent->is_root() || !(parent->flags.load(std::memory_order_relaxed) & kDUnhashed);
+}
+
 // A dead dentry, off its parent's list: uncharge it, free it after a grace period
 // (or leave that to the LRU it is on), and drop what it held.
 void release(Dentry* d) {
@@ -338,7 +352,11 @@ void d_add(Dentry* d, Inode* inode, bool pin) {
   if (searchable_by_all(inode)) d->set_flag(kDSearchAll);
   parent->children.push_back(&d->sibling);
   d->set_flag(kDInList);
-  hash_insert(d);
+  // The caller's directory lock does not keep `parent` hashed: an rmdir unhashes its
+  // victim after dropping the victim's lock (and the filesystem's own nlink, which
+  // lookup_one_locked checks under it, may lag the host's), a changed entry is
+  // invalidated under its parent's lock, not its own. See may_hash_under.
+  if (may_hash_under(parent)) hash_insert(d);
   alias_bound(d, inode);
 }
 
@@ -452,14 +470,24 @@ void unlock_two(Dentry* a, Dentry* b) {
 }
 
 // Re-home d under new_parent with name n. Caller holds the rename lock and d's d_lock
-// inside a seq write section; the parents' d_locks protect the children lists.
-void rebind(Dentry* d, Dentry* new_parent, const Name* n) {
+// inside a seq write section; the parents' d_locks (new_parent's among them) protect
+// the children lists. Moved under a parent that is no longer hashed (a directory
+// invalidated since the rename looked it up), d leaves the hash (see may_hash_under):
+// true, and the caller then shrinks what is cached below d. Only an unpinned entry can
+// meet that: a pinned one's filesystem unhashes a directory only with its last link
+// gone, and lookup_one_locked takes no entry there.
+bool rebind(Dentry* d, Dentry* new_parent, const Name* n) {
   bool hashed = !(d->flags.load(std::memory_order_relaxed) & kDUnhashed);
+  assert(!hashed || may_hash_under(new_parent) ||
+         !(d->flags.load(std::memory_order_relaxed) & kDPinned));
   if (hashed) hash_remove(d);
   retire_name(d->name_word.exchange(reinterpret_cast<uintptr_t>(n) | kExternalName,
                                     std::memory_order_release));
   d->parent.store(new_parent, std::memory_order_release);
-  if (hashed) hash_insert(d);
+  if (!hashed) return false;
+  if (!may_hash_under(new_parent)) return true;
+  hash_insert(d);
+  return false;
 }
 }  // namespace
 
@@ -469,9 +497,10 @@ void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name) {
   dget(new_parent);
   lock_two(old_parent, new_parent);
   d->lock();
+  bool dropped;
   {
     SeqWrite w(d->seq);
-    rebind(d, new_parent, n);
+    dropped = rebind(d, new_parent, n);
   }
   if (d->flags.load(std::memory_order_relaxed) & kDInList) {
     old_parent->children.remove(&d->sibling);
@@ -480,6 +509,8 @@ void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name) {
   d->unlock();
   unlock_two(old_parent, new_parent);
   dput(old_parent);
+  // The caller's rename lock keeps the subtree still, as d_invalidate's does.
+  if (dropped) d_shrink_tree(d);
 }
 
 void d_exchange(Dentry* a, Dentry* b) {
@@ -491,11 +522,12 @@ void d_exchange(Dentry* a, Dentry* b) {
   const Name* nb_copy = alloc_name(d_name(b, std::memory_order_relaxed).view());
   lock_two(pa, pb);
   lock_two(a, b);
+  bool dropped_a, dropped_b;
   {
     SeqWrite wa(a->seq);
     SeqWrite wb(b->seq);
-    rebind(a, pb, nb_copy);
-    rebind(b, pa, na_copy);
+    dropped_a = rebind(a, pb, nb_copy);
+    dropped_b = rebind(b, pa, na_copy);
   }
   if (pa != pb) {
     if (a->flags.load(std::memory_order_relaxed) & kDInList) {
@@ -511,6 +543,8 @@ void d_exchange(Dentry* a, Dentry* b) {
   unlock_two(pa, pb);
   // Each child's reference on its parent moves with it; when the parents differ the
   // counts are unchanged overall (one child each way).
+  if (dropped_a) d_shrink_tree(a);
+  if (dropped_b) d_shrink_tree(b);
 }
 
 MovedHit d_lookup_moved(const dtable::Table* t, const Dentry* parent, Component c,

@@ -28,7 +28,9 @@ extern SeqCount g_rename_seq;
 Dentry* d_alloc(Dentry* parent, std::string_view name);
 
 // Bind `d` (fresh from d_alloc) to `inode` (the reference is consumed; nullptr makes a
-// negative entry), put it on its parent's children list and into the hash. `pin`
+// negative entry), put it on its parent's children list and into the hash; not into
+// the hash when the parent has left it (deleted or invalidated meanwhile: the entry
+// then serves the caller only and dies with its last reference). `pin`
 // marks a positive entry of a kSbDcacheComplete filesystem: the dcache then keeps a
 // reference of its own until the entry is deleted.
 // The caller holds the directory's lock, so no other dentry of that name is hashed.
@@ -83,7 +85,8 @@ inline uint32_t d_age_ms(const Dentry* d) {
 inline void d_touch(Dentry* d) { d->d_time.store(coarse_ms(), std::memory_order_relaxed); }
 
 // Move `d` to (new_parent, new_name). The caller holds g_rename_seq's writer lock
-// (RenameLockGuard) and the directory locks.
+// (RenameLockGuard) and the directory locks. Under a parent that has left the hash, d
+// leaves it too, with what is cached below it (as d_invalidate).
 void d_move(Dentry* d, Dentry* new_parent, std::string_view new_name);
 // Swap the (parent, name) bindings of two dentries (RENAME_EXCHANGE).
 void d_exchange(Dentry* a, Dentry* b);

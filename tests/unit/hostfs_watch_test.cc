@@ -5,6 +5,8 @@
 // speculative. Without the watch (watch=0, the default) the hour rules.
 #include "unit/test_util.h"
 
+#include <rcuvfs/diagnostics.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -131,6 +133,38 @@ TEST_F(HostfsWatchTest, CachedStatsStaySpeculative) {
   const uint64_t before = Vfs::counters().get(Counter::kStatSpeculative);
   for (int i = 0; i < 100; ++i) ASSERT_OK(t->statx(AT_FDCWD, "f", 0));
   EXPECT_GE(Vfs::counters().get(Counter::kStatSpeculative) - before, 100u);
+}
+
+// A directory the host renamed away is dropped from the dcache with what was cached
+// below it, but a task may still stand in it (its working directory here) and look
+// names up or rename entries into it. Nothing it finds or moves there may be cached:
+// no walk from the root reaches it any more and nothing would ever drop it, so the
+// consistency check (every hashed entry listed below a reachable one) would find it.
+TEST_F(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
+  start();
+  ASSERT_EQ(::mkdir(at("d").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(at("g").c_str(), 0755), 0);
+  host_put("f");
+  host_put("g/k");
+  ASSERT_TRUE(eventually([&] { return err("d") == 0 && err("f") == 0 && err("g/k") == 0; }));
+  ASSERT_OK(t->chdir("d"));
+  EXPECT_EQ(err("x"), ENOENT);  // cached as absent below d
+  ASSERT_EQ(::rename(at("d").c_str(), at("e").c_str()), 0);
+  ASSERT_TRUE(eventually([&] { return err("/d") == ENOENT && err("/e") == 0; }));
+  // Through the dropped entry, the host directory is still there to ask.
+  EXPECT_EQ(err("y"), ENOENT);
+  host_put("e/z");
+  EXPECT_EQ(err("z"), 0);
+  // Entries moved into it: a file, and a directory with a cached child.
+  ASSERT_OK(t->renameat2(AT_FDCWD, "/f", AT_FDCWD, "f2", 0));
+  ASSERT_OK(t->renameat2(AT_FDCWD, "/g", AT_FDCWD, "g2", 0));
+  EXPECT_EQ(err("f2"), 0);
+  EXPECT_EQ(err("g2/k"), 0);
+  EXPECT_EQ(err("/e/f2"), 0);
+  EXPECT_EQ(err("/e/g2/k"), 0);
+  EXPECT_EQ(err("/f"), ENOENT);
+  EXPECT_EQ(diag::check(*vfs), std::vector<std::string>{});
+  ASSERT_OK(t->chdir("/"));
 }
 
 }  // namespace
