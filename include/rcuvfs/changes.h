@@ -46,7 +46,16 @@ struct Change {
   ObjectId dir;         // the directory of `name` (ino 0 when the event has no name)
   std::string name;     // the entry's name in `dir`
   uint32_t cookie = 0;  // IN_MOVED_FROM and IN_MOVED_TO of one rename share it (not 0)
+  // The change origin of the thread that made the change (set_change_origin), 0 when
+  // untagged or found by a filesystem (a host change hostfs saw).
+  uint64_t origin = 0;
 };
+
+// Tag the changes the calling thread makes from now on with `origin` (0: untagged),
+// so that a subscriber which also makes changes can tell its own apart: a FUSE server
+// keeping the kernel's cache in step skips what the kernel did itself. A change is
+// reported on the thread that makes it, before the call returns.
+void set_change_origin(uint64_t origin);
 
 class ChangeStream {
  public:

@@ -78,6 +78,11 @@ class Vfs {
   // inotify's limits for the namespace's users. EINVAL for a zero limit. Lowering a
   // limit leaves what is already past it.
   Status set_notify_limits(const NotifyLimits& limits);
+  // True when the feed misses no change of any filesystem mounted now: each keeps all
+  // its state in rcuvfs (memfs) or reports what changes behind rcuvfs's back (hostfs
+  // with watch=1; kSbChangesReported). A cache kept in step with the feed then needs
+  // no timeout (an overflow still says when to rebuild it).
+  bool reports_every_change() const;
 
   core::VfsState& state() { return *s_; }
 

@@ -4,6 +4,7 @@
 //   queue_, overflowed_, lost_   guarded by lock_ (a leaf under Feed::lock)
 //   efd_                         an eventfd, counter > 0 exactly while queue_ is not
 //                                empty (written under lock_)
+#include "core/mount.h"
 #include "core/notify.h"
 #include "core/vfs_state.h"
 
@@ -82,6 +83,7 @@ class ChangeQueue final : public ChangeStream, public FeedSubscriber {
     c.dir = id_of(e.dir);
     c.name = e.name;
     c.cookie = e.cookie;
+    c.origin = change_origin();
     const bool was_empty = queue_.empty();
     queue_.push_back(std::move(c));
     if (was_empty) {
@@ -111,6 +113,21 @@ class ChangeQueue final : public ChangeStream, public FeedSubscriber {
 
 std::unique_ptr<ChangeStream> Vfs::subscribe(size_t capacity) {
   return std::make_unique<ChangeQueue>(s_->feed, capacity);
+}
+
+namespace {
+// Caller holds g_mount_lock.
+bool tree_reports_every_change(const Mount* m) {
+  if (!(m->sb->flags & kSbChangesReported)) return false;
+  for (const Mount* child : m->children)
+    if (!tree_reports_every_change(child)) return false;
+  return true;
+}
+}  // namespace
+
+bool Vfs::reports_every_change() const {
+  std::lock_guard g(g_mount_lock);
+  return tree_reports_every_change(s_->root_mount);
 }
 
 Status Vfs::set_notify_limits(const NotifyLimits& limits) {

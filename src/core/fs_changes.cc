@@ -43,28 +43,23 @@ void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t co
   if (dd) dput(dd);
 }
 
-Inode* cached_child(Inode& dir, std::string_view name) {
-  Dentry* dd = dir_dentry(dir);
-  if (!dd) return nullptr;
-  Inode* inode = nullptr;
-  if (Dentry* c = d_lookup(dd, name)) {
-    inode = c->inode.load(std::memory_order_acquire);
-    if (inode) iget(inode);
-    dput(c);
-  }
-  dput(dd);
-  return inode;
+void object_changed(Inode& inode, uint32_t mask, Inode* dir, std::string_view name) {
+  Feed* f = feed_of(&inode);
+  if (!f) return;
+  Event e{mask | isdir_bit(&inode), &inode, dir, dir ? name : std::string_view{}, 0};
+  f->post(e);
 }
 
 void everything_changed(Inode& root) {
-  Dentry* d = dir_dentry(root);
-  if (!d) return;
-  // Each entry of the root goes as a stale one does (with what is cached below it).
-  for (Dentry* c : d_children(d)) {
-    if (!c->has_flag(kDMounted)) d_invalidate(c);
-    dput(c);
+  if (Dentry* d = dir_dentry(root)) {
+    // Each entry of the root goes as a stale one does (with what is cached below it).
+    for (Dentry* c : d_children(d)) {
+      if (!c->has_flag(kDMounted)) d_invalidate(c);
+      dput(c);
+    }
+    dput(d);
   }
-  dput(d);
+  if (Feed* f = feed_of(&root)) f->post({IN_Q_OVERFLOW, nullptr, nullptr, {}, 0});
 }
 
 }  // namespace rcuvfs

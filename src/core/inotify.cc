@@ -124,6 +124,15 @@ void Inotify::to_watch_locked(Inode* inode, uint32_t mask, uint32_t cookie,
 void Inotify::deliver(const Event& e) {
   std::lock_guard g(lock_);
   if (watches_.empty()) return;
+  if (e.mask & IN_Q_OVERFLOW) {
+    // Changes were lost before they reached the feed (a filesystem's own watch of its
+    // store overflowed): say so in order, once.
+    if (queue_.empty() || queue_.back().wd != -1) {
+      queue_.push_back({-1, IN_Q_OVERFLOW, 0, {}});
+      readable_.notify_all();
+    }
+    return;
+  }
   const uint32_t kind = e.mask & ~IN_ISDIR;
   if (kind & kNameEvents) {
     to_watch_locked(e.dir, e.mask, e.cookie, e.name, false);

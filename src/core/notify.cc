@@ -36,6 +36,12 @@ void Feed::super_gone(Superblock* sb) {
   for (FeedSubscriber* s : subs) s->super_gone(sb);
 }
 
+namespace {
+thread_local uint64_t t_change_origin = 0;
+}  // namespace
+
+uint64_t change_origin() { return t_change_origin; }
+
 uint32_t next_cookie() {
   static std::atomic<uint32_t> cookie{0};
   uint32_t c;
@@ -121,3 +127,7 @@ uint32_t attr_change_mask(unsigned valid) {
 }
 
 }  // namespace rcuvfs::core
+
+namespace rcuvfs {
+void set_change_origin(uint64_t origin) { core::t_change_origin = origin; }
+}  // namespace rcuvfs

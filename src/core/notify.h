@@ -79,6 +79,10 @@ inline Feed* feed_of(const Inode* inode) {
 
 inline uint32_t isdir_bit(const Inode* inode) { return inode->is_dir() ? IN_ISDIR : 0; }
 
+// The calling thread's change origin (set_change_origin in <rcuvfs/changes.h>):
+// changes are delivered on the thread that makes them.
+uint64_t change_origin();
+
 // A fresh rename cookie (never 0).
 uint32_t next_cookie();
 

@@ -147,6 +147,15 @@ Vfs& Task::vfs() const {
   return *s_->owner;
 }
 
+namespace {
+// A mount may go on an entry still in the dcache (Linux's d_unlinked check): one
+// removed, or dropped as stale by its filesystem since the walk found it, is reached
+// by no later walk, and neither would the mount be. Caller holds g_mount_lock.
+bool mountable(const Dentry* d) {
+  return !d->has_flag(kDDeleted) && (d->is_root() || !d->has_flag(kDUnhashed));
+}
+}  // namespace
+
 Status Task::mount(std::string_view fstype, std::string_view target, std::string_view options) {
   RCUVFS_TRY(check_path(target, false));
   const Cred cred = current_cred(*s_);
@@ -164,7 +173,7 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
   if (!m.ok()) return Err{m.error()};
   {
     std::lock_guard g(g_mount_lock);
-    if (!where.dentry()->has_flag(kDDeleted)) {
+    if (mountable(where.dentry())) {
       mnt_attach(*m, where.get());
       return {};
     }
@@ -206,8 +215,7 @@ Status Task::bind(std::string_view source, std::string_view target, bool recursi
       }))
     return Err{-err};
   std::lock_guard g(g_mount_lock);
-  if (where.dentry()->has_flag(kDDeleted) || from.dentry()->has_flag(kDDeleted))
-    return Err{ENOENT};
+  if (!mountable(where.dentry()) || from.dentry()->has_flag(kDDeleted)) return Err{ENOENT};
   Mount* clone = mnt_alloc(from.mnt()->sb, dget(from.dentry()));
   if (recursive) clone_submounts(from.mnt(), from.dentry(), clone);
   mnt_attach(clone, where.get());

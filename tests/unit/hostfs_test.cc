@@ -36,9 +36,11 @@ using rcuvfs_test::HostDir;
 
 class Hostfs : public ::testing::Test {
  protected:
-  // A namespace whose root is the scratch directory, with `ttl` seconds of trust.
-  void open_ns(const std::string& ttl) {
-    auto v = Vfs::create("hostfs", "ttl=" + ttl + ",dir=" + dir.path());
+  // A namespace whose root is the scratch directory, with `ttl` seconds of trust and
+  // without the host watch, unless `watch` (hostfs_watch_test is the watch's own).
+  void open_ns(const std::string& ttl, bool watch = false) {
+    auto v = Vfs::create("hostfs", "ttl=" + ttl + (watch ? ",watch=1" : ",watch=0") +
+                                       ",dir=" + dir.path());
     ASSERT_OK(v);
     vfs = std::move(*v);
     t = vfs->new_task();
@@ -373,9 +375,11 @@ TEST_F(Hostfs, ObjectsAreMadeAsTheTask) {
 // preempted in between), never behind. rcuvfs must pass on one host answer whole: a
 // mode from a newer answer with a size from an older one would put the size behind.
 TEST_F(Hostfs, StatsRacingHostChangesAreNeverMixed) {
-  for (const char* ttl : {"0", "0.001"}) {
+  for (const char* ttl : {"0", "0.001", "3600"}) {
+    // With an hour, only the watch brings the host's changes.
+    const bool watch = ttl[0] == '3';
     SCOPED_TRACE(std::string("ttl=") + ttl);
-    open_ns(ttl);
+    open_ns(ttl, watch);
     host_write("f", "");  // version 0: size 0, mode 0
     ASSERT_EQ(::chmod(host("f").c_str(), 0), 0);
     ASSERT_OK(st("f"));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <thread>
@@ -120,6 +121,130 @@ TEST_F(HostfsWatchTest, EchoesChangeNothingAndAreNotReportedTwice) {
   };
   EXPECT_EQ(seen, m(IN_CREATE, "r") + m(IN_MOVED_FROM, "r") + m(IN_MOVED_TO, "s") +
                       m(IN_ATTRIB, "s") + m(IN_DELETE, "s") + m(IN_CREATE, "marker"));
+}
+
+// The host's attribute and data changes to a cached object reach the feed once each
+// (an echo of a change made through rcuvfs does not: see the test above), so that a
+// cache kept by the feed (a FUSE mount's kernel) hears of them.
+TEST_F(HostfsWatchTest, HostAttributeChangesAreReported) {
+  host_put("f");
+  start();
+  auto s = vfs->subscribe();
+  const Statx f = *t->statx(AT_FDCWD, "f", 0);  // cached
+  ASSERT_EQ(::chmod(at("f").c_str(), 0600), 0);
+  host_put("f", "12345");
+  // The host reports in order: once the marker is through, so are f's events.
+  host_put("marker");
+  std::vector<Change> c;
+  ASSERT_TRUE(eventually([&] {
+    s->read(c, 100, std::chrono::milliseconds(0));
+    return !c.empty() && c.back().name == "marker";
+  }));
+  std::vector<std::string> seen;
+  for (const Change& x : c) seen.push_back(std::to_string(x.mask) + ":" + x.name);
+  EXPECT_EQ(seen, (std::vector<std::string>{std::to_string(IN_ATTRIB) + ":f",
+                                            std::to_string(IN_MODIFY) + ":f",
+                                            std::to_string(IN_CREATE) + ":marker"}));
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].object.ino, f.stx_ino);
+  EXPECT_EQ(c[0].dir.ino, t->statx(AT_FDCWD, "/", 0)->stx_ino);
+  EXPECT_EQ(c[0].origin, 0u) << "found by hostfs, made by no thread of rcuvfs";
+  EXPECT_EQ(t->statx(AT_FDCWD, "f", 0)->stx_size, 5u);
+}
+
+// An object held through a directory entry that a host change dropped from the dcache
+// (here: its directory renamed away and back on the host while a descriptor holds it;
+// a FUSE server's nodes hold such descriptors) still has its host changes reported:
+// the watch finds objects by their host identity, not through the dcache.
+TEST_F(HostfsWatchTest, ChangesReachObjectsHeldBelowADroppedEntry) {
+  ASSERT_EQ(::mkdir(at("d").c_str(), 0755), 0);
+  host_put("d/f");
+  start();
+  auto s = vfs->subscribe();
+  auto dfd = t->openat(AT_FDCWD, "d", O_PATH | O_DIRECTORY);
+  ASSERT_OK(dfd);
+  auto ffd = t->openat(*dfd, "f", O_PATH);
+  ASSERT_OK(ffd);
+  const uint64_t f_ino = t->fstat(*ffd)->stx_ino;
+  ASSERT_EQ(::rename(at("d").c_str(), at("x").c_str()), 0);
+  ASSERT_EQ(::rename(at("x").c_str(), at("d").c_str()), 0);
+  std::vector<Change> c;
+  auto through = [&](const char* marker) {
+    host_put(marker);
+    return eventually([&] {
+      s->read(c, 100, std::chrono::milliseconds(0));
+      return !c.empty() && c.back().name == marker;
+    });
+  };
+  ASSERT_TRUE(through("marker1"));
+  c.clear();
+  ASSERT_EQ(::chmod(at("d/f").c_str(), 0600), 0);
+  ASSERT_TRUE(through("marker2"));
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].mask, uint32_t{IN_ATTRIB});
+  EXPECT_EQ(c[0].object.ino, f_ino);
+  EXPECT_EQ(c[0].name, "f");
+  EXPECT_EQ(t->fstat(*ffd)->stx_mode & 07777, 0600u);
+}
+
+// The host's own queue overflowing loses events: everything cached is dropped and the
+// feed's subscribers hear IN_Q_OVERFLOW. The host's queue is made tiny for the watch's
+// instance (inotify reads the limit when an instance is made; root only).
+TEST_F(HostfsWatchTest, HostQueueOverflowDropsEverythingAndSaysSo) {
+  const char* limit = "/proc/sys/fs/inotify/max_queued_events";
+  if (::geteuid() != 0 || ::access(limit, W_OK) != 0) GTEST_SKIP() << "needs root";
+  for (int i = 0; i < 50; ++i) host_put("f" + std::to_string(i));
+  auto set_limit = [&](const std::string& v) {
+    FILE* f = std::fopen(limit, "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(v.c_str(), f);
+    std::fclose(f);
+  };
+  char old[32] = {};
+  {
+    FILE* f = std::fopen(limit, "r");
+    ASSERT_NE(f, nullptr);
+    ASSERT_NE(std::fgets(old, sizeof old, f), nullptr);
+    std::fclose(f);
+  }
+  set_limit("4");
+  start();
+  set_limit(old);
+  auto s = vfs->subscribe();
+  auto in = t->inotify_init1(IN_NONBLOCK);
+  ASSERT_OK(in);
+  ASSERT_OK(t->inotify_add_watch(*in, ".", IN_ATTRIB));
+  for (int i = 0; i < 50; ++i) ASSERT_OK(t->statx(AT_FDCWD, ("f" + std::to_string(i)).c_str(), 0));
+  // Bursts of host changes until one overflows the host's queue of four.
+  std::vector<Change> c;
+  bool overflowed = false;
+  for (int round = 0; round < 100 && !overflowed; ++round) {
+    for (int i = 0; i < 50; ++i)
+      ASSERT_EQ(::chmod(at("f" + std::to_string(i)).c_str(), (round % 2) ? 0600 : 0640), 0);
+    eventually([&] {
+      s->read(c, 1000, std::chrono::milliseconds(1));
+      for (const Change& x : c) overflowed |= x.mask == IN_Q_OVERFLOW;
+      return overflowed;
+    });
+  }
+  ASSERT_TRUE(overflowed) << "the host's queue never overflowed";
+  // Whatever was lost, every stat now gives the host's mode.
+  for (int i = 0; i < 50; ++i) {
+    const std::string n = "f" + std::to_string(i);
+    struct stat hs;
+    ASSERT_EQ(::stat(at(n).c_str(), &hs), 0);
+    EXPECT_EQ(t->statx(AT_FDCWD, n.c_str(), 0)->stx_mode, hs.st_mode) << n;
+  }
+  char buf[1 << 16];
+  bool told = false;
+  for (auto n = t->read(*in, buf, sizeof buf); n.ok() && *n; n = t->read(*in, buf, sizeof buf))
+    for (size_t off = 0; off < *n;) {
+      struct inotify_event e;
+      std::memcpy(&e, buf + off, sizeof e);
+      told |= e.wd == -1 && e.mask == IN_Q_OVERFLOW;
+      off += sizeof e + e.len;
+    }
+  EXPECT_TRUE(told) << "inotify did not hear of the overflow";
 }
 
 TEST_F(HostfsWatchTest, CachedStatsStaySpeculative) {

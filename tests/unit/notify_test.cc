@@ -246,5 +246,46 @@ TEST_F(NotifyTest, StreamOverflowDropsEverythingAndSaysSo) {
   EXPECT_EQ(c[0].name, "g");
 }
 
+// A subscriber that also makes changes tells its own apart by the origin its threads
+// set: a change carries the origin of the thread that made it, 0 when untagged.
+TEST_F(NotifyTest, ChangesCarryTheirThreadsOrigin) {
+  auto s = vfs->subscribe();
+  std::thread([&] {
+    set_change_origin(42);
+    EXPECT_OK(t->mkdirat(AT_FDCWD, "mine", 0755));
+  }).join();
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "theirs", 0755));
+  set_change_origin(7);
+  ASSERT_OK(t->fchmodat(AT_FDCWD, "theirs", 0700));
+  set_change_origin(0);
+  std::vector<Change> c;
+  while (s->read(c, 100, std::chrono::milliseconds(0))) {
+  }
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].name, "mine");
+  EXPECT_EQ(c[0].origin, 42u);
+  EXPECT_EQ(c[1].name, "theirs");
+  EXPECT_EQ(c[1].origin, 0u);
+  EXPECT_EQ(c[2].mask, uint32_t{IN_ATTRIB | IN_ISDIR});
+  EXPECT_EQ(c[2].origin, 7u);
+}
+
+// memfs keeps everything in rcuvfs: the feed misses nothing. A filesystem whose store
+// changes elsewhere unseen (hostfs without its watch) mounted anywhere in the
+// namespace makes that false; with the watch it is true again.
+TEST_F(NotifyTest, ReportsEveryChangeOnlyWhenEveryMountDoes) {
+  EXPECT_TRUE(vfs->reports_every_change());
+  rcuvfs_test::HostDir host;
+  ASSERT_FALSE(host.path().empty());
+  ASSERT_OK(t->mkdirat(AT_FDCWD, "m", 0755));
+  ASSERT_OK(t->mount("hostfs", "m", "watch=0,dir=" + host.path()));
+  EXPECT_FALSE(vfs->reports_every_change());
+  ASSERT_OK(t->umount("m"));
+  EXPECT_TRUE(vfs->reports_every_change());
+  ASSERT_OK(t->mount("hostfs", "m", "watch=1,dir=" + host.path()));
+  EXPECT_TRUE(vfs->reports_every_change());
+  ASSERT_OK(t->umount("m"));
+}
+
 }  // namespace
 }  // namespace rcuvfs

@@ -25,11 +25,15 @@ namespace rcuvfs {
 // IN_MOVED_FROM or IN_MOVED_TO, | IN_ISDIR), `cookie` pairing the halves of a move.
 void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie = 0);
 
-// The object cached as `name` in `dir`, with a reference (iput it), or nullptr.
-Inode* cached_child(Inode& dir, std::string_view name);
+// The attributes (IN_ATTRIB) or the data (IN_MODIFY) of `inode` changed on the
+// store: reported to the feed, with the directory and name it was seen under (nullptr
+// when none). The filesystem makes the cached attributes stale itself; it reports only
+// what rcuvfs did not do (the core reported its own changes already).
+void object_changed(Inode& inode, uint32_t mask, Inode* dir, std::string_view name);
 
 // Anything may have changed (the filesystem lost events): every cached entry of the
-// instance whose root directory is `root` is dropped.
+// instance whose root directory is `root` is dropped, and the feed's subscribers are
+// told to rebuild what they derived (IN_Q_OVERFLOW).
 void everything_changed(Inode& root);
 
 }  // namespace rcuvfs

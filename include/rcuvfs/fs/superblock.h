@@ -52,6 +52,9 @@ inline constexpr unsigned kSbAttrSnapshot = 1u << 3;
 // changes (<rcuvfs/fs/changes.h>): the core keeps each cached directory findable from
 // its inode.
 inline constexpr unsigned kSbWatched = 1u << 4;
+// Every change to the filesystem's objects reaches the change feed: it is made through
+// rcuvfs, or the filesystem reports it (<rcuvfs/fs/changes.h>). Vfs::reports_every_change.
+inline constexpr unsigned kSbChangesReported = 1u << 5;
 
 namespace core {
 struct SbCache;

@@ -24,7 +24,7 @@ HostInode* host(Inode* i) { return static_cast<HostInode*>(i); }
 }  // namespace
 
 Result<Inode*> HostInode::lookup_host(std::string_view name) {
-  const uint64_t gen = super().host_gen();
+  const Fetch f = super().fetch_start();
   auto dfd = pin(FdKind::kPath);
   if (!dfd.ok()) return Err{dfd.error()};
   FdCache& cache = super().fds();
@@ -42,7 +42,7 @@ Result<Inode*> HostInode::lookup_host(std::string_view name) {
     return Err{e};
   }
   HostId id = identify(fd, st, super().encodes_handles());
-  return static_cast<Inode*>(super().get_inode(fd, st, std::move(id), this, name, gen));
+  return static_cast<Inode*>(super().get_inode(fd, st, std::move(id), this, name, f));
 }
 
 Result<Inode*> HostInode::lookup(std::string_view name) {

@@ -38,6 +38,8 @@
 //                kNeverFresh while the object is stale or the watch saw it change
 //   blocks_, rdev_  the host's st_blocks and st_rdev: attributes (written in AttrWrite
 //                sections, read in snapshots)
+//   stored_ticket_  the Fetch::ticket of the attributes stored; read and written only
+//                inside AttrWrite sections (whose counter is the writers' lock)
 //   stale_       the object is gone on the host: set when that is found, cleared when
 //                a lookup finds the same object again (it had moved on the host);
 //                atomic, never read under RCU (fetched_ carries it there)
@@ -85,15 +87,30 @@ namespace rcuvfs::hostfs {
 class HostSuper;
 class Creator;
 
+// A reference on `inode` unless its last one is already gone (it is being evicted,
+// and may not be revived).
+bool iget_live(Inode* inode);
+
+// When a fetch of attributes from the host began: the watch's change counter then
+// (HostSuper::host_gen), and a ticket that orders fetches, so that of two racing ones
+// the snapshot taken later is the one kept (a stat's refresh without the inode lock
+// racing a change through rcuvfs and its own refresh would otherwise put the older
+// snapshot back).
+struct Fetch {
+  uint64_t gen = 0;
+  uint64_t ticket = 0;
+};
+
 class HostInode : public Inode {
  public:
-  HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st,
+  HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st, Fetch f,
             std::string body);
   ~HostInode() override;
 
-  // Store attributes fetched from the host; `gen`: HostSuper::host_gen() before they
-  // were fetched. When the watch reported a change since, they are stored but not fresh.
-  void store_attrs(const struct ::statx& st, uint64_t gen);
+  // Store attributes fetched from the host; `f`: HostSuper::fetch_start() before they
+  // were fetched. When the watch reported a change since, they are stored but not
+  // fresh; when a fetch that started later stored its own already, they are dropped.
+  void store_attrs(const struct ::statx& st, Fetch f);
   // Fetch them again (after a change through rcuvfs, or when stale); `fd`: a
   // descriptor of the object the caller holds already.
   Status refresh();
@@ -172,6 +189,7 @@ class HostInode : public Inode {
   std::atomic<int64_t> fetched_{0};
   std::atomic<uint64_t> blocks_{0};
   std::atomic<uint64_t> rdev_{0};
+  uint64_t stored_ticket_ = 0;
   std::atomic<bool> stale_{false};
   const int fixed_fd_;
   const HostId id_;
@@ -222,6 +240,11 @@ class HostSuper : public Superblock {
   // that began before and stores after must not leave them fresh.
   uint64_t host_gen() const { return host_gen_.load(std::memory_order_seq_cst); }
   void bump_host_gen() { host_gen_.fetch_add(1, std::memory_order_seq_cst); }
+  // Taken before a statx of the host whose result will be stored (store_attrs).
+  Fetch fetch_start() {
+    const uint64_t gen = host_gen();
+    return {gen, fetch_ticket_.fetch_add(1, std::memory_order_relaxed) + 1};
+  }
   // The watch lost events: no inode's attributes are fresh.
   void expire_all();
 
@@ -229,9 +252,14 @@ class HostSuper : public Superblock {
   // statx `st`, identity `id`), found as `name` in `dir`, or a new one; `fd` becomes
   // its cached O_PATH descriptor or is closed. A new reference either way.
   HostInode* get_inode(int fd, const struct ::statx& st, HostId id, HostInode* dir,
-                       std::string_view name, uint64_t gen);
+                       std::string_view name, Fetch f);
   // An inode's last reference is gone: forget it (unless a newer one replaced it).
   void forget(HostInode* inode);
+  // The live inode of what the host has at `name` in `dir` now, with a reference
+  // (iput it), or nullptr. Found by its host identity, not through the dcache: a
+  // descriptor may hold a directory's entry that a change dropped from the dcache,
+  // and lookups through it find their objects without caching them there.
+  HostInode* live_inode_at(HostInode* dir, std::string_view name);
 
   std::mutex where_mu_;  // guards HostInode::where_dir_ and where_name_ of every inode
 
@@ -244,6 +272,7 @@ class HostSuper : public Superblock {
   HostInode* root_ = nullptr;
   HostInode* root_ptr_ = nullptr;  // the root inode, for the watch (its evict stops it)
   std::atomic<uint64_t> host_gen_{0};
+  std::atomic<uint64_t> fetch_ticket_{0};
   std::unique_ptr<Watcher> watcher_;
   std::mutex table_mu_;
   std::map<std::pair<uint64_t, uint64_t>, HostInode*> table_;

@@ -16,17 +16,19 @@ int64_t ts_ns(const statx_timestamp& t) { return int64_t{t.tv_sec} * 1000000000 
 }  // namespace
 
 HostInode::HostInode(HostSuper* sb, HostId id, int fixed_fd, const struct ::statx& st,
-                     std::string body)
+                     Fetch f, std::string body)
     : Inode(sb), fixed_fd_(fixed_fd), id_(std::move(id)), body_(std::move(body)) {
-  store_attrs(st, sb->host_gen());
+  store_attrs(st, f);
 }
 
 // Freed after a grace period: its descriptors went with evict().
 HostInode::~HostInode() = default;
 
-void HostInode::store_attrs(const struct ::statx& st, uint64_t gen) {
+void HostInode::store_attrs(const struct ::statx& st, Fetch f) {
   {
     AttrWrite w(*this);
+    if (f.ticket < stored_ticket_) return;  // older than what is there
+    stored_ticket_ = f.ticket;
     ino.store(st.stx_ino, kRelaxed);
     mode.store(st.stx_mode, kRelaxed);
     uid.store(st.stx_uid, kRelaxed);
@@ -48,7 +50,7 @@ void HostInode::store_attrs(const struct ::statx& st, uint64_t gen) {
   // the store above before the loads: either they see the flag or the counter, or
   // the other side's store comes later).
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (stale_.load(std::memory_order_seq_cst) || super().host_gen() != gen)
+  if (stale_.load(std::memory_order_seq_cst) || super().host_gen() != f.gen)
     fetched_.store(kNeverFresh, std::memory_order_seq_cst);
 }
 
@@ -64,10 +66,10 @@ Status HostInode::refresh() {
 }
 
 Status HostInode::refresh(int fd) {
-  const uint64_t gen = super().host_gen();
+  const Fetch f = super().fetch_start();
   struct ::statx st;
   if (host_statx(fd, "", st) != 0) return Err{errno};
-  store_attrs(st, gen);
+  store_attrs(st, f);
   return {};
 }
 

@@ -51,6 +51,15 @@ Result<HostOptions> parse_options(std::string_view opts) {
   return o;
 }
 
+bool iget_live(Inode* inode) {
+  int32_t c = inode->refcount.load(std::memory_order_relaxed);
+  while (c > 0)
+    if (inode->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
+                                              std::memory_order_relaxed))
+      return true;
+  return false;
+}
+
 size_t default_fd_budget() {
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 256;
@@ -84,15 +93,19 @@ HostSuper::HostSuper(int root_fd, const struct ::statx& root_st, const HostOptio
   reopen_ = probe_handles(root_fd, mount_id_);
   HostId id = identify(root_fd, root_st, encodes_handles());
   const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
-  root_ = new HostInode(this, std::move(id), root_fd, root_st, {});
+  root_ = new HostInode(this, std::move(id), root_fd, root_st, fetch_start(), {});
   root_ptr_ = root_;
   table_[key] = root_;
   watcher_ = std::make_unique<Watcher>(*this, o.watch);
   watcher_->watch(root_, root_fd);
-  if (watcher_->on()) flags |= kSbWatched;
+  if (watcher_->on()) flags |= kSbWatched | kSbChangesReported;
 }
 
 HostSuper::~HostSuper() {
+  // Stopped before it is destroyed: an event being handled may hold the last reference
+  // of the root (taken before the namespace let it go), whose eviction then runs on
+  // the watch's thread and reaches the watch.
+  watcher_->stop();
   watcher_.reset();
   ::close(root_fd_);
 }
@@ -109,7 +122,7 @@ Inode* HostSuper::root_inode() {
 }
 
 HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, HostInode* dir,
-                                std::string_view name, uint64_t gen) {
+                                std::string_view name, Fetch f) {
   const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
   HostInode* found = nullptr;
   {
@@ -119,11 +132,7 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
       HostInode* in = it->second;
       if (same_object(in->id(), id)) {
         // An inode on its way out (refcount 0) can't be revived: replace it.
-        int32_t c = in->refcount.load(std::memory_order_relaxed);
-        while (c > 0 && !in->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
-                                                            std::memory_order_relaxed)) {
-        }
-        if (c > 0) found = in;
+        if (iget_live(in)) found = in;
       } else {
         // The number was reused: the object the table knew is gone.
         in->mark_stale();
@@ -136,8 +145,8 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
         ssize_t n = readlinkat(fd, "", buf, sizeof buf);
         if (n > 0) body.assign(buf, static_cast<size_t>(n));
       }
-      auto* in = new HostInode(this, std::move(id), -1, st, std::move(body));
-      if (gen != host_gen()) in->host_changed();
+      auto* in = new HostInode(this, std::move(id), -1, st, f, std::move(body));
+      if (f.gen != host_gen()) in->host_changed();
       if (reopen_ != Reopen::kHandle) in->seen_at(dir, name);
       if (S_ISDIR(st.stx_mode)) watcher_->watch(in, fd);
       in->adopt(FdKind::kPath, fd);
@@ -148,8 +157,20 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
   // Outside the table's lock: seen_at may drop the last reference of a directory.
   found->seen_at(dir, name);
   found->adopt(FdKind::kPath, fd);
-  found->store_attrs(st, gen);
+  found->store_attrs(st, f);
   return found;
+}
+
+HostInode* HostSuper::live_inode_at(HostInode* dir, std::string_view name) {
+  auto dfd = dir->pin(FdKind::kPath);
+  if (!dfd.ok()) return nullptr;
+  struct ::statx st;
+  if (host_statx(dfd->get(), std::string(name).c_str(), st) != 0) return nullptr;
+  HostId id = identify(dfd->get(), st, false);  // no handle: dev, ino, type, btime
+  std::lock_guard g(table_mu_);
+  auto it = table_.find({id.dev, id.ino});
+  if (it == table_.end() || !same_object(it->second->id(), id)) return nullptr;
+  return iget_live(it->second) ? it->second : nullptr;
 }
 
 void HostSuper::forget(HostInode* inode) {

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <shared_mutex>
 
 namespace rcuvfs::hostfs {
 
@@ -22,15 +24,6 @@ constexpr uint32_t kObjectEvents = IN_ATTRIB | IN_MODIFY | IN_CLOSE_WRITE;
 // IN_EXCL_UNLINK: a file hostfs keeps open after its last name went reports nothing.
 constexpr uint32_t kWatchMask = kNameEvents | kObjectEvents | IN_ONLYDIR | IN_EXCL_UNLINK;
 
-// A reference on `inode` unless its last one is already gone (it is being evicted).
-bool get_live(HostInode* inode) {
-  int32_t c = inode->refcount.load(std::memory_order_relaxed);
-  while (c > 0)
-    if (inode->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
-                                              std::memory_order_relaxed))
-      return true;
-  return false;
-}
 }  // namespace
 
 Watcher::Watcher(HostSuper& sb, bool enable) : sb_(sb) {
@@ -68,13 +61,25 @@ void Watcher::stop() {
 
 void Watcher::watch(HostInode* dir, int fd) {
   if (ifd_ < 0) return;
-  // Past the host's watch limit the directory is only as fresh as the TTL keeps it.
+  // Past the host's watch limit the directory is only as fresh as the TTL keeps it:
+  // said once, as nothing else would show it (a FUSE mount would keep such a
+  // directory's entries for its whole kernel timeout).
   const int wd = ::inotify_add_watch(ifd_, proc_path(fd).c_str(), kWatchMask);
-  if (wd < 0) return;
+  if (wd < 0) {
+    if (errno == ENOSPC && !limit_reported_.exchange(true))
+      std::fprintf(stderr,
+                   "rcuvfs hostfs: the host's inotify watch limit is reached "
+                   "(/proc/sys/fs/inotify/max_user_watches): directories past it follow "
+                   "the host within ttl only\n");
+    return;
+  }
   std::lock_guard g(mu_);
   dir_of_[wd] = dir;
   wd_of_[dir] = wd;
+  watched_[id_of(dir)] = wd;
 }
+
+Watcher::DirId Watcher::id_of(const HostInode* dir) { return {dir->id().dev, dir->id().ino}; }
 
 void Watcher::unwatch(HostInode* dir) {
   if (ifd_ < 0) return;
@@ -86,6 +91,7 @@ void Watcher::unwatch(HostInode* dir) {
   if (auto d = dir_of_.find(it->second); d != dir_of_.end() && d->second == dir) {
     (void)::inotify_rm_watch(ifd_, it->second);
     dir_of_.erase(d);
+    forget_dir_locked(id_of(dir));
   }
   wd_of_.erase(it);
 }
@@ -93,14 +99,21 @@ void Watcher::unwatch(HostInode* dir) {
 void Watcher::expect(const HostInode* dir, std::string_view name, uint32_t kind) {
   if (ifd_ < 0) return;
   std::lock_guard g(mu_);
-  if (!wd_of_.count(dir)) return;  // no watch: no echo
-  ++expected_[Key{dir, std::string(name), kind}];
+  if (!watched_.count(id_of(dir))) return;  // no watch: no echo
+  ++expected_[Key{id_of(dir), std::string(name), kind}];
 }
 
 void Watcher::forget(const HostInode* dir, std::string_view name, uint32_t kind) {
   if (ifd_ < 0) return;
   std::lock_guard g(mu_);
-  consume_locked(Key{dir, std::string(name), kind});
+  consume_locked(Key{id_of(dir), std::string(name), kind});
+}
+
+void Watcher::forget_dir_locked(const DirId& id) {
+  watched_.erase(id);
+  // Echoes still expected there will not come.
+  expected_.erase(expected_.lower_bound(Key{id, std::string(), 0}),
+                  expected_.lower_bound(Key{DirId{id.first, id.second + 1}, std::string(), 0}));
 }
 
 bool Watcher::consume_locked(const Key& key) {
@@ -143,13 +156,15 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
     auto it = dir_of_.find(e.wd);
     if (it == dir_of_.end()) return;
     if (e.mask & IN_IGNORED) {
+      forget_dir_locked(id_of(it->second));
       wd_of_.erase(it->second);
       dir_of_.erase(it);
       return;
     }
-    if (!get_live(it->second)) return;
+    if (!iget_live(it->second)) return;
     dir = it->second;
-    if (e.mask & kNameEvents) echo = consume_locked(Key{dir, std::string(name), e.mask & kNameEvents});
+    if (e.mask & kNameEvents)
+      echo = consume_locked(Key{id_of(dir), std::string(name), e.mask & kNameEvents});
   }
   if (e.mask & kNameEvents) {
     if (!echo && !(diag::injected() & diag::kDropHostEvents)) {
@@ -159,23 +174,56 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
       entry_changed(*dir, name, e.mask & (kNameEvents | IN_ISDIR), e.cookie);
     }
   } else if (e.mask & kObjectEvents) {
+    // IN_ATTRIB is an attribute change; IN_MODIFY and IN_CLOSE_WRITE (a write we may
+    // not have seen, through a mapping) are data changes.
+    const uint32_t kind = (e.mask & IN_ATTRIB) ? IN_ATTRIB : IN_MODIFY;
     if (name.empty()) {
       // The directory's own watch: its parent's reports the same with the name,
       // except for the root, which has no parent here.
-      if (dir == sb_.root()) attributes_changed(dir);
-    } else if (Inode* child = cached_child(*dir, name)) {
-      attributes_changed(static_cast<HostInode*>(child));
+      if (dir == sb_.root()) attributes_changed(dir, kind, nullptr, {});
+    } else if (HostInode* child = sb_.live_inode_at(dir, name)) {
+      attributes_changed(child, kind, dir, name);
       iput(child);
     }
   }
   iput(dir);
 }
 
-void Watcher::attributes_changed(HostInode* inode) {
-  // The next stat fetches them again. Not reported to the feed: an echo of hostfs's own
-  // change cannot be told from the host's without asking the host here, and the core
-  // reported those already.
+namespace {
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
+// What a change on the host moves (atime aside: reading moves it, and reading through
+// rcuvfs is no change).
+auto attr_key(const HostInode& i) {
+  return std::tuple(i.ctime_ns.load(kRelaxed), i.mtime_ns.load(kRelaxed), i.size.load(kRelaxed),
+                    i.mode.load(kRelaxed), i.uid.load(kRelaxed), i.gid.load(kRelaxed),
+                    i.nlink.load(kRelaxed));
+}
+auto owner_key(const HostInode& i) {
+  return std::tuple(i.mode.load(kRelaxed), i.uid.load(kRelaxed), i.gid.load(kRelaxed));
+}
+}  // namespace
+
+void Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
+                                 std::string_view name) {
+  // The attributes are fetched again at once, with the inode's lock shared: a change
+  // through rcuvfs holds it exclusively from its host call until it has stored the
+  // attributes that call left, so an echo of it finds them equal to the host's and is
+  // not reported twice (the core reported it). One that differs is the host's.
+  std::shared_lock lk(inode->lock);
+  const auto before = attr_key(*inode);
+  const auto owner_before = owner_key(*inode);
+  const uint64_t size_before = inode->size.load(kRelaxed);
   inode->host_changed();
+  if (!inode->refresh().ok()) return;  // gone: the name's own event says so
+  if (attr_key(*inode) == before) return;
+  object_changed(*inode, kind, dir, name);
+  // One fetch may show the next change too (its own event then finds nothing new):
+  // a write's new size behind a chmod's event, a chmod behind a write's.
+  if (kind == IN_ATTRIB && inode->size.load(kRelaxed) != size_before)
+    object_changed(*inode, IN_MODIFY, dir, name);
+  else if (kind == IN_MODIFY && owner_key(*inode) != owner_before)
+    object_changed(*inode, IN_ATTRIB, dir, name);
 }
 
 void Watcher::overflow() {
@@ -183,7 +231,7 @@ void Watcher::overflow() {
   HostInode* root = sb_.root();
   {
     std::lock_guard g(mu_);
-    if (!wd_of_.count(root) || !get_live(root)) return;
+    if (!wd_of_.count(root) || !iget_live(root)) return;
   }
   everything_changed(*root);
   iput(root);

@@ -17,7 +17,7 @@
 // What the watch cannot see (directories past the host's watch limit, a filesystem
 // changed from another machine) is still bounded by the TTL.
 //
-//   wd_of_, dir_of_, expected_   guarded by mu_ (a leaf lock)
+//   wd_of_, dir_of_, watched_, expected_   guarded by mu_ (a leaf lock)
 //   busy_mu_   held by the thread while it handles events (Inode locks are taken
 //              under it), so that stop() can wait for them to end
 // The thread holds a reference on a directory while it handles its event.
@@ -61,12 +61,21 @@ class Watcher {
   void forget(const HostInode* dir, std::string_view name, uint32_t kind);
 
  private:
-  using Key = std::tuple<const HostInode*, std::string, uint32_t>;
+  // A directory's host identity (dev, ino), not its inode: two inodes may stand for
+  // one host directory for a while (a stale one still held, and its replacement), and
+  // the host reports on one watch for both.
+  using DirId = std::pair<uint64_t, uint64_t>;
+  using Key = std::tuple<DirId, std::string, uint32_t>;
+  static DirId id_of(const HostInode* dir);
   void run();
   void handle(const ::inotify_event& e, std::string_view name);
   // Take `key` off the expected echoes: true when it was there.
   bool consume_locked(const Key& key);
-  void attributes_changed(HostInode* inode);
+  // The host no longer watches directory `id`: forget it and its expected echoes.
+  void forget_dir_locked(const DirId& id);
+  // `kind`: IN_ATTRIB or IN_MODIFY; `dir` and `name`: where the host reported it.
+  void attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
+                          std::string_view name);
   void overflow();
 
   HostSuper& sb_;
@@ -76,9 +85,11 @@ class Watcher {
   // Held while events are handled; stop() waits on it.
   std::mutex busy_mu_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> limit_reported_{false};
   mutable std::mutex mu_;
   std::unordered_map<int, HostInode*> dir_of_;
   std::unordered_map<const HostInode*, int> wd_of_;
+  std::map<DirId, int> watched_;  // the host directories watched, by identity -> wd
   std::map<Key, int> expected_;
 };
 

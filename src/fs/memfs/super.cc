@@ -7,7 +7,8 @@ namespace rcuvfs::memfs {
 
 MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner, const MemOptions& options)
     : rcu_callbacks_(rcu_callbacks), max_pages_(options.max_pages) {
-  flags = kSbDcacheComplete | (rcu_callbacks ? kSbGenericPermission | kSbAttrSnapshot : 0);
+  flags = kSbDcacheComplete | kSbChangesReported |
+          (rcu_callbacks ? kSbGenericPermission | kSbAttrSnapshot : 0);
   attr_extra = MemInode::read_extra;  // what getattr_rcu passes, when it snapshots
   root_ = new MemInode(this);
   root_->init(S_IFDIR | 0755, owner.uid, owner.gid, 0);
