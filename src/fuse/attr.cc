@@ -29,7 +29,13 @@ Result<struct stat> node_stat(Server& s, const Node& node) {
   return to_stat(*sx);
 }
 
-Status lookup_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& e) {
+Status lookup_entry(Server& s, const Node& parent, const char* name, fuse_entry_param& e) {
+  RCUVFS_TRY(find_entry(s, parent.fd, name, e));
+  s.nodes.named(s.nodes.get(e.ino), s.nodes.id_of(&parent), name);
+  return {};
+}
+
+Status find_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& e) {
   // The kernel sends single components; anything else is a protocol error, not a path.
   if (!*name || std::strchr(name, '/')) return Err{EINVAL};
   // A speculative stat first: most lookups name an object the kernel already knows

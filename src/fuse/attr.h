@@ -22,11 +22,19 @@ Result<struct stat> node_stat(Server& s, const Node& node);
 Status entry_from_fd(Server& s, int fd, fuse_entry_param& e);
 
 // Look `name` up in directory `parent` and enter it in the node table (one more
-// lookup count); fills `e` for fuse_reply_entry / readdirplus.
-Status lookup_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& e);
+// lookup count) under that name; fills `e` for fuse_reply_entry / readdirplus.
+Status lookup_entry(Server& s, const Node& parent, const char* name, fuse_entry_param& e);
+// The same without naming the node (the caller does, or replies with no entry).
+Status find_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& e);
 
-// The Server behind a request.
-inline Server& server(fuse_req_t req) { return *static_cast<Server*>(fuse_req_userdata(req)); }
+// The Server behind a request. Every handler starts here, which also tags the changes
+// its worker thread makes as this mount's: the kernel made those itself, and the
+// invalidator leaves them alone.
+inline Server& server(fuse_req_t req) {
+  Server& s = *static_cast<Server*>(fuse_req_userdata(req));
+  set_change_origin(s.origin());
+  return s;
+}
 
 // Reply with an rcuvfs error (a positive errno), or with 0.
 inline void reply_status(fuse_req_t req, const Status& st) { fuse_reply_err(req, st.error()); }

@@ -36,6 +36,12 @@ void do_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto* dh = new DirHandle;
   dh->fd = *fd;
   fi->fh = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(dh));
+  // The kernel drops a cached listing itself when it changes the directory, and the
+  // invalidator drops it for every other change.
+  if (s.coherent) {
+    fi->cache_readdir = 1;
+    fi->keep_cache = 1;
+  }
   s.open_dirs.fetch_add(1, std::memory_order_relaxed);
   if (fuse_reply_open(req, fi) != 0) {
     (void)s.task.close(dh->fd);
@@ -49,8 +55,8 @@ bool is_dot(const std::string& name) { return name == "." || name == ".."; }
 // Fill `buf` with entries from offset `off`: the number of bytes used, or an errno.
 // The caller replies after this returns: once the reply is out the kernel may
 // release the handle on another thread, so nothing of it may be touched then.
-Result<size_t> fill_dir(fuse_req_t req, DirHandle* dh, char* buf, size_t size, off_t off,
-                        bool plus) {
+Result<size_t> fill_dir(fuse_req_t req, fuse_ino_t ino, DirHandle* dh, char* buf,
+                        size_t size, off_t off, bool plus) {
   Server& s = server(req);
   std::lock_guard g(dh->mu);
   if (off != dh->next_off) {
@@ -84,7 +90,8 @@ Result<size_t> fill_dir(fuse_req_t req, DirHandle* dh, char* buf, size_t size, o
       // readdirplus: each entry but "." and ".." is a lookup (the kernel takes a
       // lookup count for it); one that vanished since getdents goes without attributes.
       fuse_entry_param e;
-      const bool entered = !is_dot(d.name) && lookup_entry(s, dh->fd, d.name.c_str(), e).ok();
+      const bool entered =
+          !is_dot(d.name) && lookup_entry(s, *s.nodes.get(ino), d.name.c_str(), e).ok();
       if (!entered) {
         e = fuse_entry_param{};
         e.attr.st_ino = d.ino;
@@ -102,20 +109,22 @@ Result<size_t> fill_dir(fuse_req_t req, DirHandle* dh, char* buf, size_t size, o
   return used;
 }
 
-void read_dir(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus) {
+void read_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi,
+              bool plus) {
   std::unique_ptr<char[]> buf(new (std::nothrow) char[size]);
   if (!buf) return (void)fuse_reply_err(req, ENOMEM);
-  auto used = fill_dir(req, handle(fi), buf.get(), size, off, plus);
+  auto used = fill_dir(req, ino, handle(fi), buf.get(), size, off, plus);
   if (!used.ok()) return (void)fuse_reply_err(req, used.error());
   fuse_reply_buf(req, buf.get(), *used);
 }
 
-void do_readdir(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  read_dir(req, size, off, fi, false);
+void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  read_dir(req, ino, size, off, fi, false);
 }
 
-void do_readdirplus(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  read_dir(req, size, off, fi, true);
+void do_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    fuse_file_info* fi) {
+  read_dir(req, ino, size, off, fi, true);
 }
 
 void do_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {

@@ -41,6 +41,7 @@ void do_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   Status st = path_fd.ok() ? entry_from_fd(s, *path_fd, e) : Status(Err{path_fd.error()});
   if (st.ok()) {
     Node* node = s.nodes.get(e.ino);
+    s.nodes.named(node, parent, name);
     if (made) st = give_to_requester(s, req, dir, *node, S_IFREG | mode);
     if (st.ok()) {
       auto now = node_stat(s, *node);

@@ -17,7 +17,7 @@ void reply_created(fuse_req_t req, Node& parent, const char* name, const Status&
   if (!made.ok()) return (void)fuse_reply_err(req, made.error());
   Server& s = server(req);
   fuse_entry_param e;
-  auto st = lookup_entry(s, parent.fd, name, e);
+  auto st = lookup_entry(s, parent, name, e);
   if (!st.ok()) return (void)fuse_reply_err(req, st.error());
   Node* node = s.nodes.get(e.ino);
   st = give_to_requester(s, req, parent, *node, mode);
@@ -57,27 +57,53 @@ void do_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
   auto st = s.task.linkat(s.nodes.get(ino)->fd, "", dir.fd, newname, AT_EMPTY_PATH);
   if (!st.ok()) return (void)fuse_reply_err(req, st.error());
   fuse_entry_param e;
-  st = lookup_entry(s, dir.fd, newname, e);
+  st = lookup_entry(s, dir, newname, e);
   if (!st.ok()) return (void)fuse_reply_err(req, st.error());
   fuse_reply_entry(req, &e);
 }
 
-void do_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+// The object `name` names in directory node `dir` (dev, ino), or {0, 0}.
+std::pair<uint64_t, uint64_t> object_at(Server& s, const Node& dir, const char* name) {
+  auto sx = s.task.statx(dir.fd, name, AT_SYMLINK_NOFOLLOW, STATX_INO);
+  if (!sx.ok()) return {0, 0};
+  return {makedev(sx->stx_dev_major, sx->stx_dev_minor), sx->stx_ino};
+}
+
+// unlink and rmdir: the kernel drops its entry; the node's record of it goes too.
+void remove_entry(fuse_req_t req, fuse_ino_t parent, const char* name, int flags) {
   Server& s = server(req);
-  reply_status(req, s.task.unlinkat(s.nodes.get(parent)->fd, name, 0));
+  Node& dir = *s.nodes.get(parent);
+  const auto [dev, ino] = object_at(s, dir, name);
+  auto st = s.task.unlinkat(dir.fd, name, flags);
+  if (st.ok()) s.nodes.unnamed(dev, ino, parent, name);
+  reply_status(req, st);
+}
+
+void do_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  remove_entry(req, parent, name, 0);
 }
 
 void do_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Server& s = server(req);
-  reply_status(req, s.task.unlinkat(s.nodes.get(parent)->fd, name, AT_REMOVEDIR));
+  remove_entry(req, parent, name, AT_REMOVEDIR);
 }
 
-// flags: RENAME_NOREPLACE, RENAME_EXCHANGE (anything else is EINVAL from rcuvfs).
+// flags: RENAME_NOREPLACE, RENAME_EXCHANGE (anything else is EINVAL from rcuvfs). The
+// kernel moves its entries itself; the nodes' records of them move along.
 void do_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
                const char* newname, unsigned flags) {
   Server& s = server(req);
-  reply_status(req, s.task.renameat2(s.nodes.get(parent)->fd, name,
-                                     s.nodes.get(newparent)->fd, newname, flags));
+  Node& from = *s.nodes.get(parent);
+  Node& to = *s.nodes.get(newparent);
+  auto st = s.task.renameat2(from.fd, name, to.fd, newname, flags);
+  if (st.ok()) {
+    const auto [dev, ino] = object_at(s, to, newname);
+    s.nodes.renamed(dev, ino, parent, name, newparent, newname);
+    if (flags & RENAME_EXCHANGE) {
+      const auto [xdev, xino] = object_at(s, from, name);
+      s.nodes.renamed(xdev, xino, newparent, newname, parent, name);
+    }
+  }
+  reply_status(req, st);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace {
 void do_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   Server& s = server(req);
   fuse_entry_param e;
-  auto st = lookup_entry(s, s.nodes.get(parent)->fd, name, e);
+  auto st = lookup_entry(s, *s.nodes.get(parent), name, e);
   if (!st.ok()) return (void)fuse_reply_err(req, st.error());
   fuse_reply_entry(req, &e);
 }

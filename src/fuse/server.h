@@ -16,6 +16,7 @@
 #include "fuse/node_table.h"
 #include "fuse/options.h"
 
+#include <rcuvfs/changes.h>
 #include <rcuvfs/task.h>
 
 #include <atomic>
@@ -24,16 +25,24 @@
 namespace rcuvfs::fuse {
 
 struct Server {
-  Server(Task& task, const MountOptions& options) : task(task), nodes(task), opt(options) {}
+  Server(Task& task, const MountOptions& options, bool coherent)
+      : task(task), nodes(task), opt(options), coherent(coherent) {}
 
   Task& task;
   NodeTable nodes;
   const MountOptions opt;
+  // The namespace reports every change and the invalidator tells the kernel of each
+  // one: the kernel may keep directory listings too (the readdir cache).
+  const bool coherent;
   // Open file and directory handles (fi->fh) not yet released.
   std::atomic<int64_t> open_files{0};
   std::atomic<int64_t> open_dirs{0};
   // The highest rcuvfs descriptor ever handed out: the leak check probes 3..max_fd.
   std::atomic<int> max_fd{0};
+
+  // The change origin (<rcuvfs/changes.h>) of the changes requests make: unique among
+  // the live servers of the process.
+  uint64_t origin() const { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(this)); }
 
   void note_fd(int fd) {
     int cur = max_fd.load(std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include "fuse/session.h"
 
 #include "fuse/daemon.h"
+#include "fuse/invalidator.h"
 #include "fuse/mountpoint.h"
 #include "fuse/ops.h"
 #include "fuse/server.h"
@@ -36,7 +37,7 @@ std::vector<std::string> fuse_argv(const MountOptions& opt, std::string_view fst
 // After the session: release what the kernel still held (its lookup counts all drop
 // to zero at unmount) and check that every rcuvfs descriptor the server opened is
 // closed. Returns true when nothing leaked.
-bool release_and_check(Server& s, bool report) {
+bool release_and_check(Server& s, const Invalidator& inv, bool report) {
   const int64_t files = s.open_files.load(), dirs = s.open_dirs.load();
   const uint64_t forgets = s.nodes.forgets();
   const size_t nodes = s.nodes.clear();
@@ -50,11 +51,15 @@ bool release_and_check(Server& s, bool report) {
     std::fprintf(stderr,
                  "rcuvfs mount: exit: %zu nodes known at unmount, %llu forgets, "
                  "%lld file and %lld directory handles unreleased, %zu descriptors "
-                 "left open; stats: %llu speculative, %llu fell back\n",
+                 "left open; stats: %llu speculative, %llu fell back; timeouts %g/%g s, "
+                 "%llu invalidations sent, %llu overflows\n",
                  nodes, static_cast<unsigned long long>(forgets),
                  static_cast<long long>(files), static_cast<long long>(dirs), left_open,
                  static_cast<unsigned long long>(c.get(Counter::kStatSpeculative)),
-                 static_cast<unsigned long long>(c.get(Counter::kStatFallback)));
+                 static_cast<unsigned long long>(c.get(Counter::kStatFallback)),
+                 s.opt.entry_timeout, s.opt.attr_timeout,
+                 static_cast<unsigned long long>(inv.sent()),
+                 static_cast<unsigned long long>(inv.overflows()));
   }
   return clean;
 }
@@ -92,7 +97,13 @@ int run_mount(const MountOptions& opt) {
   (void)task->set_fd_limit(Task::kMaxFdLimit);
   auto root = task->openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (!root.ok()) return fail_setup(opt, std::string("root: ") + std::strerror(root.error()));
-  auto server = std::make_unique<Server>(*task, opt);
+  // The kernel may cache for good what the invalidator keeps it told about.
+  MountOptions resolved = opt;
+  const bool coherent = (*vfs)->reports_every_change();
+  const double timeout = coherent ? kCoherentTimeout : kDefaultTimeout;
+  if (resolved.entry_timeout < 0) resolved.entry_timeout = timeout;
+  if (resolved.attr_timeout < 0) resolved.attr_timeout = timeout;
+  auto server = std::make_unique<Server>(*task, resolved, coherent);
   server->note_fd(*root);
   if (auto st = server->nodes.set_root(*root); !st.ok())
     return fail_setup(opt, std::string("root: ") + std::strerror(st.error()));
@@ -115,6 +126,7 @@ int run_mount(const MountOptions& opt) {
     return fail_setup(opt, "cannot mount on " + opt.mountpoint);
   }
   if (!opt.foreground) daemon_ready();
+  Invalidator invalidator(*server, se, **vfs, opt.change_queue);
 
   int rc;
   if (opt.single_thread) {
@@ -125,11 +137,12 @@ int run_mount(const MountOptions& opt) {
     rc = fuse_session_loop_mt(se, cfg);
     fuse_loop_cfg_destroy(cfg);
   }
+  invalidator.stop();
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);
   fuse_session_destroy(se);
 
-  const bool clean = release_and_check(*server, opt.exit_report);
+  const bool clean = release_and_check(*server, invalidator, opt.exit_report);
   server.reset();
   task.reset();
   vfs->reset();

@@ -26,11 +26,17 @@ void add_mount_command(CLI::App& app, int& exit_code) {
                   "default_permissions is always on)")
       ->allow_extra_args(false);
   sub->add_option("--entry-timeout", opt->entry_timeout,
-                  "Seconds the kernel caches a name lookup (default 1)")
+                  "Seconds the kernel caches a name lookup (default: 86400 when the "
+                  "namespace reports every change, as memfs and hostfs with watch=1 do; "
+                  "else 1)")
       ->check(seconds_or_zero());
   sub->add_option("--attr-timeout", opt->attr_timeout,
-                  "Seconds the kernel caches attributes (default 1)")
+                  "Seconds the kernel caches attributes (default as --entry-timeout)")
       ->check(seconds_or_zero());
+  sub->add_option("--change-queue", opt->change_queue,
+                  "Changes the server may fall behind by before it drops everything the "
+                  "kernel caches (default 16384)")
+      ->check(whole_number(1, int64_t{1} << 30));
   add_cache_option(sub, opt->cache);
   sub->add_flag("--exit-report", opt->exit_report,
                 "At exit, print the nodes still known, forgets received and any "

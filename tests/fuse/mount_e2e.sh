@@ -218,6 +218,10 @@ nodes=$(sed -n 's/.*exit: \([0-9]*\) nodes known at unmount.*/\1/p' "$LOG")
 [ -n "$nodes" ] && [ "$nodes" -le 3 ] || fail "$nodes nodes still known after rm -rf of everything"
 spec=$(sed -n 's/.*stats: \([0-9]*\) speculative.*/\1/p' "$LOG")
 [ -n "$spec" ] && [ "$spec" -gt 1000 ] || fail "getattr was not served by speculative stats ($spec)"
+# memfs reports every change, so the kernel cached for good; and every change came
+# through the mount, which the kernel knew of already: nothing was invalidated.
+grep -q 'timeouts 86400/86400 s, 0 invalidations sent, 0 overflows' "$LOG" ||
+  fail "want the coherent timeouts and no invalidation for the mount's own changes"
 
 step "daemon mode, SIGTERM, bad arguments"
 mkdir "$WORK/mnt2" "$WORK/mnt3"
