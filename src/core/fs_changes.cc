@@ -50,13 +50,28 @@ void object_changed(Inode& inode, uint32_t mask, Inode* dir, std::string_view na
   f->post(e);
 }
 
+namespace {
+// Drop every cached entry below `d` but those on the way to a mount (the mount tree is
+// rcuvfs's own: a mount must stay reachable, and Linux's d_invalidate would detach
+// it instead). Returns whether a mount was found below `d`. The entries below go
+// first, so that an entry with none of its own left is dropped with little to shrink.
+bool drop_all_but_mounts(Dentry* d) {
+  bool mounts = false;
+  for (Dentry* c : d_children(d)) {
+    const bool keep = drop_all_but_mounts(c) || c->has_flag(kDMounted);
+    if (keep)
+      mounts = true;
+    else
+      d_invalidate(c);
+    dput(c);
+  }
+  return mounts;
+}
+}  // namespace
+
 void everything_changed(Inode& root) {
   if (Dentry* d = dir_dentry(root)) {
-    // Each entry of the root goes as a stale one does (with what is cached below it).
-    for (Dentry* c : d_children(d)) {
-      if (!c->has_flag(kDMounted)) d_invalidate(c);
-      dput(c);
-    }
+    (void)drop_all_but_mounts(d);
     dput(d);
   }
   if (Feed* f = feed_of(&root)) f->post({IN_Q_OVERFLOW, nullptr, nullptr, {}, 0});

@@ -111,10 +111,15 @@ class HostInode : public Inode {
   // were fetched. When the watch reported a change since, they are stored but not
   // fresh; when a fetch that started later stored its own already, they are dropped.
   void store_attrs(const struct ::statx& st, Fetch f);
-  // Fetch them again (after a change through rcuvfs, or when stale); `fd`: a
-  // descriptor of the object the caller holds already.
+  // The same for a fetch made without the inode's lock held (shared or exclusive):
+  // stored only if no change through rcuvfs holds the lock now.
+  void store_attrs_unlocked(const struct ::statx& st, Fetch f);
+  // Fetch them again (after a change through rcuvfs, or when stale), the caller
+  // holding the inode's lock; `fd`: a descriptor of the object it holds already.
   Status refresh();
   Status refresh(int fd);
+  // The same without the lock (store_attrs_unlocked).
+  Status refresh_unlocked();
   bool fresh() const;
   // The host changed the object behind rcuvfs's back (the watch says so): the cached
   // attributes are not fresh any more.

@@ -54,6 +54,27 @@ void HostInode::store_attrs(const struct ::statx& st, Fetch f) {
     fetched_.store(kNeverFresh, std::memory_order_seq_cst);
 }
 
+void HostInode::store_attrs_unlocked(const struct ::statx& st, Fetch f) {
+  // A fetch made without the inode's lock may have caught a change through rcuvfs
+  // between two of its host calls (a chown and the chmod after it): a state rcuvfs
+  // never had. Stored only when no such change holds the lock now; one that held it
+  // during the fetch and has finished stored a later-started fetch, which the ticket
+  // keeps over this one.
+  if (!lock.try_lock_shared()) return;
+  store_attrs(st, f);
+  lock.unlock_shared();
+}
+
+Status HostInode::refresh_unlocked() {
+  auto fd = pin(FdKind::kPath);
+  if (!fd.ok()) return Err{fd.error()};
+  const Fetch f = super().fetch_start();
+  struct ::statx st;
+  if (host_statx(fd->get(), "", st) != 0) return Err{errno};
+  store_attrs_unlocked(st, f);
+  return {};
+}
+
 void HostInode::mark_stale() {
   stale_.store(true, std::memory_order_seq_cst);
   fetched_.store(kNeverFresh, std::memory_order_seq_cst);
@@ -116,7 +137,8 @@ int HostInode::permission(int mask, const Cred& cred, unsigned flags) const {
   if (!fresh()) {
     if (flags & kMayNotBlock) return -ECHILD;
     // Other failures leave the cached attributes to decide; a gone object is gone.
-    (void)const_cast<HostInode*>(this)->refresh();
+    // Without the lock: a caller may hold it (a create checks its directory).
+    (void)const_cast<HostInode*>(this)->refresh_unlocked();
     if (stale()) return -ESTALE;
   }
   return generic_permission(*this, mask, cred);

@@ -157,7 +157,7 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
   // Outside the table's lock: seen_at may drop the last reference of a directory.
   found->seen_at(dir, name);
   found->adopt(FdKind::kPath, fd);
-  found->store_attrs(st, f);
+  found->store_attrs_unlocked(st, f);
   return found;
 }
 

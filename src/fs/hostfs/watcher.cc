@@ -127,12 +127,15 @@ void Watcher::run() {
   alignas(struct inotify_event) char buf[1 << 16];
   pollfd p[2] = {{ifd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
-    if (::poll(p, 2, -1) < 0 && errno != EINTR) return;
-    if (p[1].revents) return;
+    // Attribute events waiting for a change through rcuvfs to end are retried soon.
+    if (::poll(p, 2, pending_.empty() ? -1 : 1) < 0 && errno != EINTR) break;
+    if (p[1].revents) break;
+    std::lock_guard busy(busy_mu_);
+    if (stopping_.load()) break;
+    retry_pending(false);
+    if (!(p[0].revents & POLLIN)) continue;
     const ssize_t n = ::read(ifd_, buf, sizeof buf);
     if (n <= 0) continue;
-    std::lock_guard busy(busy_mu_);
-    if (stopping_.load()) return;
     for (ssize_t off = 0; off < n;) {
       struct inotify_event e;
       std::memcpy(&e, buf + off, sizeof e);
@@ -142,6 +145,24 @@ void Watcher::run() {
       off += static_cast<ssize_t>(sizeof e + e.len);
     }
   }
+  for (Pending& q : pending_) {
+    iput(q.inode);
+    if (q.dir) iput(q.dir);
+  }
+  pending_.clear();
+}
+
+void Watcher::retry_pending(bool wait) {
+  std::vector<Pending> again;
+  for (Pending& q : std::exchange(pending_, {})) {
+    if (!attributes_changed(q.inode, q.kind, q.dir, q.name, wait)) {
+      again.push_back(std::move(q));
+      continue;
+    }
+    iput(q.inode);
+    if (q.dir) iput(q.dir);
+  }
+  pending_ = std::move(again);
 }
 
 void Watcher::handle(const struct inotify_event& e, std::string_view name) {
@@ -170,8 +191,19 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
     if (!echo && !(diag::injected() & diag::kDropHostEvents)) {
       // The directory's own times and link count changed with its entries.
       dir->host_changed();
-      std::unique_lock lk(dir->lock);
-      entry_changed(*dir, name, e.mask & (kNameEvents | IN_ISDIR), e.cookie);
+      {
+        std::unique_lock lk(dir->lock);
+        entry_changed(*dir, name, e.mask & (kNameEvents | IN_ISDIR), e.cookie);
+      }
+      // An object that arrived here may be one hostfs has: a rename changed its ctime,
+      // a link its link count, and an attribute event about it under its old name
+      // finds nothing there any more. Its attributes expire; the name event said
+      // what changed (as Linux reports a rename or link: no IN_ATTRIB).
+      if (e.mask & (IN_CREATE | IN_MOVED_TO))
+        if (HostInode* child = sb_.live_inode_at(dir, name)) {
+          child->host_changed();  // the next stat fetches them, under the lock
+          iput(child);
+        }
     }
   } else if (e.mask & kObjectEvents) {
     // IN_ATTRIB is an attribute change; IN_MODIFY and IN_CLOSE_WRITE (a write we may
@@ -180,9 +212,9 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
     if (name.empty()) {
       // The directory's own watch: its parent's reports the same with the name,
       // except for the root, which has no parent here.
-      if (dir == sb_.root()) attributes_changed(dir, kind, nullptr, {});
+      if (dir == sb_.root()) changed_or_pending(dir, kind, nullptr, {});
     } else if (HostInode* child = sb_.live_inode_at(dir, name)) {
-      attributes_changed(child, kind, dir, name);
+      changed_or_pending(child, kind, dir, name);
       iput(child);
     }
   }
@@ -204,19 +236,34 @@ auto owner_key(const HostInode& i) {
 }
 }  // namespace
 
-void Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
+void Watcher::changed_or_pending(HostInode* inode, uint32_t kind, HostInode* dir,
                                  std::string_view name) {
-  // The attributes are fetched again at once, with the inode's lock shared: a change
-  // through rcuvfs holds it exclusively from its host call until it has stored the
-  // attributes that call left, so an echo of it finds them equal to the host's and is
-  // not reported twice (the core reported it). One that differs is the host's.
-  std::shared_lock lk(inode->lock);
+  if (attributes_changed(inode, kind, dir, name, false)) return;
+  // A change through rcuvfs holds the lock: retried once it is done, without holding
+  // up the events behind it. Past a bound, waited for.
+  if (pending_.size() >= kMaxPending) retry_pending(true);
+  iget(inode);
+  if (dir) iget(dir);
+  pending_.push_back({inode, kind, dir, std::string(name)});
+}
+
+bool Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
+                                 std::string_view name, bool wait) {
+  // The attributes are fetched again, with the inode's lock shared: a change through
+  // rcuvfs holds it exclusively from its host call until it has stored the attributes
+  // that call left, so an echo of it finds them equal to the host's and is not
+  // reported twice (the core reported it). One that differs is the host's.
+  std::shared_lock lk(inode->lock, std::defer_lock);
+  if (wait)
+    lk.lock();
+  else if (!lk.try_lock())
+    return false;
   const auto before = attr_key(*inode);
   const auto owner_before = owner_key(*inode);
   const uint64_t size_before = inode->size.load(kRelaxed);
   inode->host_changed();
-  if (!inode->refresh().ok()) return;  // gone: the name's own event says so
-  if (attr_key(*inode) == before) return;
+  if (!inode->refresh().ok()) return true;  // gone: the name's own event says so
+  if (attr_key(*inode) == before) return true;
   object_changed(*inode, kind, dir, name);
   // One fetch may show the next change too (its own event then finds nothing new):
   // a write's new size behind a chmod's event, a chmod behind a write's.
@@ -224,6 +271,7 @@ void Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir
     object_changed(*inode, IN_MODIFY, dir, name);
   else if (kind == IN_MODIFY && owner_key(*inode) != owner_before)
     object_changed(*inode, IN_ATTRIB, dir, name);
+  return true;
 }
 
 void Watcher::overflow() {

@@ -18,6 +18,7 @@
 // changed from another machine) is still bounded by the TTL.
 //
 //   wd_of_, dir_of_, watched_, expected_   guarded by mu_ (a leaf lock)
+//   pending_   the thread's own (attribute events retried when an inode's lock frees)
 //   busy_mu_   held by the thread while it handles events (Inode locks are taken
 //              under it), so that stop() can wait for them to end
 // The thread holds a reference on a directory while it handles its event.
@@ -32,6 +33,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include <sys/inotify.h>
 
@@ -74,8 +76,15 @@ class Watcher {
   // The host no longer watches directory `id`: forget it and its expected echoes.
   void forget_dir_locked(const DirId& id);
   // `kind`: IN_ATTRIB or IN_MODIFY; `dir` and `name`: where the host reported it.
-  void attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
+  // False, having done nothing, when a change through rcuvfs holds the inode's lock
+  // and `wait` is false.
+  bool attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
+                          std::string_view name, bool wait);
+  // attributes_changed, or queued on pending_ while the lock is held.
+  void changed_or_pending(HostInode* inode, uint32_t kind, HostInode* dir,
                           std::string_view name);
+  // Try the pending ones again (waiting for their locks when `wait`).
+  void retry_pending(bool wait);
   void overflow();
 
   HostSuper& sb_;
@@ -91,6 +100,16 @@ class Watcher {
   std::unordered_map<const HostInode*, int> wd_of_;
   std::map<DirId, int> watched_;  // the host directories watched, by identity -> wd
   std::map<Key, int> expected_;
+  // Attribute events whose object's lock a change through rcuvfs held (references
+  // held); the thread's own.
+  struct Pending {
+    HostInode* inode;
+    uint32_t kind;
+    HostInode* dir;
+    std::string name;
+  };
+  static constexpr size_t kMaxPending = 1024;
+  std::vector<Pending> pending_;
 };
 
 // Says a name event to `w` for the duration of a host call: forgotten again unless
