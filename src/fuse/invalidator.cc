@@ -5,8 +5,6 @@
 
 #include <rcuvfs/vfs.h>
 
-#include <sys/sysmacros.h>
-
 #include <chrono>
 #include <cstdio>
 #include <set>
