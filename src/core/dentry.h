@@ -10,7 +10,7 @@
 //   parent     RCU-read under seq. A root points to itself. Holds a reference on the
 //              parent for as long as it points to it.
 //   flags      atomic bit set; kDLocked is d_lock (a spinlock bit); kDMounted is
-//              read by RCU walkers and validated by mount_seq. kDSearchAll is read
+//              read by RCU walkers and validated by g_mount_seq. kDSearchAll is read
 //              by RCU walkers in place of the inode's mode (see searchable_by_all);
 //              set with the binding (under d_lock) and after a mode change (under
 //              the inode's lock). kDLru, kDLruDead: under the superblock's LRU
@@ -39,10 +39,10 @@
 //     -> directory Inode::lock (ancestor first; otherwise lower address first; a
 //        directory being removed or replaced after its parent)
 //       -> non-directory Inode::lock (victims, source/target of rename; by address)
-//         -> g_rename_lock (writer side of rename_seq)
+//         -> g_rename_mutex (RenameLockGuard: the writers of g_rename_seq)
 //           -> Dentry d_lock (parent before child; for two unrelated: lower address)
 //             -> dcache bucket lock
-//   g_mount_lock (mount_seq writer) is taken alone or after the Inode locks, never
+//   g_mount_lock (the writers of g_mount_seq) is taken alone or after the Inode locks, never
 //   together with a d_lock held.
 //   The change feed's Feed::lock (notify.h) is taken after Inode locks (a directory's
 //   changes are reported with it held) and, from a dentry's last dput, inside the

@@ -1,4 +1,4 @@
-// Executor: runs shell lines (protocol: shared/SHELL.md) against a ShellBackend.
+// Executor: runs shell lines (protocol: docs/shell-protocol.md) against a ShellBackend.
 //
 //   TaskBackend backend(*task);
 //   Executor ex(backend);

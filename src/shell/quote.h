@@ -1,4 +1,4 @@
-// Quoting bytes for shell output (protocol: shared/SHELL.md, "Lines").
+// Quoting bytes for shell output (protocol: docs/shell-protocol.md, "Lines").
 #pragma once
 
 #include <string>

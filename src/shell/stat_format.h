@@ -1,4 +1,4 @@
-// The `<stat fields>` of `stat` and `statfd` output (protocol: shared/SHELL.md).
+// The `<stat fields>` of `stat` and `statfd` output (protocol: docs/shell-protocol.md).
 #pragma once
 
 #include <rcuvfs/uapi.h>

@@ -1,4 +1,4 @@
-// Splitting one shell line into tokens (protocol: shared/SHELL.md, "Lines").
+// Splitting one shell line into tokens (protocol: docs/shell-protocol.md, "Lines").
 //
 // Tokens are separated by spaces or tabs. A token may be double-quoted; inside quotes
 // `\\`, `\"`, `\n`, `\t` and `\xHH` are escapes and `""` is the empty token. A quote

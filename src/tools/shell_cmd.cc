@@ -1,4 +1,4 @@
-// `rcuvfs shell [--fs TYPE] [FILE]`: the scriptable shell (protocol: shared/SHELL.md).
+// `rcuvfs shell [--fs TYPE] [FILE]`: the scriptable shell (protocol: docs/shell-protocol.md).
 #include "shell/executor.h"
 #include "shell/session.h"
 #include "shell/task_backend.h"

@@ -1,4 +1,4 @@
-// linux_shell: runs a shell script (shared/SHELL.md) on the Linux kernel, inside the
+// linux_shell: runs a shell script (docs/shell-protocol.md) on the Linux kernel, inside the
 // oracle's sandbox (private mount namespace, chroot into a fresh tmpfs), and prints
 // the output. Used to check the oracle by hand and to (re)generate
 // tests/shell/expected/*.out:
