@@ -116,6 +116,8 @@ void HostSuper::expire_all() {
 }
 
 Inode* HostSuper::root_inode() {
+  // Called once the core has set up this superblock.
+  watcher_->start();
   Inode* r = root_;
   root_ = nullptr;
   return r;

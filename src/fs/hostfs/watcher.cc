@@ -36,7 +36,10 @@ Watcher::Watcher(HostSuper& sb, bool enable) : sb_(sb) {
     ifd_ = -1;
     return;
   }
-  thread_ = std::thread([this] { run(); });
+}
+
+void Watcher::start() {
+  if (ifd_ >= 0 && !thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
 Watcher::~Watcher() {

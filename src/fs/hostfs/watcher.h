@@ -44,8 +44,11 @@ class HostInode;
 
 class Watcher {
  public:
-  // Starts the thread; without an inotify instance (the host's limit) it stays off.
+  // Without an inotify instance (the host's limit) it stays off.
   Watcher(HostSuper& sb, bool enable);
+  // Starts the thread, once the core has set up the superblock (its dcache and feed,
+  // which handling an event reads): the host queues what happens until then.
+  void start();
   ~Watcher();  // stops the thread
   // No event is handled after this returns (the root is going; the instance follows).
   void stop();
