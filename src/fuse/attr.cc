@@ -29,12 +29,7 @@ Result<struct stat> node_stat(Server& s, const Node& node) {
   return to_stat(*sx);
 }
 
-Status lookup_entry(Server& s, const Node& parent, const char* name, fuse_entry_param& e) {
-  RCUVFS_TRY(find_entry(s, parent.fd, name, e));
-  s.nodes.named(s.nodes.get(e.ino), s.nodes.id_of(&parent), name);
-  return {};
-}
-
+namespace {
 Status find_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& e) {
   // The kernel sends single components; anything else is a protocol error, not a path.
   if (!*name || std::strchr(name, '/')) return Err{EINVAL};
@@ -58,6 +53,13 @@ Status find_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& 
   auto fd = s.task.openat2(parent_fd, name, how);
   if (!fd.ok()) return Err{fd.error()};
   return entry_from_fd(s, *fd, e);
+}
+}  // namespace
+
+Status lookup_entry(Server& s, const Node& parent, const char* name, fuse_entry_param& e) {
+  RCUVFS_TRY(find_entry(s, parent.fd, name, e));
+  s.nodes.named(s.nodes.get(e.ino), s.nodes.id_of(&parent), name);
+  return {};
 }
 
 Status entry_from_fd(Server& s, int fd, fuse_entry_param& e) {

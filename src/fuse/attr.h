@@ -24,8 +24,6 @@ Status entry_from_fd(Server& s, int fd, fuse_entry_param& e);
 // Look `name` up in directory `parent` and enter it in the node table (one more
 // lookup count) under that name; fills `e` for fuse_reply_entry / readdirplus.
 Status lookup_entry(Server& s, const Node& parent, const char* name, fuse_entry_param& e);
-// The same without naming the node (the caller does, or replies with no entry).
-Status find_entry(Server& s, int parent_fd, const char* name, fuse_entry_param& e);
 
 // The Server behind a request. Every handler starts here, which also tags the changes
 // its worker thread makes as this mount's: the kernel made those itself, and the

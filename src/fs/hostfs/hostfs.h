@@ -189,6 +189,8 @@ class HostInode : public Inode {
   static void removed(HostInode* victim, Result<HostFd>& held);
   // The attribute snapshot's AttrExtra: st_blocks and st_rdev.
   static void read_extra(const Inode& inode, Statx& out);
+  // refresh(fd) (`locked`: the caller holds the inode's lock) or its unlocked form.
+  Status fetch(int fd, bool locked);
 
   // First, next to the core's fields: what a cached stat reads.
   std::atomic<int64_t> fetched_{0};

@@ -68,11 +68,7 @@ void HostInode::store_attrs_unlocked(const struct ::statx& st, Fetch f) {
 Status HostInode::refresh_unlocked() {
   auto fd = pin(FdKind::kPath);
   if (!fd.ok()) return Err{fd.error()};
-  const Fetch f = super().fetch_start();
-  struct ::statx st;
-  if (host_statx(fd->get(), "", st) != 0) return Err{errno};
-  store_attrs_unlocked(st, f);
-  return {};
+  return fetch(fd->get(), false);
 }
 
 void HostInode::mark_stale() {
@@ -86,11 +82,16 @@ Status HostInode::refresh() {
   return refresh(fd->get());
 }
 
-Status HostInode::refresh(int fd) {
+Status HostInode::refresh(int fd) { return fetch(fd, true); }
+
+Status HostInode::fetch(int fd, bool locked) {
   const Fetch f = super().fetch_start();
   struct ::statx st;
   if (host_statx(fd, "", st) != 0) return Err{errno};
-  store_attrs(st, f);
+  if (locked)
+    store_attrs(st, f);
+  else
+    store_attrs_unlocked(st, f);
   return {};
 }
 

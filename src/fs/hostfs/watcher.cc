@@ -148,22 +148,22 @@ void Watcher::run() {
       off += static_cast<ssize_t>(sizeof e + e.len);
     }
   }
-  for (Pending& q : pending_) {
-    iput(q.inode);
-    if (q.dir) iput(q.dir);
-  }
+  for (Pending& q : pending_) q.release();
   pending_.clear();
+}
+
+void Watcher::Pending::release() {
+  iput(inode);
+  if (dir) iput(dir);
 }
 
 void Watcher::retry_pending(bool wait) {
   std::vector<Pending> again;
   for (Pending& q : std::exchange(pending_, {})) {
-    if (!attributes_changed(q.inode, q.kind, q.dir, q.name, wait)) {
+    if (attributes_changed(q.inode, q.kind, q.dir, q.name, wait))
+      q.release();
+    else
       again.push_back(std::move(q));
-      continue;
-    }
-    iput(q.inode);
-    if (q.dir) iput(q.dir);
   }
   pending_ = std::move(again);
 }
@@ -225,17 +225,23 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
 }
 
 namespace {
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
 // What a change on the host moves (atime aside: reading moves it, and reading through
 // rcuvfs is no change).
-auto attr_key(const HostInode& i) {
-  return std::tuple(i.ctime_ns.load(kRelaxed), i.mtime_ns.load(kRelaxed), i.size.load(kRelaxed),
-                    i.mode.load(kRelaxed), i.uid.load(kRelaxed), i.gid.load(kRelaxed),
-                    i.nlink.load(kRelaxed));
-}
-auto owner_key(const HostInode& i) {
-  return std::tuple(i.mode.load(kRelaxed), i.uid.load(kRelaxed), i.gid.load(kRelaxed));
+struct AttrKey {
+  int64_t ctime_ns, mtime_ns;
+  uint64_t size;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+  uint32_t nlink;
+  bool operator==(const AttrKey&) const = default;
+  bool same_owner(const AttrKey& o) const { return mode == o.mode && uid == o.uid && gid == o.gid; }
+};
+
+AttrKey attr_key(const HostInode& i) {
+  constexpr auto r = std::memory_order_relaxed;
+  return {i.ctime_ns.load(r), i.mtime_ns.load(r), i.size.load(r), i.mode.load(r),
+          i.uid.load(r),      i.gid.load(r),      i.nlink.load(r)};
 }
 }  // namespace
 
@@ -261,18 +267,17 @@ bool Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir
     lk.lock();
   else if (!lk.try_lock())
     return false;
-  const auto before = attr_key(*inode);
-  const auto owner_before = owner_key(*inode);
-  const uint64_t size_before = inode->size.load(kRelaxed);
+  const AttrKey before = attr_key(*inode);
   inode->host_changed();
   if (!inode->refresh().ok()) return true;  // gone: the name's own event says so
-  if (attr_key(*inode) == before) return true;
+  const AttrKey after = attr_key(*inode);
+  if (after == before) return true;
   object_changed(*inode, kind, dir, name);
   // One fetch may show the next change too (its own event then finds nothing new):
   // a write's new size behind a chmod's event, a chmod behind a write's.
-  if (kind == IN_ATTRIB && inode->size.load(kRelaxed) != size_before)
+  if (kind == IN_ATTRIB && after.size != before.size)
     object_changed(*inode, IN_MODIFY, dir, name);
-  else if (kind == IN_MODIFY && owner_key(*inode) != owner_before)
+  else if (kind == IN_MODIFY && !after.same_owner(before))
     object_changed(*inode, IN_ATTRIB, dir, name);
   return true;
 }

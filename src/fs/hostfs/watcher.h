@@ -110,6 +110,7 @@ class Watcher {
     uint32_t kind;
     HostInode* dir;
     std::string name;
+    void release();  // drops the references
   };
   static constexpr size_t kMaxPending = 1024;
   std::vector<Pending> pending_;
