@@ -289,6 +289,10 @@ TEST_F(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
   EXPECT_EQ(err("/e/f2"), 0);
   EXPECT_EQ(err("/e/g2/k"), 0);
   EXPECT_EQ(err("/f"), ENOENT);
+  // A host event on the name drops what was cached for it: the working directory's
+  // dropped entry is then the only one named "d", and stays listed while in use.
+  ASSERT_EQ(::mkdir(at("d").c_str(), 0755), 0);
+  ASSERT_EQ(::rmdir(at("d").c_str()), 0);
   // The check wants the namespace quiet: the watch has handled every host event once
   // it reports one made after them (it reports in order).
   host_put("quiet");
