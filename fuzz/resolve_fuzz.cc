@@ -157,7 +157,7 @@ std::string snapshot(Task& t) {
 
 // ---- the errors each call may return -----------------------------------------------
 
-enum Op { kStatx, kOpen, kReadlink, kMkdir, kUnlink, kRename, kSymlink, kLink, kChmod,
+enum Op { kStatx, kOpen, kReadlink, kAccess, kStatfs, kMkdir, kUnlink, kRename, kSymlink, kLink, kChmod,
           kChown, kMount, kUmount, kBind, kOpCount };
 
 // Any path walk: a bad dirfd or flags (EBADF, EINVAL; a NUL byte is EINVAL too), a
@@ -175,7 +175,9 @@ bool allowed(Op op, int err) {
   };
   switch (op) {
     case kStatx:
-    case kReadlink: return false;
+    case kReadlink:
+    case kAccess:
+    case kStatfs: return false;
     // EXDEV: a scoped walk would escape or cross a mount; EAGAIN: RESOLVE_CACHED;
     // EISDIR: a directory opened for writing; EEXIST: O_CREAT|O_EXCL; ENXIO: a FIFO
     // opened O_WRONLY|O_NONBLOCK without a reader; ENODEV/ENXIO: a device node
@@ -201,7 +203,8 @@ bool allowed(Op op, int err) {
 }
 
 const char* op_name(Op op) {
-  static const char* const kNames[] = {"statx", "openat2", "readlinkat", "mkdirat",
+  static const char* const kNames[] = {"statx", "openat2", "readlinkat", "faccessat2",
+                                       "statfs", "mkdirat",
                                        "unlinkat", "renameat2", "symlinkat", "linkat",
                                        "fchmodat", "fchownat", "mount", "umount", "bind"};
   return kNames[op];
@@ -291,6 +294,27 @@ int statx_all_modes(Task& t, int dirfd, const std::string& path, int flags, unsi
   return first_err;
 }
 
+// A call answering only with an errno (faccessat2), or with a statfs that must be the
+// same, in each walk mode; returns the errno.
+template <class Call>
+int answer_all_modes(Task& t, Op op, const std::string& path, Call&& call) {
+  int first_err = 0;
+  rcuvfs::Statfs first{};
+  for (size_t i = 0; i < std::size(kModes); ++i) {
+    t.set_walk_mode(kModes[i]);
+    rcuvfs::Statfs got{};
+    const int err = call(got);
+    if (i == 0) {
+      first_err = err;
+      first = got;
+    } else if (err != first_err || std::memcmp(&got, &first, sizeof got) != 0) {
+      fail("walk modes disagree", op, path, err);
+    }
+  }
+  t.set_walk_mode(Task::WalkMode::kSpeculative);
+  return first_err;
+}
+
 // openat2 in each walk mode (when it cannot change anything); returns the errno.
 int open_all_modes(Task& t, int dirfd, const std::string& path, const OpenHow& how) {
   const bool mutating = how.flags & (O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY));
@@ -351,6 +375,21 @@ int run_one(FuzzedDataProvider& in, Task& t, const Fds& fds, Op op, bool& mutati
       return open_all_modes(t, dirfd, path, how);
     }
     case kReadlink: return errof(t.readlinkat(dirfd, path));
+    case kAccess: {
+      const int mode = decode_flags<int>(in, R_OK | W_OK | X_OK | 8);
+      const int flags = decode_flags<int>(in, AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+      return answer_all_modes(t, op, path, [&](rcuvfs::Statfs&) {
+        return errof(t.faccessat2(dirfd, path, mode, flags));
+      });
+    }
+    case kStatfs: {
+      const bool by_fd = in.ConsumeBool();
+      return answer_all_modes(t, op, path, [&](rcuvfs::Statfs& out) {
+        auto r = by_fd ? t.fstatfs(dirfd) : t.statfs(path);
+        if (r.ok()) out = *r;
+        return r.ok() ? 0 : r.error();
+      });
+    }
     case kMkdir: return errof(t.mkdirat(dirfd, path, decode_flags<mode_t>(in, 07777)));
     case kUnlink:
       return errof(t.unlinkat(dirfd, path, in.ConsumeBool() ? AT_REMOVEDIR

@@ -25,6 +25,10 @@ enum class Echild : uint8_t {
 enum class Counter : uint8_t {
   kStatSpeculative,  // stats completed without leaving RCU
   kStatFallback,     // stats completed after leaving RCU
+  kAccessSpeculative,  // faccessat2: as the stat's
+  kAccessFallback,
+  kStatfsSpeculative,  // statfs/fstatfs: as the stat's
+  kStatfsFallback,
   kUnlazy,           // RCU walks that continued in ref-walk after taking references
   kRestart,          // RCU walks redone from the start in ref-walk
   kWalkRcu,          // walks (any operation) that completed in RCU mode

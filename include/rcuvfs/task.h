@@ -38,6 +38,19 @@ class Task {
   Result<Statx> statx(int dirfd, std::string_view path, int flags = 0,
                       unsigned mask = STATX_BASIC_STATS | STATX_BTIME);
   Result<Statx> fstat(int fd) { return statx(fd, "", AT_EMPTY_PATH); }
+  // faccessat2(2): may the task reach the object for `mode` (F_OK, or R_OK|W_OK|X_OK:
+  // anything else is EINVAL)? flags: AT_EACCESS, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
+  // (anything else is EINVAL). A task has one set of ids, used for every check, so
+  // AT_EACCESS changes nothing. Root may read and write anything and execute what has
+  // an x bit (or is a directory). Answered without a lock or a shared write when the
+  // filesystem and the security modules can, as stat is.
+  Status faccessat2(int dirfd, std::string_view path, int mode, int flags = 0);
+  // statfs(2) (follows a trailing symlink) and fstatfs(2) (O_PATH descriptors too):
+  // the filesystem's type, block size, space and file counts, name length and fsid,
+  // with f_flags kStValid. ENOSYS from a filesystem that does not say. Speculative as
+  // stat is.
+  Result<Statfs> statfs(std::string_view path);
+  Result<Statfs> fstatfs(int fd);
 
   // --- descriptors ----------------------------------------------------------------
   Result<int> openat2(int dirfd, std::string_view path, const OpenHow& how);

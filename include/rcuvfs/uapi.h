@@ -6,6 +6,8 @@
 //   struct statx and STATX_* (sys/stat.h)
 //   RENAME_NOREPLACE, RENAME_EXCHANGE (stdio.h)
 //   IN_* inotify events and flags, struct inotify_event (sys/inotify.h)
+//   struct statfs (sys/vfs.h), ST_* flags (sys/statvfs.h), *_MAGIC (linux/magic.h)
+//   F_OK, R_OK, W_OK, X_OK and AT_EACCESS for faccessat2 (unistd.h, fcntl.h)
 #pragma once
 
 #ifndef _GNU_SOURCE
@@ -15,9 +17,13 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <linux/magic.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 #include <dirent.h>
 #include <sys/types.h>
 
@@ -30,10 +36,14 @@ namespace rcuvfs {
 
 using Statx = struct ::statx;
 using OpenHow = struct ::open_how;
+using Statfs = struct ::statfs;
 
 inline constexpr size_t kNameMax = 255;   // NAME_MAX
 inline constexpr size_t kPathMax = 4096;  // PATH_MAX, counting the terminating NUL
 inline constexpr int kMaxSymlinks = 40;   // MAXSYMLINKS
+// statfs's f_flags bit saying the flags are filled (Linux's ST_VALID, which no
+// user-space header defines).
+inline constexpr unsigned long kStValid = 0x0020;
 
 // RESOLVE_* bits rcuvfs understands; any other bit in open_how.resolve is EINVAL.
 inline constexpr uint64_t kResolveAll = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |

@@ -20,6 +20,13 @@ class AnonInode final : public Inode {
   int getattr_rcu(Statx& out, unsigned, unsigned) const override {
     return attr_snapshot_rcu(*this, out);
   }
+  // Linux's simple_statfs for anon_inodefs.
+  int statfs(Statfs& out, unsigned) const override {
+    out.f_type = ANON_INODE_FS_MAGIC;
+    out.f_bsize = 4096;
+    out.f_namelen = kNameMax;
+    return 0;
+  }
   Result<size_t> read(void*, size_t, off_t) override { return Err{EINVAL}; }
   Result<size_t> write(const void*, size_t, off_t) override { return Err{EINVAL}; }
   Status truncate(off_t) override { return Err{EINVAL}; }

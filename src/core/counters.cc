@@ -22,6 +22,10 @@ std::string_view Counters::name(Counter c) {
   switch (c) {
     case Counter::kStatSpeculative: return "stat_speculative";
     case Counter::kStatFallback: return "stat_fallback";
+    case Counter::kAccessSpeculative: return "access_speculative";
+    case Counter::kAccessFallback: return "access_fallback";
+    case Counter::kStatfsSpeculative: return "statfs_speculative";
+    case Counter::kStatfsFallback: return "statfs_fallback";
     case Counter::kUnlazy: return "unlazy";
     case Counter::kRestart: return "restart";
     case Counter::kWalkRcu: return "walk_rcu";

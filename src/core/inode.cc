@@ -84,6 +84,7 @@ int Inode::permission(int mask, const Cred& cred, unsigned) const {
 }
 
 int Inode::get_link(std::string_view&, unsigned) const { return -EINVAL; }
+int Inode::statfs(Statfs&, unsigned) const { return -ENOSYS; }
 Result<size_t> Inode::read(void*, size_t, off_t) { return Err{EINVAL}; }
 Result<size_t> Inode::write(const void*, size_t, off_t) { return Err{EINVAL}; }
 Status Inode::truncate(off_t) { return Err{EINVAL}; }

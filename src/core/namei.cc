@@ -896,19 +896,10 @@ void fill_identity(Statx& st, const Path& p) {
 
 constexpr int kStale = 1;
 
-// The speculative stat proper: fill `out` (private to the caller until it returns)
-// from `inode` without blocking, then prove it: `walk_valid` re-checks the walk's
-// counters, after which the inode must still be the object the walk found. Returns
-// 0 or a validated negative errno; -ECHILD with *why when the filesystem refused (the
-// walk itself still holds: unlazy and ask again); kStale when anything moved (the walk
-// must restart).
-// Inline: on the one-pass stat's path, a call costs more than its validation.
-template <class WalkValid>
-[[gnu::always_inline]] inline int speculative_getattr(Inode* inode, const Path& path,
-                                                      unsigned mask, Statx& out, Echild* why,
-                                                      WalkValid&& walk_valid) {
-  const uint64_t ino = inode->ino.load(std::memory_order_acquire);
-  const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+// The filesystem's speculative stat of `inode` into `out` (private to the caller):
+// 0 or -errno, or -ECHILD with *why when it refused. Nothing is validated yet.
+[[gnu::always_inline]] inline int getattr_rcu_into(Inode* inode, unsigned mask, Statx& out,
+                                                   Echild* why) {
   const Superblock* sb = inode->sb;
   const int e = (sb->flags & kSbAttrSnapshot) ? snapshot_rcu(*inode, out, sb->attr_extra)
                                               : inode->getattr_rcu(out, mask, kMayNotBlock);
@@ -919,8 +910,23 @@ template <class WalkValid>
       *why = Echild::kAttrRetry;
     }
     out = Statx{};  // the next attempt, maybe on another inode, starts from zero
-    return -ECHILD;
   }
+  return e;
+}
+
+// The one-pass stat's speculative getattr: fill `out`, then prove it: `walk_valid`
+// re-checks the walk's counters, after which the inode must still be the object the
+// walk found. Returns 0 or a validated negative errno; -ECHILD with *why when the
+// filesystem refused; kStale when anything moved.
+// Inline: on the one-pass stat's path, a call costs more than its validation.
+template <class WalkValid>
+[[gnu::always_inline]] inline int speculative_getattr(Inode* inode, const Path& path,
+                                                      unsigned mask, Statx& out, Echild* why,
+                                                      WalkValid&& walk_valid) {
+  const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+  const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+  const int e = getattr_rcu_into(inode, mask, out, why);
+  if (e == -ECHILD) return e;
   if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(path);
   Echild stale = Echild::kDentrySeq;
   const bool valid = (g_inject.load(std::memory_order_relaxed) & kInjectSkipValidation) ||
@@ -936,6 +942,81 @@ template <class WalkValid>
   fill_identity(out, path);
   return 0;
 }
+
+// The speculative tail: answer `q` (a FinalQuery, or any type with its members) about
+// the object the walk `nd` ended on, in RCU mode if the question can be answered
+// there, then validate the walk; with references otherwise.
+template <class Q>
+int ask_final(Nameidata& nd, Q& q) {
+  Inode* inode = nd.inode;
+  if (nd.rcu && !(nd.flags & kLookupLeaveRcu)) {
+    const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+    const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+    Echild why = Echild::kFsRefused;
+    const int e = q.ask(*nd.task, *nd.cred, nd.path, inode, kMayNotBlock, &why);
+    if (e != -ECHILD) {
+      if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(nd.path);
+      Echild stale = Echild::kAttrRetry;  // what a kQueryStale answer counts as
+      const bool valid =
+          e != kQueryStale && ((inject() & kInjectSkipValidation) ||
+                               (validate_rcu(nd, &stale) &&
+                                inode->ino.load(std::memory_order_acquire) == ino &&
+                                inode->generation.load(std::memory_order_acquire) == gen));
+      if (!valid) {
+        count(stale);
+        q.discard();
+        return -ECHILD;  // walk again: the walk itself may be stale
+      }
+      if (e == 0) count(q.speculative);
+      return e;
+    }
+    if (int u = unlazy(nd, why)) return u;
+    inode = nd.inode;
+  } else if (nd.rcu) {
+    if (!try_to_unlazy(nd)) return -ECHILD;
+    inode = nd.inode;
+  }
+  const int e = q.ask(*nd.task, *nd.cred, nd.path, inode, 0, nullptr);
+  if (e == 0) count(q.fallback);
+  return e;
+}
+
+// Walk `s` and answer `q` about the object it names: 0 or -errno.
+template <class Q>
+int walk_and_ask(TaskState& t, int dirfd, std::string_view s, unsigned flags, Q& q) {
+  if (Status st = check_path(s, flags & kLookupEmpty); !st.ok()) return st.error();
+  return -run_walk(t, flags, [&](Nameidata& nd) {
+    if (int e = path_lookupat(nd, dirfd, s)) return e;
+    return ask_final(nd, q);
+  });
+}
+
+// stat as a final query, for every stat the one-pass stats leave.
+struct StatQuery {
+  unsigned mask;
+  Statx& out;
+  static constexpr Counter speculative = Counter::kStatSpeculative;
+  static constexpr Counter fallback = Counter::kStatFallback;
+
+  int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
+          Echild* why) {
+    Refuser who = Refuser::kNone;
+    int e = security_getattr(*t.vfs, sec_path(t, at, inode, flags), cred, &who);
+    if (e == -ECHILD) *why = echild_reason(who);
+    if (e) return e;
+    if (flags & kMayNotBlock) {
+      const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+      e = getattr_rcu_into(inode, mask, out, why);
+      if (e == 0 && out.stx_ino != ino) return kQueryStale;
+    } else {
+      auto r = inode->getattr(out, mask, 0);
+      if (!r.ok()) return -r.error();
+    }
+    if (e == 0) fill_identity(out, at);
+    return e;
+  }
+  void discard() { out = Statx{}; }
+};
 
 // What a one-pass stat came to: done, or not (nothing has happened yet but scribbles
 // in `out`): the general walk does the whole stat, or, when the path starts on a
@@ -1005,37 +1086,8 @@ template <class Fs>
 // registers it saves would otherwise be paid by every one-pass stat.
 [[gnu::noinline]] int stat_general(TaskState& t, int dirfd, std::string_view s,
                                    unsigned flags, unsigned mask, Statx& out) {
-  if (Status st = check_path(s, flags & kLookupEmpty); !st.ok()) return st.error();
-  return -run_walk(t, flags, [&](Nameidata& nd) {
-    if (int e = path_lookupat(nd, dirfd, s)) return e;
-    Inode* inode = nd.inode;
-    if (nd.rcu && !(nd.flags & kLookupLeaveRcu)) {
-      Refuser who = Refuser::kNone;
-      Echild why = Echild::kFsRefused;
-      int e = security_getattr(nd.vfs(), sec_path(*nd.task, nd.path, inode, kMayNotBlock),
-                               *nd.cred, &who);
-      if (e == -ECHILD) why = echild_reason(who);
-      if (e == 0) {
-        e = speculative_getattr(inode, nd.path, mask, out, &why,
-                                [&](Echild* stale) { return validate_rcu(nd, stale); });
-        if (e == kStale) return -ECHILD;  // restart: the walk itself may be stale
-        if (e == 0) count(Counter::kStatSpeculative);
-      }
-      if (e != -ECHILD) return e;
-      if (int u = unlazy(nd, why)) return u;
-      inode = nd.inode;
-    } else if (nd.rcu) {
-      if (!try_to_unlazy(nd)) return -ECHILD;
-      inode = nd.inode;
-    }
-    if (int e = security_getattr(nd.vfs(), sec_path(*nd.task, nd.path, inode), *nd.cred))
-      return e;
-    auto r = inode->getattr(out, mask, 0);
-    if (!r.ok()) return -r.error();
-    fill_identity(out, nd.path);
-    count(Counter::kStatFallback);
-    return 0;
-  });
+  StatQuery q{mask, out};
+  return walk_and_ask(t, dirfd, s, flags, q);
 }
 
 // Inline in Task::statx (below): the stat's own frame is the only one between the
@@ -1055,6 +1107,10 @@ template <class Fs>
 }  // namespace
 
 void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
+
+int query_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, FinalQuery& q) {
+  return walk_and_ask(t, dirfd, s, flags, q);
+}
 
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name) {
   if (name.size() > kNameMax) return Err{ENAMETOOLONG};

@@ -8,6 +8,7 @@
 #include "core/mount.h"
 #include "core/task_state.h"
 
+#include <rcuvfs/counters.h>
 #include <rcuvfs/result.h>
 
 #include <atomic>
@@ -56,6 +57,29 @@ Result<File*> open_path(TaskState& t, int dirfd, std::string_view path, const Op
 // exclusively): from the dcache, or asked of the filesystem and cached (negative
 // entries too). A referenced dentry; ENAMETOOLONG for an overlong name.
 Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view name);
+
+// A read-only question about the object a walk ends on, answered by the speculative
+// tail (docs/path-walk.md): first in RCU mode — `flags` has kMayNotBlock, `at` holds
+// no references, and the answer goes to the query's own storage — then, if that
+// refused, with references. ask() returns 0 or -errno, and in RCU mode also -ECHILD
+// (set *why; ask again with references) or kQueryStale (the answer may mix two states
+// of the object: walk again). An RCU-mode answer stands only once the walk's counters
+// and the object's identity validate after it; discard() forgets one that did not.
+inline constexpr int kQueryStale = 1;
+class FinalQuery {
+ public:
+  FinalQuery(Counter speculative, Counter fallback)
+      : speculative(speculative), fallback(fallback) {}
+  virtual int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
+                  Echild* why) = 0;
+  virtual void discard() {}
+  const Counter speculative, fallback;  // counted when an answer (0 or -errno) stands
+
+ protected:
+  ~FinalQuery() = default;
+};
+// Walk `path` (kLookup* flags) and answer `q` about the object it names: 0 or -errno.
+int query_path(TaskState& t, int dirfd, std::string_view path, unsigned flags, FinalQuery& q);
 
 // Translate RESOLVE_* bits into walk flags.
 unsigned resolve_to_lookup(uint64_t resolve);

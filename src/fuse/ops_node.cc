@@ -3,7 +3,6 @@
 #include "fuse/ops.h"
 
 #include <sys/statvfs.h>
-#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -131,24 +130,23 @@ void do_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   fuse_reply_err(req, (static_cast<mode_t>(mask) & ~bits & 7) ? EACCES : 0);
 }
 
-// rcuvfs keeps everything in this process's memory: report the machine's RAM as the
-// size and what is available as free, so tools that check for space see real limits.
-void do_statfs(fuse_req_t req, fuse_ino_t) {
+// The namespace's own answer for the node (memfs: its size= limit and the pages in
+// use, as tmpfs; hostfs: the host filesystem's), so that df and tools that check for
+// space see the limits a write will meet.
+void do_statfs(fuse_req_t req, fuse_ino_t ino) {
+  Server& s = server(req);
+  auto st = s.task.fstatfs(s.nodes.get(ino)->fd);
+  if (!st.ok()) return (void)fuse_reply_err(req, st.error());
   struct statvfs sv {};
-  struct sysinfo si {};
-  sysinfo(&si);
-  constexpr unsigned long kBlock = 4096;
-  const unsigned long long unit = si.mem_unit ? si.mem_unit : 1;
-  sv.f_bsize = kBlock;
-  sv.f_frsize = kBlock;
-  sv.f_blocks = static_cast<fsblkcnt_t>(si.totalram * unit / kBlock);
-  sv.f_bfree = static_cast<fsblkcnt_t>((si.freeram + si.bufferram) * unit / kBlock);
-  sv.f_bavail = sv.f_bfree;
-  // One inode costs well under a block: never the limit before memory is.
-  sv.f_files = sv.f_blocks * 4;
-  sv.f_ffree = sv.f_bfree * 4;
-  sv.f_favail = sv.f_ffree;
-  sv.f_namemax = kNameMax;
+  sv.f_bsize = static_cast<unsigned long>(st->f_bsize);
+  sv.f_frsize = static_cast<unsigned long>(st->f_frsize);
+  sv.f_blocks = st->f_blocks;
+  sv.f_bfree = st->f_bfree;
+  sv.f_bavail = st->f_bavail;
+  sv.f_files = st->f_files;
+  sv.f_ffree = st->f_ffree;
+  sv.f_favail = st->f_ffree;
+  sv.f_namemax = static_cast<unsigned long>(st->f_namelen);
   fuse_reply_statfs(req, &sv);
 }
 

@@ -43,6 +43,9 @@ class ShellBackend {
   virtual Status symlinkat(std::string_view target, int newdirfd,
                            std::string_view linkpath) = 0;
   virtual Result<std::string> readlinkat(int dirfd, std::string_view path) = 0;
+  // As Task::faccessat2: checks with the ids `set_cred` set (AT_EACCESS or not).
+  virtual Status faccessat2(int dirfd, std::string_view path, int mode, int flags) = 0;
+  virtual Result<Statfs> statfs(std::string_view path) = 0;
   virtual Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                         std::string_view newpath, int flags) = 0;
   virtual Status unlinkat(int dirfd, std::string_view path, int flags) = 0;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <cstdint>
 #include <sys/mount.h>
@@ -71,6 +72,9 @@ const Executor::CommandSpec* Executor::find_command(std::string_view name) {
       {"readlink", 1, 1, AtMode::kDirfd, &Executor::cmd_readlink, "readlink PATH"},
       {"stat", 1, 3, AtMode::kDirfd, &Executor::cmd_stat,
        "stat PATH [nofollow] [emptypath]"},
+      {"access", 2, 5, AtMode::kDirfd, &Executor::cmd_access,
+       "access PATH MODE [eaccess] [nofollow] [emptypath]"},
+      {"statfs", 1, 1, AtMode::kFchdir, &Executor::cmd_statfs, "statfs PATH"},
       {"ls", 1, 1, AtMode::kDirfd, &Executor::cmd_ls, "ls PATH"},
       {"open", 1, SIZE_MAX, AtMode::kDirfd, &Executor::cmd_open, "open PATH [FLAG ...]"},
       {"close", 1, 1, AtMode::kNone, &Executor::cmd_close, "close FD"},
@@ -325,6 +329,43 @@ std::string Executor::cmd_stat(const Args& a) {
   auto st = b_.statx(a.dirfd, a.argv[0], flags, STATX_BASIC_STATS);
   if (!st.ok()) return err(st.error());
   return "ok " + format_stat(*st);
+}
+
+std::string Executor::cmd_access(const Args& a) {
+  int mode = F_OK;
+  const std::string& m = a.argv[1];
+  if (m != "f") {
+    for (char c : m) {
+      const int bit = c == 'r' ? R_OK : c == 'w' ? W_OK : c == 'x' ? X_OK : 0;
+      if (!bit || (mode & bit)) return bad("access: bad mode '" + m + "' (f, or r, w, x)");
+      mode |= bit;
+    }
+    if (m.empty()) return bad("access: bad mode '' (f, or r, w, x)");
+  }
+  int flags = 0;
+  for (size_t i = 2; i < a.argv.size(); ++i) {
+    if (a.argv[i] == "eaccess")
+      flags |= AT_EACCESS;
+    else if (a.argv[i] == "nofollow")
+      flags |= AT_SYMLINK_NOFOLLOW;
+    else if (a.argv[i] == "emptypath")
+      flags |= AT_EMPTY_PATH;
+    else
+      return bad("access: unknown flag '" + a.argv[i] + "'");
+  }
+  return status_line(b_.faccessat2(a.dirfd, a.argv[0], mode, flags));
+}
+
+std::string Executor::cmd_statfs(const Args& a) {
+  auto st = b_.statfs(a.argv[0]);
+  if (!st.ok()) return err(st.error());
+  char type[32];
+  std::snprintf(type, sizeof type, "0x%llx", static_cast<unsigned long long>(st->f_type));
+  auto n = [](auto v) { return std::to_string(static_cast<unsigned long long>(v)); };
+  return std::string("ok type=") + type + " bsize=" + n(st->f_bsize) +
+         " namelen=" + n(st->f_namelen) + " blocks=" + n(st->f_blocks) +
+         " bfree=" + n(st->f_bfree) + " bavail=" + n(st->f_bavail) +
+         " files=" + n(st->f_files) + " ffree=" + n(st->f_ffree);
 }
 
 std::string Executor::cmd_ls(const Args& a) {

@@ -54,6 +54,8 @@ class Executor {
   std::string cmd_rename(const Args& a);
   std::string cmd_readlink(const Args& a);
   std::string cmd_stat(const Args& a);
+  std::string cmd_access(const Args& a);
+  std::string cmd_statfs(const Args& a);
   std::string cmd_ls(const Args& a);
   std::string cmd_open(const Args& a);
   std::string cmd_close(const Args& a);

@@ -44,6 +44,10 @@ Status TaskBackend::symlinkat(std::string_view target, int newdirfd,
 Result<std::string> TaskBackend::readlinkat(int dirfd, std::string_view path) {
   return t_.readlinkat(dirfd, path);
 }
+Status TaskBackend::faccessat2(int dirfd, std::string_view path, int mode, int flags) {
+  return t_.faccessat2(dirfd, path, mode, flags);
+}
+Result<Statfs> TaskBackend::statfs(std::string_view path) { return t_.statfs(path); }
 Status TaskBackend::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                            std::string_view newpath, int flags) {
   return t_.linkat(olddirfd, oldpath, newdirfd, newpath, flags);

@@ -32,6 +32,8 @@ class TaskBackend final : public ShellBackend {
   Status symlinkat(std::string_view target, int newdirfd,
                    std::string_view linkpath) override;
   Result<std::string> readlinkat(int dirfd, std::string_view path) override;
+  Status faccessat2(int dirfd, std::string_view path, int mode, int flags) override;
+  Result<Statfs> statfs(std::string_view path) override;
   Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                 std::string_view newpath, int flags) override;
   Status unlinkat(int dirfd, std::string_view path, int flags) override;

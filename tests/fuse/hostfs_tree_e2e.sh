@@ -113,6 +113,9 @@ step "mount hostfs:$HOST, the server under ulimit -n $NOFILE"
    ${RCUVFS_MOUNT_ARGS:-} "$MNT") 2>"$LOG" &
 PID=$!
 wait_mounted "$MNT"
+# statfs through the mount is the host filesystem's (the type is FUSE's own).
+[ "$(stat -f -c '%S %l %b %c' "$MNT")" = "$(stat -f -c '%S %l %b %c' "$HOST")" ] ||
+  fail "statfs through the mount: $(stat -f -c '%S %l %b %c' "$MNT"), host: $(stat -f -c '%S %l %b %c' "$HOST")"
 soft=$(awk '/^Max open files/ { print $4 }' "/proc/$PID/limits")
 [ "$soft" = $NOFILE ] || fail "the server's descriptor limit is $soft, not $NOFILE"
 # hostfs's budget when none is given: min(256, soft RLIMIT_NOFILE / 4) (docs/hostfs.md).

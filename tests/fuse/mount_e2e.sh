@@ -81,6 +81,20 @@ long=$(printf '%0256d' 0)
 out=$(touch "$MNT/$long" 2>&1) && fail "a 256-byte name was accepted"
 case $out in *"File name too long"*) ;; *) fail "want ENAMETOOLONG, got: $out" ;; esac
 
+step "df: the namespace's own size limit and use (statfs)"
+# memfs's default size= is half of RAM, as tmpfs's.
+set -- $(stat -f -c '%S %l %b %f' "$MNT")
+[ "$1" = 4096 ] && [ "$2" = 255 ] && [ "$3" -gt 0 ] ||
+  fail "statfs: block size $1, name length $2, blocks $3"
+free_before=$4
+head -c 1048576 /dev/zero | tr '\0' x > "$MNT/a/statfs-probe"
+free_after=$(stat -f -c %f "$MNT")
+[ $((free_before - free_after)) -ge 256 ] ||
+  fail "statfs: 1 MiB written, free blocks $free_before -> $free_after"
+rm "$MNT/a/statfs-probe"
+df "$MNT" > "$WORK/df.out" || fail "df"
+grep -q "^rcuvfs " "$WORK/df.out" || fail "df does not show the mount: $(cat "$WORK/df.out")"
+
 step "cp -a of $(find "$SRC" | wc -l) objects, diff -r, metadata"
 cp -a "$SRC" "$MNT/tree" || fail "cp -a"
 diff -r --no-dereference -x fifo "$SRC" "$MNT/tree" || fail "diff -r after cp -a"

@@ -160,6 +160,21 @@ Result<std::string> LinuxBackend::readlinkat(int dirfd, std::string_view path) {
   return buf;
 }
 
+// `as` sets the fsuid and fsgid, which only AT_EACCESS checks with (plain access(2)
+// uses the real ids); rcuvfs's task has one set of ids, the fsuid's.
+Status LinuxBackend::faccessat2(int dirfd, std::string_view path, int mode, int flags) {
+  if (has_nul(path)) return Err{EINVAL};
+  return from_rc(::syscall(SYS_faccessat2, real(dirfd),
+                          std::string(path).c_str(), mode, flags | AT_EACCESS));
+}
+
+Result<Statfs> LinuxBackend::statfs(std::string_view path) {
+  if (has_nul(path)) return Err{EINVAL};
+  Statfs st{};
+  if (::statfs(std::string(path).c_str(), &st) != 0) return Err{errno};
+  return st;
+}
+
 Status LinuxBackend::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                             std::string_view newpath, int flags) {
   if (has_nul(oldpath) || has_nul(newpath)) return Err{EINVAL};

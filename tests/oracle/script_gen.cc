@@ -66,7 +66,7 @@ std::string fd(Rng& r) { return std::to_string(3 + r.below(3)); }
 std::string one_line(Rng& r) {
   std::string P = r.pick(kPaths);
   std::string Q = r.pick(kPaths);
-  switch (r.below(26)) {
+  switch (r.below(27)) {
     case 0:
     case 1:
     case 2:
@@ -130,6 +130,11 @@ std::string one_line(Rng& r) {
     }
     case 24:
       return "truncate " + P + " " + std::to_string(r.below(3) * 7);
+    case 25: {
+      static const char* const kAccessModes[] = {"f", "r", "w", "x", "rw", "rx", "rwx"};
+      if (r.chance(20)) return "statfs " + P;
+      return "access " + P + " " + r.pick(kAccessModes) + (r.chance(30) ? " nofollow" : "");
+    }
     default:
       switch (r.below(3)) {
         case 0: return "cd /";

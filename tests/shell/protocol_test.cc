@@ -207,6 +207,22 @@ class FakeBackend final : public ShellBackend {
     (void)rec("readlinkat", n(dirfd) + "," + s(path));
     return std::string("t\n\"");
   }
+  Status faccessat2(int dirfd, std::string_view path, int mode, int flags) override {
+    return rec("faccessat2", n(dirfd) + "," + s(path) + "," + n(mode) + "," + n(flags));
+  }
+  Result<Statfs> statfs(std::string_view path) override {
+    if (auto r = rec("statfs", s(path)); !r) return Err{r.error()};
+    Statfs st{};
+    st.f_type = TMPFS_MAGIC;
+    st.f_bsize = 4096;
+    st.f_namelen = 255;
+    st.f_blocks = 10;
+    st.f_bfree = 7;
+    st.f_bavail = 6;
+    st.f_files = 5;
+    st.f_ffree = 4;
+    return st;
+  }
   Status linkat(int od, std::string_view op, int nd, std::string_view np,
                 int flags) override {
     return rec("linkat", n(od) + "," + s(op) + "," + n(nd) + "," + s(np) + "," + n(flags));
@@ -306,7 +322,9 @@ TEST(Executor, Malformed) {
                         "at", "at 3", "at x stat a", "at 3 close 3", "at 3 umask 022",
                         "umask 01777", "as 0", "as 0 x", "stats x", "link a b c",
                         "umount a lazy", "bind a b", "mknod a chr 4096 0", "nofile", "nofile -1",
-                        "nofile 18446744073709551616", "nofile 1 2", "at 3 nofile 5"})
+                        "nofile 18446744073709551616", "nofile 1 2", "at 3 nofile 5",
+                        "access a", "access a rr", "access a fr", "access a \"\"",
+                        "access a q", "access a r follow", "statfs", "statfs a b"})
     EXPECT_EQ(r.line(l).rfind("bad ", 0), 0u) << l;
 }
 
@@ -359,6 +377,16 @@ TEST(Executor, Commands) {
   EXPECT_EQ(r.line("stat a nofollow emptypath"),
             "ok type=reg mode=0644 nlink=1 uid=0 gid=0 size=3 ino=77 dev=0:42 rdev=0:0");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{"statx(-100,a,4352,2047)"});
+  EXPECT_EQ(r.line("access a f"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"faccessat2(-100,a,0,0)"});
+  EXPECT_EQ(r.line("at 3 access \"\" xwr eaccess nofollow emptypath"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"faccessat2(3,,7," +
+                                                std::to_string(AT_EACCESS | AT_SYMLINK_NOFOLLOW |
+                                                               AT_EMPTY_PATH) +
+                                                ")"});
+  EXPECT_EQ(r.line("statfs /"), "ok type=0x1021994 bsize=4096 namelen=255 blocks=10 bfree=7 "
+                                "bavail=6 files=5 ffree=4");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"statfs(/)"});
   EXPECT_EQ(r.line("ls d"), "ok B a b");
   EXPECT_EQ(r.line("open d rdwr creat excl mode=0600 resolve=beneath,in_root"), "ok fd=3");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{

@@ -41,6 +41,9 @@ class Fallback : public ::testing::Test {
     probefs::g_switches.refuse_getattr = false;
     probefs::g_switches.refuse_link = false;
     probefs::g_switches.writer_inside = false;
+    probefs::g_switches.refuse_permission = false;
+    probefs::g_switches.attr_writes_in_permission = 0;
+    probefs::g_switches.refuse_statfs = false;
     t_.reset();
     vfs_.reset();
   }
@@ -53,6 +56,29 @@ class Fallback : public ::testing::Test {
     if (st.ok()) {
       EXPECT_EQ(st->stx_ino, ino_);
       EXPECT_EQ(st->stx_mode, S_IFREG | 0640);
+    }
+    return d;
+  }
+
+  // faccessat2 of `path` for `mode`, which must give `want`; the counter deltas.
+  Counters access(const char* path, int mode, int want = 0) {
+    Counters before = Vfs::counters();
+    auto st = t_->faccessat2(AT_FDCWD, path, mode);
+    Counters d = Vfs::counters() - before;
+    EXPECT_EQ(st.ok() ? 0 : st.error(), want) << path;
+    return d;
+  }
+  // statfs of `path`, which must be probefs's answer; the counter deltas.
+  Counters statfs(const char* path) {
+    Counters before = Vfs::counters();
+    auto st = t_->statfs(path);
+    Counters d = Vfs::counters() - before;
+    EXPECT_TRUE(st.ok()) << path << ": " << st.error();
+    if (st.ok()) {
+      EXPECT_EQ(st->f_type, TMPFS_MAGIC);
+      EXPECT_EQ(st->f_bsize, 4096);
+      EXPECT_EQ(st->f_namelen, 255);
+      EXPECT_EQ(st->f_flags, kStValid);
     }
     return d;
   }
@@ -246,6 +272,124 @@ TEST_F(Fallback, ResolveCachedNeverLeavesRcu) {
   probefs::g_switches.refuse_link = true;
   fd = t_->openat2(AT_FDCWD, "p/link", how);
   EXPECT_EQ(fd.error(), EAGAIN);
+}
+
+// ---- the other questions of the speculative tail: faccessat2, statfs -----------------
+
+TEST_F(Fallback, AccessIsSpeculative) {
+  Counters d = access("p/a/f", R_OK | W_OK);
+  EXPECT_EQ(d.get(Counter::kAccessSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 0u);
+  EXPECT_EQ(d.get(Counter::kUnlazy) + d.get(Counter::kRestart), 0u);
+  // A denial from RCU mode, validated like any error.
+  d = access("p/a/f", X_OK, EACCES);
+  EXPECT_EQ(d.get(Counter::kWalkRcu), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 0u);
+  d = access("p/link", F_OK);
+  EXPECT_EQ(d.get(Counter::kAccessSpeculative), 1u);
+}
+
+TEST_F(Fallback, AccessDentrySeqMovedDuringSpeculation) {
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_dentry_once);
+  Counters d = access("p/a/f", R_OK);
+  EXPECT_EQ(d.get(Echild::kDentrySeq), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessSpeculative), 0u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 1u);
+}
+
+TEST_F(Fallback, AccessFilesystemRefuses) {
+  probefs::g_switches.refuse_permission = true;
+  Counters d = access("p/a/f", R_OK);
+  EXPECT_EQ(d.get(Echild::kFsRefused), 1u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 1u);
+  d = access("p/a/f", X_OK, EACCES);
+  EXPECT_EQ(d.get(Echild::kFsRefused), 1u);
+}
+
+// A chmod between the read of the mode and the read of the owner could give the
+// answer of a state the object never had: the check is redone.
+TEST_F(Fallback, AccessAttributesChangedDuringTheCheck) {
+  probefs::g_switches.attr_writes_in_permission = 1;
+  Counters d = access("p/a/f", R_OK);
+  EXPECT_EQ(d.get(Echild::kAttrRetry), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 1u);
+  // With references the check is simply asked again.
+  t_->set_walk_mode(Task::WalkMode::kRefOnly);
+  probefs::g_switches.attr_writes_in_permission = 3;
+  d = access("p/a/f", R_OK);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 1u);
+  EXPECT_EQ(probefs::g_switches.attr_writes_in_permission.load(), 0);
+}
+
+class RefusePermissionInRcu : public SecurityModule {
+ public:
+  std::string_view name() const override { return "refuse-permission-in-rcu"; }
+  int inode_permission(const SecPath& at, int, const Cred&, unsigned flags) override {
+    if (at.inode().type() != S_IFREG) return 0;
+    if (flags & kMayNotBlock) return ++rcu_calls, -ECHILD;
+    return ++blocking_calls, deny.load() ? -EACCES : 0;
+  }
+  std::atomic<int> rcu_calls{0}, blocking_calls{0};
+  std::atomic<bool> deny{false};
+};
+
+TEST_F(Fallback, AccessSecurityModuleRefusesInRcuMode) {
+  auto lsm = std::make_shared<RefusePermissionInRcu>();
+  ASSERT_TRUE(vfs_->add_security_module(lsm).ok());
+  Counters d = access("p/a/f", R_OK);
+  EXPECT_EQ(d.get(Echild::kSecurityRefused), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 1u);
+  EXPECT_EQ(lsm->rcu_calls.load(), 1);
+  EXPECT_EQ(lsm->blocking_calls.load(), 1);
+  lsm->deny = true;
+  access("p/a/f", R_OK, EACCES);
+}
+
+TEST_F(Fallback, AccessInLinuxModeTakesReferences) {
+  t_->set_walk_mode(Task::WalkMode::kLinux);
+  Counters d = access("p/a/f", R_OK);
+  EXPECT_EQ(d.get(Counter::kAccessSpeculative), 0u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 1u);
+}
+
+TEST_F(Fallback, StatfsIsSpeculative) {
+  Counters d = statfs("p/a/f");
+  EXPECT_EQ(d.get(Counter::kStatfsSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsFallback), 0u);
+  EXPECT_EQ(d.get(Counter::kUnlazy) + d.get(Counter::kRestart), 0u);
+  // By descriptor: the same answer, from RCU mode too.
+  auto fd = t_->openat(AT_FDCWD, "p/a", O_PATH);
+  ASSERT_TRUE(fd.ok());
+  Counters before = Vfs::counters();
+  auto by_fd = t_->fstatfs(*fd);
+  d = Vfs::counters() - before;
+  ASSERT_TRUE(by_fd.ok());
+  EXPECT_EQ(by_fd->f_type, TMPFS_MAGIC);
+  EXPECT_EQ(d.get(Counter::kStatfsSpeculative), 1u);
+  EXPECT_TRUE(t_->close(*fd).ok());
+  EXPECT_EQ(t_->fstatfs(*fd).error(), EBADF);
+}
+
+TEST_F(Fallback, StatfsDentrySeqMovedDuringSpeculation) {
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_dentry_once);
+  Counters d = statfs("p/a/f");
+  EXPECT_EQ(d.get(Echild::kDentrySeq), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsFallback), 1u);
+}
+
+TEST_F(Fallback, StatfsFilesystemRefuses) {
+  probefs::g_switches.refuse_statfs = true;
+  Counters d = statfs("p/a/f");
+  EXPECT_EQ(d.get(Echild::kFsRefused), 1u);
+  EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsFallback), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsSpeculative), 0u);
 }
 
 }  // namespace

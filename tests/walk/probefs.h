@@ -13,6 +13,10 @@ struct Switches {
   std::atomic<bool> refuse_getattr{false};  // getattr_rcu answers -ECHILD
   std::atomic<bool> refuse_link{false};     // get_link in RCU mode answers -ECHILD
   std::atomic<bool> writer_inside{false};   // getattr_rcu runs while attr_seq is odd
+  // For regular files only (the walk's directories are not affected):
+  std::atomic<bool> refuse_permission{false};  // permission in RCU mode answers -ECHILD
+  std::atomic<int> attr_writes_in_permission{0};  // permission bumps attr_seq (N times)
+  std::atomic<bool> refuse_statfs{false};      // statfs in RCU mode answers -ECHILD
 };
 inline Switches g_switches;
 
@@ -30,6 +34,20 @@ class ProbeInode : public memfs::MemInode {
       return r;
     }
     return MemInode::getattr_rcu(out, mask, flags);
+  }
+  int permission(int mask, const Cred& cred, unsigned flags) const override {
+    if (type() == S_IFREG) {
+      if ((flags & kMayNotBlock) && g_switches.refuse_permission.load()) return -ECHILD;
+      if (g_switches.attr_writes_in_permission.load() > 0) {
+        g_switches.attr_writes_in_permission--;
+        AttrWrite w(const_cast<ProbeInode&>(*this));  // a chmod to the same mode
+      }
+    }
+    return MemInode::permission(mask, cred, flags);
+  }
+  int statfs(Statfs& out, unsigned flags) const override {
+    if ((flags & kMayNotBlock) && g_switches.refuse_statfs.load()) return -ECHILD;
+    return MemInode::statfs(out, flags);
   }
   int get_link(std::string_view& out, unsigned flags) const override {
     if ((flags & kMayNotBlock) && g_switches.refuse_link.load()) return -ECHILD;

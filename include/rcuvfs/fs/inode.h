@@ -37,6 +37,8 @@
 //                                                       kMayNotBlock
 //   get_link       none; RCU section when kMayNotBlock  only w/o   yes
 //                                                       kMayNotBlock
+//   statfs         none; RCU section when kMayNotBlock  only w/o   yes
+//                                                       kMayNotBlock
 //   read/write/    inode: shared (read) / exclusive     yes        no
 //     truncate       (write, truncate)
 //   evict          none of its own; see below           yes        no
@@ -199,6 +201,16 @@ class Inode {
   // The link body. With kMayNotBlock the view must stay valid until the caller's RCU
   // section ends; otherwise until the caller drops its reference. -ECHILD to refuse.
   virtual int get_link(std::string_view& out, unsigned flags) const;
+
+  // ---- the filesystem's space (statfs) ----
+  // Fill `out` (zeroed by the caller) for the filesystem holding this inode: f_type,
+  // f_bsize, f_frsize, block and file counts, f_namelen, f_fsid. The core adds
+  // f_flags (ST_VALID and the mount's flags). Asked of an inode rather than the
+  // superblock so that a filesystem spanning others (hostfs over several host
+  // filesystems) answers for the one this object is on. With kMayNotBlock, answer
+  // from memory or -ECHILD; like getattr_rcu, the inode may be torn down, so read
+  // only atomics. Default: -ENOSYS (Linux's answer for a filesystem with no statfs).
+  virtual int statfs(Statfs& out, unsigned flags) const;
 
   // ---- regular files ----
   virtual Result<size_t> read(void* buf, size_t count, off_t offset);

@@ -146,6 +146,9 @@ class HostInode : public Inode {
   Status setattr(const AttrChange& change) override;
   int permission(int mask, const Cred& cred, unsigned flags) const override;
   int get_link(std::string_view& out, unsigned flags) const override;
+  // The host's fstatfs of the object (so each host filesystem under the tree answers
+  // for its own objects): a system call, so -ECHILD in RCU mode.
+  int statfs(Statfs& out, unsigned flags) const override;
 
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;

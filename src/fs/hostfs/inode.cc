@@ -145,6 +145,13 @@ int HostInode::permission(int mask, const Cred& cred, unsigned flags) const {
   return generic_permission(*this, mask, cred);
 }
 
+int HostInode::statfs(Statfs& out, unsigned flags) const {
+  if (flags & kMayNotBlock) return -ECHILD;
+  auto fd = const_cast<HostInode*>(this)->pin(FdKind::kPath);
+  if (!fd.ok()) return -fd.error();
+  return ::fstatfs(fd->get(), &out) == 0 ? 0 : -errno;
+}
+
 Status HostInode::setattr(const AttrChange& c) {
   const mode_t before = mode.load(kRelaxed);
   auto fd = pin(FdKind::kPath);

@@ -106,6 +106,10 @@ class MemInode : public Inode {
   Status getattr(Statx& out, unsigned mask, unsigned flags) override;
   int permission(int mask, const Cred& cred, unsigned flags) const override;
   int get_link(std::string_view& out, unsigned flags) const override;
+  // As tmpfs: TMPFS_MAGIC, 4096-byte blocks, the size= limit and the pages in use
+  // (no limit: 0 blocks); no limit on the number of files (f_files 0, as tmpfs's
+  // nr_inodes=0). From atomics only: answered in RCU mode.
+  int statfs(Statfs& out, unsigned flags) const override;
 
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;

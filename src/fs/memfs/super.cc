@@ -1,5 +1,6 @@
 #include "fs/memfs/memfs.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 
@@ -16,6 +17,24 @@ MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner, const MemOptions& opti
 
 // Every file was evicted before (its pages with it): nothing is charged any more.
 MemSuper::~MemSuper() { assert(!files_ && used_pages() == 0); }
+
+int MemInode::statfs(Statfs& out, unsigned) const {
+  const MemSuper& s = super();
+  out.f_type = TMPFS_MAGIC;
+  out.f_bsize = kPageSize;
+  out.f_namelen = kNameMax;
+  if (const uint64_t max = s.max_pages()) {
+    const uint64_t used = std::min(s.used_pages(), max);
+    out.f_blocks = max;
+    out.f_bfree = out.f_bavail = max - used;
+  }
+  // The device number, encoded as Linux's huge_encode_dev, as many filesystems do.
+  const uint64_t major = ::major(sb->dev), minor = ::minor(sb->dev);
+  const uint64_t id = (minor & 0xff) | (major << 8) | ((minor & ~uint64_t{0xff}) << 12);
+  out.f_fsid.__val[0] = static_cast<int>(id & 0xffffffff);
+  out.f_fsid.__val[1] = static_cast<int>(id >> 32);
+  return 0;
+}
 
 Inode* MemSuper::root_inode() {
   // The root starts with the one reference init() gave it: hand it over once.
