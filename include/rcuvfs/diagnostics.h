@@ -68,6 +68,7 @@ enum Inject : unsigned {
   kNoAttrSnapshot = 1u << 2,     // read attributes without the attribute seqcount
   kEvictHashed = 1u << 3,        // the dcache's shrinker lets entries go but leaves them hashed
   kDropHostEvents = 1u << 4,     // hostfs's watch ignores what the host says about names
+  kAccessSkipValidation = 1u << 5,  // accept a speculative faccessat2 without re-checking
 };
 void set_inject(unsigned bugs);
 // The bugs set (filesystems read their own).

@@ -37,11 +37,11 @@ inline void count(Counter c, uint64_t n) {
   std::atomic<uint64_t>& a = my_counters().counter[static_cast<size_t>(c)];
   a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
-// A stat the one-pass walk completed: its walk, its stat and its `hits` components.
-[[gnu::always_inline]] inline void count_stat_fast(uint64_t hits) {
+// A one-pass walk whose answer stood: `c` (stat_speculative, ...), the walk and its hits.
+[[gnu::always_inline]] inline void count_fast(Counter c, uint64_t hits) {
   ThreadCounters& t = my_counters();
   bump(t.counter[static_cast<size_t>(Counter::kWalkRcu)]);
-  bump(t.counter[static_cast<size_t>(Counter::kStatSpeculative)]);
+  bump(t.counter[static_cast<size_t>(c)]);
   std::atomic<uint64_t>& h = t.counter[static_cast<size_t>(Counter::kDcacheHit)];
   h.store(h.load(std::memory_order_relaxed) + hits, std::memory_order_relaxed);
 }

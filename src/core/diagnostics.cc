@@ -46,6 +46,7 @@ void set_inject(unsigned bugs) {
   static_assert(kSkipParentRecheck == core::kInjectSkipParentRecheck);
   static_assert(kNoAttrSnapshot == core::kInjectNoAttrSnapshot);
   static_assert(kEvictHashed == core::kInjectEvictHashed);
+  static_assert(kAccessSkipValidation == core::kInjectAccessSkipValidation);
   core::set_inject(bugs);
 }
 

@@ -943,6 +943,19 @@ template <class WalkValid>
   return 0;
 }
 
+// The proof every speculative answer of a query needs after it: the walk's counters
+// still hold (`walk_valid`) and the object is still the one sampled before the answer
+// (`ino`, `gen`). `bug`: the query's own injected bug that skips it.
+template <class WalkValid>
+[[gnu::always_inline]] inline bool answer_stands(const Inode* inode, uint64_t ino, uint32_t gen,
+                                                 const Path& at, unsigned bug, Echild* stale,
+                                                 WalkValid&& walk_valid) {
+  if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(at);
+  return (inject() & (kInjectSkipValidation | bug)) ||
+         (walk_valid(stale) && inode->ino.load(std::memory_order_acquire) == ino &&
+          inode->generation.load(std::memory_order_acquire) == gen);
+}
+
 // The speculative tail: answer `q` (a FinalQuery, or any type with its members) about
 // the object the walk `nd` ended on, in RCU mode if the question can be answered
 // there, then validate the walk; with references otherwise.
@@ -955,13 +968,11 @@ int ask_final(Nameidata& nd, Q& q) {
     Echild why = Echild::kFsRefused;
     const int e = q.ask(*nd.task, *nd.cred, nd.path, inode, kMayNotBlock, &why);
     if (e != -ECHILD) {
-      if (SpecHook hook = g_spec_hook.load(std::memory_order_relaxed)) hook(nd.path);
       Echild stale = Echild::kAttrRetry;  // what a kQueryStale answer counts as
       const bool valid =
-          e != kQueryStale && ((inject() & kInjectSkipValidation) ||
-                               (validate_rcu(nd, &stale) &&
-                                inode->ino.load(std::memory_order_acquire) == ino &&
-                                inode->generation.load(std::memory_order_acquire) == gen));
+          e != kQueryStale &&
+          answer_stands(inode, ino, gen, nd.path, q.skip_validation_bug, &stale,
+                        [&](Echild* why_stale) { return validate_rcu(nd, why_stale); });
       if (!valid) {
         count(stale);
         q.discard();
@@ -997,6 +1008,7 @@ struct StatQuery {
   Statx& out;
   static constexpr Counter speculative = Counter::kStatSpeculative;
   static constexpr Counter fallback = Counter::kStatFallback;
+  static constexpr unsigned skip_validation_bug = 0;
 
   int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
           Echild* why) {
@@ -1023,12 +1035,15 @@ struct StatQuery {
 // filesystem of another kind, the one-pass stat for that kind may.
 enum class FastStat { kDone, kGeneral, kOtherKind };
 
-// The common stat in one pass with no Nameidata: every component plain (see
+// The common walk in one pass with no Nameidata: every component plain (see
 // rcu_fast_steps), the last one too, ending on an object with no symlink to follow,
-// all on a filesystem of kind Fs.
-template <class Fs>
-[[gnu::always_inline]] inline FastStat stat_fast(TaskState& t, int dirfd, std::string_view s,
-                                                 unsigned flags, unsigned mask, Statx& out) {
+// all on a filesystem of kind Fs, with no security module. `answer(inode, path,
+// walk_valid)` answers about the object and proves it with walk_valid (the walk's
+// counters); true when its answer stands (it has counted nothing).
+template <class Fs, class Answer>
+[[gnu::always_inline]] inline FastStat walk_fast(TaskState& t, int dirfd, std::string_view s,
+                                                 unsigned flags, Counter counter,
+                                                 Answer&& answer) {
   constexpr FastStat kNo = FastStat::kGeneral;
   if ((flags & ~(kLookupFollow | kLookupEmpty)) || s.empty() ||
       t.vfs->lsm.load(std::memory_order_acquire))
@@ -1064,15 +1079,24 @@ template <class Fs>
   const uint32_t seq = pos.seq;
   if (!inode) return kNo;
   if ((flags & kLookupFollow) && is_lnk(inode)) return kNo;
-  Echild why;
-  const int e = speculative_getattr(inode, Path{at.mnt, d}, mask, out, &why, [&](Echild* stale) {
-    if (!d->seq.validate(seq)) return false;
-    *stale = Echild::kMountSeq;
-    return g_mount_seq.unchanged_even(mseq);
-  });
-  if (e) return kNo;
-  count_stat_fast(pos.hits);
+  if (!answer(inode, Path{at.mnt, d}, [&](Echild* stale) {
+        if (!d->seq.validate(seq)) return false;
+        *stale = Echild::kMountSeq;
+        return g_mount_seq.unchanged_even(mseq);
+      }))
+    return kNo;
+  count_fast(counter, pos.hits);
   return FastStat::kDone;
+}
+
+template <class Fs>
+[[gnu::always_inline]] inline FastStat stat_fast(TaskState& t, int dirfd, std::string_view s,
+                                                 unsigned flags, unsigned mask, Statx& out) {
+  return walk_fast<Fs>(t, dirfd, s, flags, Counter::kStatSpeculative,
+                       [&](Inode* inode, const Path& at, auto&& walk_valid) {
+                         Echild why;
+                         return speculative_getattr(inode, at, mask, out, &why, walk_valid) == 0;
+                       });
 }
 
 // The one-pass stat on a kSbEntryTtl filesystem. Out of line, so that the memfs
@@ -1108,7 +1132,41 @@ template <class Fs>
 
 void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
 
+namespace {
+// A FinalQuery answered by the one-pass walk: only an answer of 0 stands there (an
+// error, a refusal or a stale answer is left to the general walk).
+template <class Fs>
+FastStat query_fast(TaskState& t, int dirfd, std::string_view s, unsigned flags,
+                    FinalQuery& q) {
+  return walk_fast<Fs>(
+      t, dirfd, s, flags, q.speculative, [&](Inode* inode, const Path& at, auto&& walk_valid) {
+        const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+        const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+        Echild why;
+        const Cred& cred = *t.cred.load(std::memory_order_acquire);
+        if (q.ask(t, cred, at, inode, kMayNotBlock, &why) != 0) {
+          q.discard();
+          return false;
+        }
+        Echild stale = Echild::kDentrySeq;
+        if (answer_stands(inode, ino, gen, at, q.skip_validation_bug, &stale, walk_valid))
+          return true;
+        count(stale);
+        q.discard();
+        return false;
+      });
+}
+}  // namespace
+
 int query_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, FinalQuery& q) {
+  if (s.size() < kPathMax) {
+    const FastStat f = query_fast<CompleteFs>(t, dirfd, s, flags, q);
+    if (f == FastStat::kDone) return 0;
+    if (f == FastStat::kOtherKind) {
+      WalkClockScope clock;
+      if (query_fast<CachedFs>(t, dirfd, s, flags, q) == FastStat::kDone) return 0;
+    }
+  }
   return walk_and_ask(t, dirfd, s, flags, q);
 }
 

@@ -68,12 +68,13 @@ Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view n
 inline constexpr int kQueryStale = 1;
 class FinalQuery {
  public:
-  FinalQuery(Counter speculative, Counter fallback)
-      : speculative(speculative), fallback(fallback) {}
+  FinalQuery(Counter speculative, Counter fallback, unsigned skip_validation_bug = 0)
+      : speculative(speculative), fallback(fallback), skip_validation_bug(skip_validation_bug) {}
   virtual int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
                   Echild* why) = 0;
   virtual void discard() {}
   const Counter speculative, fallback;  // counted when an answer (0 or -errno) stands
+  const unsigned skip_validation_bug;   // an injected bug (kInject*) of this query's own
 
  protected:
   ~FinalQuery() = default;
@@ -126,6 +127,7 @@ inline constexpr unsigned kInjectSkipValidation = 1u << 0;
 inline constexpr unsigned kInjectSkipParentRecheck = 1u << 1;
 inline constexpr unsigned kInjectNoAttrSnapshot = 1u << 2;
 inline constexpr unsigned kInjectEvictHashed = 1u << 3;
+inline constexpr unsigned kInjectAccessSkipValidation = 1u << 5;
 void set_inject(unsigned bugs);
 extern std::atomic<unsigned> g_inject;  // read inline on the stat's path
 inline unsigned inject() { return g_inject.load(std::memory_order_relaxed); }

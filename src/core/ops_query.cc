@@ -18,7 +18,9 @@ namespace {
 class AccessQuery final : public FinalQuery {
  public:
   explicit AccessQuery(int mode)
-      : FinalQuery(Counter::kAccessSpeculative, Counter::kAccessFallback), mode_(mode) {}
+      : FinalQuery(Counter::kAccessSpeculative, Counter::kAccessFallback,
+                   kInjectAccessSkipValidation),
+        mode_(mode) {}
 
   int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
           Echild* why) override {

@@ -7,6 +7,8 @@
 #include "tools/number_option.h"
 #include "tools/size_option.h"
 
+#include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -66,6 +68,14 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->type_name("LIST")
       ->delimiter(',')
       ->check(known_mode());
+  sub->add_option("--call", opt->call,
+                  "The call measured on the deep path: stat (default), access "
+                  "(faccessat2 R_OK) or statfs; with access or statfs the modes are "
+                  "spec, linux, ref and kernel")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, bench::Call>{{"stat", bench::Call::kStat},
+                                             {"access", bench::Call::kAccess},
+                                             {"statfs", bench::Call::kStatfs}}));
   sub->add_option("--fs", opt->fs,
                   "The rcuvfs namespace: memfs (default), or hostfs:DIR to build the tree "
                   "in a fresh directory under DIR, serve it with hostfs and stat the same "
@@ -101,7 +111,21 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "memory per file")
       ->type_name("N")
       ->check(whole_number(1, 1000000000));
-  sub->callback([opt, &exit_code] { exit_code = bench::run_bench(*opt); });
+  sub->callback([opt, &exit_code] {
+    if (opt->call != bench::Call::kStat) {
+      std::string why;
+      for (const std::string& m : opt->modes)
+        if (m == "lock" || m == "floor") why = "mode " + m + " measures stat only";
+      if (opt->files || opt->cache_workloads()) why = "it applies to the deep-path benchmark only";
+      if (!why.empty()) {
+        std::fprintf(stderr, "rcuvfs bench: --call %s: %s\n", bench::call_name(opt->call),
+                     why.c_str());
+        exit_code = 2;
+        return;
+      }
+    }
+    exit_code = bench::run_bench(*opt);
+  });
 }
 
 }  // namespace rcuvfs::tools

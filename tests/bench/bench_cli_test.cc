@@ -161,6 +161,32 @@ TEST(BenchCli, CacheWorkloadsStayWithinTheirBudget) {
   EXPECT_GE(h["max_fds"].get<int>(), h["base_fds"].get<int>());
 }
 
+// access and statfs: the same cells, each answered speculatively in spec mode.
+TEST(BenchCli, OtherCallsAreMeasuredTheSameWay) {
+  for (const std::string call : {"access", "statfs"}) {
+    const nlohmann::json doc = run_bench("--call " + call +
+                                         " --modes spec,linux --threads 1 --seconds 0.05 "
+                                         "--rounds 2 --writer-rate 0 --depth 3");
+    ASSERT_TRUE(doc.is_object()) << call << ": no JSON document";
+    EXPECT_EQ(doc["call"], call);
+    ASSERT_EQ(doc["results"].size(), 4u) << doc.dump();  // 2 modes x shared, private
+    for (const auto& r : doc["results"]) {
+      EXPECT_GT(r["ops_per_sec"].get<double>(), 0.0) << r.dump();
+      if (r["mode"] == "spec") EXPECT_GT(r["speculative_fraction"].get<double>(), 0.99);
+      if (r["mode"] == "linux") EXPECT_EQ(r["speculative_fraction"].get<double>(), 0.0);
+    }
+  }
+  // The modes that only know stat, and the other workloads, are refused before a run.
+  for (const std::string bad : {"--call access --modes spec,lock", "--call statfs --modes floor",
+                                "--call access --files 10"}) {
+    const ToolRun r = run_tool(bad + " --seconds 0.05 --rounds 1");
+    EXPECT_EQ(r.status, 2) << bad << "\n" << r.err;
+    EXPECT_NE(r.err.find("--call"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << bad;
+  }
+  EXPECT_TRUE(run_bench("--call chmod").is_null());
+}
+
 TEST(BenchCli, RejectsBadOptions) {
   EXPECT_TRUE(run_bench("--modes spec,nosuchmode").is_null());
   EXPECT_TRUE(run_bench("--threads 0").is_null());

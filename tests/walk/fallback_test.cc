@@ -289,6 +289,29 @@ TEST_F(Fallback, AccessIsSpeculative) {
   EXPECT_EQ(d.get(Counter::kAccessSpeculative), 1u);
 }
 
+// On memfs with no mount on the way, the one-pass walk answers; when its validation
+// fails it leaves the call to the general walk, which answers from RCU mode too.
+TEST_F(Fallback, AccessOnePassWalkHandsOverToTheGeneralWalk) {
+  ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "q", 0755).ok());
+  ASSERT_TRUE(t_->mknodat(AT_FDCWD, "q/f", S_IFREG | 0640, 0).ok());
+  Counters d = access("q/f", R_OK);
+  EXPECT_EQ(d.get(Counter::kAccessSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kWalkRcu), 1u);
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_dentry_once);
+  d = access("q/f", R_OK);
+  EXPECT_EQ(d.get(Echild::kDentrySeq), 1u);
+  EXPECT_EQ(d.get(Counter::kAccessSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart), 0u);
+  EXPECT_EQ(d.get(Counter::kAccessFallback), 0u);
+  // statfs the same way.
+  g_hook_calls = 0;
+  d = statfs("q/f");
+  EXPECT_EQ(d.get(Echild::kDentrySeq), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsFallback), 0u);
+}
+
 TEST_F(Fallback, AccessDentrySeqMovedDuringSpeculation) {
   g_hook_calls = 0;
   core::set_speculation_hook(bump_dentry_once);

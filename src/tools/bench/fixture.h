@@ -2,6 +2,8 @@
 // the lock baseline and (for `kernel`) the host tree, all of one TreeShape.
 #pragma once
 
+#include "tools/bench/options.h"
+
 #include "tools/bench/host_tree.h"
 #include "tools/bench/lock_tree.h"
 #include "tools/bench/tree_shape.h"
@@ -25,6 +27,7 @@ struct Fixture {
   // lock tree, relative to host->root_fd() for the kernel. Same components.
   std::vector<std::string> abs_paths;
   std::vector<std::string> rel_paths;
+  Call call = Call::kStat;  // what the workers call on those paths
 };
 
 // The DIR of "hostfs:[OPTS,]DIR".

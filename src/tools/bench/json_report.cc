@@ -21,7 +21,7 @@ nlohmann::json rate_json(double rate) {
 nlohmann::json ratio_json(double r) { return r >= 0 ? nlohmann::json(r) : nlohmann::json(); }
 }  // namespace
 
-std::string stat_json(int depth, const Plan& plan, const Machine& machine,
+std::string stat_json(const char* call, int depth, const Plan& plan, const Machine& machine,
                       const std::vector<Outcome>& outcomes) {
   nlohmann::json results = nlohmann::json::array();
   for (const Outcome& o : outcomes) {
@@ -35,7 +35,8 @@ std::string stat_json(int depth, const Plan& plan, const Machine& machine,
                        {"ratio_to_spec", ratio_json(o.ratio_to_spec)},
                        {"ratio_to_one_thread", ratio_json(o.ratio_to_one_thread)}});
   }
-  nlohmann::json doc = {{"depth", depth},
+  nlohmann::json doc = {{"call", call},
+                        {"depth", depth},
                         {"rounds", plan.rounds},
                         {"seconds_per_round", plan.seconds},
                         {"machine", machine_json(machine)},

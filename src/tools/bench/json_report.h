@@ -15,7 +15,7 @@
 
 namespace rcuvfs::tools::bench {
 
-std::string stat_json(int depth, const Plan& plan, const Machine& machine,
+std::string stat_json(const char* call, int depth, const Plan& plan, const Machine& machine,
                       const std::vector<Outcome>& outcomes);
 // `kernel`: the tmpfs side, when it was measured.
 std::string files_json(const Machine& machine, const FilesOutcome& files,

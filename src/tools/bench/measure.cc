@@ -4,7 +4,9 @@
 
 #include <rcuvfs/diagnostics.h>
 
+#include <sys/vfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -70,12 +72,33 @@ Task::WalkMode walk_mode(Mode m) {
   }
 }
 
+// The body of a worker measuring faccessat2(R_OK) or statfs: rcuvfs's (in its walk
+// mode) or the kernel's. Linux has no statfs relative to a descriptor: the kernel's
+// goes through /proc/self/fd/N of the tree's root, one more lookup than rcuvfs walks.
+void call_worker(Fixture& fx, const Cell& cell, int subtree, Task* task, Sync& sync,
+                 ThreadResult& out) {
+  const std::string& abs = fx.abs_paths[subtree];
+  const bool access = fx.call == Call::kAccess;
+  if (cell.mode != Mode::kKernel) {
+    if (access)
+      return spin([&] { return task->faccessat2(AT_FDCWD, abs, R_OK).ok(); }, sync, out);
+    return spin([&] { return task->statfs(abs).ok(); }, sync, out);
+  }
+  const int fd = fx.host->root_fd();
+  const char* rel = fx.rel_paths[subtree].c_str();
+  if (access) return spin([&] { return ::faccessat(fd, rel, R_OK, 0) == 0; }, sync, out);
+  const std::string via_proc = "/proc/self/fd/" + std::to_string(fd) + "/" + rel;
+  struct statfs sf;
+  spin([&] { return ::statfs(via_proc.c_str(), &sf) == 0; }, sync, out);
+}
+
 // The body of worker `index`: the mode's stat, on its workload's path.
 void worker(Fixture& fx, const Cell& cell, int index, Task* task, Sync& sync,
             ThreadResult& out) {
   const int subtree = cell.workload == Workload::kShared ? 0 : index;
   const std::string& abs = fx.abs_paths[subtree];
   Statx st;
+  if (fx.call != Call::kStat) return call_worker(fx, cell, subtree, task, sync, out);
   switch (cell.mode) {
     case Mode::kSpec:
     case Mode::kLinux:
@@ -148,8 +171,14 @@ Measurement measure(Fixture& fx, const Cell& cell, double seconds) {
       m.outcome.ops_per_sec > 0 ? 1e9 * cell.threads / m.outcome.ops_per_sec : 0;
   m.outcome.speculative_fraction = 1.0;
   if (is_rcuvfs_walk(cell.mode)) {
-    const double spec = static_cast<double>(delta.get(Counter::kStatSpeculative));
-    const double fallback = static_cast<double>(delta.get(Counter::kStatFallback));
+    const Counter sc = fx.call == Call::kAccess   ? Counter::kAccessSpeculative
+                       : fx.call == Call::kStatfs ? Counter::kStatfsSpeculative
+                                                  : Counter::kStatSpeculative;
+    const Counter fc = fx.call == Call::kAccess   ? Counter::kAccessFallback
+                       : fx.call == Call::kStatfs ? Counter::kStatfsFallback
+                                                  : Counter::kStatFallback;
+    const double spec = static_cast<double>(delta.get(sc));
+    const double fallback = static_cast<double>(delta.get(fc));
     m.outcome.speculative_fraction = spec + fallback > 0 ? spec / (spec + fallback) : 0;
   }
   if (writer) {

@@ -8,6 +8,10 @@
 
 namespace rcuvfs::tools::bench {
 
+// The call the main benchmark measures at the end of the deep path.
+enum class Call { kStat, kAccess, kStatfs };
+const char* call_name(Call c);  // "stat", "access", "statfs"
+
 struct BenchOptions {
   bool quick = false;
   std::string json;  // "": none; "-": standard output; else a file
@@ -18,6 +22,7 @@ struct BenchOptions {
   int rounds = 0;
   std::vector<double> writer_rates;  // renames per second
   std::vector<std::string> modes;    // names accepted by parse_mode()
+  Call call = Call::kStat;           // lock and floor modes measure stat only
   uint64_t files = 0;                // > 0: the namespace-size benchmark instead
   std::string fs = "memfs";          // the rcuvfs namespace: memfs or hostfs:[OPTS,]DIR
   // The dentry cache's workloads instead (cache_bench.h); `cache`: their budget.

@@ -26,10 +26,19 @@ std::vector<int> default_threads(bool quick, int nproc) {
 }
 }  // namespace
 
+const char* call_name(Call c) {
+  switch (c) {
+    case Call::kAccess: return "access";
+    case Call::kStatfs: return "statfs";
+    case Call::kStat: break;
+  }
+  return "stat";
+}
+
 Plan make_plan(const BenchOptions& opt, int nproc) {
   std::vector<Mode> modes;
   for (const std::string& name : opt.modes) modes.push_back(*parse_mode(name));
-  if (modes.empty() && opt.on_hostfs())
+  if (modes.empty() && (opt.on_hostfs() || opt.call != Call::kStat))
     modes = {Mode::kSpec, Mode::kLinux, Mode::kRef, Mode::kKernel};  // all on the host tree
   if (modes.empty()) modes.assign(kAllModes.begin(), kAllModes.end());
   modes = sorted_unique(modes);  // enum order: spec first, as the ratios refer to it

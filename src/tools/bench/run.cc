@@ -146,6 +146,7 @@ int run_stat(const BenchOptions& opt, const Machine& machine, OutputFile& json) 
   std::string error;
   auto fx = build_fixture(TreeShape(opt.depth, plan.subtrees), plan.needs_host, opt.fs, &error);
   if (!fx) return fail(error);
+  fx->call = opt.call;
   if (opt.on_hostfs())
     std::fprintf(stderr, "rcuvfs on hostfs (%s) serving %s; kernel mode stats the same files\n",
                  opt.fs.c_str(), fx->host->where().c_str());
@@ -216,14 +217,14 @@ int run_stat(const BenchOptions& opt, const Machine& machine, OutputFile& json) 
   }
 
   // With --json - the document owns standard output.
-  print_table(opt.json == "-" ? stderr : stdout, machine, opt.depth, plan.seconds, plan.rounds,
-              outcomes);
+  print_table(opt.json == "-" ? stderr : stdout, machine, call_name(opt.call), opt.depth,
+              plan.seconds, plan.rounds, outcomes);
   std::fflush(stdout);
 
   int status = 0;
   for (const std::string& p : problems) status = fail(p);
   if (!opt.json.empty())
-    if (std::string e = json.write(stat_json(opt.depth, plan, machine, outcomes)); !e.empty())
+    if (std::string e = json.write(stat_json(call_name(opt.call), opt.depth, plan, machine, outcomes)); !e.empty())
       status = fail(e);
   if (!opt.plot.empty()) {
     if (std::string e = draw_plot(opt.plot, machine, opt.depth, outcomes); !e.empty())

@@ -26,16 +26,16 @@ std::string ratio(double r) {
 }
 }  // namespace
 
-void print_table(std::FILE* out, const Machine& machine, int depth, double seconds, int rounds,
-                 const std::vector<Outcome>& outcomes) {
+void print_table(std::FILE* out, const Machine& machine, const char* call, int depth,
+                 double seconds, int rounds, const std::vector<Outcome>& outcomes) {
   std::fprintf(out, "rcuvfs bench on %s (%d CPUs, %s)\n", machine.cpu.c_str(), machine.nproc,
                machine.kernel.c_str());
   std::fprintf(out,
-               "stat of /b/t<i>/d1/.../d%d/file (%d components); each cell the median of "
+               "%s of /b/t<i>/d1/.../d%d/file (%d components); each cell the median of "
                "%d interleaved rounds of %.2g s; vs spec, vs 1t: the median over rounds of "
                "ops/s over spec's in the same round and row group, over the same mode's at "
                "1 thread\n\n",
-               depth, depth + 3, rounds, seconds);
+               call, depth, depth + 3, rounds, seconds);
   std::fprintf(out, "%-7s %-8s %7s %9s %11s %9s %8s %6s %10s\n", "mode", "workload", "threads",
                "writer/s", "ops/s", "ns/op", "vs spec", "vs 1t", "spec.frac");
   const Cell* prev = nullptr;

@@ -10,7 +10,9 @@
 
 namespace rcuvfs::tools::bench {
 
-void print_table(std::FILE* out, const Machine& machine, int depth, double seconds, int rounds,
+// `call`: what was measured ("stat", "access", "statfs").
+void print_table(std::FILE* out, const Machine& machine, const char* call, int depth,
+                 double seconds, int rounds,
                  const std::vector<Outcome>& outcomes);
 
 }  // namespace rcuvfs::tools::bench

@@ -9,8 +9,9 @@
 // busy hashing and comparing, and the fresh files are made before the exchange, so
 // the window a stale walk needs is as short as it can be.
 //
-// Each replaced file is then chowned through a descriptor: a version of it that no
-// path ever showed, which a stat that skipped its final validation can pick up.
+// Each replaced file is then chmodded and chowned through a descriptor: versions of it
+// that no path ever showed, which a stat or an access that skipped its final
+// validation can pick up.
 #include "tools/torture/domain.h"
 
 #include <fcntl.h>
@@ -112,15 +113,22 @@ class DirSwapDomain : public Domain {
     ++stats_.unlinks;
   }
 
-  // A version of the replaced file that no path showed.
+  // Versions of the replaced file that no path showed: no permission bits (so that an
+  // access checked on it is denied where the file allowed it), then a new owner.
   void chown_gone(int k, int fd) {
     ++stats_.ops;
     Attrs a = gone_[k].attrs;
+    a.mode &= S_IFMT;
+    uint64_t b = tick();
+    auto st = task_->fchmodat(fd, "", 0, AT_EMPTY_PATH);
+    uint64_t e = tick();
+    must(st, "chmod a replaced file");
+    log_.attrs(gone_[k].key, a, b, e);
     a.uid = ++version_;
     a.gid = a.uid + kGidOffset;
-    uint64_t b = tick();
-    auto st = task_->fchownat(fd, "", a.uid, a.gid, AT_EMPTY_PATH);
-    uint64_t e = tick();
+    b = tick();
+    st = task_->fchownat(fd, "", a.uid, a.gid, AT_EMPTY_PATH);
+    e = tick();
     must(st, "chown a replaced file");
     log_.attrs(gone_[k].key, a, b, e);
     // Its last descriptor: the file is gone for good.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace rcuvfs::torture {
 
@@ -117,25 +118,68 @@ bool same_attrs(const Attrs& a, const Observation& o) {
          (!a.size_known || a.size == o.size);
 }
 
-// Some version of the object that existed at some instant of [lo, hi] has exactly the
-// observed attributes.
-bool one_version(const std::vector<Version>& v, uint64_t lo, uint64_t hi,
-                 const Observation& o) {
+// Some version of the object that existed at some instant of [lo, hi] fits `fits`.
+template <class Fits>
+bool one_version(const std::vector<Version>& v, uint64_t lo, uint64_t hi, Fits&& fits) {
   auto it = std::upper_bound(v.begin(), v.end(), hi,
                              [](uint64_t t, const Version& x) { return t < x.begin; });
   uint64_t next_end = it == v.end() ? kNever : it->end;
   while (it != v.begin()) {
     const Version& x = *--it;
     if (next_end < lo) break;
-    if (same_attrs(x.attrs, o)) return true;
+    if (fits(x.attrs)) return true;
     next_end = x.end;
   }
   return false;
 }
+
+// Linux's generic_permission for ids (uid, gid) without supplementary groups.
+bool access_allowed(const Attrs& a, uint32_t uid, uint32_t gid, int mask) {
+  if (uid == 0) return !(mask & X_OK) || S_ISDIR(a.mode) || (a.mode & 0111);
+  const uint32_t bits = uid == a.uid ? (a.mode >> 6) & 7 : gid == a.gid ? (a.mode >> 3) & 7
+                                                                       : a.mode & 7;
+  return (static_cast<uint32_t>(mask) & ~bits) == 0;
+}
 }  // namespace
+
+const char* Checker::judge_access(const Observation& o) const {
+  const PathSpec& spec = paths_[o.path];
+  const WriterLog& log = *logs_[spec.owner];
+  const auto* bp = log.bindings(o.path);
+  const auto& hist = bp ? *bp : kNoBindings;
+  if (o.err == ENOENT) {
+    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
+    return nullptr;
+  }
+  if (o.err != 0 && o.err != EACCES) return "an error the path never had cause for";
+  const bool allowed = o.err == 0;
+  bool held = false, matched = false;
+  auto consider = [&](const Binding& b) {
+    const WriterLog::Object* obj = log.object(b.key);
+    if (!obj) return;
+    held = true;
+    const uint64_t lo = o.speculative ? std::max(o.before, b.bind_begin) : o.before;
+    const uint64_t hi = o.speculative ? std::min(o.after, b.unbind_end) : o.after;
+    if (!matched && one_version(obj->versions, lo, hi, [&](const Attrs& a) {
+          return access_allowed(a, o.uid, o.gid, o.access_mode) == allowed;
+        }))
+      matched = true;
+  };
+  for_each_possible(hist, o.before, o.after, consider);
+  if (!held && !o.speculative && spec.alias >= 0) {
+    if (const auto* alias = log.bindings(static_cast<uint32_t>(spec.alias)))
+      for_each_possible(*alias, o.before, o.after, consider);
+  }
+  if (!held) return "an access answer while the path held no object";
+  if (!matched)
+    return o.speculative ? "an access answer of no version the object had while the path held it"
+                         : "an access answer of no single version of the object (torn)";
+  return nullptr;
+}
 
 const char* Checker::judge(const Observation& o) const {
   const PathSpec& spec = paths_[o.path];
+  if (o.call == Call::kAccess) return judge_access(o);
   if (spec.parent >= 0) return judge_child(o);
   const WriterLog& log = *logs_[spec.owner];
   const auto* bp = log.bindings(o.path);
@@ -154,7 +198,9 @@ const char* Checker::judge(const Observation& o) const {
       held = true;
       const uint64_t lo = o.speculative ? std::max(o.before, b.bind_begin) : o.before;
       const uint64_t hi = o.speculative ? std::min(o.after, b.unbind_end) : o.after;
-      if (!matched && one_version(obj->versions, lo, hi, o)) matched = true;
+      if (!matched &&
+          one_version(obj->versions, lo, hi, [&](const Attrs& a) { return same_attrs(a, o); }))
+        matched = true;
     };
     for_each_possible(hist, o.before, o.after, consider);
     if (!held && !o.speculative && spec.alias >= 0) {

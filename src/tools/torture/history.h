@@ -18,6 +18,11 @@
 //     read the inode, so its attribute version must also be one the object had while
 //     the path held it (writers change objects after unlinking them, through a
 //     descriptor, to make a missing validation show);
+//   - an access (faccessat2 with AT_SYMLINK_NOFOLLOW, by a reader with chosen ids) that
+//     answered 0 or EACCES must be the answer of ONE attribute version of an object
+//     the path held during the call (while it held it, when speculative): mode, uid
+//     and gid read together. Readers pick ids close to the versions they last saw, so
+//     that a check mixing two versions gives an answer that neither gives;
 //   - anything else is a violation.
 //
 // "At some instant" is judged loosely at the edges: an operation may have taken effect
@@ -59,13 +64,17 @@ struct PathSpec {
   uint32_t owner = 0;  // index of the writer log that records this path
 };
 
+enum class Call : uint8_t { kStat, kAccess };
+
 struct Observation {
   uint32_t path;
+  Call call;
+  uint8_t access_mode;  // kAccess: R_OK|W_OK|X_OK or F_OK
   int32_t err;  // 0 or errno
   bool speculative;  // served without leaving RCU mode (diag::thread_counter)
   uint64_t before, after;
   Key key;
-  uint32_t mode, uid, gid;
+  uint32_t mode, uid, gid;  // kAccess: uid and gid are the reader's ids
   uint32_t rdev_major, rdev_minor;
   uint64_t size;
 };
@@ -124,6 +133,7 @@ class Checker {
 
  private:
   const char* judge(const Observation& o) const;
+  const char* judge_access(const Observation& o) const;
   const char* judge_child(const Observation& o) const;
 
   const std::vector<PathSpec>& paths_;

@@ -138,6 +138,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
 
     for (auto& o : obs) {
       rep.stats += o.size();
+      for (const Observation& x : o) rep.accesses += x.call == Call::kAccess;
       rep.violations += checker.check(o, &rep.first_violation);
       o.clear();
     }
@@ -158,6 +159,8 @@ Report run_mixed(const Options& opt, Progress& progress) {
   const Counters delta = Vfs::counters() - before;
   rep.stat_speculative = delta.get(Counter::kStatSpeculative);
   rep.stat_fallback = delta.get(Counter::kStatFallback);
+  rep.access_speculative = delta.get(Counter::kAccessSpeculative);
+  rep.access_fallback = delta.get(Counter::kAccessFallback);
   rep.reclaimed = ns.vfs()->cache_stats().reclaimed;
   for (auto& d : domains) {
     const WriterStats& s = d->stats();

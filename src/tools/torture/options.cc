@@ -10,6 +10,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "no-attr-snapshot") return diag::kNoAttrSnapshot;
   if (name == "evict-hashed") return diag::kEvictHashed;
   if (name == "drop-host-events") return diag::kDropHostEvents;
+  if (name == "access-skip-validation") return diag::kAccessSkipValidation;
   return std::nullopt;
 }
 

@@ -2,7 +2,41 @@
 
 #include <rcuvfs/diagnostics.h>
 
+#include <unistd.h>
+
 namespace rcuvfs::torture {
+namespace {
+
+// The ids and mode of the reader's next access of a path, from the attribute version
+// it saw there last (writers encode a version number into uid and gid): mostly its
+// owner, asking for a bit the owner lacks and others have, so that the owner's version
+// denies what another version (or another object) would allow; or the ids of the
+// version after it; sometimes root. (A denial is validated like any error of a walk;
+// what a check that skipped its validation can get wrong is an allowance.)
+struct AccessPlan {
+  uint32_t uid, gid;
+  uint8_t mode;
+};
+AccessPlan plan_access(uint32_t r, const Observation* last) {
+  static constexpr uint8_t kModes[] = {F_OK, R_OK, W_OK, X_OK, R_OK | W_OK, R_OK | X_OK,
+                                       R_OK | W_OK | X_OK};
+  AccessPlan p{1000, 1000, kModes[(r >> 8) % std::size(kModes)]};
+  if (!last) return p;
+  switch (r % 8) {
+    case 0: return {0, 0, p.mode};
+    case 1: return {last->uid + 1, last->gid + 1, p.mode};
+    case 2: return {1000, last->gid, p.mode};
+    default: {
+      const uint32_t owner = (last->mode >> 6) & 7, others = ((last->mode >> 3) | last->mode) & 7;
+      const uint32_t lacking = others & ~owner;
+      if (last->uid == 0 || !lacking) return {last->uid, last->gid, p.mode};
+      const uint32_t bit = (lacking & R_OK) ? R_OK : (lacking & W_OK) ? W_OK : X_OK;
+      return {last->uid, last->gid + 1, static_cast<uint8_t>(bit)};
+    }
+  }
+}
+
+}  // namespace
 
 void read_paths(Task& task, const World& world, size_t focus, const std::atomic<bool>& stop,
                 std::mt19937& rng, std::vector<Observation>& out, size_t cap) {
@@ -11,12 +45,45 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
   const auto hot = static_cast<uint32_t>(mine.size());
   // The clock is shared with the writers, but readers only load it: no shared writes.
   const std::atomic<uint64_t>& clock = world.clock;
+  // Per path, the last stat this reader saw succeed there (an index into `out`).
+  std::vector<size_t> last_stat(n, SIZE_MAX);
+  const Cred root = task.cred();  // the stats' ids, the task's own (given back at the end)
+  Cred ids = root;
   while (!stop.load(std::memory_order_relaxed) && out.size() < cap) {
     const uint32_t r = rng();
     const uint32_t id = (hot && (r & 3)) ? mine[(r >> 2) % hot] : (r >> 2) % n;
     const PathSpec& p = world.paths[id];
     Observation o{};
     o.path = id;
+    // One read in four of a path that names its object itself (not followed, not a
+    // child) is an access; the checker knows the attributes of exactly that object.
+    const uint32_t r2 = rng();
+    if (p.parent < 0 && (p.flags & AT_SYMLINK_NOFOLLOW) && (r2 & 3) == 0) {
+      const AccessPlan plan =
+          plan_access(r2 >> 2, last_stat[id] == SIZE_MAX ? nullptr : &out[last_stat[id]]);
+      if (plan.uid != ids.uid || plan.gid != ids.gid) {
+        ids.uid = plan.uid;
+        ids.gid = plan.gid;
+        task.set_cred(ids);
+      }
+      o.call = Call::kAccess;
+      o.access_mode = plan.mode;
+      o.uid = ids.uid;
+      o.gid = ids.gid;
+      const uint64_t spec = diag::thread_counter(Counter::kAccessSpeculative);
+      o.before = clock.load(std::memory_order_acquire);
+      const Status st = task.faccessat2(AT_FDCWD, p.text, o.access_mode, AT_SYMLINK_NOFOLLOW);
+      o.after = clock.load(std::memory_order_acquire);
+      o.speculative = diag::thread_counter(Counter::kAccessSpeculative) != spec;
+      o.err = st.ok() ? 0 : st.error();
+      out.push_back(o);
+      continue;
+    }
+    if (ids.uid != root.uid || ids.gid != root.gid) {
+      ids = root;
+      task.set_cred(ids);
+    }
+    o.call = Call::kStat;
     const uint64_t spec = diag::thread_counter(Counter::kStatSpeculative);
     o.before = clock.load(std::memory_order_acquire);
     auto st = task.statx(AT_FDCWD, p.text, p.flags);
@@ -30,11 +97,13 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
       o.size = st->stx_size;
       o.rdev_major = st->stx_rdev_major;
       o.rdev_minor = st->stx_rdev_minor;
+      last_stat[id] = out.size();
     } else {
       o.err = st.error();
     }
     out.push_back(o);
   }
+  if (ids.uid != root.uid || ids.gid != root.gid) task.set_cred(root);
 }
 
 }  // namespace rcuvfs::torture

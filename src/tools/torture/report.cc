@@ -40,6 +40,9 @@ void print_summary(std::FILE* out, const Report& r) {
                  ull(r.stats), ull(r.stat_speculative), ull(r.stat_fallback), ull(r.ops),
                  ull(r.renames), ull(r.unlinks), ull(r.recycled), ull(r.mounts),
                  ull(r.reclaimed));
+    if (r.accesses)
+      std::fprintf(out, "  of them %llu accesses (%llu speculative, %llu fallback)\n",
+                   ull(r.accesses), ull(r.access_speculative), ull(r.access_fallback));
   }
   if (!r.host_lag_us.empty() || r.host_late) {
     const Lag l = lag(r);
@@ -70,6 +73,9 @@ std::string to_json(const Report& r) {
   j["stats"] = r.stats;
   j["stat_speculative"] = r.stat_speculative;
   j["stat_fallback"] = r.stat_fallback;
+  j["accesses"] = r.accesses;
+  j["access_speculative"] = r.access_speculative;
+  j["access_fallback"] = r.access_fallback;
   j["renames"] = r.renames;
   j["unlinks"] = r.unlinks;
   j["recycled"] = r.recycled;

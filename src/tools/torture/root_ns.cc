@@ -2,6 +2,8 @@
 
 #include <rcuvfs/diagnostics.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -18,6 +20,8 @@ RootNamespace::RootNamespace(const std::string& fs, uint64_t cache, bool watch) 
       return;
     }
     host_dir_ = tmpl;
+    // Searchable by all, like the memfs root: readers check access with other ids.
+    ::chmod(host_dir_.c_str(), 0755);
     options = std::string("ttl=3600,") + (watch ? "watch=1," : "") + "dir=" + host_dir_;
   }
   auto v = Vfs::create(fs, options);
