@@ -140,6 +140,34 @@ bool access_allowed(const Attrs& a, uint32_t uid, uint32_t gid, int mask) {
                                                                        : a.mode & 7;
   return (static_cast<uint32_t>(mask) & ~bits) == 0;
 }
+
+// Over the bindings of o's path possibly in force during its window (and, for a call
+// not served speculatively, of its alias: see PathSpec::alias): was an object `wants`
+// accepts possibly held (`held`), and does one of its versions possibly in force during
+// the window (while the path held it, when speculative) `fit` (`matched`)?
+struct Found {
+  bool held = false, matched = false;
+};
+template <class Wants, class Fits>
+Found find_version(const Observation& o, const PathSpec& spec, const WriterLog& log,
+                   const std::vector<Binding>& hist, Wants&& wants, Fits&& fits) {
+  Found f;
+  auto consider = [&](const Binding& b) {
+    if (!wants(b.key)) return;
+    const WriterLog::Object* obj = log.object(b.key);
+    if (!obj) return;
+    f.held = true;
+    const uint64_t lo = o.speculative ? std::max(o.before, b.bind_begin) : o.before;
+    const uint64_t hi = o.speculative ? std::min(o.after, b.unbind_end) : o.after;
+    if (!f.matched && one_version(obj->versions, lo, hi, fits)) f.matched = true;
+  };
+  for_each_possible(hist, o.before, o.after, consider);
+  if (!f.held && !o.speculative && spec.alias >= 0) {
+    if (const auto* alias = log.bindings(static_cast<uint32_t>(spec.alias)))
+      for_each_possible(*alias, o.before, o.after, consider);
+  }
+  return f;
+}
 }  // namespace
 
 const char* Checker::judge_access(const Observation& o) const {
@@ -153,25 +181,11 @@ const char* Checker::judge_access(const Observation& o) const {
   }
   if (o.err != 0 && o.err != EACCES) return "an error the path never had cause for";
   const bool allowed = o.err == 0;
-  bool held = false, matched = false;
-  auto consider = [&](const Binding& b) {
-    const WriterLog::Object* obj = log.object(b.key);
-    if (!obj) return;
-    held = true;
-    const uint64_t lo = o.speculative ? std::max(o.before, b.bind_begin) : o.before;
-    const uint64_t hi = o.speculative ? std::min(o.after, b.unbind_end) : o.after;
-    if (!matched && one_version(obj->versions, lo, hi, [&](const Attrs& a) {
-          return access_allowed(a, o.uid, o.gid, o.access_mode) == allowed;
-        }))
-      matched = true;
-  };
-  for_each_possible(hist, o.before, o.after, consider);
-  if (!held && !o.speculative && spec.alias >= 0) {
-    if (const auto* alias = log.bindings(static_cast<uint32_t>(spec.alias)))
-      for_each_possible(*alias, o.before, o.after, consider);
-  }
-  if (!held) return "an access answer while the path held no object";
-  if (!matched)
+  const Found f = find_version(
+      o, spec, log, hist, [](Key) { return true; },
+      [&](const Attrs& a) { return access_allowed(a, o.uid, o.gid, o.access_mode) == allowed; });
+  if (!f.held) return "an access answer while the path held no object";
+  if (!f.matched)
     return o.speculative ? "an access answer of no version the object had while the path held it"
                          : "an access answer of no single version of the object (torn)";
   return nullptr;
@@ -192,23 +206,11 @@ const char* Checker::judge(const Observation& o) const {
       return "the type or rdev of another object";
     // Where a binding of the path to the object was possible, and (speculative: at
     // the same time) one of its attribute versions matches.
-    bool held = false, matched = false;
-    auto consider = [&](const Binding& b) {
-      if (b.key != o.key) return;
-      held = true;
-      const uint64_t lo = o.speculative ? std::max(o.before, b.bind_begin) : o.before;
-      const uint64_t hi = o.speculative ? std::min(o.after, b.unbind_end) : o.after;
-      if (!matched &&
-          one_version(obj->versions, lo, hi, [&](const Attrs& a) { return same_attrs(a, o); }))
-        matched = true;
-    };
-    for_each_possible(hist, o.before, o.after, consider);
-    if (!held && !o.speculative && spec.alias >= 0) {
-      if (const auto* alias = log.bindings(static_cast<uint32_t>(spec.alias)))
-        for_each_possible(*alias, o.before, o.after, consider);
-    }
-    if (!held) return "an object the path did not hold during the call";
-    if (!matched)
+    const Found f = find_version(
+        o, spec, log, hist, [&](Key k) { return k == o.key; },
+        [&](const Attrs& a) { return same_attrs(a, o); });
+    if (!f.held) return "an object the path did not hold during the call";
+    if (!f.matched)
       return o.speculative ? "attributes from no version the object had while the path held it"
                            : "attributes from no single version of the object (torn)";
     return nullptr;
