@@ -73,7 +73,7 @@ class FinalQuery {
   virtual int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
                   Echild* why) = 0;
   virtual void discard() {}
-  const Counter speculative, fallback;  // counted when an answer (0 or -errno) stands
+  const Counter speculative, fallback;  // counted when an answer of 0 stands
   const unsigned skip_validation_bug;   // an injected bug (kInject*) of this query's own
 
  protected:
