@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cstdint>
 #include <sys/mount.h>
+#include <utility>
 
 namespace rcuvfs::shell {
 namespace {
@@ -41,6 +42,26 @@ std::optional<uint32_t> parse_id(std::string_view s) {
   auto v = parse_decimal(s, UINT32_MAX);
   if (!v) return std::nullopt;
   return static_cast<uint32_t>(*v);
+}
+
+// The AT_* flags named by argv[first...]: `eaccess`, `nofollow`, `emptypath`, each
+// allowed only when its bit is in `known`. The first other word goes to *unknown.
+std::optional<int> parse_at_flags(const std::vector<std::string>& argv, size_t first,
+                                  int known, std::string* unknown) {
+  static constexpr std::pair<const char*, int> kNames[] = {
+      {"eaccess", AT_EACCESS}, {"nofollow", AT_SYMLINK_NOFOLLOW}, {"emptypath", AT_EMPTY_PATH}};
+  int flags = 0;
+  for (size_t i = first; i < argv.size(); ++i) {
+    int bit = 0;
+    for (const auto& [name, value] : kNames)
+      if (argv[i] == name && (known & value)) bit = value;
+    if (!bit) {
+      *unknown = argv[i];
+      return std::nullopt;
+    }
+    flags |= bit;
+  }
+  return flags;
 }
 
 }  // namespace
@@ -317,16 +338,10 @@ std::string Executor::cmd_readlink(const Args& a) {
 }
 
 std::string Executor::cmd_stat(const Args& a) {
-  int flags = 0;
-  for (size_t i = 1; i < a.argv.size(); ++i) {
-    if (a.argv[i] == "nofollow")
-      flags |= AT_SYMLINK_NOFOLLOW;
-    else if (a.argv[i] == "emptypath")
-      flags |= AT_EMPTY_PATH;
-    else
-      return bad("stat: unknown flag '" + a.argv[i] + "'");
-  }
-  auto st = b_.statx(a.dirfd, a.argv[0], flags, STATX_BASIC_STATS);
+  std::string unknown;
+  const auto flags = parse_at_flags(a.argv, 1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &unknown);
+  if (!flags) return bad("stat: unknown flag '" + unknown + "'");
+  auto st = b_.statx(a.dirfd, a.argv[0], *flags, STATX_BASIC_STATS);
   if (!st.ok()) return err(st.error());
   return "ok " + format_stat(*st);
 }
@@ -342,18 +357,11 @@ std::string Executor::cmd_access(const Args& a) {
     }
     if (m.empty()) return bad("access: bad mode '' (f, or r, w, x)");
   }
-  int flags = 0;
-  for (size_t i = 2; i < a.argv.size(); ++i) {
-    if (a.argv[i] == "eaccess")
-      flags |= AT_EACCESS;
-    else if (a.argv[i] == "nofollow")
-      flags |= AT_SYMLINK_NOFOLLOW;
-    else if (a.argv[i] == "emptypath")
-      flags |= AT_EMPTY_PATH;
-    else
-      return bad("access: unknown flag '" + a.argv[i] + "'");
-  }
-  return status_line(b_.faccessat2(a.dirfd, a.argv[0], mode, flags));
+  std::string unknown;
+  const auto flags = parse_at_flags(a.argv, 2, AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH,
+                                    &unknown);
+  if (!flags) return bad("access: unknown flag '" + unknown + "'");
+  return status_line(b_.faccessat2(a.dirfd, a.argv[0], mode, *flags));
 }
 
 std::string Executor::cmd_statfs(const Args& a) {
