@@ -13,6 +13,7 @@
 #include <barrier>
 #include <chrono>
 #include <thread>
+#include <utility>
 
 namespace rcuvfs::tools::bench {
 
@@ -70,6 +71,16 @@ Task::WalkMode walk_mode(Mode m) {
     case Mode::kRef: return Task::WalkMode::kRefOnly;
     default: return Task::WalkMode::kSpeculative;  // spec; floor only uses the root
   }
+}
+
+// The call's speculative and fallback counters.
+std::pair<Counter, Counter> call_counters(Call c) {
+  switch (c) {
+    case Call::kAccess: return {Counter::kAccessSpeculative, Counter::kAccessFallback};
+    case Call::kStatfs: return {Counter::kStatfsSpeculative, Counter::kStatfsFallback};
+    case Call::kStat: break;
+  }
+  return {Counter::kStatSpeculative, Counter::kStatFallback};
 }
 
 // The body of a worker measuring faccessat2(R_OK) or statfs: rcuvfs's (in its walk
@@ -171,12 +182,7 @@ Measurement measure(Fixture& fx, const Cell& cell, double seconds) {
       m.outcome.ops_per_sec > 0 ? 1e9 * cell.threads / m.outcome.ops_per_sec : 0;
   m.outcome.speculative_fraction = 1.0;
   if (is_rcuvfs_walk(cell.mode)) {
-    const Counter sc = fx.call == Call::kAccess   ? Counter::kAccessSpeculative
-                       : fx.call == Call::kStatfs ? Counter::kStatfsSpeculative
-                                                  : Counter::kStatSpeculative;
-    const Counter fc = fx.call == Call::kAccess   ? Counter::kAccessFallback
-                       : fx.call == Call::kStatfs ? Counter::kStatfsFallback
-                                                  : Counter::kStatFallback;
+    const auto [sc, fc] = call_counters(fx.call);
     const double spec = static_cast<double>(delta.get(sc));
     const double fallback = static_cast<double>(delta.get(fc));
     m.outcome.speculative_fraction = spec + fallback > 0 ? spec / (spec + fallback) : 0;
