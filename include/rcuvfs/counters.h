@@ -29,6 +29,10 @@ enum class Counter : uint8_t {
   kAccessFallback,
   kStatfsSpeculative,  // statfs/fstatfs: as the stat's
   kStatfsFallback,
+  kGetxattrSpeculative,  // getxattr family: as the stat's
+  kGetxattrFallback,
+  kListxattrSpeculative,  // listxattr family: as the stat's
+  kListxattrFallback,
   kUnlazy,           // RCU walks that continued in ref-walk after taking references
   kRestart,          // RCU walks redone from the start in ref-walk
   kWalkRcu,          // walks (any operation) that completed in RCU mode

@@ -3,7 +3,7 @@
 //
 // ---- The -ECHILD contract ------------------------------------------------------------
 // The hooks that can run during an RCU walk (inode_permission, inode_getattr,
-// inode_follow_link) receive kMayNotBlock in `flags` there. They must then not block,
+// inode_follow_link, inode_getxattr, inode_listxattr) receive kMayNotBlock in `flags` there. They must then not block,
 // allocate or write shared state, and may answer -ECHILD: "I can't decide without
 // blocking — retry with references". The walker then takes references (or restarts
 // in ref-walk) and calls the hook again without kMayNotBlock. A module that must
@@ -157,6 +157,17 @@ class SecurityModule {
     (void)link, (void)cred, (void)flags;
     return 0;
   }
+  // getxattr of `name` (prefix included) on `at.inode()`, after the namespace and
+  // permission rules passed; and listxattr of it (which has no DAC check).
+  virtual int inode_getxattr(const SecPath& at, std::string_view name, const Cred& cred,
+                             unsigned flags) {
+    (void)at, (void)name, (void)cred, (void)flags;
+    return 0;
+  }
+  virtual int inode_listxattr(const SecPath& at, const Cred& cred, unsigned flags) {
+    (void)at, (void)cred, (void)flags;
+    return 0;
+  }
 
   // ---- namespace-changing hooks (ref mode; after the DAC checks) ------------------
   // `dir` is the parent directory, locked exclusively; `name` the new entry.
@@ -213,6 +224,18 @@ class SecurityModule {
   // uid/gid (uid_t)-1 / (gid_t)-1: unchanged.
   virtual int path_chown(const SecPath& at, uid_t uid, gid_t gid, const Cred& cred) {
     (void)at, (void)uid, (void)gid, (void)cred;
+    return 0;
+  }
+  // setxattr (`value`, flags XATTR_CREATE/XATTR_REPLACE) and removexattr of `name` on
+  // `at.inode()`: no lock held, after the namespace and permission rules passed (for
+  // `security.` names, that the caller is root).
+  virtual int inode_setxattr(const SecPath& at, std::string_view name,
+                             std::string_view value, int flags, const Cred& cred) {
+    (void)at, (void)name, (void)value, (void)flags, (void)cred;
+    return 0;
+  }
+  virtual int inode_removexattr(const SecPath& at, std::string_view name, const Cred& cred) {
+    (void)at, (void)name, (void)cred;
     return 0;
   }
   // truncate(2) and ftruncate(2) (for the latter, the path of the open file).

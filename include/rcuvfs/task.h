@@ -52,6 +52,69 @@ class Task {
   Result<Statfs> statfs(std::string_view path);
   Result<Statfs> fstatfs(int fd);
 
+  // --- extended attributes ------------------------------------------------------
+  // Linux's calls, named as its own: the *xattrat forms (Linux 6.13) take AT_ flags
+  // (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH; anything else is EINVAL), the l forms do not
+  // follow a trailing symlink, the f forms take a descriptor (EBADF for O_PATH, as
+  // Linux; the *at forms with AT_EMPTY_PATH take one). Names carry their namespace:
+  //   user.      regular files and directories only (elsewhere: EPERM to set, ENODATA
+  //              to get); read or write permission on the object; in a sticky
+  //              directory only its owner and root may set them
+  //   trusted.   root only (others: EPERM to set, ENODATA to get, left out of lists)
+  //   security.  root sets and removes them; anyone reads them; the security modules
+  //              are asked (their inode_*xattr hooks)
+  // Other prefixes (system. included: no ACLs) are EOPNOTSUPP, a bare "user." EINVAL.
+  // A name of 0 or more than kXattrNameMax bytes is ERANGE, one with a NUL EINVAL.
+  // getxattr: copies the value and returns its length; size 0 returns the length
+  // only; ERANGE when it is longer than size; ENODATA when absent. Answered without a
+  // lock or a shared write when the filesystem and the security modules can, as stat.
+  Result<size_t> getxattrat(int dirfd, std::string_view path, int at_flags,
+                            std::string_view name, void* value, size_t size);
+  Result<size_t> getxattr(std::string_view path, std::string_view name, void* value,
+                          size_t size) {
+    return getxattrat(AT_FDCWD, path, 0, name, value, size);
+  }
+  Result<size_t> lgetxattr(std::string_view path, std::string_view name, void* value,
+                           size_t size) {
+    return getxattrat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, name, value, size);
+  }
+  Result<size_t> fgetxattr(int fd, std::string_view name, void* value, size_t size);
+  // setxattr: flags XATTR_CREATE (EEXIST when it exists), XATTR_REPLACE (ENODATA when
+  // not); others EINVAL. A value over kXattrSizeMax is E2BIG; ENOSPC past what the
+  // filesystem holds. Stamps ctime and reports IN_ATTRIB.
+  Status setxattrat(int dirfd, std::string_view path, int at_flags, std::string_view name,
+                    std::string_view value, int flags = 0);
+  Status setxattr(std::string_view path, std::string_view name, std::string_view value,
+                  int flags = 0) {
+    return setxattrat(AT_FDCWD, path, 0, name, value, flags);
+  }
+  Status lsetxattr(std::string_view path, std::string_view name, std::string_view value,
+                   int flags = 0) {
+    return setxattrat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, name, value, flags);
+  }
+  Status fsetxattr(int fd, std::string_view name, std::string_view value, int flags = 0);
+  // listxattr: the names the caller may see, each followed by a NUL, in the
+  // filesystem's order; returns the length (size 0: the length only; ERANGE when it
+  // is longer than size). No permission is needed. Speculative as getxattr.
+  Result<size_t> listxattrat(int dirfd, std::string_view path, int at_flags, char* list,
+                             size_t size);
+  Result<size_t> listxattr(std::string_view path, char* list, size_t size) {
+    return listxattrat(AT_FDCWD, path, 0, list, size);
+  }
+  Result<size_t> llistxattr(std::string_view path, char* list, size_t size) {
+    return listxattrat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, list, size);
+  }
+  Result<size_t> flistxattr(int fd, char* list, size_t size);
+  // removexattr: ENODATA when absent; the rules of setxattr.
+  Status removexattrat(int dirfd, std::string_view path, int at_flags, std::string_view name);
+  Status removexattr(std::string_view path, std::string_view name) {
+    return removexattrat(AT_FDCWD, path, 0, name);
+  }
+  Status lremovexattr(std::string_view path, std::string_view name) {
+    return removexattrat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, name);
+  }
+  Status fremovexattr(int fd, std::string_view name);
+
   // --- descriptors ----------------------------------------------------------------
   Result<int> openat2(int dirfd, std::string_view path, const OpenHow& how);
   Result<int> openat(int dirfd, std::string_view path, int flags, mode_t mode = 0);

@@ -8,6 +8,8 @@
 //   IN_* inotify events and flags, struct inotify_event (sys/inotify.h)
 //   struct statfs (sys/vfs.h), ST_* flags (sys/statvfs.h), *_MAGIC (linux/magic.h)
 //   F_OK, R_OK, W_OK, X_OK and AT_EACCESS for faccessat2 (unistd.h, fcntl.h)
+//   XATTR_CREATE, XATTR_REPLACE (sys/xattr.h); XATTR_NAME_MAX, XATTR_SIZE_MAX,
+//   XATTR_LIST_MAX (linux/limits.h)
 #pragma once
 
 #ifndef _GNU_SOURCE
@@ -23,6 +25,8 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
+#include <linux/limits.h>
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/types.h>
@@ -44,6 +48,13 @@ inline constexpr int kMaxSymlinks = 40;   // MAXSYMLINKS
 // statfs's f_flags bit saying the flags are filled (Linux's ST_VALID, which no
 // user-space header defines).
 inline constexpr unsigned long kStValid = 0x0020;
+
+// Extended attributes: a name is at most XATTR_NAME_MAX bytes with its prefix
+// ("user.", "trusted.", "security."), a value at most XATTR_SIZE_MAX, a list of names
+// (each with its NUL) at most XATTR_LIST_MAX.
+inline constexpr size_t kXattrNameMax = XATTR_NAME_MAX;
+inline constexpr size_t kXattrSizeMax = XATTR_SIZE_MAX;
+inline constexpr size_t kXattrListMax = XATTR_LIST_MAX;
 
 // RESOLVE_* bits rcuvfs understands; any other bit in open_how.resolve is EINVAL.
 inline constexpr uint64_t kResolveAll = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |

@@ -26,6 +26,10 @@ std::string_view Counters::name(Counter c) {
     case Counter::kAccessFallback: return "access_fallback";
     case Counter::kStatfsSpeculative: return "statfs_speculative";
     case Counter::kStatfsFallback: return "statfs_fallback";
+    case Counter::kGetxattrSpeculative: return "getxattr_speculative";
+    case Counter::kGetxattrFallback: return "getxattr_fallback";
+    case Counter::kListxattrSpeculative: return "listxattr_speculative";
+    case Counter::kListxattrFallback: return "listxattr_fallback";
     case Counter::kUnlazy: return "unlazy";
     case Counter::kRestart: return "restart";
     case Counter::kWalkRcu: return "walk_rcu";

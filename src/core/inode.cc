@@ -85,6 +85,10 @@ int Inode::permission(int mask, const Cred& cred, unsigned) const {
 
 int Inode::get_link(std::string_view&, unsigned) const { return -EINVAL; }
 int Inode::statfs(Statfs&, unsigned) const { return -ENOSYS; }
+int Inode::getxattr(std::string_view, void*, size_t, unsigned) const { return -EOPNOTSUPP; }
+int Inode::listxattr(XattrNameFn, void*, unsigned) const { return 0; }
+Status Inode::setxattr(std::string_view, std::string_view, int) { return Err{EOPNOTSUPP}; }
+Status Inode::removexattr(std::string_view) { return Err{EOPNOTSUPP}; }
 Result<size_t> Inode::read(void*, size_t, off_t) { return Err{EINVAL}; }
 Result<size_t> Inode::write(const void*, size_t, off_t) { return Err{EINVAL}; }
 Status Inode::truncate(off_t) { return Err{EINVAL}; }

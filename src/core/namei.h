@@ -79,8 +79,23 @@ class FinalQuery {
  protected:
   ~FinalQuery() = default;
 };
-// Walk `path` (kLookup* flags) and answer `q` about the object it names: 0 or -errno.
+// Walk `path` (kLookup* flags) and answer `q` about the object it names: 0 or an errno
+// (positive, as Err takes it).
 int query_path(TaskState& t, int dirfd, std::string_view path, unsigned flags, FinalQuery& q);
+
+// A FinalQuery's rule on mode, uid and gid (`check()`, 0 or -errno) answered for one
+// state of the inode's attributes: under attr_seq, so that a chmod and a chown racing
+// it give the answer of one state or the other, never of a mix. In RCU mode a race is
+// kQueryStale; with references it asks again (a writer's section is a few stores).
+template <class Check>
+int on_one_attr_state(const Inode* inode, unsigned flags, Check&& check) {
+  for (;;) {
+    const uint32_t seq = inode->attr_seq.begin();
+    const int e = check();
+    if (e == -ECHILD || inode->attr_seq.validate(seq)) return e;
+    if (flags & kMayNotBlock) return kQueryStale;
+  }
+}
 
 // Translate RESOLVE_* bits into walk flags.
 unsigned resolve_to_lookup(uint64_t resolve);

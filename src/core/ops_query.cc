@@ -13,8 +13,7 @@ using namespace core;
 namespace {
 
 // May the task reach the object for `mode_`? The answer rests on mode, uid and gid
-// read together: under attr_seq, so that a chown and a chmod racing the check give
-// the answer of one state or the other, never of a mix.
+// read together (on_one_attr_state).
 class AccessQuery final : public FinalQuery {
  public:
   explicit AccessQuery(int mode)
@@ -24,18 +23,12 @@ class AccessQuery final : public FinalQuery {
 
   int ask(TaskState& t, const Cred& cred, const Path& at, Inode* inode, unsigned flags,
           Echild* why) override {
-    for (;;) {
-      const uint32_t seq = inode->attr_seq.begin();
-      Refuser who = Refuser::kNone;
-      const int e = inode_permission(*t.vfs, sec_path(t, at, inode, flags), mode_, cred, &who);
-      if (e == -ECHILD) {
-        *why = echild_reason(who);
-        return e;
-      }
-      if (inode->attr_seq.validate(seq)) return e;
-      if (flags & kMayNotBlock) return kQueryStale;
-      // With references, ask again: an attribute writer's section is a few stores.
-    }
+    Refuser who = Refuser::kNone;
+    const int e = on_one_attr_state(inode, flags, [&] {
+      return inode_permission(*t.vfs, sec_path(t, at, inode, flags), mode_, cred, &who);
+    });
+    if (e == -ECHILD) *why = echild_reason(who);
+    return e;
   }
 
  private:

@@ -82,6 +82,21 @@ int security_follow_link(const VfsState& vfs, const SecPath& link, const Cred& c
   });
 }
 
+int security_getxattr(const VfsState& vfs, const SecPath& at, std::string_view name,
+                      const Cred& cred, Refuser* why) {
+  const unsigned flags = at.may_not_block() ? kMayNotBlock : 0;
+  return ask_modules(vfs, at, why, [&](SecurityModule& m) {
+    return m.inode_getxattr(at, name, cred, flags);
+  });
+}
+
+int security_listxattr(const VfsState& vfs, const SecPath& at, const Cred& cred,
+                       Refuser* why) {
+  const unsigned flags = at.may_not_block() ? kMayNotBlock : 0;
+  return ask_modules(vfs, at, why,
+                     [&](SecurityModule& m) { return m.inode_listxattr(at, cred, flags); });
+}
+
 bool owner_or_root(const Inode& inode, const Cred& cred) {
   return cred.is_root() || inode.uid.load(std::memory_order_relaxed) == cred.uid;
 }

@@ -22,7 +22,11 @@ int security_getattr(const VfsState& vfs, const SecPath& at, const Cred& cred,
                      Refuser* why = nullptr);
 int security_follow_link(const VfsState& vfs, const SecPath& link, const Cred& cred,
                          Refuser* why = nullptr);
-// The Echild reason to count for a -ECHILD from one of the three above.
+int security_getxattr(const VfsState& vfs, const SecPath& at, std::string_view name,
+                      const Cred& cred, Refuser* why = nullptr);
+int security_listxattr(const VfsState& vfs, const SecPath& at, const Cred& cred,
+                       Refuser* why = nullptr);
+// The Echild reason to count for a -ECHILD from one of those above.
 inline Echild echild_reason(Refuser why) {
   switch (why) {
     case Refuser::kSecurity: return Echild::kSecurityRefused;

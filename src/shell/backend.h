@@ -46,6 +46,16 @@ class ShellBackend {
   // As Task::faccessat2: checks with the ids `set_cred` set (AT_EACCESS or not).
   virtual Status faccessat2(int dirfd, std::string_view path, int mode, int flags) = 0;
   virtual Result<Statfs> statfs(std::string_view path) = 0;
+  // The *xattrat calls of Linux 6.13, as Task's (at_flags: AT_SYMLINK_NOFOLLOW,
+  // AT_EMPTY_PATH).
+  virtual Result<size_t> getxattrat(int dirfd, std::string_view path, int at_flags,
+                                    std::string_view name, void* value, size_t size) = 0;
+  virtual Status setxattrat(int dirfd, std::string_view path, int at_flags,
+                            std::string_view name, std::string_view value, int flags) = 0;
+  virtual Result<size_t> listxattrat(int dirfd, std::string_view path, int at_flags,
+                                     char* list, size_t size) = 0;
+  virtual Status removexattrat(int dirfd, std::string_view path, int at_flags,
+                               std::string_view name) = 0;
   virtual Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                         std::string_view newpath, int flags) = 0;
   virtual Status unlinkat(int dirfd, std::string_view path, int flags) = 0;

@@ -96,6 +96,14 @@ const Executor::CommandSpec* Executor::find_command(std::string_view name) {
       {"access", 2, 5, AtMode::kDirfd, &Executor::cmd_access,
        "access PATH MODE [eaccess] [nofollow] [emptypath]"},
       {"statfs", 1, 1, AtMode::kFchdir, &Executor::cmd_statfs, "statfs PATH"},
+      {"getxattr", 2, 4, AtMode::kDirfd, &Executor::cmd_getxattr,
+       "getxattr PATH NAME [nofollow] [emptypath]"},
+      {"setxattr", 3, 6, AtMode::kDirfd, &Executor::cmd_setxattr,
+       "setxattr PATH NAME VALUE [create|replace] [nofollow] [emptypath]"},
+      {"listxattr", 1, 3, AtMode::kDirfd, &Executor::cmd_listxattr,
+       "listxattr PATH [nofollow] [emptypath]"},
+      {"removexattr", 2, 4, AtMode::kDirfd, &Executor::cmd_removexattr,
+       "removexattr PATH NAME [nofollow] [emptypath]"},
       {"ls", 1, 1, AtMode::kDirfd, &Executor::cmd_ls, "ls PATH"},
       {"open", 1, SIZE_MAX, AtMode::kDirfd, &Executor::cmd_open, "open PATH [FLAG ...]"},
       {"close", 1, 1, AtMode::kNone, &Executor::cmd_close, "close FD"},
@@ -374,6 +382,62 @@ std::string Executor::cmd_statfs(const Args& a) {
          " namelen=" + n(st->f_namelen) + " blocks=" + n(st->f_blocks) +
          " bfree=" + n(st->f_bfree) + " bavail=" + n(st->f_bavail) +
          " files=" + n(st->f_files) + " ffree=" + n(st->f_ffree);
+}
+
+std::string Executor::cmd_getxattr(const Args& a) {
+  std::string unknown;
+  const auto flags = parse_at_flags(a.argv, 2, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &unknown);
+  if (!flags) return bad("getxattr: unknown flag '" + unknown + "'");
+  std::string value(kXattrSizeMax, '\0');
+  auto n = b_.getxattrat(a.dirfd, a.argv[0], *flags, a.argv[1], value.data(), value.size());
+  if (!n.ok()) return err(n.error());
+  value.resize(*n);
+  return "ok " + quote(value);
+}
+
+std::string Executor::cmd_setxattr(const Args& a) {
+  std::vector<std::string> rest(a.argv.begin() + 3, a.argv.end());
+  int xflags = 0;
+  for (auto it = rest.begin(); it != rest.end();) {
+    const int bit = *it == "create" ? XATTR_CREATE : *it == "replace" ? XATTR_REPLACE : 0;
+    if (!bit) {
+      ++it;
+      continue;
+    }
+    if (xflags) return bad("setxattr: create and replace exclude each other");
+    xflags = bit;
+    it = rest.erase(it);
+  }
+  std::string unknown;
+  const auto flags = parse_at_flags(rest, 0, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &unknown);
+  if (!flags) return bad("setxattr: unknown flag '" + unknown + "'");
+  return status_line(b_.setxattrat(a.dirfd, a.argv[0], *flags, a.argv[1], a.argv[2], xflags));
+}
+
+std::string Executor::cmd_listxattr(const Args& a) {
+  std::string unknown;
+  const auto flags = parse_at_flags(a.argv, 1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &unknown);
+  if (!flags) return bad("listxattr: unknown flag '" + unknown + "'");
+  std::string list(kXattrListMax, '\0');
+  auto n = b_.listxattrat(a.dirfd, a.argv[0], *flags, list.data(), list.size());
+  if (!n.ok()) return err(n.error());
+  std::vector<std::string> names;
+  for (size_t i = 0; i < *n;) {
+    const size_t end = list.find('\0', i);
+    names.push_back(list.substr(i, end - i));
+    i = end + 1;
+  }
+  std::sort(names.begin(), names.end());
+  std::string out = "ok";
+  for (const auto& name : names) out += " " + quote_if_needed(name);
+  return out;
+}
+
+std::string Executor::cmd_removexattr(const Args& a) {
+  std::string unknown;
+  const auto flags = parse_at_flags(a.argv, 2, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &unknown);
+  if (!flags) return bad("removexattr: unknown flag '" + unknown + "'");
+  return status_line(b_.removexattrat(a.dirfd, a.argv[0], *flags, a.argv[1]));
 }
 
 std::string Executor::cmd_ls(const Args& a) {

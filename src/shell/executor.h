@@ -56,6 +56,10 @@ class Executor {
   std::string cmd_stat(const Args& a);
   std::string cmd_access(const Args& a);
   std::string cmd_statfs(const Args& a);
+  std::string cmd_getxattr(const Args& a);
+  std::string cmd_setxattr(const Args& a);
+  std::string cmd_listxattr(const Args& a);
+  std::string cmd_removexattr(const Args& a);
   std::string cmd_ls(const Args& a);
   std::string cmd_open(const Args& a);
   std::string cmd_close(const Args& a);

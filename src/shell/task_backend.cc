@@ -48,6 +48,22 @@ Status TaskBackend::faccessat2(int dirfd, std::string_view path, int mode, int f
   return t_.faccessat2(dirfd, path, mode, flags);
 }
 Result<Statfs> TaskBackend::statfs(std::string_view path) { return t_.statfs(path); }
+Result<size_t> TaskBackend::getxattrat(int dirfd, std::string_view path, int at_flags,
+                                       std::string_view name, void* value, size_t size) {
+  return t_.getxattrat(dirfd, path, at_flags, name, value, size);
+}
+Status TaskBackend::setxattrat(int dirfd, std::string_view path, int at_flags,
+                               std::string_view name, std::string_view value, int flags) {
+  return t_.setxattrat(dirfd, path, at_flags, name, value, flags);
+}
+Result<size_t> TaskBackend::listxattrat(int dirfd, std::string_view path, int at_flags,
+                                        char* list, size_t size) {
+  return t_.listxattrat(dirfd, path, at_flags, list, size);
+}
+Status TaskBackend::removexattrat(int dirfd, std::string_view path, int at_flags,
+                                  std::string_view name) {
+  return t_.removexattrat(dirfd, path, at_flags, name);
+}
 Status TaskBackend::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                            std::string_view newpath, int flags) {
   return t_.linkat(olddirfd, oldpath, newdirfd, newpath, flags);

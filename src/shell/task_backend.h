@@ -34,6 +34,14 @@ class TaskBackend final : public ShellBackend {
   Result<std::string> readlinkat(int dirfd, std::string_view path) override;
   Status faccessat2(int dirfd, std::string_view path, int mode, int flags) override;
   Result<Statfs> statfs(std::string_view path) override;
+  Result<size_t> getxattrat(int dirfd, std::string_view path, int at_flags,
+                            std::string_view name, void* value, size_t size) override;
+  Status setxattrat(int dirfd, std::string_view path, int at_flags, std::string_view name,
+                    std::string_view value, int flags) override;
+  Result<size_t> listxattrat(int dirfd, std::string_view path, int at_flags, char* list,
+                             size_t size) override;
+  Status removexattrat(int dirfd, std::string_view path, int at_flags,
+                       std::string_view name) override;
   Status linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                 std::string_view newpath, int flags) override;
   Status unlinkat(int dirfd, std::string_view path, int flags) override;

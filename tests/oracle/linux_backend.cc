@@ -1,8 +1,10 @@
 #include "oracle/linux_backend.h"
 
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -175,6 +177,80 @@ Result<Statfs> LinuxBackend::statfs(std::string_view path) {
   return st;
 }
 
+// The *xattrat system calls (Linux 6.13; glibc 2.36 has no wrappers). On an older
+// kernel the path forms stand in for AT_FDCWD.
+namespace {
+#ifndef SYS_setxattrat
+constexpr long SYS_setxattrat = 463, SYS_getxattrat = 464, SYS_listxattrat = 465,
+               SYS_removexattrat = 466;
+#endif
+struct XattrArgs {
+  uint64_t value;
+  uint32_t size;
+  uint32_t flags;
+};
+
+long xattr_result(long rc) { return rc < 0 ? -errno : rc; }
+}  // namespace
+
+Result<size_t> LinuxBackend::getxattrat(int dirfd, std::string_view path, int at_flags,
+                                        std::string_view name, void* value, size_t size) {
+  if (has_nul(path) || has_nul(name)) return Err{EINVAL};
+  const std::string p(path), n(name);
+  XattrArgs args{reinterpret_cast<uintptr_t>(value), static_cast<uint32_t>(size), 0};
+  long rc = xattr_result(::syscall(SYS_getxattrat, real(dirfd), p.c_str(), at_flags,
+                                   n.c_str(), &args, sizeof args));
+  if (rc == -ENOSYS && dirfd == AT_FDCWD)
+    rc = xattr_result((at_flags & AT_SYMLINK_NOFOLLOW)
+                          ? ::lgetxattr(p.c_str(), n.c_str(), value, size)
+                          : ::getxattr(p.c_str(), n.c_str(), value, size));
+  if (rc < 0) return Err{static_cast<int>(-rc)};
+  return static_cast<size_t>(rc);
+}
+
+Status LinuxBackend::setxattrat(int dirfd, std::string_view path, int at_flags,
+                                std::string_view name, std::string_view value, int flags) {
+  if (has_nul(path) || has_nul(name)) return Err{EINVAL};
+  const std::string p(path), n(name);
+  XattrArgs args{reinterpret_cast<uintptr_t>(value.data()),
+                 static_cast<uint32_t>(value.size()), static_cast<uint32_t>(flags)};
+  long rc = xattr_result(::syscall(SYS_setxattrat, real(dirfd), p.c_str(), at_flags,
+                                   n.c_str(), &args, sizeof args));
+  if (rc == -ENOSYS && dirfd == AT_FDCWD)
+    rc = xattr_result(
+        (at_flags & AT_SYMLINK_NOFOLLOW)
+            ? ::lsetxattr(p.c_str(), n.c_str(), value.data(), value.size(), flags)
+            : ::setxattr(p.c_str(), n.c_str(), value.data(), value.size(), flags));
+  if (rc < 0) return Err{static_cast<int>(-rc)};
+  return {};
+}
+
+Result<size_t> LinuxBackend::listxattrat(int dirfd, std::string_view path, int at_flags,
+                                         char* list, size_t size) {
+  if (has_nul(path)) return Err{EINVAL};
+  const std::string p(path);
+  long rc = xattr_result(
+      ::syscall(SYS_listxattrat, real(dirfd), p.c_str(), at_flags, list, size));
+  if (rc == -ENOSYS && dirfd == AT_FDCWD)
+    rc = xattr_result((at_flags & AT_SYMLINK_NOFOLLOW) ? ::llistxattr(p.c_str(), list, size)
+                                                       : ::listxattr(p.c_str(), list, size));
+  if (rc < 0) return Err{static_cast<int>(-rc)};
+  return static_cast<size_t>(rc);
+}
+
+Status LinuxBackend::removexattrat(int dirfd, std::string_view path, int at_flags,
+                                   std::string_view name) {
+  if (has_nul(path) || has_nul(name)) return Err{EINVAL};
+  const std::string p(path), n(name);
+  long rc = xattr_result(
+      ::syscall(SYS_removexattrat, real(dirfd), p.c_str(), at_flags, n.c_str()));
+  if (rc == -ENOSYS && dirfd == AT_FDCWD)
+    rc = xattr_result((at_flags & AT_SYMLINK_NOFOLLOW) ? ::lremovexattr(p.c_str(), n.c_str())
+                                                       : ::removexattr(p.c_str(), n.c_str()));
+  if (rc < 0) return Err{static_cast<int>(-rc)};
+  return {};
+}
+
 Status LinuxBackend::linkat(int olddirfd, std::string_view oldpath, int newdirfd,
                             std::string_view newpath, int flags) {
   if (has_nul(oldpath) || has_nul(newpath)) return Err{EINVAL};
@@ -253,6 +329,18 @@ Status LinuxBackend::set_cred(const Cred& cred) {
   // setfsuid/setfsgid report failure only by returning the old value: read back.
   if (static_cast<uid_t>(::syscall(SYS_setfsuid, -1)) != cred.uid) return Err{EPERM};
   if (static_cast<gid_t>(::syscall(SYS_setfsgid, -1)) != cred.gid) return Err{EPERM};
+  // setfsuid leaves CAP_SYS_ADMIN, which decides who sees and changes trusted. and
+  // security. attributes: an unprivileged rcuvfs task has no such power, so the thread
+  // gives it up while its fsuid is not 0 (it stays permitted, to come back with `as 0`).
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3]{};
+  if (::syscall(SYS_capget, &hdr, caps) < 0) return Err{errno};
+  constexpr unsigned kWord = CAP_SYS_ADMIN / 32, kBit = 1u << (CAP_SYS_ADMIN % 32);
+  if (cred.uid == 0)
+    caps[kWord].effective |= caps[kWord].permitted & kBit;
+  else
+    caps[kWord].effective &= ~kBit;
+  if (::syscall(SYS_capset, &hdr, caps) < 0) return Err{errno};
   return {};
 }
 

@@ -223,6 +223,36 @@ class FakeBackend final : public ShellBackend {
     st.f_ffree = 4;
     return st;
   }
+  // getxattr answers "v\n1"; listxattr "user.b", "user.a", "trusted.x y".
+  Result<size_t> getxattrat(int dirfd, std::string_view path, int at_flags,
+                            std::string_view name, void* value, size_t size) override {
+    if (auto r = rec("getxattrat", n(dirfd) + "," + s(path) + "," + n(at_flags) + "," +
+                                       s(name) + "," + n(static_cast<long>(size)));
+        !r)
+      return Err{r.error()};
+    std::memcpy(value, "v\n1", 3);
+    return size_t{3};
+  }
+  Status setxattrat(int dirfd, std::string_view path, int at_flags, std::string_view name,
+                    std::string_view value, int flags) override {
+    return rec("setxattrat", n(dirfd) + "," + s(path) + "," + n(at_flags) + "," + s(name) +
+                                 "," + s(value) + "," + n(flags));
+  }
+  Result<size_t> listxattrat(int dirfd, std::string_view path, int at_flags, char* list,
+                             size_t size) override {
+    if (auto r = rec("listxattrat", n(dirfd) + "," + s(path) + "," + n(at_flags) + "," +
+                                        n(static_cast<long>(size)));
+        !r)
+      return Err{r.error()};
+    static constexpr char kNames[] = "user.b\0user.a\0trusted.x y";
+    std::memcpy(list, kNames, sizeof kNames);
+    return sizeof kNames;
+  }
+  Status removexattrat(int dirfd, std::string_view path, int at_flags,
+                       std::string_view name) override {
+    return rec("removexattrat",
+               n(dirfd) + "," + s(path) + "," + n(at_flags) + "," + s(name));
+  }
   Status linkat(int od, std::string_view op, int nd, std::string_view np,
                 int flags) override {
     return rec("linkat", n(od) + "," + s(op) + "," + n(nd) + "," + s(np) + "," + n(flags));
@@ -324,7 +354,11 @@ TEST(Executor, Malformed) {
                         "umount a lazy", "bind a b", "mknod a chr 4096 0", "nofile", "nofile -1",
                         "nofile 18446744073709551616", "nofile 1 2", "at 3 nofile 5",
                         "access a", "access a rr", "access a fr", "access a \"\"",
-                        "access a q", "access a r follow", "statfs", "statfs a b"})
+                        "access a q", "access a r follow", "statfs", "statfs a b",
+                        "getxattr a", "getxattr a user.x eaccess", "setxattr a user.x",
+                        "setxattr a user.x v create replace", "setxattr a user.x v follow",
+                        "listxattr", "listxattr a create", "removexattr a",
+                        "removexattr a user.x replace", "at 3 getxattr a b c d e"})
     EXPECT_EQ(r.line(l).rfind("bad ", 0), 0u) << l;
 }
 
@@ -387,6 +421,28 @@ TEST(Executor, Commands) {
   EXPECT_EQ(r.line("statfs /"), "ok type=0x1021994 bsize=4096 namelen=255 blocks=10 bfree=7 "
                                 "bavail=6 files=5 ffree=4");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{"statfs(/)"});
+  // xattrs: the value quoted as `read` quotes; the names sorted and quoted if needed.
+  EXPECT_EQ(r.line("getxattr a user.x"), "ok \"v\\n1\"");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"getxattrat(-100,a,0,user.x,65536)"});
+  EXPECT_EQ(r.line("at 3 getxattr \"\" user.x nofollow emptypath"), "ok \"v\\n1\"");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"getxattrat(3,," +
+                                                std::to_string(AT_SYMLINK_NOFOLLOW |
+                                                               AT_EMPTY_PATH) +
+                                                ",user.x,65536)"});
+  EXPECT_EQ(r.line("setxattr a user.x \"v w\" replace nofollow"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"setxattrat(-100,a," +
+                                                std::to_string(AT_SYMLINK_NOFOLLOW) +
+                                                ",user.x,v w," +
+                                                std::to_string(XATTR_REPLACE) + ")"});
+  EXPECT_EQ(r.line("setxattr a user.x \"\" create"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"setxattrat(-100,a,0,user.x,," +
+                                                std::to_string(XATTR_CREATE) + ")"});
+  EXPECT_EQ(r.line("listxattr a"), "ok \"trusted.x y\" user.a user.b");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"listxattrat(-100,a,0,65536)"});
+  EXPECT_EQ(r.line("at 4 removexattr b user.x"), "ok");
+  EXPECT_EQ(r.b.calls, std::vector<std::string>{"removexattrat(4,b,0,user.x)"});
+  r.b.fail["removexattrat"] = ENODATA;
+  EXPECT_EQ(r.line("removexattr b user.x"), "err ENODATA");
   EXPECT_EQ(r.line("ls d"), "ok B a b");
   EXPECT_EQ(r.line("open d rdwr creat excl mode=0600 resolve=beneath,in_root"), "ok fd=3");
   EXPECT_EQ(r.b.calls, std::vector<std::string>{

@@ -39,6 +39,10 @@
 //                                                       kMayNotBlock
 //   statfs         none; RCU section when kMayNotBlock  only w/o   yes
 //                                                       kMayNotBlock
+//   getxattr/      none; RCU section when kMayNotBlock  only w/o   yes
+//     listxattr                                         kMayNotBlock
+//   setxattr/      inode: exclusive                     yes        no
+//     removexattr
 //   read/write/    inode: shared (read) / exclusive     yes        no
 //     truncate       (write, truncate)
 //   evict          none of its own; see below           yes        no
@@ -211,6 +215,29 @@ class Inode {
   // from memory or -ECHILD; like getattr_rcu, the inode may be torn down, so read
   // only atomics. Default: -ENOSYS (Linux's answer for a filesystem with no statfs).
   virtual int statfs(Statfs& out, unsigned flags) const;
+
+  // ---- extended attributes ----
+  // `name` is the whole name, prefix included ("user.mime_type"); the core has checked
+  // it (a known prefix, at most kXattrNameMax bytes), the caller's rights and the
+  // security modules. A filesystem that keeps them in memory builds on SimpleXattrs
+  // (<rcuvfs/fs/xattr.h>).
+  // Copy the value of `name` into `buf` and return its length; with size 0 only the
+  // length. -ENODATA: no such attribute; -ERANGE: longer than `size`. With
+  // kMayNotBlock, answer from memory without blocking or -ECHILD; the value copied
+  // must be one some setxattr stored, never torn or a mix of two. Default:
+  // -EOPNOTSUPP (no extended attributes).
+  virtual int getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const;
+  // Call fn(ctx, name) for every attribute, in the filesystem's order (the core drops
+  // the names the caller may not see). 0 or -errno; with kMayNotBlock as getxattr, and
+  // the names must be those of one moment. Default: 0, no names.
+  using XattrNameFn = void (*)(void* ctx, std::string_view name);
+  virtual int listxattr(XattrNameFn fn, void* ctx, unsigned flags) const;
+  // Set `name` to `value`. flags: XATTR_CREATE (EEXIST when it exists), XATTR_REPLACE
+  // (ENODATA when it does not). ENOSPC past the filesystem's room for attributes. The
+  // filesystem stamps ctime (an attribute change, as Linux's do). Default: EOPNOTSUPP.
+  virtual Status setxattr(std::string_view name, std::string_view value, int flags);
+  // Remove `name` (ENODATA when absent) and stamp ctime. Default: EOPNOTSUPP.
+  virtual Status removexattr(std::string_view name);
 
   // ---- regular files ----
   virtual Result<size_t> read(void* buf, size_t count, off_t offset);

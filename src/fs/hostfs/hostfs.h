@@ -149,6 +149,11 @@ class HostInode : public Inode {
   // The host's fstatfs of the object (so each host filesystem under the tree answers
   // for its own objects): a system call, so -ECHILD in RCU mode.
   int statfs(Statfs& out, unsigned flags) const override;
+  // The host's extended attributes (xattr.cc): system calls, -ECHILD in RCU mode.
+  int getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const override;
+  int listxattr(XattrNameFn fn, void* ctx, unsigned flags) const override;
+  Status setxattr(std::string_view name, std::string_view value, int flags) override;
+  Status removexattr(std::string_view name) override;
 
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;

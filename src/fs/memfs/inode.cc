@@ -339,8 +339,37 @@ Status MemInode::truncate(off_t length) {
   return {};
 }
 
+int MemInode::getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const {
+  if ((flags & kMayNotBlock) && !super().rcu_callbacks()) return -ECHILD;
+  return xattrs_.get(name, buf, size);
+}
+
+int MemInode::listxattr(XattrNameFn fn, void* ctx, unsigned flags) const {
+  if ((flags & kMayNotBlock) && !super().rcu_callbacks()) return -ECHILD;
+  return xattrs_.list(fn, ctx);
+}
+
+void MemInode::touch_ctime() {
+  const int64_t now = now_ns();
+  AttrWrite w(*this);
+  ctime_ns.store(now, kRelaxed);
+}
+
+Status MemInode::setxattr(std::string_view name, std::string_view value, int flags) {
+  RCUVFS_TRY(xattrs_.set(name, value, flags));
+  touch_ctime();
+  return {};
+}
+
+Status MemInode::removexattr(std::string_view name) {
+  RCUVFS_TRY(xattrs_.remove(name));
+  touch_ctime();
+  return {};
+}
+
 void MemInode::evict() {
   drop_contents();
+  xattrs_.clear();
   super().free_inode(this);
 }
 

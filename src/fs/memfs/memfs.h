@@ -35,7 +35,10 @@
 // says what it points to, and every pointer it may load stays valid until its
 // read-side section ends (both kinds are freed after a grace period).
 //
-// The page count lives in the FileData rather than the inode: an inode is 104 bytes
+// And `xattrs_`, the extended attributes (SimpleXattrs: an immutable set, replaced
+// whole under Inode::lock and read under RCU), let go at eviction.
+//
+// The page count lives in the FileData rather than the inode: an inode is 112 bytes
 // for every file of the namespace (a dentry and an inode are most of the memory a
 // file costs), and a count belongs only to files that hold data.
 //
@@ -48,6 +51,7 @@
 
 #include <rcuvfs/fs/inode.h>
 #include <rcuvfs/fs/superblock.h>
+#include <rcuvfs/fs/xattr.h>
 
 #include "fs/memfs/file_data.h"
 
@@ -111,6 +115,12 @@ class MemInode : public Inode {
   // nr_inodes=0). From atomics only: answered in RCU mode.
   int statfs(Statfs& out, unsigned flags) const override;
 
+  // Extended attributes in memory (SimpleXattrs: read in RCU mode, a value never torn).
+  int getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const override;
+  int listxattr(XattrNameFn fn, void* ctx, unsigned flags) const override;
+  Status setxattr(std::string_view name, std::string_view value, int flags) override;
+  Status removexattr(std::string_view name) override;
+
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;
   Status truncate(off_t length) override;
@@ -135,6 +145,7 @@ class MemInode : public Inode {
  private:
   Result<MemInode*> new_child(mode_t mode, dev_t rdev, const Cred& cred);
   void touch_dir(int64_t entries_delta, int64_t nlink_delta);
+  void touch_ctime();
 
   // The payload word by file type: a regular file's contents (a FileData*, or 0 while
   // it holds no page), a symlink's body (LinkBody* | kBodyTag), a device node's
@@ -162,11 +173,13 @@ class MemInode : public Inode {
   static void release_body(uintptr_t p, bool now);
 
   std::atomic<uintptr_t> payload_{0};
+  SimpleXattrs xattrs_;  // one word; empty (a null pointer) for most files
 };
 
-// One allocation per file: 104 bytes (96 of Inode and the payload word).
+// One allocation per file: 112 bytes (96 of Inode, the payload word, the attributes'
+// word).
 #if defined(__x86_64__) || defined(__aarch64__)
-static_assert(sizeof(MemInode) == 104);
+static_assert(sizeof(MemInode) == 112);
 #endif
 
 // Options, as tmpfs's: `size=SIZE`, the most the pages of all files may take: bytes
