@@ -10,7 +10,7 @@ PACKAGES="build-essential cmake pkg-config
   nlohmann-json3-dev
   gnuplot-nox
   libfuse3-dev fuse3
-  stress-ng git tar diffutils findutils"
+  stress-ng git tar diffutils findutils attr"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

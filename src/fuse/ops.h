@@ -16,6 +16,8 @@ void add_namespace_ops(fuse_lowlevel_ops& ops);
 void add_file_ops(fuse_lowlevel_ops& ops);
 // ops_dir.cc: opendir, readdir, readdirplus, releasedir, fsyncdir
 void add_dir_ops(fuse_lowlevel_ops& ops);
+// ops_xattr.cc: setxattr, getxattr, listxattr, removexattr
+void add_xattr_ops(fuse_lowlevel_ops& ops);
 
 inline fuse_lowlevel_ops make_ops() {
   fuse_lowlevel_ops ops{};
@@ -23,6 +25,7 @@ inline fuse_lowlevel_ops make_ops() {
   add_namespace_ops(ops);
   add_file_ops(ops);
   add_dir_ops(ops);
+  add_xattr_ops(ops);
   return ops;
 }
 

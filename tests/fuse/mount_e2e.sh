@@ -14,7 +14,7 @@ export LC_ALL=C
 
 skip_unless_fuse_works
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root (allow_other, setpriv)"; exit $SKIP; fi
-for tool in git tar diff find stress-ng setpriv; do
+for tool in git tar diff find stress-ng setpriv setfattr getfattr; do
   command -v $tool >/dev/null 2>&1 || { echo "FAIL: $tool is missing (scripts/install-deps.sh)"; exit 1; }
 done
 
@@ -55,6 +55,12 @@ chmod 1777 "$SRC/odd/deep/er"
 chown 12345:54321 "$SRC/odd/file"
 touch -h -d '2001-02-03 04:05:06.123456789' "$SRC/odd/symlink"
 touch -d '1999-12-31 23:59:59.5' "$SRC/odd/deep/er/still"
+# Extended attributes of each namespace root may set, an empty value, a binary one.
+setfattr -n user.mime -v text/plain "$SRC/odd/file"
+setfattr -n user.empty "$SRC/odd/file"
+setfattr -n trusted.origin -v host "$SRC/odd/file"
+setfattr -n security.label -v 0x00ff0a "$SRC/odd/deep"
+setfattr -n user.header -v yes "$SRC/linux/types.h"
 
 step "mount (foreground, allow_other)"
 # RCUVFS_MOUNT_ARGS: extra arguments for the server under test (e.g. -s).
@@ -117,6 +123,48 @@ for t in f d l p; do
   b=$(find "$MNT/tree" -type $t | wc -l)
   [ "$a" = "$b" ] || fail "find -type $t: $a in the source, $b on the mount"
 done
+
+step "extended attributes: cp -a, setfattr/getfattr, tar --xattrs"
+# Every attribute of a tree as sorted "path name=hexvalue" lines.
+xattrs() {
+  (cd "$1" && getfattr -R -h -d -m - -e hex . 2>/dev/null |
+     awk '/^# file: /{f=substr($0, 9); next} /=/{print f, $0}' | sort)
+}
+xattrs "$SRC" > "$WORK/xattr.src"
+# (odd/hardlink is odd/file: 8 lines for 5 attributes.)
+[ "$(wc -l < "$WORK/xattr.src")" = 8 ] || fail "source attributes: $(cat "$WORK/xattr.src")"
+xattrs "$MNT/tree" > "$WORK/xattr.mnt"
+diff "$WORK/xattr.src" "$WORK/xattr.mnt" || fail "attributes differ after cp -a"
+x=$MNT/xattr-probe
+echo x > "$x"
+setfattr -n user.k -v v1 "$x" || fail "setfattr"
+[ "$(getfattr --only-values -n user.k "$x")" = v1 ] || fail "getfattr after setfattr"
+setfattr -x user.k "$x" || fail "setfattr -x"
+out=$(getfattr -n user.k "$x" 2>&1) && fail "getfattr of a removed attribute succeeded"
+case $out in *"No such attribute"*) ;; *) fail "want ENODATA, got: $out" ;; esac
+out=$(setfattr -n foo.k -v v "$x" 2>&1) && fail "an unknown namespace was accepted"
+case $out in *"Operation not supported"*) ;; *) fail "want EOPNOTSUPP, got: $out" ;; esac
+setfattr -n user.k -v v2 "$x" && setfattr -n trusted.t -v t "$x" || fail "setfattr user/trusted"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+out=$(as_nobody setfattr -n user.k -v v3 "$x" 2>&1) && fail "uid 65534 set an attribute of a 0644 root file"
+case $out in *"Permission denied"*) ;; *) fail "want EACCES, got: $out" ;; esac
+[ "$(as_nobody getfattr --only-values -n user.k "$x")" = v2 ] || fail "uid 65534 reads user.k"
+names=$(as_nobody getfattr -d -m - --absolute-names "$x" | grep -v '^#' | cut -d= -f1 | xargs)
+[ "$names" = user.k ] || fail "uid 65534 lists '$names' (trusted. must be hidden)"
+names=$(getfattr -d -m - --absolute-names "$x" | grep -v '^#' | cut -d= -f1 | xargs)
+[ "$names" = "trusted.t user.k" ] || fail "root lists '$names'"
+rm "$x"
+(cd "$MNT/tree" && tar --xattrs --xattrs-include='*' -cf "$WORK/xattr.tar" .) ||
+  fail "tar --xattrs c from the mount"
+mkdir "$WORK/untarx" "$MNT/untarx"
+tar --xattrs --xattrs-include='*' -xpf "$WORK/xattr.tar" -C "$WORK/untarx" || fail "tar --xattrs x"
+xattrs "$WORK/untarx" > "$WORK/xattr.untar"
+diff "$WORK/xattr.src" "$WORK/xattr.untar" || fail "attributes differ after tar out of the mount"
+tar --xattrs --xattrs-include='*' -xpf "$WORK/xattr.tar" -C "$MNT/untarx" ||
+  fail "tar --xattrs x into the mount"
+xattrs "$MNT/untarx" > "$WORK/xattr.untar2"
+diff "$WORK/xattr.src" "$WORK/xattr.untar2" || fail "attributes differ after tar into the mount"
+rm -r "$WORK/untarx" "$MNT/untarx"
 
 step "tar round trip (out of and into the mount)"
 (cd "$MNT/tree" && tar cf "$WORK/tree.tar" .) || fail "tar c from the mount"
