@@ -12,6 +12,7 @@
 #include <rcuvfs/result.h>
 
 #include <atomic>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -83,18 +84,23 @@ class FinalQuery {
 // (positive, as Err takes it).
 int query_path(TaskState& t, int dirfd, std::string_view path, unsigned flags, FinalQuery& q);
 
-// A FinalQuery's rule on mode, uid and gid (`check()`, 0 or -errno) answered for one
-// state of the inode's attributes: under attr_seq, so that a chmod and a chown racing
-// it give the answer of one state or the other, never of a mix. In RCU mode a race is
-// kQueryStale; with references it asks again (a writer's section is a few stores).
+// A rule on mode, uid and gid (`check()`, 0 or -errno) answered for one state of the
+// inode's attributes, so that a chmod and a chown racing it give the answer of one
+// state or the other, never of a mix. In RCU mode (kMayNotBlock) it is checked under
+// attr_seq, and a race is kQueryStale. With references the inode's lock is held shared
+// for the check: chmod and chown change mode and owners with it held exclusively. (A
+// filesystem's own refresh of cached attributes, hostfs's, may store a newer state
+// meanwhile: one the object had.)
 template <class Check>
-int on_one_attr_state(const Inode* inode, unsigned flags, Check&& check) {
-  for (;;) {
-    const uint32_t seq = inode->attr_seq.begin();
-    const int e = check();
-    if (e == -ECHILD || inode->attr_seq.validate(seq)) return e;
-    if (flags & kMayNotBlock) return kQueryStale;
+int on_one_attr_state(Inode* inode, unsigned flags, Check&& check) {
+  if (!(flags & kMayNotBlock)) {
+    std::shared_lock lk(inode->lock);
+    return check();
   }
+  const uint32_t seq = inode->attr_seq.begin();
+  const int e = check();
+  if (e == -ECHILD || inode->attr_seq.validate(seq)) return e;
+  return kQueryStale;
 }
 
 // Translate RESOLVE_* bits into walk flags.

@@ -17,6 +17,7 @@ struct Switches {
   std::atomic<bool> refuse_permission{false};  // permission in RCU mode answers -ECHILD
   std::atomic<int> attr_writes_in_permission{0};  // permission bumps attr_seq (N times)
   std::atomic<bool> refuse_statfs{false};      // statfs in RCU mode answers -ECHILD
+  std::atomic<bool> refuse_xattr{false};  // getxattr/listxattr in RCU mode answer -ECHILD
 };
 inline Switches g_switches;
 
@@ -48,6 +49,14 @@ class ProbeInode : public memfs::MemInode {
   int statfs(Statfs& out, unsigned flags) const override {
     if ((flags & kMayNotBlock) && g_switches.refuse_statfs.load()) return -ECHILD;
     return MemInode::statfs(out, flags);
+  }
+  int getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const override {
+    if ((flags & kMayNotBlock) && g_switches.refuse_xattr.load()) return -ECHILD;
+    return MemInode::getxattr(name, buf, size, flags);
+  }
+  int listxattr(XattrNameFn fn, void* ctx, unsigned flags) const override {
+    if ((flags & kMayNotBlock) && g_switches.refuse_xattr.load()) return -ECHILD;
+    return MemInode::listxattr(fn, ctx, flags);
   }
   int get_link(std::string_view& out, unsigned flags) const override {
     if ((flags & kMayNotBlock) && g_switches.refuse_link.load()) return -ECHILD;

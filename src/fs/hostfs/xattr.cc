@@ -32,6 +32,8 @@ int HostInode::listxattr(XattrNameFn fn, void* ctx, unsigned flags) const {
     ssize_t n = ::listxattr(at.c_str(), nullptr, 0);
     if (n < 0) return -errno;
     list.resize(static_cast<size_t>(n));
+    // A list longer than XATTR_LIST_MAX cannot be read (E2BIG): neither can its length
+    // then be told to the caller, who gets E2BIG for every size.
     n = n ? ::listxattr(at.c_str(), list.data(), list.size()) : 0;
     if (n < 0 && errno == ERANGE) continue;
     if (n < 0) return -errno;
