@@ -109,6 +109,29 @@ TEST_P(Audit, FailedAndOtherStats) {
   EXPECT_EQ(ls[2], "uid=0 gid=0 op=stat path=/l");
 }
 
+// Attribute reads are logged as stats are (once, after the refused RCU attempt);
+// changes with the namespace changes. A call that failed before the hooks is not.
+TEST_P(Audit, ExtendedAttributes) {
+  start();
+  ASSERT_OK(t->setxattr("a/f", "user.k", "v"));
+  char buf[8];
+  EXPECT_OK(t->getxattr("l", "user.k", buf, sizeof buf));
+  EXPECT_OK(t->listxattr("a/f", buf, sizeof buf));
+  EXPECT_ERRNO(t->getxattr("a/f", "", buf, sizeof buf), ERANGE);
+  ASSERT_OK(t->removexattr("a/f", "user.k"));
+  EXPECT_ERRNO(t->removexattr("a/f", "user.k"), ENODATA);  // the hook ran: logged
+  ASSERT_OK(t->setxattr("a/f", "user.two words", "v"));
+  const std::vector<std::string> want = {
+      "uid=0 gid=0 op=setxattr path=/a/f name=user.k",
+      "uid=0 gid=0 op=getxattr path=/a/f name=user.k",
+      "uid=0 gid=0 op=listxattr path=/a/f",
+      "uid=0 gid=0 op=removexattr path=/a/f name=user.k",
+      "uid=0 gid=0 op=removexattr path=/a/f name=user.k",
+      "uid=0 gid=0 op=setxattr path=/a/f name=\"user.two words\"",
+  };
+  EXPECT_EQ(lines(), want);
+}
+
 TEST_P(Audit, NamespaceChanges) {
   start();
   ASSERT_OK(t->mkdirat(AT_FDCWD, "a/d", 0755));

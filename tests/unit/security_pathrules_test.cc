@@ -128,6 +128,30 @@ TEST_P(Pathrules, Stat) {
   EXPECT_OK(free_task->statx(AT_FDCWD, "other/o"));
 }
 
+// Reading extended attributes needs the stat right; it stays speculative when allowed.
+TEST_P(Pathrules, ExtendedAttributesAreReadWithTheStatRight) {
+  ASSERT_OK(t->setxattr("src/a", "user.k", "v"));
+  ASSERT_OK(t->setxattr("other/o", "user.k", "v"));
+  enforce_standard();
+  char buf[8];
+  const Counters before = Vfs::counters();
+  EXPECT_OK(t->getxattr("src/a", "user.k", buf, sizeof buf));
+  EXPECT_OK(t->listxattr("src/a", buf, sizeof buf));
+  const Counters d = Vfs::counters() - before;
+  if (speculative_fs()) {
+    EXPECT_EQ(d.get(Counter::kGetxattrSpeculative), 1u);
+    EXPECT_EQ(d.get(Counter::kListxattrSpeculative), 1u);
+  }
+  EXPECT_ERRNO(t->getxattr("other/o", "user.k", buf, sizeof buf), EACCES);
+  EXPECT_ERRNO(t->listxattr("other/o", buf, sizeof buf), EACCES);
+  t->set_walk_mode(rcuvfs::Task::WalkMode::kRefOnly);
+  EXPECT_ERRNO(t->getxattr("other/o", "user.k", buf, sizeof buf), EACCES);
+  EXPECT_OK(t->getxattr("src/a", "user.k", buf, sizeof buf));
+  // Changes are not restricted (as chmod is not).
+  EXPECT_OK(t->setxattr("other/o", "user.k", "w"));
+  EXPECT_OK(free_task->getxattr("other/o", "user.k", buf, sizeof buf));
+}
+
 TEST_P(Pathrules, Truncate) {
   enforce_standard();
   EXPECT_OK(t->truncate("build/x", 0));

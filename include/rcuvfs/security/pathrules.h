@@ -51,7 +51,7 @@ inline constexpr AccessMask kMakeBlock = 1u << 11;
 inline constexpr AccessMask kMakeSym = 1u << 12;
 inline constexpr AccessMask kRefer = 1u << 13;      // link or rename to another directory
 inline constexpr AccessMask kTruncate = 1u << 14;   // truncate, ftruncate, O_TRUNC
-inline constexpr AccessMask kStat = 1u << 15;       // statx
+inline constexpr AccessMask kStat = 1u << 15;       // statx, getxattr, listxattr
 inline constexpr AccessMask kAllAccess = (1u << 16) - 1;
 
 // Names as in Landlock's LANDLOCK_ACCESS_FS_* ("read_file", "make_reg", ...; "all").

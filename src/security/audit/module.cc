@@ -55,6 +55,26 @@ class Module final : public SecurityModule {
     log(cred, "stat", at.path());
     return 0;
   }
+  int inode_getxattr(const SecPath& at, std::string_view name, const Cred& cred,
+                     unsigned flags) override {
+    if (flags & kMayNotBlock) return -ECHILD;
+    log(cred, "getxattr", at.path(), name_field(name));
+    return 0;
+  }
+  int inode_listxattr(const SecPath& at, const Cred& cred, unsigned flags) override {
+    if (flags & kMayNotBlock) return -ECHILD;
+    log(cred, "listxattr", at.path());
+    return 0;
+  }
+  int inode_setxattr(const SecPath& at, std::string_view name, std::string_view, int,
+                     const Cred& cred) override {
+    if (opt_.namespace_changes) log(cred, "setxattr", at.path(), name_field(name));
+    return 0;
+  }
+  int inode_removexattr(const SecPath& at, std::string_view name, const Cred& cred) override {
+    if (opt_.namespace_changes) log(cred, "removexattr", at.path(), name_field(name));
+    return 0;
+  }
   int file_open(const SecPath& at, int flags, bool created, const Cred& cred) override {
     log(cred, "open", at.path(),
         " flags=" + open_flags(flags) + " created=" + (created ? "1" : "0"));
@@ -125,6 +145,9 @@ class Module final : public SecurityModule {
   }
 
  private:
+  static std::string name_field(std::string_view name) {
+    return " name=" + quoted(std::string(name));
+  }
   static std::string quoted(const std::string& s) {
     std::string out;
     append_quoted(out, s);

@@ -97,6 +97,15 @@ class Module final : public SecurityModule {
     if (!cred.domain) return 0;
     return check(at, kStat, cred);
   }
+  // Extended attributes are metadata: reading them is the stat right. Changing them is
+  // not restricted, as chmod and chown are not (nor are they by Landlock).
+  int inode_getxattr(const SecPath& at, std::string_view, const Cred& cred,
+                     unsigned) override {
+    return cred.domain ? check(at, kStat, cred) : 0;
+  }
+  int inode_listxattr(const SecPath& at, const Cred& cred, unsigned) override {
+    return cred.domain ? check(at, kStat, cred) : 0;
+  }
 
   int path_mknod(const SecPath& dir, std::string_view, mode_t mode, dev_t,
                  const Cred& cred) override {
