@@ -1,5 +1,6 @@
 // libFuzzer target: the path resolver. The input decodes into a sequence of calls —
-// statx, openat2, readlinkat and a few namespace mutations — each with a dirfd, a path
+// statx, openat2, readlinkat, faccessat2, statfs, the xattr calls and a few namespace
+// mutations — each with a dirfd, a path
 // built from the names of a fixed tree (plus raw bytes), and flags that are mostly
 // valid and sometimes arbitrary. The tree (built afresh per input, in a sandbox.h
 // namespace whose root is a fresh memfs) has directories, files, relative, absolute,
@@ -9,11 +10,13 @@
 // Checked for every call, beyond "no crash, no leak, no UB" (the sanitizers):
 //   - the errno is one the call may return (allowed() below: the union of the errors
 //     Linux documents for the call and rcuvfs supports);
-//   - statx and non-mutating openat2 give the same answer in all three walk modes
+//   - statx, non-mutating openat2 and the read-only questions (faccessat2, statfs,
+//     getxattr, listxattr) give the same answer in all three walk modes
 //     (speculative, Linux-style, reference-only): same errno, or the same object with
 //     the same attributes;
 //   - a call that is read-only or that failed leaves the tree exactly as it was
-//     (every name, type, mode, owner, link count, size, time and link target);
+//     (every name, type, mode, owner, link count, size, time, link target and
+//     extended attribute);
 //   - after the last call the namespace passes the consistency check (diag::check).
 #include "sandbox.h"
 
@@ -77,7 +80,10 @@ void build_tree(Task& t) {
   };
   mkdir("/d", 0755);
   file("/d/f");
+  must(t.setxattr("/d/f", "user.a", "value of a"), "setxattr /d/f");
+  must(t.setxattr("/d/f", "trusted.t", "t"), "setxattr /d/f trusted");
   mkdir("/d/sub", 0755);
+  must(t.setxattr("/d/sub", "user.b", ""), "setxattr /d/sub");
   file("/d/sub/g");
   link("..", "/d/up");
   file("/f");
@@ -141,6 +147,14 @@ void snapshot_dir(Task& t, const std::string& dir, int depth, std::string& out) 
       auto target = t.readlinkat(AT_FDCWD, p);
       out += " -> " + (target.ok() ? *target : "?" + std::to_string(target.error()));
     }
+    char names[1024];
+    auto n = t.llistxattr(p, names, sizeof names);
+    for (size_t i = 0; n.ok() && i < *n; i += std::strlen(names + i) + 1) {
+      char value[256];
+      auto v = t.lgetxattr(p, names + i, value, sizeof value);
+      out += std::string(" ") + (names + i) + "=" +
+             (v.ok() ? std::string(value, *v) : "?" + std::to_string(v.error()));
+    }
     out += "\n";
     if (S_ISDIR(st->stx_mode) && depth < 6) snapshot_dir(t, p, depth + 1, out);
   }
@@ -157,8 +171,9 @@ std::string snapshot(Task& t) {
 
 // ---- the errors each call may return -----------------------------------------------
 
-enum Op { kStatx, kOpen, kReadlink, kAccess, kStatfs, kMkdir, kUnlink, kRename, kSymlink, kLink, kChmod,
-          kChown, kMount, kUmount, kBind, kOpCount };
+enum Op { kStatx, kOpen, kReadlink, kAccess, kStatfs, kGetxattr, kListxattr, kMkdir, kUnlink,
+          kRename, kSymlink, kLink, kChmod, kChown, kMount, kUmount, kBind, kSetxattr,
+          kRemovexattr, kOpCount };
 
 // Any path walk: a bad dirfd or flags (EBADF, EINVAL; a NUL byte is EINVAL too), a
 // missing or non-directory component, too many links, too long, no search permission.
@@ -178,6 +193,14 @@ bool allowed(Op op, int err) {
     case kReadlink:
     case kAccess:
     case kStatfs: return false;
+    // ENODATA: no such attribute (or trusted. for others; user. on special files);
+    // ERANGE: the buffer, or a name of 0 or 256+ bytes; EOPNOTSUPP: an unknown prefix.
+    case kGetxattr: return any({ENODATA, ERANGE, EOPNOTSUPP});
+    case kListxattr: return any({ERANGE});
+    // EPERM: trusted./security. by others, user. on special files or in a sticky
+    // directory; EEXIST/ENODATA: XATTR_CREATE/XATTR_REPLACE.
+    case kSetxattr: return any({EPERM, EEXIST, ENODATA, ERANGE, EOPNOTSUPP});
+    case kRemovexattr: return any({EPERM, ENODATA, ERANGE, EOPNOTSUPP});
     // EXDEV: a scoped walk would escape or cross a mount; EAGAIN: RESOLVE_CACHED;
     // EISDIR: a directory opened for writing; EEXIST: O_CREAT|O_EXCL; ENXIO: a FIFO
     // opened O_WRONLY|O_NONBLOCK without a reader; ENODEV/ENXIO: a device node
@@ -203,10 +226,12 @@ bool allowed(Op op, int err) {
 }
 
 const char* op_name(Op op) {
-  static const char* const kNames[] = {"statx", "openat2", "readlinkat", "faccessat2",
-                                       "statfs", "mkdirat",
-                                       "unlinkat", "renameat2", "symlinkat", "linkat",
-                                       "fchmodat", "fchownat", "mount", "umount", "bind"};
+  static const char* const kNames[] = {"statx",     "openat2",  "readlinkat", "faccessat2",
+                                       "statfs",    "getxattr", "listxattr",  "mkdirat",
+                                       "unlinkat",  "renameat2", "symlinkat", "linkat",
+                                       "fchmodat",  "fchownat", "mount",      "umount",
+                                       "bind",      "setxattr", "removexattr"};
+  static_assert(std::size(kNames) == kOpCount);
   return kNames[op];
 }
 
@@ -299,15 +324,15 @@ int statx_all_modes(Task& t, int dirfd, const std::string& path, int flags, unsi
 template <class Call>
 int answer_all_modes(Task& t, Op op, const std::string& path, Call&& call) {
   int first_err = 0;
-  rcuvfs::Statfs first{};
+  std::string first;
   for (size_t i = 0; i < std::size(kModes); ++i) {
     t.set_walk_mode(kModes[i]);
-    rcuvfs::Statfs got{};
+    std::string got;
     const int err = call(got);
     if (i == 0) {
       first_err = err;
       first = got;
-    } else if (err != first_err || std::memcmp(&got, &first, sizeof got) != 0) {
+    } else if (err != first_err || got != first) {
       fail("walk modes disagree", op, path, err);
     }
   }
@@ -340,6 +365,20 @@ int open_all_modes(Task& t, int dirfd, const std::string& path, const OpenHow& h
   }
   t.set_walk_mode(Task::WalkMode::kSpeculative);
   return first_err;
+}
+
+// An attribute name: mostly one of each namespace's, sometimes a bad one.
+std::string decode_xattr_name(FuzzedDataProvider& in) {
+  static const char* const kNames[] = {"user.a", "user.b", "trusted.t", "security.s",
+                                       "user.", "system.posix_acl_access", "foo.x", ""};
+  const size_t i = in.ConsumeIntegralInRange<size_t>(0, std::size(kNames));
+  if (i < std::size(kNames)) return kNames[i];
+  return in.ConsumeRandomLengthString(300);
+}
+// A buffer size: 0 (the length query), short, ample, or Linux's largest.
+size_t decode_xattr_size(FuzzedDataProvider& in) {
+  static constexpr size_t kSizes[] = {0, 1, 4, 256, rcuvfs::kXattrSizeMax};
+  return kSizes[in.ConsumeIntegralInRange<size_t>(0, std::size(kSizes) - 1)];
 }
 
 template <class R>
@@ -378,17 +417,52 @@ int run_one(FuzzedDataProvider& in, Task& t, const Fds& fds, Op op, bool& mutati
     case kAccess: {
       const int mode = decode_flags<int>(in, R_OK | W_OK | X_OK | 8);
       const int flags = decode_flags<int>(in, AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
-      return answer_all_modes(t, op, path, [&](rcuvfs::Statfs&) {
+      return answer_all_modes(t, op, path, [&](std::string&) {
         return errof(t.faccessat2(dirfd, path, mode, flags));
       });
     }
     case kStatfs: {
       const bool by_fd = in.ConsumeBool();
-      return answer_all_modes(t, op, path, [&](rcuvfs::Statfs& out) {
+      return answer_all_modes(t, op, path, [&](std::string& out) {
         auto r = by_fd ? t.fstatfs(dirfd) : t.statfs(path);
-        if (r.ok()) out = *r;
+        if (r.ok()) out.assign(reinterpret_cast<const char*>(&*r), sizeof *r);
         return r.ok() ? 0 : r.error();
       });
+    }
+    case kGetxattr: {
+      const std::string name = decode_xattr_name(in);
+      const size_t size = decode_xattr_size(in);
+      const int flags = decode_flags<int>(in, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+      return answer_all_modes(t, op, path, [&](std::string& out) {
+        out.assign(size, '\0');
+        auto r = t.getxattrat(dirfd, path, flags, name, out.data(), size);
+        out.resize(r.ok() ? std::min(*r, size) : 0);
+        if (r.ok()) out += "/" + std::to_string(*r);
+        return errof(r);
+      });
+    }
+    case kListxattr: {
+      const size_t size = decode_xattr_size(in);
+      const int flags = decode_flags<int>(in, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+      return answer_all_modes(t, op, path, [&](std::string& out) {
+        out.assign(size, '\0');
+        auto r = t.listxattrat(dirfd, path, flags, out.data(), size);
+        out.resize(r.ok() ? std::min(*r, size) : 0);
+        if (r.ok()) out += "/" + std::to_string(*r);
+        return errof(r);
+      });
+    }
+    case kSetxattr: {
+      const std::string name = decode_xattr_name(in);
+      const std::string value = in.ConsumeRandomLengthString(64);
+      const int xflags = in.ConsumeIntegralInRange<int>(0, 3);
+      const int flags = decode_flags<int>(in, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+      return errof(t.setxattrat(dirfd, path, flags, name, value, xflags));
+    }
+    case kRemovexattr: {
+      const std::string name = decode_xattr_name(in);
+      const int flags = decode_flags<int>(in, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+      return errof(t.removexattrat(dirfd, path, flags, name));
     }
     case kMkdir: return errof(t.mkdirat(dirfd, path, decode_flags<mode_t>(in, 07777)));
     case kUnlink:

@@ -66,7 +66,7 @@ std::string fd(Rng& r) { return std::to_string(3 + r.below(3)); }
 std::string one_line(Rng& r) {
   std::string P = r.pick(kPaths);
   std::string Q = r.pick(kPaths);
-  switch (r.below(27)) {
+  switch (r.below(28)) {
     case 0:
     case 1:
     case 2:
@@ -134,6 +134,21 @@ std::string one_line(Rng& r) {
       static const char* const kAccessModes[] = {"f", "r", "w", "x", "rw", "rx", "rwx"};
       if (r.chance(20)) return "statfs " + P;
       return "access " + P + " " + r.pick(kAccessModes) + (r.chance(30) ? " nofollow" : "");
+    }
+    case 26: {
+      static const char* const kNames[] = {"user.a", "user.b", "trusted.t", "security.s",
+                                           "user.", "foo.x"};
+      static const char* const kXattrFlags[] = {"", " create", " replace"};
+      const std::string name = r.pick(kNames);
+      const std::string nofollow = r.chance(30) ? " nofollow" : "";
+      switch (r.below(4)) {
+        case 0: return "getxattr " + P + " " + name + nofollow;
+        case 1: return "listxattr " + P + nofollow;
+        case 2:
+          return "setxattr " + P + " " + name + " " + r.pick(kTexts) + r.pick(kXattrFlags) +
+                 nofollow;
+        default: return "removexattr " + P + " " + name + nofollow;
+      }
     }
     default:
       switch (r.below(3)) {
