@@ -163,7 +163,7 @@ TEST(BenchCli, CacheWorkloadsStayWithinTheirBudget) {
 
 // access and statfs: the same cells, each answered speculatively in spec mode.
 TEST(BenchCli, OtherCallsAreMeasuredTheSameWay) {
-  for (const std::string call : {"access", "statfs"}) {
+  for (const std::string call : {"access", "statfs", "getxattr", "listxattr"}) {
     const nlohmann::json doc = run_bench("--call " + call +
                                          " --modes spec,linux --threads 1 --seconds 0.05 "
                                          "--rounds 2 --writer-rate 0 --depth 3");

@@ -2,6 +2,8 @@
 
 #include "tools/bench/vfs_tree.h"
 
+#include <sys/xattr.h>
+
 #include <cstring>
 
 namespace rcuvfs::tools::bench {
@@ -54,9 +56,23 @@ std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
     }
   }
   if (with_host && !fx->host && !(fx->host = HostTree::create(shape, error))) return nullptr;
+  auto task = fx->vfs->new_task();
   for (int t = 0; t < shape.subtrees(); ++t) {
     fx->rel_paths.push_back(shape.file(t));
     fx->abs_paths.push_back(std::string("/").append(shape.file(t)));
+    if (auto st = task->setxattr(fx->abs_paths.back(), kBenchXattr, kBenchXattrValue);
+        !st.ok()) {
+      *error = "cannot set " + std::string(kBenchXattr) + " on " + fx->abs_paths.back() +
+               ": " + std::strerror(st.error());
+      return nullptr;
+    }
+    // (A host tree that takes no user. attributes fails only the kernel's getxattr.)
+    if (fx->host && !hostfs) {
+      const std::string at = "/proc/self/fd/" + std::to_string(fx->host->root_fd()) + "/" +
+                             fx->rel_paths.back();
+      (void)::setxattr(at.c_str(), kBenchXattr, kBenchXattrValue.data(),
+                       kBenchXattrValue.size(), 0);
+    }
   }
   return fx;
 }

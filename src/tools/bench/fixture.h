@@ -30,6 +30,13 @@ struct Fixture {
   Call call = Call::kStat;  // what the workers call on those paths
 };
 
+// The attribute `--call getxattr` reads (and `listxattr` lists): set on every target,
+// in the rcuvfs namespace and in the host tree.
+inline constexpr const char* kBenchXattr = "user.bench";
+inline constexpr std::string_view kBenchXattrValue = "0123456789abcdef0123456789abcdef";
+// Linux 6.13's getxattrat and listxattrat, which glibc 2.36 has no wrappers for.
+inline constexpr long kSysGetxattrat = 464, kSysListxattrat = 465;
+
 // The DIR of "hostfs:[OPTS,]DIR".
 std::string hostfs_dir(const std::string& fs);
 

@@ -30,6 +30,8 @@ const char* call_name(Call c) {
   switch (c) {
     case Call::kAccess: return "access";
     case Call::kStatfs: return "statfs";
+    case Call::kGetxattr: return "getxattr";
+    case Call::kListxattr: return "listxattr";
     case Call::kStat: break;
   }
   return "stat";
