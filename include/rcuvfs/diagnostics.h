@@ -69,6 +69,7 @@ enum Inject : unsigned {
   kEvictHashed = 1u << 3,        // the dcache's shrinker lets entries go but leaves them hashed
   kDropHostEvents = 1u << 4,     // hostfs's watch ignores what the host says about names
   kAccessSkipValidation = 1u << 5,  // accept a speculative faccessat2 without re-checking
+  kXattrInPlace = 1u << 6,  // SimpleXattrs rewrites a value where readers read it
 };
 void set_inject(unsigned bugs);
 // The bugs set (filesystems read their own).

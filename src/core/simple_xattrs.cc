@@ -1,5 +1,6 @@
 #include <rcuvfs/fs/xattr.h>
 
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/fs/rcu.h>
 
 #include <algorithm>
@@ -63,6 +64,16 @@ Status SimpleXattrs::set(std::string_view name, std::string_view value, int flag
   const bool exists = old && old->find(name) != old->items.end();
   if (exists && (flags & XATTR_CREATE)) return Err{EEXIST};
   if (!exists && (flags & XATTR_REPLACE)) return Err{ENODATA};
+  if (exists && (diag::injected() & diag::kXattrInPlace)) {
+    // The injected bug: the published value rewritten under its readers (when it
+    // needs no new buffer), so that one may copy a mix of the old and the new.
+    std::string& v = const_cast<std::string&>(old->find(name)->second);
+    if (value.size() <= v.capacity()) {
+      v.resize(value.size());
+      std::memcpy(v.data(), value.data(), value.size());
+      return {};
+    }
+  }
   auto* s = new Set;
   if (old) s->items = old->items;
   auto it = std::lower_bound(s->items.begin(), s->items.end(), name,

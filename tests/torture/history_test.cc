@@ -116,5 +116,58 @@ TEST_F(PrunedLog, KeepsWhatAStatCanNeedAndCatchesTheRest) {
   EXPECT_EQ(violations(5000, 7, kOther), 0u) << "an object bound again after a prune";
 }
 
+// The attribute values: each version decodes to itself, a mix of two to nothing.
+TEST(XattrValue, DecodesOnlyWholeValues) {
+  for (uint32_t v : {1u, 2u, 52u, 53u, 1000u, 4000000000u})
+    EXPECT_EQ(xattr_version(xattr_value(v)), v);
+  const std::string a = xattr_value(7), b = xattr_value(8);
+  EXPECT_EQ(xattr_version(a.substr(0, a.size() - 1)), kTornValue);
+  EXPECT_EQ(xattr_version(b.substr(0, 4) + a.substr(4)), kTornValue);
+  EXPECT_EQ(xattr_version(a + "x"), kTornValue);
+  EXPECT_EQ(xattr_version(""), kTornValue);
+  EXPECT_EQ(xattr_version("v=0;" + std::string(8, 'a')), kTornValue);
+}
+
+// getxattr and listxattr answers against the versions of the object the path held.
+TEST_F(PrunedLog, XattrAnswersMustBeOneVersions) {
+  Attrs none = file(1), v3 = file(1), v4 = file(1);
+  v3.xattr = 3;
+  v4.xattr = 4;
+  v4.xattr_extra = true;
+  uint64_t b = tick(), e = tick();
+  log_.created(42, none, 0, 0, b, e);
+  log_.bind(kPath, 42, b, e);
+  b = tick(), e = tick();
+  log_.attrs(42, v3, b, e);
+  const uint64_t after_v3 = tick();
+  b = tick(), e = tick();
+  log_.attrs(42, v4, b, e);
+  auto judge = [&](Call call, int err, uint64_t size, uint32_t bits, uint64_t from) {
+    Observation o{};
+    o.path = kPath;
+    o.call = call;
+    o.err = err;
+    o.speculative = true;
+    o.before = from;
+    o.after = tick();
+    o.size = size;
+    o.mode = bits;
+    return checker_.check({o}, nullptr);
+  };
+  EXPECT_EQ(judge(Call::kGetxattr, 0, 4, 0, tick()), 0u) << "the version in force";
+  EXPECT_EQ(judge(Call::kGetxattr, 0, 3, 0, after_v3), 0u) << "a version of the window";
+  EXPECT_EQ(judge(Call::kGetxattr, 0, 3, 0, tick()), 1u) << "a version replaced before";
+  EXPECT_EQ(judge(Call::kGetxattr, 0, kTornValue, 0, tick()), 1u) << "a torn value";
+  EXPECT_EQ(judge(Call::kGetxattr, ENODATA, 0, 0, tick()), 1u) << "ENODATA with a value set";
+  EXPECT_EQ(judge(Call::kGetxattr, EACCES, 0, 0, tick()), 1u) << "an error with no cause";
+  EXPECT_EQ(judge(Call::kListxattr, 0, 0, kListedV | kListedX, tick()), 0u);
+  EXPECT_EQ(judge(Call::kListxattr, 0, 0, kListedV, after_v3), 0u);
+  EXPECT_EQ(judge(Call::kListxattr, 0, 0, kListedX, after_v3), 1u) << "names of no version";
+  EXPECT_EQ(judge(Call::kListxattr, 0, 0, kListedV | kListedOther, tick()), 1u);
+  b = tick(), e = tick();
+  log_.unbind(kPath, 42, b, e);
+  EXPECT_EQ(judge(Call::kGetxattr, ENOENT, 0, 0, tick()), 0u) << "ENOENT once unbound";
+}
+
 }  // namespace
 }  // namespace rcuvfs::torture

@@ -1,5 +1,6 @@
-// Attribute churn on a hot file: chmod, chown and truncate in a tight loop, every one
-// writing the same version number into its fields. chmod sets setuid, so each chown
+// Attribute churn on a hot file: chmod, chown, truncate and setxattr in a tight loop,
+// every one writing the same version number into its fields (the extended attribute
+// "user.v" holds it too, xattr_value, and "user.x" comes and goes). chmod sets setuid, so each chown
 // changes mode, uid and gid in one update; a stat that copies the fields without the
 // attribute seqcount can mix two versions, and no single version matches the mix.
 // The changes go through a descriptor: no path walk, so the writer spends its time
@@ -46,6 +47,15 @@ class AttrDomain : public Domain {
     if (v % 4 == 0) {
       next.size = v & 0xffff;
       change(next, [&] { return task_->ftruncate(fd_, static_cast<off_t>(next.size)); });
+    }
+    next.xattr = v;
+    change(next, [&] { return task_->fsetxattr(fd_, "user.v", xattr_value(v)); });
+    if (v % 2 == 0) {
+      next.xattr_extra = !next.xattr_extra;
+      change(next, [&] {
+        return next.xattr_extra ? task_->fsetxattr(fd_, "user.x", "x")
+                                : task_->fremovexattr(fd_, "user.x");
+      });
     }
   }
 

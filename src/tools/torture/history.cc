@@ -9,6 +9,22 @@
 
 namespace rcuvfs::torture {
 
+std::string xattr_value(uint32_t v) {
+  std::string s = "v=" + std::to_string(v) + ";";
+  s.resize(s.size() + 8 + v % 53, static_cast<char>('a' + v % 26));
+  return s;
+}
+
+uint64_t xattr_version(std::string_view value) {
+  if (!value.starts_with("v=")) return kTornValue;
+  uint64_t v = 0;
+  size_t i = 2;
+  for (; i < value.size() && value[i] >= '0' && value[i] <= '9' && i < 12; ++i)
+    v = v * 10 + static_cast<uint64_t>(value[i] - '0');
+  if (i == 2 || v == 0 || v > UINT32_MAX) return kTornValue;
+  return value == xattr_value(static_cast<uint32_t>(v)) ? v : kTornValue;
+}
+
 Key object_key(uint32_t dev_major, uint32_t dev_minor, uint64_t ino) {
   return (static_cast<uint64_t>(dev_major) << 56) ^ (static_cast<uint64_t>(dev_minor) << 40) ^
          ino;
@@ -191,9 +207,34 @@ const char* Checker::judge_access(const Observation& o) const {
   return nullptr;
 }
 
+const char* Checker::judge_xattr(const Observation& o) const {
+  const PathSpec& spec = paths_[o.path];
+  const WriterLog& log = *logs_[spec.owner];
+  const auto* bp = log.bindings(o.path);
+  const auto& hist = bp ? *bp : kNoBindings;
+  if (o.err == ENOENT) {
+    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
+    return nullptr;
+  }
+  const bool get = o.call == Call::kGetxattr;
+  if (get && o.err == 0 && o.size == kTornValue) return "a getxattr value of no version (torn)";
+  if (!get && (o.mode & kListedOther)) return "a listxattr name no writer set";
+  if (o.err != 0 && !(get && o.err == ENODATA)) return "an error the path never had cause for";
+  const Found f = find_version(o, spec, log, hist, [](Key) { return true; }, [&](const Attrs& a) {
+    if (!get) return o.mode == ((a.xattr ? kListedV : 0) | (a.xattr_extra ? kListedX : 0));
+    return o.err == ENODATA ? a.xattr == 0 : a.xattr == o.size;
+  });
+  if (!f.held) return "an xattr answer while the path held no object";
+  if (!f.matched)
+    return o.speculative ? "an xattr answer of no version the object had while the path held it"
+                         : "an xattr answer of no version of the object";
+  return nullptr;
+}
+
 const char* Checker::judge(const Observation& o) const {
   const PathSpec& spec = paths_[o.path];
   if (o.call == Call::kAccess) return judge_access(o);
+  if (o.call == Call::kGetxattr || o.call == Call::kListxattr) return judge_xattr(o);
   if (spec.parent >= 0) return judge_child(o);
   const WriterLog& log = *logs_[spec.owner];
   const auto* bp = log.bindings(o.path);

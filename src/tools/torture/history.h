@@ -23,6 +23,11 @@
 //     the path held during the call (while it held it, when speculative): mode, uid
 //     and gid read together. Readers pick ids close to the versions they last saw, so
 //     that a check mixing two versions gives an answer that neither gives;
+//   - a getxattr of the attribute writers version ("user.v", its value encoding the
+//     version: xattr_value) must give ONE version's value, or ENODATA where a version
+//     had none, of an object the path held during the call (while it held it, when
+//     speculative); a torn value decodes to no version. A listxattr must give one
+//     version's names (user.v, user.x or both or neither);
 //   - anything else is a violation.
 //
 // "At some instant" is judged loosely at the edges: an operation may have taken effect
@@ -33,6 +38,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -48,7 +54,18 @@ struct Attrs {
   uint32_t uid = 0, gid = 0;
   uint64_t size = 0;
   bool size_known = true;  // false for directories (their size follows their entries)
+  uint32_t xattr = 0;      // the version in "user.v" (xattr_value), 0: no such attribute
+  bool xattr_extra = false;  // "user.x" exists
 };
+
+// The value of "user.v" for version v (> 0): "v=<v>;" and a fill byte that depends on
+// v, to a length that depends on v, so that a mix of two values decodes to neither.
+std::string xattr_value(uint32_t v);
+// The version a value encodes, or kTornValue.
+inline constexpr uint64_t kTornValue = UINT64_MAX;
+uint64_t xattr_version(std::string_view value);
+// listxattr's names as Observation::mode bits.
+inline constexpr uint32_t kListedV = 1, kListedX = 2, kListedOther = 4;
 
 // A watched path. `parent` >= 0: the path is "<parent>/x", which never exists; only
 // its errors are checked.
@@ -64,7 +81,7 @@ struct PathSpec {
   uint32_t owner = 0;  // index of the writer log that records this path
 };
 
-enum class Call : uint8_t { kStat, kAccess };
+enum class Call : uint8_t { kStat, kAccess, kGetxattr, kListxattr };
 
 struct Observation {
   uint32_t path;
@@ -74,9 +91,10 @@ struct Observation {
   bool speculative;  // served without leaving RCU mode (diag::thread_counter)
   uint64_t before, after;
   Key key;
-  uint32_t mode, uid, gid;  // kAccess: uid and gid are the reader's ids
+  uint32_t mode, uid, gid;  // kAccess: uid and gid are the reader's ids; kListxattr: mode
+                            // holds the kListed* bits
   uint32_t rdev_major, rdev_minor;
-  uint64_t size;
+  uint64_t size;  // kGetxattr: the version read (xattr_version)
 };
 
 // One writer's log. Only its owner writes to it, and only while the workload runs;
@@ -134,6 +152,7 @@ class Checker {
  private:
   const char* judge(const Observation& o) const;
   const char* judge_access(const Observation& o) const;
+  const char* judge_xattr(const Observation& o) const;
   const char* judge_child(const Observation& o) const;
 
   const std::vector<PathSpec>& paths_;

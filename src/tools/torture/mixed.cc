@@ -138,7 +138,10 @@ Report run_mixed(const Options& opt, Progress& progress) {
 
     for (auto& o : obs) {
       rep.stats += o.size();
-      for (const Observation& x : o) rep.accesses += x.call == Call::kAccess;
+      for (const Observation& x : o) {
+        rep.accesses += x.call == Call::kAccess;
+        rep.xattr_reads += x.call == Call::kGetxattr || x.call == Call::kListxattr;
+      }
       rep.violations += checker.check(o, &rep.first_violation);
       o.clear();
     }
@@ -161,6 +164,10 @@ Report run_mixed(const Options& opt, Progress& progress) {
   rep.stat_fallback = delta.get(Counter::kStatFallback);
   rep.access_speculative = delta.get(Counter::kAccessSpeculative);
   rep.access_fallback = delta.get(Counter::kAccessFallback);
+  rep.xattr_speculative =
+      delta.get(Counter::kGetxattrSpeculative) + delta.get(Counter::kListxattrSpeculative);
+  rep.xattr_fallback =
+      delta.get(Counter::kGetxattrFallback) + delta.get(Counter::kListxattrFallback);
   rep.reclaimed = ns.vfs()->cache_stats().reclaimed;
   for (auto& d : domains) {
     const WriterStats& s = d->stats();

@@ -11,6 +11,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "evict-hashed") return diag::kEvictHashed;
   if (name == "drop-host-events") return diag::kDropHostEvents;
   if (name == "access-skip-validation") return diag::kAccessSkipValidation;
+  if (name == "xattr-in-place") return diag::kXattrInPlace;
   return std::nullopt;
 }
 

@@ -43,6 +43,11 @@ void print_summary(std::FILE* out, const Report& r) {
     if (r.accesses)
       std::fprintf(out, "  of them %llu accesses (%llu speculative, %llu fallback)\n",
                    ull(r.accesses), ull(r.access_speculative), ull(r.access_fallback));
+    if (r.xattr_reads)
+      std::fprintf(out,
+                   "  of them %llu getxattr and listxattr calls (%llu speculative, %llu "
+                   "fallback)\n",
+                   ull(r.xattr_reads), ull(r.xattr_speculative), ull(r.xattr_fallback));
   }
   if (!r.host_lag_us.empty() || r.host_late) {
     const Lag l = lag(r);
@@ -76,6 +81,9 @@ std::string to_json(const Report& r) {
   j["accesses"] = r.accesses;
   j["access_speculative"] = r.access_speculative;
   j["access_fallback"] = r.access_fallback;
+  j["xattr_reads"] = r.xattr_reads;
+  j["xattr_speculative"] = r.xattr_speculative;
+  j["xattr_fallback"] = r.xattr_fallback;
   j["renames"] = r.renames;
   j["unlinks"] = r.unlinks;
   j["recycled"] = r.recycled;

@@ -19,6 +19,8 @@ struct Report {
   uint64_t stat_speculative = 0, stat_fallback = 0;
   uint64_t accesses = 0;  // of the checked stats, faccessat2 calls
   uint64_t access_speculative = 0, access_fallback = 0;
+  uint64_t xattr_reads = 0;  // of the checked stats, getxattr and listxattr calls
+  uint64_t xattr_speculative = 0, xattr_fallback = 0;
   uint64_t renames = 0, unlinks = 0, recycled = 0, mounts = 0;
   uint64_t reclaimed = 0;  // dentries the cache's shrinker evicted during the run
   // hostfs: each host-side change's time until rcuvfs showed it (microseconds), and the
