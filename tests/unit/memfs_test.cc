@@ -241,7 +241,8 @@ TEST(MemfsOptions, BadOptionsAreEinval) {
   // options, which memfs does not have.
   for (const char* bad : {"size=", "size=abc", "size=1x", "size=-1", "size=+1", "size=0x",
                           "size=08", "size=1%x", "size=1 m", "size=1kb", "size",
-                          "size=1m,bogus", "mode=0755", "nr_inodes=10"})
+                          "size=1m,bogus", "mode=0755", "nr_inodes=", "nr_inodes=1%",
+                          "nr_inodes=1x", "nr_inodes=-1", "nr_inodes=99999999999999999"})
     for (const char* fs : {"memfs", "legacyfs", "recyclefs"})
       EXPECT_ERRNO(Vfs::create(fs, bad), EINVAL) << fs << ":" << bad;
   // The kernel wraps these around 2^64 (16e is "no limit" there); they are refused.
@@ -267,6 +268,135 @@ TEST(MemfsOptions, RamSizesMatchTheKernelsTmpfs) {
     EXPECT_EQ(pages_of(opt), static_cast<uint64_t>(sfs.f_blocks)) << "'" << opt << "'";
   }
   EXPECT_EQ(memfs::MemOptions().max_pages, pages_of(""));
+  // The default room for objects: f_files of a tmpfs mounted without options.
+  if (::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, "") != 0) GTEST_SKIP() << "mount";
+  struct statfs sfs {};
+  const int r = ::statfs(dir.path().c_str(), &sfs);
+  ::umount2(dir.path().c_str(), MNT_DETACH);
+  ASSERT_EQ(r, 0);
+  EXPECT_EQ(memfs::MemOptions().max_inodes, static_cast<uint64_t>(sfs.f_files));
+  EXPECT_EQ(memfs::parse_options("nr_inodes=1k,size=1m")->max_inodes, 1024u);
+  EXPECT_EQ(memfs::parse_options("nr_inodes=0")->max_inodes, 0u);
+}
+
+// ---------------------------------------------------------------- nr_inodes= ----
+// The room nr_inodes gives objects and extended attributes, step by step on memfs and
+// on a tmpfs mounted here with the same options: every answer the same.
+struct IspaceOps {
+  virtual ~IspaceOps() = default;
+  virtual int create(const std::string& p) = 0;
+  virtual int link(const std::string& from, const std::string& to) = 0;
+  virtual int unlink(const std::string& p) = 0;
+  virtual int set(const std::string& p, const std::string& name, size_t len, int flags) = 0;
+  virtual int remove(const std::string& p, const std::string& name) = 0;
+  virtual int64_t ffree() = 0;
+};
+
+std::vector<int64_t> ispace_steps(IspaceOps& ops) {
+  std::vector<int64_t> r;
+  r.push_back(ops.ffree());
+  r.push_back(ops.create("f"));
+  r.push_back(ops.set("f", "user.a0", 8000, 0));
+  r.push_back(ops.set("f", "user.a0", 6097, 0));  // all the room left: 8 KiB - 2 objects
+  r.push_back(ops.ffree());
+  r.push_back(ops.set("f", "user.b", 0, 0));
+  r.push_back(ops.set("f", "user.a0", 1, XATTR_CREATE));  // the room first: not EEXIST
+  r.push_back(ops.set("f", "user.zz", 1, XATTR_REPLACE));  // nor ENODATA
+  r.push_back(ops.set("f", "user.a0", 10, 0));  // a smaller value needs its room first
+  r.push_back(ops.create("g"));
+  r.push_back(ops.remove("f", "user.a0"));
+  r.push_back(ops.remove("f", "user.a0"));
+  r.push_back(ops.ffree());
+  r.push_back(ops.set("f", "trusted.t", 100, 0));
+  r.push_back(ops.set("f", "trusted.t", 100, XATTR_CREATE));
+  r.push_back(ops.link("f", "h"));
+  r.push_back(ops.ffree());
+  int made = 0;
+  while (made < 20 && ops.create("n" + std::to_string(made)) == 0) ++made;
+  r.push_back(made);
+  r.push_back(ops.create("one-more"));
+  r.push_back(ops.unlink("h"));  // a hard link's room comes back
+  r.push_back(ops.ffree());
+  r.push_back(ops.unlink("n0"));  // and an object's, with its name
+  r.push_back(ops.ffree());
+  r.push_back(ops.create("x"));
+  return r;
+}
+
+struct TaskIspace final : IspaceOps {
+  explicit TaskIspace(Task& t) : t(t) {}
+  static int e(const Status& s) { return s.ok() ? 0 : s.error(); }
+  int create(const std::string& p) override {
+    return e(t.mknodat(AT_FDCWD, p, S_IFREG | 0644, 0));
+  }
+  int link(const std::string& a, const std::string& b) override {
+    return e(t.linkat(AT_FDCWD, a, AT_FDCWD, b, 0));
+  }
+  int unlink(const std::string& p) override { return e(t.unlinkat(AT_FDCWD, p, 0)); }
+  int set(const std::string& p, const std::string& n, size_t len, int flags) override {
+    return e(t.setxattr(p, n, std::string(len, 'v'), flags));
+  }
+  int remove(const std::string& p, const std::string& n) override {
+    return e(t.removexattr(p, n));
+  }
+  int64_t ffree() override {
+    auto s = t.statfs("/");
+    return s.ok() ? static_cast<int64_t>(s->f_ffree) : -s.error();
+  }
+  Task& t;
+};
+
+struct KernelIspace final : IspaceOps {
+  explicit KernelIspace(std::string dir) : d(std::move(dir) + "/") {}
+  static int e(int rc) { return rc == 0 ? 0 : errno; }
+  int create(const std::string& p) override {
+    return e(::mknod((d + p).c_str(), S_IFREG | 0644, 0));
+  }
+  int link(const std::string& a, const std::string& b) override {
+    return e(::link((d + a).c_str(), (d + b).c_str()));
+  }
+  int unlink(const std::string& p) override { return e(::unlink((d + p).c_str())); }
+  int set(const std::string& p, const std::string& n, size_t len, int flags) override {
+    const std::string v(len, 'v');
+    return e(::setxattr((d + p).c_str(), n.c_str(), v.data(), v.size(), flags));
+  }
+  int remove(const std::string& p, const std::string& n) override {
+    return e(::removexattr((d + p).c_str(), n.c_str()));
+  }
+  int64_t ffree() override {
+    struct statfs s {};
+    return ::statfs(d.c_str(), &s) == 0 ? static_cast<int64_t>(s.f_ffree) : -errno;
+  }
+  std::string d;
+};
+
+TEST_P(Memfs, NrInodesBoundsObjectsAndAttributesAsOnTmpfs) {
+  constexpr const char* kOptions = "nr_inodes=8,size=1M";
+  make_sized(kOptions);
+  TaskIspace mine(*t);
+  const std::vector<int64_t> got = ispace_steps(mine);
+  // Without a kernel to ask, the figures tmpfs gave when this was written.
+  std::vector<int64_t> want = {7, 0, ENOSPC, 0, 0, ENOSPC, ENOSPC, ENOSPC, ENOSPC, ENOSPC,
+                               0, ENODATA, 6, 0, EEXIST, 0, 4, 4, ENOSPC, 0, 1, 0, 2, 0};
+  if (geteuid() == 0) {
+    rcuvfs_test::HostDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    if (::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, kOptions) == 0) {
+      KernelIspace kernel(dir.path());
+      want = ispace_steps(kernel);
+      ::umount2(dir.path().c_str(), MNT_DETACH);
+    }
+  }
+  EXPECT_EQ(got, want);
+  // Everything removed, the room is whole again (but the root's).
+  for (const char* n : {"f", "x", "n1", "n2", "n3"}) (void)t->unlinkat(AT_FDCWD, n, 0);
+  EXPECT_EQ(t->statfs("/")->f_ffree, 7u);
+  // Without a limit (nr_inodes=0): no room counted, f_files 0 as on tmpfs.
+  make_sized("nr_inodes=0");
+  EXPECT_EQ(t->statfs("/")->f_files, 0u);
+  put("big");
+  for (int i = 0; i < 40; ++i)
+    ASSERT_OK(t->setxattr("big", "user." + std::to_string(i), std::string(60000, 'x')));
 }
 
 }  // namespace

@@ -89,6 +89,7 @@ Result<MemInode*> MemInode::new_child(mode_t m, dev_t rd, const Cred& cred) {
   uid_t u;
   gid_t g;
   init_owner(*this, m, u, g, cred);
+  if (!super().reserve_ispace(kInodeSpace)) return Err{ENOSPC};
   MemInode* child = super().alloc_inode();
   child->init(m, u, g, rd);
   return child;
@@ -134,6 +135,8 @@ Result<Inode*> MemInode::symlink(std::string_view, std::string_view target,
 }
 
 Status MemInode::link(Inode* target, std::string_view) {
+  // A name beyond the first takes the room of an object, as on tmpfs.
+  if (!super().reserve_ispace(kInodeSpace)) return Err{ENOSPC};
   {
     AttrWrite w(*target);
     target->nlink.store(target->nlink.load(kRelaxed) + 1, kRelaxed);
@@ -144,6 +147,8 @@ Status MemInode::link(Inode* target, std::string_view) {
 }
 
 Status MemInode::unlink(std::string_view, Inode* victim) {
+  // The last name's room goes with the object (evict).
+  if (victim->nlink.load(kRelaxed) > 1) super().release_ispace(kInodeSpace);
   {
     AttrWrite w(*victim);
     victim->nlink.store(victim->nlink.load(kRelaxed) - 1, kRelaxed);
@@ -189,6 +194,8 @@ Status MemInode::rename(std::string_view, Inode* source, Inode* new_dir_i, std::
   if (target) {
     if (target->is_dir() && target->size.load(kRelaxed) != kEmptyDirSize)
       return Err{ENOTEMPTY};
+    if (!target->is_dir() && target->nlink.load(kRelaxed) > 1)
+      super().release_ispace(kInodeSpace);
     AttrWrite w(*target);
     target->nlink.store(target->is_dir() ? 0 : target->nlink.load(kRelaxed) - 1, kRelaxed);
     target->ctime_ns.store(now, kRelaxed);
@@ -356,19 +363,30 @@ void MemInode::touch_ctime() {
 }
 
 Status MemInode::setxattr(std::string_view name, std::string_view value, int flags) {
-  RCUVFS_TRY(xattrs_.set(name, value, flags));
+  // As tmpfs: the new value's room first, whatever the flags will say.
+  const uint64_t need = SimpleXattrs::space(name, value.size());
+  if (!super().reserve_ispace(need)) return Err{ENOSPC};
+  const ssize_t old = xattrs_.find(name);
+  if (Status st = xattrs_.set(name, value, flags); !st.ok()) {
+    super().release_ispace(need);
+    return st;
+  }
+  if (old >= 0) super().release_ispace(SimpleXattrs::space(name, static_cast<size_t>(old)));
   touch_ctime();
   return {};
 }
 
 Status MemInode::removexattr(std::string_view name) {
+  const ssize_t old = xattrs_.find(name);
   RCUVFS_TRY(xattrs_.remove(name));
+  super().release_ispace(SimpleXattrs::space(name, static_cast<size_t>(old)));
   touch_ctime();
   return {};
 }
 
 void MemInode::evict() {
   drop_contents();
+  super().release_ispace(kInodeSpace + xattrs_.space_used());
   xattrs_.clear();
   super().free_inode(this);
 }

@@ -44,7 +44,13 @@
 //
 // MemSuper: max_pages_ is immutable; used_pages_ is an atomic charged with a CAS
 // against the limit before a page is allocated and given back when pages are freed
-// (never read under RCU); files_ (every FileData, for diag::check) is guarded by
+// (never read under RCU). With nr_inodes, free_ispace_ is the room left for objects
+// and attributes, tmpfs's: max_inodes_ x kInodeSpace, charged the same way (a CAS)
+// kInodeSpace for each new object and each extra hard link, and SimpleXattrs::space
+// for each attribute (before the attribute is looked at: as tmpfs, a full pool makes
+// even XATTR_CREATE of an existing name ENOSPC); given back when a hard link goes, an
+// attribute is removed or replaced, and when an object is evicted. statfs's f_ffree is
+// what is left over kInodeSpace. files_ (every FileData, for diag::check) is guarded by
 // files_lock_. Lock order: Inode::lock -> files_lock_ (a leaf); the attribute
 // seqlock (AttrWrite) nests inside either.
 #pragma once
@@ -111,8 +117,9 @@ class MemInode : public Inode {
   int permission(int mask, const Cred& cred, unsigned flags) const override;
   int get_link(std::string_view& out, unsigned flags) const override;
   // As tmpfs: TMPFS_MAGIC, 4096-byte blocks, the size= limit and the pages in use
-  // (no limit: 0 blocks); no limit on the number of files (f_files 0, as tmpfs's
-  // nr_inodes=0). From atomics only: answered in RCU mode.
+  // (no limit: 0 blocks); nr_inodes as f_files and the room left for objects and
+  // attributes in kInodeSpace units as f_ffree (no limit: 0 files). From atomics
+  // only: answered in RCU mode.
   int statfs(Statfs& out, unsigned flags) const override;
 
   // Extended attributes in memory (SimpleXattrs: read in RCU mode, a value never torn).
@@ -186,12 +193,21 @@ static_assert(sizeof(MemInode) == 112);
 // (rounded up to whole pages), with an optional suffix k, m, g, t, p or e (either
 // case: 2^10 ... 2^60), or followed by `%` for a percentage of physical RAM; 0 for no
 // limit. Numbers are read as C integers (0x... hexadecimal, 0... octal). Without it,
-// half of physical RAM. Options are comma-separated; a later size= wins. Anything else,
-// and a size that does not fit 64 bits: EINVAL.
+// half of physical RAM. `nr_inodes=N` (the same numbers, no `%`): the room for
+// objects and their extended attributes, tmpfs's "ispace" (see MemSuper); 0 for no
+// limit; without it, as many as physical RAM has pages, halved. Options are
+// comma-separated; a later one wins. Anything else, and a size that does not fit 64
+// bits: EINVAL.
 struct MemOptions {
-  uint64_t max_pages;  // 0: no limit
-  MemOptions();        // tmpfs's default: half of physical RAM
+  uint64_t max_pages;   // 0: no limit
+  uint64_t max_inodes;  // 0: no limit
+  MemOptions();         // tmpfs's defaults: half of physical RAM, as many inodes as pages
 };
+
+// What an object, or a name of it beyond the first (a hard link), takes of the room
+// nr_inodes gives (tmpfs's BOGO_INODE_SIZE); an extended attribute takes
+// SimpleXattrs::space.
+inline constexpr uint64_t kInodeSpace = 1024;
 Result<MemOptions> parse_options(std::string_view options);
 
 class MemSuper : public Superblock {
@@ -216,6 +232,12 @@ class MemSuper : public Superblock {
   void uncharge_pages(uint64_t n);
   uint64_t used_pages() const { return used_pages_.load(std::memory_order_relaxed); }
   uint64_t max_pages() const { return max_pages_; }
+  // Room for objects and attributes (nr_inodes): `n` bytes of it, if there is that
+  // much (always, without the limit); and giving them back.
+  bool reserve_ispace(uint64_t n);
+  void release_ispace(uint64_t n);
+  uint64_t max_inodes() const { return max_inodes_; }
+  uint64_t free_ispace() const { return free_ispace_.load(std::memory_order_relaxed); }
   // Every FileData of the instance, for check().
   void track(FileData* d);
   void untrack(FileData* d);
@@ -227,6 +249,8 @@ class MemSuper : public Superblock {
  private:
   const bool rcu_callbacks_;
   const uint64_t max_pages_;
+  const uint64_t max_inodes_;
+  std::atomic<uint64_t> free_ispace_;
   std::atomic<uint64_t> next_ino_{1};
   std::atomic<uint64_t> used_pages_{0};
   mutable std::mutex files_lock_;

@@ -37,13 +37,21 @@ std::optional<uint64_t> size_in_pages(std::string_view s) {
 
 }  // namespace
 
-MemOptions::MemOptions() : max_pages(ram_pages() / 2) {}
+MemOptions::MemOptions() : max_pages(ram_pages() / 2), max_inodes(ram_pages() / 2) {}
 
 Result<MemOptions> parse_options(std::string_view options) {
   MemOptions out;
   while (!options.empty()) {
     const std::string_view opt = next_option(options);
     if (opt.empty()) continue;  // "a,,b": the kernel skips empty options too
+    if (opt.starts_with("nr_inodes=") && opt.size() > 10) {
+      // tmpfs's Opt_nr_inodes: memparse, nothing after, and a pool that fits.
+      std::string_view s = opt.substr(10);
+      auto n = memparse(s);
+      if (!n || !s.empty() || *n > UINT64_MAX / kInodeSpace) return Err{EINVAL};
+      out.max_inodes = *n;
+      continue;
+    }
     if (!opt.starts_with("size=") || opt.size() == 5) return Err{EINVAL};
     auto pages = size_in_pages(opt.substr(5));
     if (!pages) return Err{EINVAL};

@@ -7,11 +7,15 @@
 namespace rcuvfs::memfs {
 
 MemSuper::MemSuper(bool rcu_callbacks, const Cred& owner, const MemOptions& options)
-    : rcu_callbacks_(rcu_callbacks), max_pages_(options.max_pages) {
+    : rcu_callbacks_(rcu_callbacks),
+      max_pages_(options.max_pages),
+      max_inodes_(options.max_inodes),
+      free_ispace_(options.max_inodes * kInodeSpace) {
   flags = kSbDcacheComplete | kSbChangesReported |
           (rcu_callbacks ? kSbGenericPermission | kSbAttrSnapshot : 0);
   attr_extra = MemInode::read_extra;  // what getattr_rcu passes, when it snapshots
   root_ = new MemInode(this);
+  (void)reserve_ispace(kInodeSpace);  // the root is an object too (nr_inodes=1: all of it)
   root_->init(S_IFDIR | 0755, owner.uid, owner.gid, 0);
 }
 
@@ -27,6 +31,10 @@ int MemInode::statfs(Statfs& out, unsigned) const {
     const uint64_t used = std::min(s.used_pages(), max);
     out.f_blocks = max;
     out.f_bfree = out.f_bavail = max - used;
+  }
+  if (const uint64_t max = s.max_inodes()) {
+    out.f_files = max;
+    out.f_ffree = s.free_ispace() / kInodeSpace;
   }
   // The device number, encoded as Linux's huge_encode_dev, as many filesystems do.
   const uint64_t major = ::major(sb->dev), minor = ::minor(sb->dev);
@@ -57,6 +65,19 @@ bool MemSuper::charge_page() {
 
 void MemSuper::uncharge_pages(uint64_t n) {
   if (n) used_pages_.fetch_sub(n, std::memory_order_relaxed);
+}
+
+bool MemSuper::reserve_ispace(uint64_t n) {
+  if (max_inodes_ == 0) return true;
+  uint64_t free = free_ispace_.load(std::memory_order_relaxed);
+  do {
+    if (free < n) return false;
+  } while (!free_ispace_.compare_exchange_weak(free, free - n, std::memory_order_relaxed));
+  return true;
+}
+
+void MemSuper::release_ispace(uint64_t n) {
+  if (max_inodes_ != 0 && n) free_ispace_.fetch_add(n, std::memory_order_relaxed);
 }
 
 void MemSuper::track(FileData* d) {
