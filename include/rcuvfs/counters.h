@@ -19,6 +19,7 @@ enum class Echild : uint8_t {
   kRevalidate,     // d_revalidate refused in RCU mode
   kSymlink,        // get_link refused in RCU mode
   kAttrRetry,      // attribute snapshot retries exhausted
+  kAtime,          // readlink must update the atime (relatime says so): a shared write
   kCount
 };
 
@@ -33,6 +34,8 @@ enum class Counter : uint8_t {
   kGetxattrFallback,
   kListxattrSpeculative,  // listxattr family: as the stat's
   kListxattrFallback,
+  kReadlinkSpeculative,  // readlinkat: as the stat's
+  kReadlinkFallback,
   kUnlazy,           // RCU walks that continued in ref-walk after taking references
   kRestart,          // RCU walks redone from the start in ref-walk
   kWalkRcu,          // walks (any operation) that completed in RCU mode

@@ -70,6 +70,7 @@ enum Inject : unsigned {
   kDropHostEvents = 1u << 4,     // hostfs's watch ignores what the host says about names
   kAccessSkipValidation = 1u << 5,  // accept a speculative faccessat2 without re-checking
   kXattrInPlace = 1u << 6,  // SimpleXattrs rewrites a value where readers read it
+  kReadlinkSkipValidation = 1u << 7,  // accept a speculative readlink without re-checking
 };
 void set_inject(unsigned bugs);
 // The bugs set (filesystems read their own).

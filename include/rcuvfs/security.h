@@ -3,7 +3,7 @@
 //
 // ---- The -ECHILD contract ------------------------------------------------------------
 // The hooks that can run during an RCU walk (inode_permission, inode_getattr,
-// inode_follow_link, inode_getxattr, inode_listxattr) receive kMayNotBlock in `flags` there. They must then not block,
+// inode_follow_link, inode_getxattr, inode_listxattr, inode_readlink) receive kMayNotBlock in `flags` there. They must then not block,
 // allocate or write shared state, and may answer -ECHILD: "I can't decide without
 // blocking — retry with references". The walker then takes references (or restarts
 // in ref-walk) and calls the hook again without kMayNotBlock. A module that must
@@ -166,6 +166,11 @@ class SecurityModule {
   }
   virtual int inode_listxattr(const SecPath& at, const Cred& cred, unsigned flags) {
     (void)at, (void)cred, (void)flags;
+    return 0;
+  }
+  // readlink of the symlink `link` (not a walk following it: inode_follow_link).
+  virtual int inode_readlink(const SecPath& link, const Cred& cred, unsigned flags) {
+    (void)link, (void)cred, (void)flags;
     return 0;
   }
 

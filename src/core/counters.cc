@@ -30,6 +30,8 @@ std::string_view Counters::name(Counter c) {
     case Counter::kGetxattrFallback: return "getxattr_fallback";
     case Counter::kListxattrSpeculative: return "listxattr_speculative";
     case Counter::kListxattrFallback: return "listxattr_fallback";
+    case Counter::kReadlinkSpeculative: return "readlink_speculative";
+    case Counter::kReadlinkFallback: return "readlink_fallback";
     case Counter::kUnlazy: return "unlazy";
     case Counter::kRestart: return "restart";
     case Counter::kWalkRcu: return "walk_rcu";
@@ -52,6 +54,7 @@ std::string_view Counters::name(Echild e) {
     case Echild::kRevalidate: return "echild_revalidate_refused";
     case Echild::kSymlink: return "echild_symlink_refused";
     case Echild::kAttrRetry: return "echild_attr_retry";
+    case Echild::kAtime: return "echild_atime";
     case Echild::kCount: break;
   }
   return "?";

@@ -47,6 +47,7 @@ void set_inject(unsigned bugs) {
   static_assert(kNoAttrSnapshot == core::kInjectNoAttrSnapshot);
   static_assert(kEvictHashed == core::kInjectEvictHashed);
   static_assert(kAccessSkipValidation == core::kInjectAccessSkipValidation);
+  static_assert(kReadlinkSkipValidation == core::kInjectReadlinkSkipValidation);
   core::set_inject(bugs);
 }
 

@@ -1,4 +1,4 @@
-// readlinkat, fchmodat, fchownat, truncate and the permission side of open.
+// fchmodat, fchownat, truncate and the permission side of open.
 #include "core/ops_common.h"
 
 #include <cerrno>
@@ -6,25 +6,6 @@
 namespace rcuvfs {
 
 using namespace core;
-
-Result<std::string> Task::readlinkat(int dirfd, std::string_view path) {
-  RCUVFS_TRY(check_path(path, true));
-  auto p = lookup_path(*s_, dirfd, path, kLookupEmpty);
-  if (!p.ok()) return Err{p.error()};
-  PathRef ref(*p);
-  Inode* inode = ref.inode();
-  // Not a symlink: EINVAL, or ENOENT when the empty path named the dirfd itself.
-  if (!inode->is_symlink()) return Err{path.empty() ? ENOENT : EINVAL};
-  std::string_view body;
-  if (int err = inode->get_link(body, 0)) return Err{-err};
-  std::string out(body);
-  {
-    std::unique_lock lk(inode->lock);
-    AttrWrite w(*inode);
-    inode->atime_ns.store(now_ns(), std::memory_order_relaxed);
-  }
-  return out;
-}
 
 namespace {
 // Apply a mode change to the object at `p` with its inode locked.

@@ -97,6 +97,13 @@ int security_listxattr(const VfsState& vfs, const SecPath& at, const Cred& cred,
                      [&](SecurityModule& m) { return m.inode_listxattr(at, cred, flags); });
 }
 
+int security_readlink(const VfsState& vfs, const SecPath& link, const Cred& cred,
+                      Refuser* why) {
+  const unsigned flags = link.may_not_block() ? kMayNotBlock : 0;
+  return ask_modules(vfs, link, why,
+                     [&](SecurityModule& m) { return m.inode_readlink(link, cred, flags); });
+}
+
 bool owner_or_root(const Inode& inode, const Cred& cred) {
   return cred.is_root() || inode.uid.load(std::memory_order_relaxed) == cred.uid;
 }

@@ -26,6 +26,8 @@ int security_getxattr(const VfsState& vfs, const SecPath& at, std::string_view n
                       const Cred& cred, Refuser* why = nullptr);
 int security_listxattr(const VfsState& vfs, const SecPath& at, const Cred& cred,
                        Refuser* why = nullptr);
+int security_readlink(const VfsState& vfs, const SecPath& link, const Cred& cred,
+                      Refuser* why = nullptr);
 // The Echild reason to count for a -ECHILD from one of those above.
 inline Echild echild_reason(Refuser why) {
   switch (why) {

@@ -109,7 +109,8 @@ TEST_P(Audit, FailedAndOtherStats) {
   EXPECT_EQ(ls[2], "uid=0 gid=0 op=stat path=/l");
 }
 
-// Attribute reads are logged as stats are (once, after the refused RCU attempt);
+// Attribute reads and readlink are logged as stats are (once, after the refused RCU
+// attempt);
 // changes with the namespace changes. A call that failed before the hooks is not.
 TEST_P(Audit, ExtendedAttributes) {
   start();
@@ -121,6 +122,7 @@ TEST_P(Audit, ExtendedAttributes) {
   ASSERT_OK(t->removexattr("a/f", "user.k"));
   EXPECT_ERRNO(t->removexattr("a/f", "user.k"), ENODATA);  // the hook ran: logged
   ASSERT_OK(t->setxattr("a/f", "user.two words", "v"));
+  EXPECT_OK(t->readlinkat(AT_FDCWD, "l"));
   const std::vector<std::string> want = {
       "uid=0 gid=0 op=setxattr path=/a/f name=user.k",
       "uid=0 gid=0 op=getxattr path=/a/f name=user.k",
@@ -128,6 +130,7 @@ TEST_P(Audit, ExtendedAttributes) {
       "uid=0 gid=0 op=removexattr path=/a/f name=user.k",
       "uid=0 gid=0 op=removexattr path=/a/f name=user.k",
       "uid=0 gid=0 op=setxattr path=/a/f name=\"user.two words\"",
+      "uid=0 gid=0 op=readlink path=/l",
   };
   EXPECT_EQ(lines(), want);
 }

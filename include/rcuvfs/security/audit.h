@@ -1,5 +1,5 @@
-// audit: a security module that records every stat, extended-attribute read and open
-// (and, unless disabled, every namespace change) as one line of a log.
+// audit: a security module that records every stat, readlink, extended-attribute read
+// and open (and, unless disabled, every namespace change) as one line of a log.
 //
 //   auto mod = rcuvfs::audit::open_log("/var/log/rcuvfs.audit");
 //   vfs->add_security_module(*mod);
@@ -12,7 +12,7 @@
 //
 // One line per event, written with a single write(2) under the module's lock:
 //   uid=UID gid=GID op=OP path=PATH [key=value ...]
-// OP: stat getxattr listxattr open mknod mkdir symlink link unlink rmdir rename chmod
+// OP: stat readlink getxattr listxattr open mknod mkdir symlink link unlink rmdir rename chmod
 // chown truncate setxattr removexattr mount umount. PATH is the object's path from the task's root, quoted like the
 // shell's output ("...", with \\ \" \n \t \xHH escapes) when it holds a byte outside
 // 0x21-0x7e or a quote or backslash. open adds flags=rdonly|wronly|rdwr[,creat][,trunc]

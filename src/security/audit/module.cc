@@ -66,6 +66,11 @@ class Module final : public SecurityModule {
     log(cred, "listxattr", at.path());
     return 0;
   }
+  int inode_readlink(const SecPath& link, const Cred& cred, unsigned flags) override {
+    if (flags & kMayNotBlock) return -ECHILD;
+    log(cred, "readlink", link.path());
+    return 0;
+  }
   int inode_setxattr(const SecPath& at, std::string_view name, std::string_view, int,
                      const Cred& cred) override {
     if (opt_.namespace_changes) log(cred, "setxattr", at.path(), name_field(name));

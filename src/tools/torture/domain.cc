@@ -64,7 +64,8 @@ Domain::Seen Domain::create(const std::string& path, uint32_t type, int bind_to,
   Seen s = look(path);
   if ((s.attrs.mode & S_IFMT) != type)
     throw WriterError("create " + path + ": made the wrong type");
-  log_.created(s.key, s.attrs, s.rdev_major, s.rdev_minor, b, e);
+  log_.created(s.key, s.attrs, s.rdev_major, s.rdev_minor, b, e,
+               type == S_IFLNK ? std::string_view(link_target) : std::string_view());
   if (bind_to >= 0) log_.bind(static_cast<uint32_t>(bind_to), s.key, b, e);
   return s;
 }

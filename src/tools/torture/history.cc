@@ -1,6 +1,7 @@
 #include "tools/torture/history.h"
 
 #include <algorithm>
+#include <functional>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -30,10 +31,13 @@ Key object_key(uint32_t dev_major, uint32_t dev_minor, uint64_t ino) {
          ino;
 }
 
+uint64_t body_hash(std::string_view body) { return std::hash<std::string_view>{}(body) | 1; }
+
 void WriterLog::created(Key key, const Attrs& a, uint32_t rdev_major, uint32_t rdev_minor,
-                        uint64_t b, uint64_t e) {
+                        uint64_t b, uint64_t e, std::string_view target) {
   Object& o = objects_[key];
   o = Object{a.mode & S_IFMT, rdev_major, rdev_minor, {}};
+  if (S_ISLNK(a.mode)) o.target = body_hash(target);
   o.versions.push_back({a, b, e});
 }
 
@@ -231,9 +235,35 @@ const char* Checker::judge_xattr(const Observation& o) const {
   return nullptr;
 }
 
+const char* Checker::judge_readlink(const Observation& o) const {
+  const PathSpec& spec = paths_[o.path];
+  const WriterLog& log = *logs_[spec.owner];
+  const auto* bp = log.bindings(o.path);
+  const auto& hist = bp ? *bp : kNoBindings;
+  if (o.err == ENOENT) {
+    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
+    return nullptr;
+  }
+  if (o.err != 0 && o.err != EINVAL) return "an error the path never had cause for";
+  const Found f = find_version(
+      o, spec, log, hist,
+      [&](Key k) {
+        const WriterLog::Object* obj = log.object(k);
+        if (!obj) return false;
+        return o.err == EINVAL ? obj->type != S_IFLNK
+                               : obj->type == S_IFLNK && obj->target == o.size;
+      },
+      [](const Attrs&) { return true; });
+  if (!f.held || !f.matched)
+    return o.err ? "EINVAL while the path held only symlinks"
+                 : "a body of no symlink the path held during the call";
+  return nullptr;
+}
+
 const char* Checker::judge(const Observation& o) const {
   const PathSpec& spec = paths_[o.path];
   if (o.call == Call::kAccess) return judge_access(o);
+  if (o.call == Call::kReadlink) return judge_readlink(o);
   if (o.call == Call::kGetxattr || o.call == Call::kListxattr) return judge_xattr(o);
   if (spec.parent >= 0) return judge_child(o);
   const WriterLog& log = *logs_[spec.owner];

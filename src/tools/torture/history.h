@@ -28,6 +28,8 @@
 //     had none, of an object the path held during the call (while it held it, when
 //     speculative); a torn value decodes to no version. A listxattr must give one
 //     version's names (user.v, user.x or both or neither);
+//   - a readlink must give the body of a symlink the path held during the call (while
+//     it held it, when speculative), or EINVAL where it held something else;
 //   - anything else is a violation.
 //
 // "At some instant" is judged loosely at the edges: an operation may have taken effect
@@ -81,7 +83,10 @@ struct PathSpec {
   uint32_t owner = 0;  // index of the writer log that records this path
 };
 
-enum class Call : uint8_t { kStat, kAccess, kGetxattr, kListxattr };
+enum class Call : uint8_t { kStat, kAccess, kGetxattr, kListxattr, kReadlink };
+
+// What the checker compares a readlink's answer with: a hash of the body.
+uint64_t body_hash(std::string_view body);
 
 struct Observation {
   uint32_t path;
@@ -94,16 +99,17 @@ struct Observation {
   uint32_t mode, uid, gid;  // kAccess: uid and gid are the reader's ids; kListxattr: mode
                             // holds the kListed* bits
   uint32_t rdev_major, rdev_minor;
-  uint64_t size;  // kGetxattr: the version read (xattr_version)
+  uint64_t size;  // kGetxattr: the version read (xattr_version); kReadlink: body_hash
 };
 
 // One writer's log. Only its owner writes to it, and only while the workload runs;
 // the checker reads it while the workload is paused.
 class WriterLog {
  public:
-  // A new object, with its first attribute version, came to exist during [b, e].
+  // A new object, with its first attribute version, came to exist during [b, e]; a
+  // symlink with the body `target`.
   void created(Key key, const Attrs& attrs, uint32_t rdev_major, uint32_t rdev_minor,
-               uint64_t b, uint64_t e);
+               uint64_t b, uint64_t e, std::string_view target = {});
   // The object's attributes became `attrs` during [b, e].
   void attrs(Key key, const Attrs& attrs, uint64_t b, uint64_t e);
   void bind(uint32_t path, Key key, uint64_t b, uint64_t e);
@@ -131,6 +137,7 @@ class WriterLog {
     uint32_t type, rdev_major, rdev_minor;
     std::vector<Version> versions;  // in order
     uint64_t destroyed_end = kNever;
+    uint64_t target = 0;  // a symlink's body_hash
   };
 
   const std::vector<Binding>* bindings(uint32_t path) const;
@@ -153,6 +160,7 @@ class Checker {
   const char* judge(const Observation& o) const;
   const char* judge_access(const Observation& o) const;
   const char* judge_xattr(const Observation& o) const;
+  const char* judge_readlink(const Observation& o) const;
   const char* judge_child(const Observation& o) const;
 
   const std::vector<PathSpec>& paths_;

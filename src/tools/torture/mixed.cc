@@ -141,6 +141,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
       for (const Observation& x : o) {
         rep.accesses += x.call == Call::kAccess;
         rep.xattr_reads += x.call == Call::kGetxattr || x.call == Call::kListxattr;
+        rep.readlinks += x.call == Call::kReadlink;
       }
       rep.violations += checker.check(o, &rep.first_violation);
       o.clear();
@@ -168,6 +169,8 @@ Report run_mixed(const Options& opt, Progress& progress) {
       delta.get(Counter::kGetxattrSpeculative) + delta.get(Counter::kListxattrSpeculative);
   rep.xattr_fallback =
       delta.get(Counter::kGetxattrFallback) + delta.get(Counter::kListxattrFallback);
+  rep.readlink_speculative = delta.get(Counter::kReadlinkSpeculative);
+  rep.readlink_fallback = delta.get(Counter::kReadlinkFallback);
   rep.reclaimed = ns.vfs()->cache_stats().reclaimed;
   for (auto& d : domains) {
     const WriterStats& s = d->stats();

@@ -12,6 +12,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "drop-host-events") return diag::kDropHostEvents;
   if (name == "access-skip-validation") return diag::kAccessSkipValidation;
   if (name == "xattr-in-place") return diag::kXattrInPlace;
+  if (name == "readlink-skip-validation") return diag::kReadlinkSkipValidation;
   return std::nullopt;
 }
 

@@ -59,14 +59,14 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
     Observation o{};
     o.path = id;
     // Of the reads of a path that names its object itself (not followed, not a child),
-    // one in four is an access, one in eight a getxattr and one in eight a listxattr:
-    // the checker knows the attributes of exactly that object.
+    // one in four is an access, one in eight each a getxattr, a listxattr and a
+    // readlink: the checker knows the attributes of exactly that object.
     const uint32_t r2 = rng();
     const bool names_itself = p.parent < 0 && (p.flags & AT_SYMLINK_NOFOLLOW);
-    const uint32_t kind = names_itself ? r2 & 7 : 7;
-    if (kind < 2) {
+    const uint32_t kind = names_itself ? r2 & 15 : 15;
+    if (kind < 4) {
       const AccessPlan plan =
-          plan_access(r2 >> 3, last_stat[id] == SIZE_MAX ? nullptr : &out[last_stat[id]]);
+          plan_access(r2 >> 4, last_stat[id] == SIZE_MAX ? nullptr : &out[last_stat[id]]);
       if (plan.uid != ids.uid || plan.gid != ids.gid) {
         ids.uid = plan.uid;
         ids.gid = plan.gid;
@@ -89,22 +89,35 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
       ids = root;
       task.set_cred(ids);
     }
-    if (kind == 2 || kind == 3) {
-      o.call = kind == 2 ? Call::kGetxattr : Call::kListxattr;
-      const Counter c = kind == 2 ? Counter::kGetxattrSpeculative : Counter::kListxattrSpeculative;
+    if (kind >= 4 && kind < 8) {
+      const bool get = kind < 6;
+      o.call = get ? Call::kGetxattr : Call::kListxattr;
+      const Counter c = get ? Counter::kGetxattrSpeculative : Counter::kListxattrSpeculative;
       char buf[256];
       const uint64_t spec = diag::thread_counter(c);
       o.before = clock.load(std::memory_order_acquire);
-      auto n = kind == 2 ? task.lgetxattr(p.text, "user.v", buf, sizeof buf)
-                         : task.llistxattr(p.text, buf, sizeof buf);
+      auto n = get ? task.lgetxattr(p.text, "user.v", buf, sizeof buf)
+                   : task.llistxattr(p.text, buf, sizeof buf);
       o.after = clock.load(std::memory_order_acquire);
       o.speculative = diag::thread_counter(c) != spec;
       o.err = n.ok() ? 0 : n.error();
-      if (n.ok() && kind == 2) o.size = xattr_version(std::string_view(buf, *n));
-      for (size_t i = 0; n.ok() && kind == 3 && i < *n; i += std::strlen(buf + i) + 1) {
+      if (n.ok() && get) o.size = xattr_version(std::string_view(buf, *n));
+      for (size_t i = 0; n.ok() && !get && i < *n; i += std::strlen(buf + i) + 1) {
         const std::string_view name(buf + i);
         o.mode |= name == "user.v" ? kListedV : name == "user.x" ? kListedX : kListedOther;
       }
+      out.push_back(o);
+      continue;
+    }
+    if (kind >= 8 && kind < 10) {
+      o.call = Call::kReadlink;
+      const uint64_t spec = diag::thread_counter(Counter::kReadlinkSpeculative);
+      o.before = clock.load(std::memory_order_acquire);
+      auto body = task.readlinkat(AT_FDCWD, p.text);
+      o.after = clock.load(std::memory_order_acquire);
+      o.speculative = diag::thread_counter(Counter::kReadlinkSpeculative) != spec;
+      o.err = body.ok() ? 0 : body.error();
+      if (body.ok()) o.size = body_hash(*body);
       out.push_back(o);
       continue;
     }

@@ -48,6 +48,9 @@ void print_summary(std::FILE* out, const Report& r) {
                    "  of them %llu getxattr and listxattr calls (%llu speculative, %llu "
                    "fallback)\n",
                    ull(r.xattr_reads), ull(r.xattr_speculative), ull(r.xattr_fallback));
+    if (r.readlinks)
+      std::fprintf(out, "  of them %llu readlinks (%llu speculative, %llu fallback)\n",
+                   ull(r.readlinks), ull(r.readlink_speculative), ull(r.readlink_fallback));
   }
   if (!r.host_lag_us.empty() || r.host_late) {
     const Lag l = lag(r);
@@ -84,6 +87,9 @@ std::string to_json(const Report& r) {
   j["xattr_reads"] = r.xattr_reads;
   j["xattr_speculative"] = r.xattr_speculative;
   j["xattr_fallback"] = r.xattr_fallback;
+  j["readlinks"] = r.readlinks;
+  j["readlink_speculative"] = r.readlink_speculative;
+  j["readlink_fallback"] = r.readlink_fallback;
   j["renames"] = r.renames;
   j["unlinks"] = r.unlinks;
   j["recycled"] = r.recycled;
