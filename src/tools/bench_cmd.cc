@@ -70,14 +70,16 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(known_mode());
   sub->add_option("--call", opt->call,
                   "The call measured on the deep path: stat (default), access "
-                  "(faccessat2 R_OK), statfs, getxattr (of a 32-byte user. attribute) or "
-                  "listxattr; with any but stat the modes are spec, linux, ref and kernel")
+                  "(faccessat2 R_OK), statfs, getxattr (of a 32-byte user. attribute), "
+                  "listxattr or readlink (of a symlink beside the file); with any but stat "
+                  "the modes are spec, linux, ref and kernel")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, bench::Call>{{"stat", bench::Call::kStat},
                                              {"access", bench::Call::kAccess},
                                              {"statfs", bench::Call::kStatfs},
                                              {"getxattr", bench::Call::kGetxattr},
-                                             {"listxattr", bench::Call::kListxattr}}));
+                                             {"listxattr", bench::Call::kListxattr},
+                                             {"readlink", bench::Call::kReadlink}}));
   sub->add_option("--fs", opt->fs,
                   "The rcuvfs namespace: memfs (default), or hostfs:DIR to build the tree "
                   "in a fresh directory under DIR, serve it with hostfs and stat the same "

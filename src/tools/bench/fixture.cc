@@ -66,12 +66,19 @@ std::unique_ptr<Fixture> build_fixture(const TreeShape& shape, bool with_host,
                ": " + std::strerror(st.error());
       return nullptr;
     }
+    const std::string& abs = fx->abs_paths.back();
+    const std::string name = abs.substr(abs.rfind('/') + 1);
+    if (auto st = task->symlinkat(name, AT_FDCWD, abs + kBenchLinkSuffix); !st.ok()) {
+      *error = "cannot make the symlink beside " + abs + ": " + std::strerror(st.error());
+      return nullptr;
+    }
     // (A host tree that takes no user. attributes fails only the kernel's getxattr.)
     if (fx->host && !hostfs) {
       const std::string at = "/proc/self/fd/" + std::to_string(fx->host->root_fd()) + "/" +
                              fx->rel_paths.back();
       (void)::setxattr(at.c_str(), kBenchXattr, kBenchXattrValue.data(),
                        kBenchXattrValue.size(), 0);
+      (void)::symlink(name.c_str(), (at + kBenchLinkSuffix).c_str());
     }
   }
   return fx;

@@ -34,6 +34,9 @@ struct Fixture {
 // in the rcuvfs namespace and in the host tree.
 inline constexpr const char* kBenchXattr = "user.bench";
 inline constexpr std::string_view kBenchXattrValue = "0123456789abcdef0123456789abcdef";
+// `--call readlink` reads the symlink beside each target, named after it with this
+// suffix and pointing at it.
+inline constexpr const char* kBenchLinkSuffix = ".l";
 // Linux 6.13's getxattrat and listxattrat, which glibc 2.36 has no wrappers for.
 inline constexpr long kSysGetxattrat = 464, kSysListxattrat = 465;
 

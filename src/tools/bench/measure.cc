@@ -81,6 +81,7 @@ std::pair<Counter, Counter> call_counters(Call c) {
     case Call::kStatfs: return {Counter::kStatfsSpeculative, Counter::kStatfsFallback};
     case Call::kGetxattr: return {Counter::kGetxattrSpeculative, Counter::kGetxattrFallback};
     case Call::kListxattr: return {Counter::kListxattrSpeculative, Counter::kListxattrFallback};
+    case Call::kReadlink: return {Counter::kReadlinkSpeculative, Counter::kReadlinkFallback};
     case Call::kStat: break;
   }
   return {Counter::kStatSpeculative, Counter::kStatFallback};
@@ -103,6 +104,10 @@ void call_worker(Fixture& fx, const Cell& cell, int subtree, Task* task, Sync& s
             [&] { return task->getxattr(abs, kBenchXattr, buf, sizeof buf).ok(); }, sync, out);
       case Call::kListxattr:
         return spin([&] { return task->listxattr(abs, buf, sizeof buf).ok(); }, sync, out);
+      case Call::kReadlink: {
+        const std::string link = abs + kBenchLinkSuffix;
+        return spin([&] { return task->readlinkat(AT_FDCWD, link).ok(); }, sync, out);
+      }
       default: return spin([&] { return task->statfs(abs).ok(); }, sync, out);
     }
   }
@@ -123,6 +128,11 @@ void call_worker(Fixture& fx, const Cell& cell, int subtree, Task* task, Sync& s
     case Call::kListxattr:
       return spin([&] { return ::syscall(kSysListxattrat, fd, rel, 0, buf, sizeof buf) >= 0; },
                   sync, out);
+    case Call::kReadlink: {
+      const std::string link = std::string(rel) + kBenchLinkSuffix;
+      return spin([&] { return ::readlinkat(fd, link.c_str(), buf, sizeof buf) > 0; }, sync,
+                  out);
+    }
     default: {
       const std::string via_proc = "/proc/self/fd/" + std::to_string(fd) + "/" + rel;
       struct statfs sf;

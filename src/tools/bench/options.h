@@ -9,7 +9,7 @@
 namespace rcuvfs::tools::bench {
 
 // The call the main benchmark measures at the end of the deep path.
-enum class Call { kStat, kAccess, kStatfs, kGetxattr, kListxattr };
+enum class Call { kStat, kAccess, kStatfs, kGetxattr, kListxattr, kReadlink };
 const char* call_name(Call c);  // "stat", "access", "statfs"
 
 struct BenchOptions {

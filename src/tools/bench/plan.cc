@@ -32,6 +32,7 @@ const char* call_name(Call c) {
     case Call::kStatfs: return "statfs";
     case Call::kGetxattr: return "getxattr";
     case Call::kListxattr: return "listxattr";
+    case Call::kReadlink: return "readlink";
     case Call::kStat: break;
   }
   return "stat";
