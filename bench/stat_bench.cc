@@ -3,6 +3,10 @@
 // thread. `shared`: every thread stats b/t0/...; `private`: thread i stats b/t<i>/....
 // The counter spec_frac is the share of stats that completed without leaving RCU.
 // BM_StatInDirOf/N: stat of one file in a directory of N entries.
+// BM_Call/C: each read-only call on that file, speculative, one thread, so that with
+//   --benchmark_enable_random_interleaving=true --benchmark_repetitions=5 they run
+//   side by side in one process (stat, access, statfs, getxattr, listxattr, readlink
+//   of a symlink beside the file).
 //
 // `rcuvfs bench` compares the modes with the baselines; this is the tool for
 // looking at one of them closely (perf record -- rcuvfs_stat_bench --benchmark_filter=...).
@@ -110,7 +114,67 @@ void BM_StatInDirOf(benchmark::State& state) {
   task.reset();
 }
 
+// One of the read-only calls on the depth-8 file of subtree 0 (its symlink for
+// readlink), spec_frac as BM_Stat's for the call's own counters.
+enum class Call { kStat, kAccess, kStatfs, kGetxattr, kListxattr, kReadlink };
+void BM_Call(benchmark::State& state, Call call) {
+  auto task = namespace_under_test().new_task();
+  std::string path = "/";
+  path += TreeShape(kDepth, kSubtrees).file(0);
+  const std::string link = path + ".call-link";
+  static const bool made = [&] {
+    auto t = namespace_under_test().new_task();
+    return t->setxattr(path, "user.bench", std::string(32, 'v')).ok() &&
+           t->symlinkat("file", AT_FDCWD, link).ok() && t->readlinkat(AT_FDCWD, link).ok();
+  }();
+  if (!made) {
+    state.SkipWithError("cannot set the attribute or make the symlink");
+    return;
+  }
+  Counter spec_c = Counter::kStatSpeculative, fallback_c = Counter::kStatFallback;
+  char buf[256];
+  auto one = [&]() -> bool {
+    switch (call) {
+      case Call::kStat: return task->statx(AT_FDCWD, path, 0, STATX_BASIC_STATS).ok();
+      case Call::kAccess: return task->faccessat2(AT_FDCWD, path, R_OK).ok();
+      case Call::kStatfs: return task->statfs(path).ok();
+      case Call::kGetxattr: return task->getxattr(path, "user.bench", buf, sizeof buf).ok();
+      case Call::kListxattr: return task->listxattr(path, buf, sizeof buf).ok();
+      case Call::kReadlink: return task->readlinkat(AT_FDCWD, link).ok();
+    }
+    return false;
+  };
+  switch (call) {
+    case Call::kStat: break;
+    case Call::kAccess: spec_c = Counter::kAccessSpeculative, fallback_c = Counter::kAccessFallback; break;
+    case Call::kStatfs: spec_c = Counter::kStatfsSpeculative, fallback_c = Counter::kStatfsFallback; break;
+    case Call::kGetxattr: spec_c = Counter::kGetxattrSpeculative, fallback_c = Counter::kGetxattrFallback; break;
+    case Call::kListxattr: spec_c = Counter::kListxattrSpeculative, fallback_c = Counter::kListxattrFallback; break;
+    case Call::kReadlink: spec_c = Counter::kReadlinkSpeculative, fallback_c = Counter::kReadlinkFallback; break;
+  }
+  const rcuvfs::Counters before = rcuvfs::Vfs::counters();
+  for (auto _ : state) {
+    if (!one()) {
+      state.SkipWithError("the call failed");
+      break;
+    }
+  }
+  const rcuvfs::Counters d = rcuvfs::Vfs::counters() - before;
+  const double spec = static_cast<double>(d.get(spec_c));
+  const double total = spec + static_cast<double>(d.get(fallback_c));
+  state.counters["spec_frac"] = total > 0 ? spec / total : 0;
+}
+
 void register_all() {
+  const struct {
+    const char* name;
+    Call call;
+  } calls[] = {{"stat", Call::kStat},         {"access", Call::kAccess},
+               {"statfs", Call::kStatfs},     {"getxattr", Call::kGetxattr},
+               {"listxattr", Call::kListxattr}, {"readlink", Call::kReadlink}};
+  for (const auto& c : calls)
+    benchmark::RegisterBenchmark((std::string("BM_Call/") + c.name).c_str(), BM_Call, c.call)
+        ->Unit(benchmark::kNanosecond);
   benchmark::RegisterBenchmark("BM_StatInDirOf", BM_StatInDirOf)
       ->Arg(10)
       ->Arg(1000)

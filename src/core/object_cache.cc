@@ -22,7 +22,7 @@ namespace {
 constexpr size_t kChunkBytes = ObjectCache::kChunkBytes;
 constexpr uint32_t kBatch = 64;  // objects moved between a thread and the chunks at once
 constexpr int kMaxCaches = 64;   // pooled caches; later ones hand out malloc's objects
-// Small, so that the objects of the sizes in use (80-byte dentries, 104-byte memfs
+// Small, so that the objects of the sizes in use (80-byte dentries, 112-byte memfs
 // inodes) fit as many to a chunk as with no header at all.
 static_assert(sizeof(ObjectCache::Chunk) == 16);
 

@@ -2,6 +2,8 @@
 // Linux's relatime rule for the link's atime, the one write a readlink may need.
 #include "core/ops_common.h"
 
+#include <rcuvfs/fs/clock.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -38,10 +40,11 @@ class ReadlinkQuery final : public FinalQuery {
       if (e == -ECHILD) *why = echild_reason(who);
       return e;
     }
-    const int64_t now = now_ns();
+    // (A day's threshold needs no better clock than the coarse one a walk reads.)
+    const int64_t coarse_now = coarse_clock_ns();
     bool touch = false;
     int e = on_one_attr_state(inode, flags, [&] {
-      touch = atime_needs_update(*inode, now);
+      touch = atime_needs_update(*inode, coarse_now);
       return 0;
     });
     if (e) return e;
@@ -57,6 +60,7 @@ class ReadlinkQuery final : public FinalQuery {
     std::memcpy(buf_, body.data(), body.size());
     len_ = body.size();
     if (touch) {
+      const int64_t now = now_ns();
       std::unique_lock lk(inode->lock);
       AttrWrite w(*inode);
       inode->atime_ns.store(now, std::memory_order_relaxed);

@@ -88,6 +88,10 @@ while [ $made -lt "$FILES" ]; do
   ln -s e/s0/f0 "$d/soft"
   m=$((m + 1))
 done
+# Extended attributes on a few objects, read back through the mount below.
+setfattr -n user.tag -v "d0 file" "$HOST/d0/e/s0/f0" &&
+  setfattr -n trusted.t -v 0x00ff "$HOST/d0/e/s0/f0" &&
+  setfattr -n user.dir -v yes "$HOST/d0/e" || fail "setfattr on the host"
 took "tree"
 
 step "a git repository of $GIT_FILES files, committed on the host"
@@ -116,6 +120,14 @@ wait_mounted "$MNT"
 # statfs through the mount is the host filesystem's (the type is FUSE's own).
 [ "$(stat -f -c '%S %l %b %c' "$MNT")" = "$(stat -f -c '%S %l %b %c' "$HOST")" ] ||
   fail "statfs through the mount: $(stat -f -c '%S %l %b %c' "$MNT"), host: $(stat -f -c '%S %l %b %c' "$HOST")"
+# Extended attributes through the mount are the host's, both ways.
+xattrs() { getfattr -h -d -m - -e hex "$1/d0/e/s0/f0" "$1/d0/e" 2>/dev/null | grep -v '^# file'; }
+[ "$(xattrs "$MNT")" = "$(xattrs "$HOST")" ] ||
+  fail "xattrs through the mount: $(xattrs "$MNT"); host: $(xattrs "$HOST")"
+setfattr -n user.via -v mount "$MNT/d0/hard" || fail "setfattr through the mount"
+[ "$(getfattr --only-values -n user.via "$HOST/d0/e/s0/f0")" = mount ] ||
+  fail "setfattr through the mount did not reach the host"
+setfattr -x user.via "$MNT/d0/hard" || fail "setfattr -x through the mount"
 soft=$(awk '/^Max open files/ { print $4 }' "/proc/$PID/limits")
 [ "$soft" = $NOFILE ] || fail "the server's descriptor limit is $soft, not $NOFILE"
 # hostfs's budget when none is given: min(256, soft RLIMIT_NOFILE / 4) (docs/hostfs.md).
