@@ -1,31 +1,14 @@
 // Every way out of RCU mode, forced deterministically: each test checks the counter
 // for its reason and that the final answer is still right.
-#include "probefs.h"
-
-#include "core/dcache.h"
-#include "core/mount.h"
-#include "core/namei.h"
-
-#include <rcuvfs/vfs.h>
-
-#include <gtest/gtest.h>
-
-#include <mutex>
+#include "probe_fixture.h"
 
 namespace rcuvfs {
 namespace {
 
-class Fallback : public ::testing::Test {
+class Fallback : public ProbeTest {
  protected:
   void SetUp() override {
-    auto v = Vfs::create("memfs");
-    ASSERT_TRUE(v.ok());
-    vfs_ = std::move(*v);
-    ASSERT_TRUE(vfs_->register_fs(std::make_shared<probefs::ProbeFsType>()).ok());
-    t_ = vfs_->new_task();
-    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p", 0755).ok());
-    ASSERT_TRUE(t_->mount("probefs", "p").ok());
-    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p/a", 0755).ok());
+    ProbeTest::SetUp();
     ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p/a/b", 0755).ok());
     ASSERT_TRUE(t_->mknodat(AT_FDCWD, "p/a/f", S_IFREG | 0640, 0).ok());
     ASSERT_TRUE(t_->symlinkat("a/f", AT_FDCWD, "p/link").ok());
@@ -35,17 +18,6 @@ class Fallback : public ::testing::Test {
     auto st = t_->statx(AT_FDCWD, "p/a/f", 0);
     ASSERT_TRUE(st.ok());
     ino_ = st->stx_ino;
-  }
-  void TearDown() override {
-    core::set_speculation_hook(nullptr);
-    probefs::g_switches.refuse_getattr = false;
-    probefs::g_switches.refuse_link = false;
-    probefs::g_switches.writer_inside = false;
-    probefs::g_switches.refuse_permission = false;
-    probefs::g_switches.attr_writes_in_permission = 0;
-    probefs::g_switches.refuse_statfs = false;
-    t_.reset();
-    vfs_.reset();
   }
   // stat `path` and check that it is p/a/f; returns the counter deltas.
   Counters stat_f(const char* path) {
@@ -83,29 +55,8 @@ class Fallback : public ::testing::Test {
     return d;
   }
 
-  std::unique_ptr<Vfs> vfs_;
-  std::unique_ptr<Task> t_;
   uint64_t ino_ = 0;
 };
-
-// Bumps a counter once, from inside the speculation window.
-std::atomic<int> g_hook_calls{0};
-void bump_dentry_once(const core::Path& p) {
-  if (g_hook_calls++ == 0) {
-    p.dentry->lock();
-    p.dentry->seq.invalidate();
-    p.dentry->unlock();
-  }
-}
-void bump_mount_once(const core::Path&) {
-  if (g_hook_calls++ == 0) {
-    std::lock_guard g(core::g_mount_lock);
-    core::g_mount_seq.invalidate();
-  }
-}
-void bump_rename_once(const core::Path&) {
-  if (g_hook_calls++ == 0) core::RenameLockGuard rl;
-}
 
 TEST_F(Fallback, CachedPathIsSpeculative) {
   Counters d = stat_f("p/a/f");

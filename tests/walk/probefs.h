@@ -18,6 +18,12 @@ struct Switches {
   std::atomic<int> attr_writes_in_permission{0};  // permission bumps attr_seq (N times)
   std::atomic<bool> refuse_statfs{false};      // statfs in RCU mode answers -ECHILD
   std::atomic<bool> refuse_xattr{false};  // getxattr/listxattr in RCU mode answer -ECHILD
+
+  void reset() {
+    refuse_getattr = refuse_link = writer_inside = refuse_permission = refuse_statfs =
+        refuse_xattr = false;
+    attr_writes_in_permission = 0;
+  }
 };
 inline Switches g_switches;
 

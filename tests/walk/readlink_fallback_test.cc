@@ -1,14 +1,8 @@
 // readlinkat leaves RCU mode only when it must: when relatime says the link's atime
 // moves (a write), or a filesystem, a security module or a racing change says so.
-#include "probefs.h"
-
-#include "core/dcache.h"
-#include "core/namei.h"
+#include "probe_fixture.h"
 
 #include <rcuvfs/security.h>
-#include <rcuvfs/vfs.h>
-
-#include <gtest/gtest.h>
 
 #include <string>
 
@@ -17,25 +11,12 @@ namespace {
 
 int64_t ns(const struct statx_timestamp& ts) { return ts.tv_sec * 1000000000LL + ts.tv_nsec; }
 
-class ReadlinkFallback : public ::testing::Test {
+class ReadlinkFallback : public ProbeTest {
  protected:
   void SetUp() override {
-    auto v = Vfs::create("memfs");
-    ASSERT_TRUE(v.ok());
-    vfs_ = std::move(*v);
-    ASSERT_TRUE(vfs_->register_fs(std::make_shared<probefs::ProbeFsType>()).ok());
-    t_ = vfs_->new_task();
-    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p", 0755).ok());
-    ASSERT_TRUE(t_->mount("probefs", "p").ok());
-    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p/a", 0755).ok());
+    ProbeTest::SetUp();
     ASSERT_TRUE(t_->symlinkat("some/target", AT_FDCWD, "p/a/l").ok());
     ASSERT_TRUE(t_->mknodat(AT_FDCWD, "p/a/f", S_IFREG | 0644, 0).ok());
-  }
-  void TearDown() override {
-    core::set_speculation_hook(nullptr);
-    probefs::g_switches.refuse_link = false;
-    t_.reset();
-    vfs_.reset();
   }
   // readlink of p/a/l, which must give its body; the counter deltas.
   Counters readlink(const char* path = "p/a/l") {
@@ -53,9 +34,6 @@ class ReadlinkFallback : public ::testing::Test {
     EXPECT_TRUE(st.ok());
     return st.ok() ? ns(st->stx_atime) : 0;
   }
-
-  std::unique_ptr<Vfs> vfs_;
-  std::unique_ptr<Task> t_;
 };
 
 // A new link's atime is not newer than its mtime: the first readlink moves it (with
@@ -87,15 +65,6 @@ TEST_F(ReadlinkFallback, FilesystemRefusesTheBody) {
   EXPECT_EQ(d.get(Echild::kSymlink), 1u);
   EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
   EXPECT_EQ(d.get(Counter::kReadlinkFallback), 1u);
-}
-
-std::atomic<int> g_hook_calls{0};
-void bump_dentry_once(const core::Path& p) {
-  if (g_hook_calls++ == 0) {
-    p.dentry->lock();
-    p.dentry->seq.invalidate();
-    p.dentry->unlock();
-  }
 }
 
 TEST_F(ReadlinkFallback, DentrySeqMovedDuringSpeculation) {

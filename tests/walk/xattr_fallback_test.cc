@@ -1,42 +1,22 @@
 // getxattr and listxattr leave RCU mode only when they must: each way out forced,
 // with the counter of its reason and the answer still right.
-#include "probefs.h"
-
-#include "core/dcache.h"
-#include "core/namei.h"
+#include "probe_fixture.h"
 
 #include <rcuvfs/security.h>
-#include <rcuvfs/vfs.h>
-
-#include <gtest/gtest.h>
 
 #include <string>
 
 namespace rcuvfs {
 namespace {
 
-class XattrFallback : public ::testing::Test {
+class XattrFallback : public ProbeTest {
  protected:
   void SetUp() override {
-    auto v = Vfs::create("memfs");
-    ASSERT_TRUE(v.ok());
-    vfs_ = std::move(*v);
-    ASSERT_TRUE(vfs_->register_fs(std::make_shared<probefs::ProbeFsType>()).ok());
-    t_ = vfs_->new_task();
-    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p", 0755).ok());
-    ASSERT_TRUE(t_->mount("probefs", "p").ok());
-    ASSERT_TRUE(t_->mkdirat(AT_FDCWD, "p/a", 0755).ok());
+    ProbeTest::SetUp();
     ASSERT_TRUE(t_->mknodat(AT_FDCWD, "p/a/f", S_IFREG | 0640, 0).ok());
     ASSERT_TRUE(t_->setxattr("p/a/f", "user.v", "value").ok());
     ASSERT_TRUE(t_->setxattr("p/a/f", "trusted.t", "t").ok());
     ASSERT_TRUE(t_->statx(AT_FDCWD, "p/a/f", 0).ok());  // every name cached
-  }
-  void TearDown() override {
-    core::set_speculation_hook(nullptr);
-    probefs::g_switches.refuse_xattr = false;
-    probefs::g_switches.attr_writes_in_permission = 0;
-    t_.reset();
-    vfs_.reset();
   }
 
   // getxattr of p/a/f's user.v, which must be "value"; the counter deltas.
@@ -63,9 +43,6 @@ class XattrFallback : public ::testing::Test {
     }
     return d;
   }
-
-  std::unique_ptr<Vfs> vfs_;
-  std::unique_ptr<Task> t_;
 };
 
 TEST_F(XattrFallback, AnswersAreSpeculative) {
@@ -86,15 +63,6 @@ TEST_F(XattrFallback, AnswersAreSpeculative) {
   d = Vfs::counters() - before;
   EXPECT_EQ(d.get(Counter::kUnlazy) + d.get(Counter::kRestart), 0u);
   EXPECT_EQ(d.get(Counter::kGetxattrFallback) + d.get(Counter::kListxattrFallback), 0u);
-}
-
-std::atomic<int> g_hook_calls{0};
-void bump_dentry_once(const core::Path& p) {
-  if (g_hook_calls++ == 0) {
-    p.dentry->lock();
-    p.dentry->seq.invalidate();
-    p.dentry->unlock();
-  }
 }
 
 TEST_F(XattrFallback, DentrySeqMovedDuringSpeculation) {

@@ -188,65 +188,66 @@ Found find_version(const Observation& o, const PathSpec& spec, const WriterLog& 
   }
   return f;
 }
+
+// A question about the object the path names itself (faccessat2, getxattr,
+// listxattr, readlinkat): ENOENT fits where the path was possibly unbound; any other
+// error but `err_ok` is a violation; otherwise an object the path held that `wants`
+// accepts must have a version that `fits`. `what` names the answer in the verdicts.
+template <class Wants, class Fits>
+const char* judge_question(const Observation& o, const PathSpec& spec, const WriterLog& log,
+                           int err_ok, const char* what, Wants&& wants, Fits&& fits) {
+  const auto* bp = log.bindings(o.path);
+  const auto& hist = bp ? *bp : kNoBindings;
+  if (o.err == ENOENT) {
+    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
+    return nullptr;
+  }
+  if (o.err != 0 && o.err != err_ok) return "an error the path never had cause for";
+  const Found f = find_version(o, spec, log, hist, wants, fits);
+  // (Read by Checker::check before the next judgement: one per thread is enough.)
+  static thread_local std::string verdict;
+  if (!f.held) verdict = std::string(what) + " while the path held no such object";
+  else if (!f.matched)
+    verdict = std::string(what) + (o.speculative
+                                       ? " of no version the object had while the path held it"
+                                       : " of no single version of the object (torn)");
+  else
+    return nullptr;
+  return verdict.c_str();
+}
+
 }  // namespace
 
 const char* Checker::judge_access(const Observation& o) const {
   const PathSpec& spec = paths_[o.path];
-  const WriterLog& log = *logs_[spec.owner];
-  const auto* bp = log.bindings(o.path);
-  const auto& hist = bp ? *bp : kNoBindings;
-  if (o.err == ENOENT) {
-    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
-    return nullptr;
-  }
-  if (o.err != 0 && o.err != EACCES) return "an error the path never had cause for";
   const bool allowed = o.err == 0;
-  const Found f = find_version(
-      o, spec, log, hist, [](Key) { return true; },
-      [&](const Attrs& a) { return access_allowed(a, o.uid, o.gid, o.access_mode) == allowed; });
-  if (!f.held) return "an access answer while the path held no object";
-  if (!f.matched)
-    return o.speculative ? "an access answer of no version the object had while the path held it"
-                         : "an access answer of no single version of the object (torn)";
-  return nullptr;
+  return judge_question(o, spec, *logs_[spec.owner], EACCES, "an access answer",
+                        [](Key) { return true; }, [&](const Attrs& a) {
+                          return access_allowed(a, o.uid, o.gid, o.access_mode) == allowed;
+                        });
 }
 
 const char* Checker::judge_xattr(const Observation& o) const {
   const PathSpec& spec = paths_[o.path];
-  const WriterLog& log = *logs_[spec.owner];
-  const auto* bp = log.bindings(o.path);
-  const auto& hist = bp ? *bp : kNoBindings;
-  if (o.err == ENOENT) {
-    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
-    return nullptr;
-  }
   const bool get = o.call == Call::kGetxattr;
   if (get && o.err == 0 && o.size == kTornValue) return "a getxattr value of no version (torn)";
   if (!get && (o.mode & kListedOther)) return "a listxattr name no writer set";
-  if (o.err != 0 && !(get && o.err == ENODATA)) return "an error the path never had cause for";
-  const Found f = find_version(o, spec, log, hist, [](Key) { return true; }, [&](const Attrs& a) {
-    if (!get) return o.mode == ((a.xattr ? kListedV : 0) | (a.xattr_extra ? kListedX : 0));
-    return o.err == ENODATA ? a.xattr == 0 : a.xattr == o.size;
-  });
-  if (!f.held) return "an xattr answer while the path held no object";
-  if (!f.matched)
-    return o.speculative ? "an xattr answer of no version the object had while the path held it"
-                         : "an xattr answer of no version of the object";
-  return nullptr;
+  return judge_question(o, spec, *logs_[spec.owner], get ? ENODATA : 0, "an xattr answer",
+                        [](Key) { return true; }, [&](const Attrs& a) {
+                          if (!get)
+                            return o.mode == ((a.xattr ? kListedV : 0) |
+                                              (a.xattr_extra ? kListedX : 0));
+                          return o.err == ENODATA ? a.xattr == 0 : a.xattr == o.size;
+                        });
 }
 
+// A symlink's body never changes: the object is the answer (or, for EINVAL, any object
+// that is not a symlink).
 const char* Checker::judge_readlink(const Observation& o) const {
   const PathSpec& spec = paths_[o.path];
   const WriterLog& log = *logs_[spec.owner];
-  const auto* bp = log.bindings(o.path);
-  const auto& hist = bp ? *bp : kNoBindings;
-  if (o.err == ENOENT) {
-    if (certainly_bound(hist, o.before, o.after)) return "ENOENT while the path was bound";
-    return nullptr;
-  }
-  if (o.err != 0 && o.err != EINVAL) return "an error the path never had cause for";
-  const Found f = find_version(
-      o, spec, log, hist,
+  return judge_question(
+      o, spec, log, EINVAL, o.err ? "EINVAL" : "a symlink body",
       [&](Key k) {
         const WriterLog::Object* obj = log.object(k);
         if (!obj) return false;
@@ -254,10 +255,6 @@ const char* Checker::judge_readlink(const Observation& o) const {
                                : obj->type == S_IFLNK && obj->target == o.size;
       },
       [](const Attrs&) { return true; });
-  if (!f.held || !f.matched)
-    return o.err ? "EINVAL while the path held only symlinks"
-                 : "a body of no symlink the path held during the call";
-  return nullptr;
 }
 
 const char* Checker::judge(const Observation& o) const {
