@@ -54,7 +54,7 @@ int xattr_permission(const TaskState& t, const SecPath& at, std::string_view nam
   const Inode& inode = at.inode();
   switch (xattr_ns(name)) {
     case XattrNs::kSecurity:
-      // Left to the security modules (and, for writes, root: see may_set).
+      // Left to the security modules (and, for writes, to root: change_xattr).
       return 0;
     case XattrNs::kTrusted:
       if (!cred.is_root()) return (mask & kMayWrite) ? -EPERM : -ENODATA;
