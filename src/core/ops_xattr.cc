@@ -4,6 +4,7 @@
 // security modules, then the filesystem.
 #include "core/file.h"
 #include "core/ops_common.h"
+#include "core/rcu.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -184,10 +185,12 @@ struct Target {
 };
 
 // The checks of the target that Linux makes after those of the arguments: the file
-// (EBADF: none, or O_PATH) or the path (getname's).
+// (EBADF: none, or O_PATH), read from the table under RCU without a reference, as
+// the walk reads it; or the path (getname's).
 Status check_target(TaskState& t, const Target& to) {
   if (to.open_file) {
-    FileRef f(t.files.get(to.dirfd));
+    RcuLock rcu;
+    const File* f = t.files.peek_rcu(to.dirfd);
     if (!f || f->is_path_only()) return Err{EBADF};
     return {};
   }
