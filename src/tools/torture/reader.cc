@@ -59,14 +59,16 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
     Observation o{};
     o.path = id;
     // Of the reads of a path that names its object itself (not followed, not a child),
-    // one in four is an access, one in eight each a getxattr, a listxattr and a
-    // readlink: the checker knows the attributes of exactly that object.
+    // one in four is an access, one in 32 each a getxattr, a listxattr and a readlink:
+    // the checker knows the attributes of exactly that object. (Most stay stats: the
+    // races that catch a stat's missing validation need many of them, and on hostfs
+    // each xattr read is a host system call.)
     const uint32_t r2 = rng();
     const bool names_itself = p.parent < 0 && (p.flags & AT_SYMLINK_NOFOLLOW);
-    const uint32_t kind = names_itself ? r2 & 15 : 15;
-    if (kind < 4) {
+    const uint32_t kind = names_itself ? r2 & 31 : 31;
+    if (kind < 8) {
       const AccessPlan plan =
-          plan_access(r2 >> 4, last_stat[id] == SIZE_MAX ? nullptr : &out[last_stat[id]]);
+          plan_access(r2 >> 5, last_stat[id] == SIZE_MAX ? nullptr : &out[last_stat[id]]);
       if (plan.uid != ids.uid || plan.gid != ids.gid) {
         ids.uid = plan.uid;
         ids.gid = plan.gid;
@@ -89,8 +91,8 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
       ids = root;
       task.set_cred(ids);
     }
-    if (kind >= 4 && kind < 8) {
-      const bool get = kind < 6;
+    if (kind == 8 || kind == 9) {
+      const bool get = kind == 8;
       o.call = get ? Call::kGetxattr : Call::kListxattr;
       const Counter c = get ? Counter::kGetxattrSpeculative : Counter::kListxattrSpeculative;
       char buf[256];
@@ -109,7 +111,7 @@ void read_paths(Task& task, const World& world, size_t focus, const std::atomic<
       out.push_back(o);
       continue;
     }
-    if (kind >= 8 && kind < 10) {
+    if (kind == 10) {
       o.call = Call::kReadlink;
       const uint64_t spec = diag::thread_counter(Counter::kReadlinkSpeculative);
       o.before = clock.load(std::memory_order_acquire);
