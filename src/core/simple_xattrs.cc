@@ -33,7 +33,11 @@ void SimpleXattrs::retire(const Set* s) {
   });
 }
 
+// The readers take a read-side section of their own: a caller with references (not
+// in RCU mode) holds the inode, not the set a writer may replace and retire meanwhile.
+// (Sections nest: in RCU mode this one is inside the walk's.)
 int SimpleXattrs::get(std::string_view name, void* buf, size_t size) const {
+  RcuReadGuard rcu;
   const Set* s = set_.load(std::memory_order_acquire);
   if (!s) return -ENODATA;
   auto it = s->find(name);
@@ -47,6 +51,7 @@ int SimpleXattrs::get(std::string_view name, void* buf, size_t size) const {
 }
 
 ssize_t SimpleXattrs::find(std::string_view name) const {
+  RcuReadGuard rcu;
   const Set* s = set_.load(std::memory_order_acquire);
   if (!s) return -1;
   auto it = s->find(name);
@@ -54,6 +59,7 @@ ssize_t SimpleXattrs::find(std::string_view name) const {
 }
 
 int SimpleXattrs::list(Inode::XattrNameFn fn, void* ctx) const {
+  RcuReadGuard rcu;
   if (const Set* s = set_.load(std::memory_order_acquire))
     for (auto it = s->items.rbegin(); it != s->items.rend(); ++it) fn(ctx, it->first);
   return 0;
@@ -112,6 +118,7 @@ size_t SimpleXattrs::space(std::string_view name, size_t value_len) {
 }
 
 size_t SimpleXattrs::space_used() const {
+  RcuReadGuard rcu;
   size_t n = 0;
   if (const Set* s = set_.load(std::memory_order_acquire))
     for (const auto& [name, value] : s->items) n += space(name, value.size());

@@ -3,9 +3,10 @@
 //
 // What RCU readers touch: `set_`, loaded with acquire, and the Set it points to, which
 // is immutable once published. Every change builds a new Set and publishes it with a
-// release store, and the replaced one is freed after a grace period. So a reader, in
-// an RCU read-side section or not, sees the attributes of one moment: a value is
-// never torn nor a mix of two setxattrs, and a list is one state's names.
+// release store, and the replaced one is freed after a grace period. So a reader sees
+// the attributes of one moment: a value is never torn nor a mix of two setxattrs, and
+// a list is one state's names. Each reader takes a read-side section of its own, so
+// it may be called with or without one (in RCU mode, or holding only a reference).
 // Writers (set, remove, clear) are serialised by the caller: the inode's lock, held
 // exclusively (the Inode contract's lock for setxattr and removexattr).
 #pragma once
