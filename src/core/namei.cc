@@ -1035,6 +1035,43 @@ struct StatQuery {
 // filesystem of another kind, the one-pass stat for that kind may.
 enum class FastStat { kDone, kGeneral, kOtherKind };
 
+// The one-pass answer about the object a descriptor (or the working directory) holds,
+// named by an empty path with AT_EMPTY_PATH: fstat, fstatfs, fgetxattr, ... No step and
+// no reference on the file: the descriptor is read under RCU, which keeps the File and
+// the position it holds alive, and the answer is proved as a walk's would be (the
+// position's dentry seq, the mount seq). Called from the out-of-line code the one-pass
+// walk leaves, so that a path's stat pays nothing for it.
+template <class Answer>
+FastStat object_fast(TaskState& t, int dirfd, unsigned flags, Counter counter,
+                     Answer&& answer) {
+  if (!(flags & kLookupEmpty) || (flags & ~(kLookupFollow | kLookupEmpty)) ||
+      t.vfs->lsm.load(std::memory_order_acquire))
+    return FastStat::kGeneral;
+  RcuLock rcu;
+  const uint32_t mseq = g_mount_seq.begin();
+  Path at;
+  if (dirfd == AT_FDCWD) {
+    at = t.fs.load(std::memory_order_acquire)->cwd;
+  } else {
+    const File* f = t.files.peek_rcu(dirfd);
+    if (!f) return FastStat::kGeneral;
+    at = f->path;
+  }
+  Dentry* const d = at.dentry;
+  const uint32_t seq = d->seq.begin();
+  Inode* const inode = d->inode.load(std::memory_order_acquire);
+  // The object itself, a symlink too: an empty path follows nothing.
+  if ((seq | mseq) & 1 || !inode ||
+      !answer(inode, at, [&](Echild* stale) {
+        if (!d->seq.validate(seq)) return false;
+        *stale = Echild::kMountSeq;
+        return g_mount_seq.unchanged_even(mseq);
+      }))
+    return FastStat::kGeneral;
+  count_fast(counter, 0);
+  return FastStat::kDone;
+}
+
 // The common walk in one pass with no Nameidata: every component plain (see
 // rcu_fast_steps), the last one too, ending on an object with no symlink to follow,
 // all on a filesystem of kind Fs, with no security module. `answer(inode, path,
@@ -1089,14 +1126,18 @@ template <class Fs, class Answer>
   return FastStat::kDone;
 }
 
+// The stat of a one-pass walk's object (walk_fast's `answer`).
+inline auto stat_answer(unsigned mask, Statx& out) {
+  return [mask, &out](Inode* inode, const Path& at, auto&& walk_valid) {
+    Echild why;
+    return speculative_getattr(inode, at, mask, out, &why, walk_valid) == 0;
+  };
+}
+
 template <class Fs>
 [[gnu::always_inline]] inline FastStat stat_fast(TaskState& t, int dirfd, std::string_view s,
                                                  unsigned flags, unsigned mask, Statx& out) {
-  return walk_fast<Fs>(t, dirfd, s, flags, Counter::kStatSpeculative,
-                       [&](Inode* inode, const Path& at, auto&& walk_valid) {
-                         Echild why;
-                         return speculative_getattr(inode, at, mask, out, &why, walk_valid) == 0;
-                       });
+  return walk_fast<Fs>(t, dirfd, s, flags, Counter::kStatSpeculative, stat_answer(mask, out));
 }
 
 // The one-pass stat on a kSbEntryTtl filesystem. Out of line, so that the memfs
@@ -1110,6 +1151,9 @@ template <class Fs>
 // registers it saves would otherwise be paid by every one-pass stat.
 [[gnu::noinline]] int stat_general(TaskState& t, int dirfd, std::string_view s,
                                    unsigned flags, unsigned mask, Statx& out) {
+  if (s.empty() && object_fast(t, dirfd, flags, Counter::kStatSpeculative,
+                               stat_answer(mask, out)) == FastStat::kDone)
+    return 0;
   StatQuery q{mask, out};
   return walk_and_ask(t, dirfd, s, flags, q);
 }
@@ -1133,33 +1177,40 @@ template <class Fs>
 void note_attr_retry_exhausted() { t_attr_retry_exhausted = true; }
 
 namespace {
-// A FinalQuery answered by the one-pass walk: only an answer of 0 stands there (an
-// error, a refusal or a stale answer is left to the general walk).
+// A FinalQuery answered by a one-pass walk (walk_fast's or object_fast's `answer`):
+// only an answer of 0 stands there (an error, a refusal or a stale answer is left to
+// the general walk).
+inline auto query_answer(TaskState& t, FinalQuery& q) {
+  return [&t, &q](Inode* inode, const Path& at, auto&& walk_valid) {
+    const uint64_t ino = inode->ino.load(std::memory_order_acquire);
+    const uint32_t gen = inode->generation.load(std::memory_order_acquire);
+    Echild why;
+    const Cred& cred = *t.cred.load(std::memory_order_acquire);
+    if (q.ask(t, cred, at, inode, kMayNotBlock, &why) != 0) {
+      q.discard();
+      return false;
+    }
+    Echild stale = Echild::kDentrySeq;
+    if (answer_stands(inode, ino, gen, at, q.skip_validation_bug, &stale, walk_valid))
+      return true;
+    count(stale);
+    q.discard();
+    return false;
+  };
+}
+
 template <class Fs>
 FastStat query_fast(TaskState& t, int dirfd, std::string_view s, unsigned flags,
                     FinalQuery& q) {
-  return walk_fast<Fs>(
-      t, dirfd, s, flags, q.speculative, [&](Inode* inode, const Path& at, auto&& walk_valid) {
-        const uint64_t ino = inode->ino.load(std::memory_order_acquire);
-        const uint32_t gen = inode->generation.load(std::memory_order_acquire);
-        Echild why;
-        const Cred& cred = *t.cred.load(std::memory_order_acquire);
-        if (q.ask(t, cred, at, inode, kMayNotBlock, &why) != 0) {
-          q.discard();
-          return false;
-        }
-        Echild stale = Echild::kDentrySeq;
-        if (answer_stands(inode, ino, gen, at, q.skip_validation_bug, &stale, walk_valid))
-          return true;
-        count(stale);
-        q.discard();
-        return false;
-      });
+  return walk_fast<Fs>(t, dirfd, s, flags, q.speculative, query_answer(t, q));
 }
 }  // namespace
 
 int query_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, FinalQuery& q) {
-  if (s.size() < kPathMax) {
+  if (s.empty()) {
+    if (object_fast(t, dirfd, flags, q.speculative, query_answer(t, q)) == FastStat::kDone)
+      return 0;
+  } else if (s.size() < kPathMax) {
     const FastStat f = query_fast<CompleteFs>(t, dirfd, s, flags, q);
     if (f == FastStat::kDone) return 0;
     if (f == FastStat::kOtherKind) {

@@ -367,5 +367,95 @@ TEST_F(Fallback, StatfsFilesystemRefuses) {
   EXPECT_EQ(d.get(Counter::kStatfsSpeculative), 0u);
 }
 
+// A descriptor's object (fstat, fstatfs, ... with an empty path and AT_EMPTY_PATH) is
+// answered by a one-pass step of its own: no walk, no reference on the file.
+TEST_F(Fallback, FstatIsSpeculative) {
+  auto fd = t_->openat(AT_FDCWD, "p/a/f", O_RDONLY);
+  ASSERT_TRUE(fd.ok());
+  Counters before = Vfs::counters();
+  auto st = t_->fstat(*fd);
+  Counters d = Vfs::counters() - before;
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->stx_ino, ino_);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kStatFallback) + d.get(Counter::kUnlazy) + d.get(Counter::kRestart),
+            0u);
+  // Unlinked, the file is still the descriptor's object.
+  ASSERT_TRUE(t_->unlinkat(AT_FDCWD, "p/a/f", 0).ok());
+  before = Vfs::counters();
+  st = t_->fstat(*fd);
+  d = Vfs::counters() - before;
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->stx_ino, ino_);
+  EXPECT_EQ(st->stx_nlink, 0u);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+  EXPECT_TRUE(t_->close(*fd).ok());
+  EXPECT_EQ(t_->fstat(*fd).error(), EBADF);
+  // An O_PATH descriptor of a symlink: the symlink itself, with or without
+  // AT_SYMLINK_NOFOLLOW (an empty path follows nothing).
+  auto link = t_->openat(AT_FDCWD, "p/link", O_PATH | O_NOFOLLOW);
+  ASSERT_TRUE(link.ok());
+  for (int flags : {AT_EMPTY_PATH, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW}) {
+    before = Vfs::counters();
+    st = t_->statx(*link, "", flags);
+    d = Vfs::counters() - before;
+    ASSERT_TRUE(st.ok());
+    EXPECT_TRUE(S_ISLNK(st->stx_mode)) << flags;
+    EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+  }
+  // Without AT_EMPTY_PATH an empty path is ENOENT, before any descriptor is read.
+  EXPECT_EQ(t_->statx(*link, "", 0).error(), ENOENT);
+  EXPECT_EQ(t_->statx(12345, "", 0).error(), ENOENT);
+  EXPECT_EQ(t_->statx(12345, "", AT_EMPTY_PATH).error(), EBADF);
+  // AT_FDCWD with an empty path: the working directory.
+  before = Vfs::counters();
+  st = t_->statx(AT_FDCWD, "", AT_EMPTY_PATH);
+  d = Vfs::counters() - before;
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(S_ISDIR(st->stx_mode));
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+}
+
+// The one-pass answer fails its proof and the general walk answers, still in RCU mode:
+// had the general walk been the first, its own proof would have failed and a walk
+// with references would have followed (kRestart, kStatFallback).
+TEST_F(Fallback, FstatDentrySeqMovedDuringSpeculation) {
+  auto fd = t_->openat(AT_FDCWD, "p/a/f", O_PATH);
+  ASSERT_TRUE(fd.ok());
+  core::set_speculation_hook(bump_dentry_once);
+  Counters before = Vfs::counters();
+  auto st = t_->fstat(*fd);
+  Counters d = Vfs::counters() - before;
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->stx_ino, ino_);
+  EXPECT_EQ(d.get(Echild::kDentrySeq), 1u);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart) + d.get(Counter::kStatFallback), 0u);
+  // The same for a question: statfs by descriptor.
+  g_hook_calls = 0;
+  core::set_speculation_hook(bump_mount_once);
+  before = Vfs::counters();
+  auto sf = t_->fstatfs(*fd);
+  d = Vfs::counters() - before;
+  ASSERT_TRUE(sf.ok());
+  EXPECT_EQ(sf->f_type, TMPFS_MAGIC);
+  EXPECT_EQ(d.get(Echild::kMountSeq), 1u);
+  EXPECT_EQ(d.get(Counter::kStatfsSpeculative), 1u);
+  EXPECT_EQ(d.get(Counter::kRestart) + d.get(Counter::kStatfsFallback), 0u);
+}
+
+TEST_F(Fallback, FstatFilesystemRefusesGetattr) {
+  auto fd = t_->openat(AT_FDCWD, "p/a/f", O_PATH);
+  ASSERT_TRUE(fd.ok());
+  probefs::g_switches.refuse_getattr = true;
+  Counters before = Vfs::counters();
+  auto st = t_->fstat(*fd);
+  Counters d = Vfs::counters() - before;
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->stx_ino, ino_);
+  EXPECT_EQ(d.get(Counter::kStatSpeculative), 0u);
+  EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
+}
+
 }  // namespace
 }  // namespace rcuvfs
