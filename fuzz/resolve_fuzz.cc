@@ -149,12 +149,13 @@ void snapshot_dir(Task& t, const std::string& dir, int depth, std::string& out) 
     }
     char names[1024];
     auto n = t.llistxattr(p, names, sizeof names);
-    for (size_t i = 0; n.ok() && i < *n; i += std::strlen(names + i) + 1) {
-      char value[256];
-      auto v = t.lgetxattr(p, names + i, value, sizeof value);
-      out += std::string(" ") + (names + i) + "=" +
-             (v.ok() ? std::string(value, *v) : "?" + std::to_string(v.error()));
-    }
+    if (n.ok())
+      for_each_xattr_name(names, *n, [&](std::string_view name) {
+        char value[256];
+        auto v = t.lgetxattr(p, name, value, sizeof value);
+        out += " " + std::string(name) + "=" +
+               (v.ok() ? std::string(value, *v) : "?" + std::to_string(v.error()));
+      });
     out += "\n";
     if (S_ISDIR(st->stx_mode) && depth < 6) snapshot_dir(t, p, depth + 1, out);
   }

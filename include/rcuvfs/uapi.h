@@ -32,8 +32,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rcuvfs {
@@ -55,6 +57,18 @@ inline constexpr unsigned long kStValid = 0x0020;
 inline constexpr size_t kXattrNameMax = XATTR_NAME_MAX;
 inline constexpr size_t kXattrSizeMax = XATTR_SIZE_MAX;
 inline constexpr size_t kXattrListMax = XATTR_LIST_MAX;
+// Calls fn(std::string_view) for each name of a list as listxattr fills it, each name
+// ended by a NUL (a last name missing its NUL is passed as it stands).
+template <class Fn>
+void for_each_xattr_name(const char* list, size_t size, Fn&& fn) {
+  for (size_t i = 0; i < size;) {
+    const void* nul = std::memchr(list + i, '\0', size - i);
+    const size_t len = nul ? static_cast<size_t>(static_cast<const char*>(nul) - (list + i))
+                           : size - i;
+    fn(std::string_view(list + i, len));
+    i += len + 1;
+  }
+}
 
 // RESOLVE_* bits rcuvfs understands; any other bit in open_how.resolve is EINVAL.
 inline constexpr uint64_t kResolveAll = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |

@@ -97,11 +97,9 @@ void do_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   all.resize(*n);
   const bool root = fuse_req_ctx(req)->uid == 0;
   std::string list;
-  for (size_t i = 0; i < all.size();) {
-    const std::string_view name(all.data() + i);
+  for_each_xattr_name(all.data(), all.size(), [&](std::string_view name) {
     if (root || !name.starts_with("trusted.")) list.append(name).push_back('\0');
-    i += name.size() + 1;
-  }
+  });
   if (size == 0) return (void)fuse_reply_xattr(req, list.size());
   if (list.size() > size) return (void)fuse_reply_err(req, ERANGE);
   fuse_reply_buf(req, list.data(), list.size());

@@ -422,11 +422,7 @@ std::string Executor::cmd_listxattr(const Args& a) {
   auto n = b_.listxattrat(a.dirfd, a.argv[0], *flags, list.data(), list.size());
   if (!n.ok()) return err(n.error());
   std::vector<std::string> names;
-  for (size_t i = 0; i < *n;) {
-    const size_t end = list.find('\0', i);
-    names.push_back(list.substr(i, end - i));
-    i = end + 1;
-  }
+  for_each_xattr_name(list.data(), *n, [&](std::string_view name) { names.emplace_back(name); });
   std::sort(names.begin(), names.end());
   std::string out = "ok";
   for (const auto& name : names) out += " " + quote_if_needed(name);

@@ -40,11 +40,7 @@ int HostInode::listxattr(XattrNameFn fn, void* ctx, unsigned flags) const {
     list.resize(static_cast<size_t>(n));
     break;
   }
-  for (size_t i = 0; i < list.size();) {
-    const std::string_view name(list.data() + i);
-    fn(ctx, name);
-    i += name.size() + 1;
-  }
+  for_each_xattr_name(list.data(), list.size(), [&](std::string_view name) { fn(ctx, name); });
   return 0;
 }
 
