@@ -6,10 +6,12 @@
 // BM_Call/C: each read-only call on that file, speculative, one thread, so that with
 //   --benchmark_enable_random_interleaving=true --benchmark_repetitions=5 they run
 //   side by side in one process (stat, access, statfs, getxattr, listxattr, readlink
-//   of a symlink beside the file).
+//   of a symlink beside the file, fstat of an O_PATH descriptor of it).
 //
 // `rcuvfs bench` compares the modes with the baselines; this is the tool for
 // looking at one of them closely (perf record -- rcuvfs_stat_bench --benchmark_filter=...).
+#include "tools/bench/call.h"
+#include "tools/bench/fixture.h"
 #include "tools/bench/vfs_tree.h"
 
 #include <rcuvfs/vfs.h>
@@ -25,6 +27,13 @@ namespace {
 
 using rcuvfs::Counter;
 using rcuvfs::Task;
+using rcuvfs::tools::bench::Call;
+using rcuvfs::tools::bench::call_counters;
+using rcuvfs::tools::bench::call_name;
+using rcuvfs::tools::bench::kBenchLinkSuffix;
+using rcuvfs::tools::bench::kBenchXattr;
+using rcuvfs::tools::bench::kBenchXattrValue;
+using rcuvfs::tools::bench::RcuvfsCall;
 using rcuvfs::tools::bench::TreeShape;
 
 constexpr int kDepth = 8;
@@ -115,43 +124,23 @@ void BM_StatInDirOf(benchmark::State& state) {
 }
 
 // One of the read-only calls on the depth-8 file of subtree 0 (its symlink for
-// readlink), spec_frac as BM_Stat's for the call's own counters.
-enum class Call { kStat, kAccess, kStatfs, kGetxattr, kListxattr, kReadlink };
+// readlink, an O_PATH descriptor of it for fstat), spec_frac as BM_Stat's for the
+// call's own counters.
 void BM_Call(benchmark::State& state, Call call) {
   auto task = namespace_under_test().new_task();
   std::string path = "/";
   path += TreeShape(kDepth, kSubtrees).file(0);
-  const std::string link = path + ".call-link";
   static const bool made = [&] {
     auto t = namespace_under_test().new_task();
-    return t->setxattr(path, "user.bench", std::string(32, 'v')).ok() &&
-           t->symlinkat("file", AT_FDCWD, link).ok() && t->readlinkat(AT_FDCWD, link).ok();
+    return t->setxattr(path, kBenchXattr, kBenchXattrValue).ok() &&
+           t->symlinkat("file", AT_FDCWD, path + kBenchLinkSuffix).ok();
   }();
   if (!made) {
     state.SkipWithError("cannot set the attribute or make the symlink");
     return;
   }
-  Counter spec_c = Counter::kStatSpeculative, fallback_c = Counter::kStatFallback;
-  char buf[256];
-  auto one = [&]() -> bool {
-    switch (call) {
-      case Call::kStat: return task->statx(AT_FDCWD, path, 0, STATX_BASIC_STATS).ok();
-      case Call::kAccess: return task->faccessat2(AT_FDCWD, path, R_OK).ok();
-      case Call::kStatfs: return task->statfs(path).ok();
-      case Call::kGetxattr: return task->getxattr(path, "user.bench", buf, sizeof buf).ok();
-      case Call::kListxattr: return task->listxattr(path, buf, sizeof buf).ok();
-      case Call::kReadlink: return task->readlinkat(AT_FDCWD, link).ok();
-    }
-    return false;
-  };
-  switch (call) {
-    case Call::kStat: break;
-    case Call::kAccess: spec_c = Counter::kAccessSpeculative, fallback_c = Counter::kAccessFallback; break;
-    case Call::kStatfs: spec_c = Counter::kStatfsSpeculative, fallback_c = Counter::kStatfsFallback; break;
-    case Call::kGetxattr: spec_c = Counter::kGetxattrSpeculative, fallback_c = Counter::kGetxattrFallback; break;
-    case Call::kListxattr: spec_c = Counter::kListxattrSpeculative, fallback_c = Counter::kListxattrFallback; break;
-    case Call::kReadlink: spec_c = Counter::kReadlinkSpeculative, fallback_c = Counter::kReadlinkFallback; break;
-  }
+  RcuvfsCall one(*task, call, path);
+  const auto [spec_c, fallback_c] = call_counters(call);
   const rcuvfs::Counters before = rcuvfs::Vfs::counters();
   for (auto _ : state) {
     if (!one()) {
@@ -166,14 +155,9 @@ void BM_Call(benchmark::State& state, Call call) {
 }
 
 void register_all() {
-  const struct {
-    const char* name;
-    Call call;
-  } calls[] = {{"stat", Call::kStat},         {"access", Call::kAccess},
-               {"statfs", Call::kStatfs},     {"getxattr", Call::kGetxattr},
-               {"listxattr", Call::kListxattr}, {"readlink", Call::kReadlink}};
-  for (const auto& c : calls)
-    benchmark::RegisterBenchmark((std::string("BM_Call/") + c.name).c_str(), BM_Call, c.call)
+  for (Call c : {Call::kStat, Call::kAccess, Call::kStatfs, Call::kGetxattr, Call::kListxattr,
+                 Call::kReadlink, Call::kFstat})
+    benchmark::RegisterBenchmark((std::string("BM_Call/") + call_name(c)).c_str(), BM_Call, c)
         ->Unit(benchmark::kNanosecond);
   benchmark::RegisterBenchmark("BM_StatInDirOf", BM_StatInDirOf)
       ->Arg(10)

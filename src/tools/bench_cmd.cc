@@ -71,7 +71,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   sub->add_option("--call", opt->call,
                   "The call measured on the deep path: stat (default), access "
                   "(faccessat2 R_OK), statfs, getxattr (of a 32-byte user. attribute), "
-                  "listxattr or readlink (of a symlink beside the file); with any but stat "
+                  "listxattr, readlink (of a symlink beside the file) or fstat (statx of an "
+                  "O_PATH descriptor of the file, AT_EMPTY_PATH); with any but stat "
                   "the modes are spec, linux, ref and kernel")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, bench::Call>{{"stat", bench::Call::kStat},
@@ -79,7 +80,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                                              {"statfs", bench::Call::kStatfs},
                                              {"getxattr", bench::Call::kGetxattr},
                                              {"listxattr", bench::Call::kListxattr},
-                                             {"readlink", bench::Call::kReadlink}}));
+                                             {"readlink", bench::Call::kReadlink},
+                                             {"fstat", bench::Call::kFstat}}));
   sub->add_option("--fs", opt->fs,
                   "The rcuvfs namespace: memfs (default), or hostfs:DIR to build the tree "
                   "in a fresh directory under DIR, serve it with hostfs and stat the same "

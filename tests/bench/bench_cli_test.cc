@@ -161,9 +161,10 @@ TEST(BenchCli, CacheWorkloadsStayWithinTheirBudget) {
   EXPECT_GE(h["max_fds"].get<int>(), h["base_fds"].get<int>());
 }
 
-// access and statfs: the same cells, each answered speculatively in spec mode.
+// The other calls: the same cells, each answered speculatively in spec mode.
 TEST(BenchCli, OtherCallsAreMeasuredTheSameWay) {
-  for (const std::string call : {"access", "statfs", "getxattr", "listxattr", "readlink"}) {
+  for (const std::string call :
+       {"access", "statfs", "getxattr", "listxattr", "readlink", "fstat"}) {
     const nlohmann::json doc = run_bench("--call " + call +
                                          " --modes spec,linux --threads 1 --seconds 0.05 "
                                          "--rounds 2 --writer-rate 0 --depth 3");

@@ -1,11 +1,10 @@
 #include "tools/bench/measure.h"
 
+#include "tools/bench/call.h"
 #include "tools/bench/writer.h"
 
 #include <rcuvfs/diagnostics.h>
 
-#include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,80 +73,20 @@ Task::WalkMode walk_mode(Mode m) {
   }
 }
 
-// The call's speculative and fallback counters.
-std::pair<Counter, Counter> call_counters(Call c) {
-  switch (c) {
-    case Call::kAccess: return {Counter::kAccessSpeculative, Counter::kAccessFallback};
-    case Call::kStatfs: return {Counter::kStatfsSpeculative, Counter::kStatfsFallback};
-    case Call::kGetxattr: return {Counter::kGetxattrSpeculative, Counter::kGetxattrFallback};
-    case Call::kListxattr: return {Counter::kListxattrSpeculative, Counter::kListxattrFallback};
-    case Call::kReadlink: return {Counter::kReadlinkSpeculative, Counter::kReadlinkFallback};
-    case Call::kStat: break;
-  }
-  return {Counter::kStatSpeculative, Counter::kStatFallback};
-}
-
-// The body of a worker measuring a call other than stat: rcuvfs's (in its walk mode)
-// or the kernel's. Linux has no statfs relative to a descriptor: the kernel's goes
-// through /proc/self/fd/N of the tree's root, one more lookup than rcuvfs walks; its
-// *xattrat calls take the root's descriptor as rcuvfs's take the path.
-void call_worker(Fixture& fx, const Cell& cell, int subtree, Task* task, Sync& sync,
-                 ThreadResult& out) {
-  const std::string& abs = fx.abs_paths[subtree];
-  char buf[256];
-  if (cell.mode != Mode::kKernel) {
-    switch (fx.call) {
-      case Call::kAccess:
-        return spin([&] { return task->faccessat2(AT_FDCWD, abs, R_OK).ok(); }, sync, out);
-      case Call::kGetxattr:
-        return spin(
-            [&] { return task->getxattr(abs, kBenchXattr, buf, sizeof buf).ok(); }, sync, out);
-      case Call::kListxattr:
-        return spin([&] { return task->listxattr(abs, buf, sizeof buf).ok(); }, sync, out);
-      case Call::kReadlink: {
-        const std::string link = abs + kBenchLinkSuffix;
-        return spin([&] { return task->readlinkat(AT_FDCWD, link).ok(); }, sync, out);
-      }
-      default: return spin([&] { return task->statfs(abs).ok(); }, sync, out);
-    }
-  }
-  const int fd = fx.host->root_fd();
-  const char* rel = fx.rel_paths[subtree].c_str();
-  switch (fx.call) {
-    case Call::kAccess:
-      return spin([&] { return ::faccessat(fd, rel, R_OK, 0) == 0; }, sync, out);
-    case Call::kGetxattr: {
-      struct {
-        uint64_t value;
-        uint32_t size, flags;
-      } args{reinterpret_cast<uintptr_t>(buf), sizeof buf, 0};
-      return spin([&] {
-        return ::syscall(kSysGetxattrat, fd, rel, 0, kBenchXattr, &args, sizeof args) >= 0;
-      }, sync, out);
-    }
-    case Call::kListxattr:
-      return spin([&] { return ::syscall(kSysListxattrat, fd, rel, 0, buf, sizeof buf) >= 0; },
-                  sync, out);
-    case Call::kReadlink: {
-      const std::string link = std::string(rel) + kBenchLinkSuffix;
-      return spin([&] { return ::readlinkat(fd, link.c_str(), buf, sizeof buf) > 0; }, sync,
-                  out);
-    }
-    default: {
-      const std::string via_proc = "/proc/self/fd/" + std::to_string(fd) + "/" + rel;
-      struct statfs sf;
-      return spin([&] { return ::statfs(via_proc.c_str(), &sf) == 0; }, sync, out);
-    }
-  }
-}
-
 // The body of worker `index`: the mode's stat, on its workload's path.
 void worker(Fixture& fx, const Cell& cell, int index, Task* task, Sync& sync,
             ThreadResult& out) {
   const int subtree = cell.workload == Workload::kShared ? 0 : index;
   const std::string& abs = fx.abs_paths[subtree];
   Statx st;
-  if (fx.call != Call::kStat) return call_worker(fx, cell, subtree, task, sync, out);
+  if (fx.call != Call::kStat) {
+    if (cell.mode == Mode::kKernel) {
+      KernelCall op(fx.host->root_fd(), fx.call, fx.rel_paths[subtree]);
+      return spin([&] { return op(); }, sync, out);
+    }
+    RcuvfsCall op(*task, fx.call, abs);
+    return spin([&] { return op(); }, sync, out);
+  }
   switch (cell.mode) {
     case Mode::kSpec:
     case Mode::kLinux:

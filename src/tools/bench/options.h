@@ -9,7 +9,7 @@
 namespace rcuvfs::tools::bench {
 
 // The call the main benchmark measures at the end of the deep path.
-enum class Call { kStat, kAccess, kStatfs, kGetxattr, kListxattr, kReadlink };
+enum class Call { kStat, kAccess, kStatfs, kGetxattr, kListxattr, kReadlink, kFstat };
 const char* call_name(Call c);  // "stat", "access", "statfs"
 
 struct BenchOptions {

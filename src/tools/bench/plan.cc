@@ -33,6 +33,7 @@ const char* call_name(Call c) {
     case Call::kGetxattr: return "getxattr";
     case Call::kListxattr: return "listxattr";
     case Call::kReadlink: return "readlink";
+    case Call::kFstat: return "fstat";
     case Call::kStat: break;
   }
   return "stat";
