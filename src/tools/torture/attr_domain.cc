@@ -25,6 +25,7 @@ class AttrDomain : public Domain {
     // A torn read needs a reader's copy to overlap one update by a few nanoseconds:
     // give it many chances.
     const uint32_t path = watch(file_, AT_SYMLINK_NOFOLLOW, -1, /*hot=*/4);
+    world_.paths[path].fixed = true;  // never renamed or removed
     const Seen s = create(file_, S_IFREG, static_cast<int>(path));
     key_ = s.key;
     attrs_ = s.attrs;

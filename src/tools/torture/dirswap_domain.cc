@@ -10,8 +10,8 @@
 // the window a stale walk needs is as short as it can be.
 //
 // Each replaced file is then chmodded and chowned through a descriptor: versions of it
-// that no path ever showed, which a stat or an access that skipped its final
-// validation can pick up.
+// that no path ever showed, which a stat, an access or a readlink that skipped its
+// final validation can pick up.
 #include "tools/torture/domain.h"
 
 #include <fcntl.h>
@@ -55,9 +55,15 @@ class DirSwapDomain : public Domain {
     int fds[kFiles];
     for (int k = 0; k < kFiles; ++k) {
       // Alternate the type so that even a recycled inode shows up as the wrong object.
-      fresh[k] = create(staged(k), (++made_ & 1) ? S_IFIFO : S_IFREG);
+      // The last file is a symlink with a body of its own: the inodes replaced in a
+      // step go to the next step's fresh files (the last one's first), so a readlink
+      // that skipped its validation and read a recycled inode shows a body the path
+      // never held. (The others stay files, whose permission bits an access asks.)
+      ++made_;
+      fresh[k] = k == kFiles - 1 ? create(staged(k), S_IFLNK, -1, 0, 0, "t" + std::to_string(made_))
+                                 : create(staged(k), (made_ & 1) ? S_IFIFO : S_IFREG);
       // The file that will be replaced: what p holds now, q after the exchange.
-      auto fd = task_->openat(AT_FDCWD, root_ + "/p/" + name(k), O_PATH);
+      auto fd = task_->openat(AT_FDCWD, root_ + "/p/" + name(k), O_PATH | O_NOFOLLOW);
       if (!fd.ok()) throw WriterError("open " + name(k) + ": errno " + std::to_string(fd.error()));
       fds[k] = *fd;
     }
@@ -113,17 +119,23 @@ class DirSwapDomain : public Domain {
     ++stats_.unlinks;
   }
 
-  // Versions of the replaced file that no path showed: no permission bits (so that an
-  // access checked on it is denied where the file allowed it), then a new owner.
+  // Versions of the replaced file that no path showed: every permission bit (so that
+  // an access checked on it is allowed where the file denied it: a wrong denial is
+  // caught by the walk's own check of errors, a wrong allowance only by this), then a
+  // new owner.
   void chown_gone(int k, int fd) {
     ++stats_.ops;
     Attrs a = gone_[k].attrs;
-    a.mode &= S_IFMT;
-    uint64_t b = tick();
-    auto st = task_->fchmodat(fd, "", 0, AT_EMPTY_PATH);
-    uint64_t e = tick();
-    must(st, "chmod a replaced file");
-    log_.attrs(gone_[k].key, a, b, e);
+    uint64_t b, e;
+    Status st;
+    if (!S_ISLNK(a.mode)) {  // (a symlink's mode is fixed)
+      a.mode = (a.mode & S_IFMT) | 0777;
+      b = tick();
+      st = task_->fchmodat(fd, "", 0777, AT_EMPTY_PATH);
+      e = tick();
+      must(st, "chmod a replaced file");
+      log_.attrs(gone_[k].key, a, b, e);
+    }
     a.uid = ++version_;
     a.gid = a.uid + kGidOffset;
     b = tick();

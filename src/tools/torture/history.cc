@@ -262,6 +262,7 @@ const char* Checker::judge(const Observation& o) const {
   if (o.call == Call::kAccess) return judge_access(o);
   if (o.call == Call::kReadlink) return judge_readlink(o);
   if (o.call == Call::kGetxattr || o.call == Call::kListxattr) return judge_xattr(o);
+  // Below, stats; an fstat's descriptor holds the object its fixed path always holds.
   if (spec.parent >= 0) return judge_child(o);
   const WriterLog& log = *logs_[spec.owner];
   const auto* bp = log.bindings(o.path);

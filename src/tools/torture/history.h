@@ -81,9 +81,12 @@ struct PathSpec {
   // A speculative stat re-checked the directory after finding the child: no excuse.
   int alias = -1;
   uint32_t owner = 0;  // index of the writer log that records this path
+  // The path holds one object for the whole run: readers also fstat a descriptor of it,
+  // judged as a stat of the path.
+  bool fixed = false;
 };
 
-enum class Call : uint8_t { kStat, kAccess, kGetxattr, kListxattr, kReadlink };
+enum class Call : uint8_t { kStat, kAccess, kGetxattr, kListxattr, kReadlink, kFstat };
 
 // What the checker compares a readlink's answer with: a hash of the body.
 uint64_t body_hash(std::string_view body);

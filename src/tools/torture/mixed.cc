@@ -30,8 +30,11 @@ Task::WalkMode reader_mode(int r) {
 }
 
 // The domain a reader focuses on. The speculative readers come first to the domains
-// whose bugs need the most tries: directory exchange, then attribute churn.
-size_t reader_focus(int r, size_t domains) {
+// whose bugs need the most tries: directory exchange, then attribute churn; or all
+// to the one CallMix::focus names.
+size_t reader_focus(int r, size_t domains, const CallMix& mix) {
+  if (mix.focus == CallMix::Focus::kExchange && reader_mode(r) == Task::WalkMode::kSpeculative)
+    return kDirSwap;
   static const uint32_t kOrder[kDomains] = {kDirSwap, kAttr, kAttr2, kHost, kSymlink, kMount,
                                             kSlots};
   std::vector<uint32_t> order;
@@ -98,6 +101,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
     rngs.emplace_back(opt.seed * 1000003u + static_cast<uint32_t>(r));
   }
   std::vector<std::vector<Observation>> obs(opt.threads);
+  const CallMix mix = call_mix(opt.inject);
 
   const Counters before = Vfs::counters();
   const auto start = std::chrono::steady_clock::now();
@@ -125,8 +129,8 @@ Report run_mixed(const Options& opt, Progress& progress) {
     for (int r = 0; r < opt.threads; ++r) {
       threads.emplace_back([&, r] {
         if (reader_mode(r) != Task::WalkMode::kSpeculative) run_in_background();
-        read_paths(*readers[r], world, reader_focus(r, domains.size()), stop, rngs[r], obs[r],
-                   kMaxObservationsPerEpoch);
+        read_paths(*readers[r], world, mix, reader_focus(r, domains.size(), mix), stop, rngs[r],
+                   obs[r], kMaxObservationsPerEpoch);
       });
     }
     const double slice = std::min(kEpochSeconds, opt.seconds - elapsed());
@@ -142,6 +146,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
         rep.accesses += x.call == Call::kAccess;
         rep.xattr_reads += x.call == Call::kGetxattr || x.call == Call::kListxattr;
         rep.readlinks += x.call == Call::kReadlink;
+        rep.fstats += x.call == Call::kFstat;
       }
       rep.violations += checker.check(o, &rep.first_violation);
       o.clear();

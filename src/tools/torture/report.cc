@@ -51,6 +51,7 @@ void print_summary(std::FILE* out, const Report& r) {
     if (r.readlinks)
       std::fprintf(out, "  of them %llu readlinks (%llu speculative, %llu fallback)\n",
                    ull(r.readlinks), ull(r.readlink_speculative), ull(r.readlink_fallback));
+    if (r.fstats) std::fprintf(out, "  of them %llu fstats of held descriptors\n", ull(r.fstats));
   }
   if (!r.host_lag_us.empty() || r.host_late) {
     const Lag l = lag(r);
@@ -88,6 +89,7 @@ std::string to_json(const Report& r) {
   j["xattr_speculative"] = r.xattr_speculative;
   j["xattr_fallback"] = r.xattr_fallback;
   j["readlinks"] = r.readlinks;
+  j["fstats"] = r.fstats;
   j["readlink_speculative"] = r.readlink_speculative;
   j["readlink_fallback"] = r.readlink_fallback;
   j["renames"] = r.renames;

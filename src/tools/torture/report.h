@@ -23,6 +23,7 @@ struct Report {
   uint64_t xattr_speculative = 0, xattr_fallback = 0;
   uint64_t readlinks = 0;  // of the checked stats, readlinkat calls
   uint64_t readlink_speculative = 0, readlink_fallback = 0;
+  uint64_t fstats = 0;  // of the checked stats, fstat calls (counted with the stats)
   uint64_t renames = 0, unlinks = 0, recycled = 0, mounts = 0;
   uint64_t reclaimed = 0;  // dentries the cache's shrinker evicted during the run
   // hostfs: each host-side change's time until rcuvfs showed it (microseconds), and the
