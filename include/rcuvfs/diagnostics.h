@@ -71,6 +71,7 @@ enum Inject : unsigned {
   kAccessSkipValidation = 1u << 5,  // accept a speculative faccessat2 without re-checking
   kXattrInPlace = 1u << 6,  // SimpleXattrs rewrites a value where readers read it
   kReadlinkSkipValidation = 1u << 7,  // accept a speculative readlink without re-checking
+  kXattrSkipValidation = 1u << 8,  // accept a speculative getxattr/listxattr without re-checking
 };
 void set_inject(unsigned bugs);
 // The bugs set (filesystems read their own).

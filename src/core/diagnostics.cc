@@ -48,6 +48,7 @@ void set_inject(unsigned bugs) {
   static_assert(kEvictHashed == core::kInjectEvictHashed);
   static_assert(kAccessSkipValidation == core::kInjectAccessSkipValidation);
   static_assert(kReadlinkSkipValidation == core::kInjectReadlinkSkipValidation);
+  static_assert(kXattrSkipValidation == core::kInjectXattrSkipValidation);
   core::set_inject(bugs);
 }
 

@@ -150,6 +150,7 @@ inline constexpr unsigned kInjectNoAttrSnapshot = 1u << 2;
 inline constexpr unsigned kInjectEvictHashed = 1u << 3;
 inline constexpr unsigned kInjectAccessSkipValidation = 1u << 5;
 inline constexpr unsigned kInjectReadlinkSkipValidation = 1u << 7;
+inline constexpr unsigned kInjectXattrSkipValidation = 1u << 8;
 void set_inject(unsigned bugs);
 extern std::atomic<unsigned> g_inject;  // read inline on the stat's path
 inline unsigned inject() { return g_inject.load(std::memory_order_relaxed); }

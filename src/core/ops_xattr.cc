@@ -80,7 +80,8 @@ int xattr_permission(const TaskState& t, const SecPath& at, std::string_view nam
 // A question's answer is a length, capped at what the caller's buffer takes.
 class XattrQuery : public FinalQuery {
  public:
-  using FinalQuery::FinalQuery;
+  XattrQuery(Counter speculative, Counter fallback)
+      : FinalQuery(speculative, fallback, kInjectXattrSkipValidation) {}
   size_t length = 0;
 
  protected:

@@ -9,9 +9,9 @@
 // busy hashing and comparing, and the fresh files are made before the exchange, so
 // the window a stale walk needs is as short as it can be.
 //
-// Each replaced file is then chmodded and chowned through a descriptor: versions of it
-// that no path ever showed, which a stat, an access or a readlink that skipped its
-// final validation can pick up.
+// Each replaced file is then chmodded, chowned and given an extended attribute through
+// a descriptor: versions of it that no path ever showed, which a stat, an access, a
+// getxattr, a listxattr or a readlink that skipped its final validation can pick up.
 #include "tools/torture/domain.h"
 
 #include <fcntl.h>
@@ -62,8 +62,10 @@ class DirSwapDomain : public Domain {
       ++made_;
       fresh[k] = k == kFiles - 1 ? create(staged(k), S_IFLNK, -1, 0, 0, "t" + std::to_string(made_))
                                  : create(staged(k), (made_ & 1) ? S_IFIFO : S_IFREG);
-      // The file that will be replaced: what p holds now, q after the exchange.
-      auto fd = task_->openat(AT_FDCWD, root_ + "/p/" + name(k), O_PATH | O_NOFOLLOW);
+      // The file that will be replaced: what p holds now, q after the exchange (a
+      // regular file opened for reading, for its fsetxattr).
+      const int how = S_ISREG(files_[0][k].attrs.mode) ? O_RDONLY : O_PATH;
+      auto fd = task_->openat(AT_FDCWD, root_ + "/p/" + name(k), how | O_NOFOLLOW);
       if (!fd.ok()) throw WriterError("open " + name(k) + ": errno " + std::to_string(fd.error()));
       fds[k] = *fd;
     }
@@ -122,12 +124,20 @@ class DirSwapDomain : public Domain {
   // Versions of the replaced file that no path showed: every permission bit (so that
   // an access checked on it is allowed where the file denied it: a wrong denial is
   // caught by the walk's own check of errors, a wrong allowance only by this), then a
-  // new owner.
+  // new owner; first, for a regular file, a "user.v" (the paths' files never have one).
   void chown_gone(int k, int fd) {
     ++stats_.ops;
     Attrs a = gone_[k].attrs;
     uint64_t b, e;
     Status st;
+    if (S_ISREG(a.mode)) {
+      a.xattr = ++version_;
+      b = tick();
+      st = task_->fsetxattr(fd, "user.v", xattr_value(a.xattr));
+      e = tick();
+      must(st, "setxattr on a replaced file");
+      log_.attrs(gone_[k].key, a, b, e);
+    }
     if (!S_ISLNK(a.mode)) {  // (a symlink's mode is fixed)
       a.mode = (a.mode & S_IFMT) | 0777;
       b = tick();

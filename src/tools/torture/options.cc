@@ -13,6 +13,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "access-skip-validation") return diag::kAccessSkipValidation;
   if (name == "xattr-in-place") return diag::kXattrInPlace;
   if (name == "readlink-skip-validation") return diag::kReadlinkSkipValidation;
+  if (name == "xattr-skip-validation") return diag::kXattrSkipValidation;
   return std::nullopt;
 }
 

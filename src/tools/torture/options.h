@@ -23,14 +23,14 @@ struct Options {
 
 // The diag::Inject bit for a bug name ("skip-validation", "skip-parent-recheck",
 // "no-attr-snapshot", "evict-hashed", "drop-host-events", "access-skip-validation",
-// "xattr-in-place", "readlink-skip-validation"), or nothing.
+// "xattr-in-place", "readlink-skip-validation", "xattr-skip-validation"), or nothing.
 std::optional<unsigned> parse_inject(std::string_view name);
 bool known_scenario(std::string_view name);
 bool known_fs(std::string_view name);
 
 inline constexpr const char* kInjectNames =
     "skip-validation, skip-parent-recheck, no-attr-snapshot, evict-hashed, drop-host-events, "
-    "access-skip-validation, xattr-in-place, readlink-skip-validation";
+    "access-skip-validation, xattr-in-place, readlink-skip-validation, xattr-skip-validation";
 inline constexpr const char* kScenarioNames = "mixed, rename-attack";
 inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs, hostfs";
 

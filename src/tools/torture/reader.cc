@@ -76,6 +76,10 @@ CallMix call_mix(std::string_view inject) {
     mix.readlink = 24;
     mix.focus = CallMix::Focus::kExchange;
   }
+  if (inject == "xattr-skip-validation") {
+    mix.getxattr = mix.listxattr = 14;
+    mix.focus = CallMix::Focus::kExchange;
+  }
   return mix;
 }
 
