@@ -150,7 +150,7 @@ void snapshot_dir(Task& t, const std::string& dir, int depth, std::string& out) 
     char names[1024];
     auto n = t.llistxattr(p, names, sizeof names);
     if (n.ok())
-      for_each_xattr_name(names, *n, [&](std::string_view name) {
+      rcuvfs::for_each_xattr_name(names, *n, [&](std::string_view name) {
         char value[256];
         auto v = t.lgetxattr(p, name, value, sizeof value);
         out += " " + std::string(name) + "=" +
