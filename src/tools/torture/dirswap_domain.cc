@@ -9,9 +9,12 @@
 // busy hashing and comparing, and the fresh files are made before the exchange, so
 // the window a stale walk needs is as short as it can be.
 //
-// Each replaced file is then chmodded, chowned and given an extended attribute through
-// a descriptor: versions of it that no path ever showed, which a stat, an access, a
-// getxattr, a listxattr or a readlink that skipped its final validation can pick up.
+// Each replaced file is then changed through a descriptor (mode, owner and, for a
+// regular file, "user.v"): versions of it that no path ever showed, which a stat, an
+// access or a getxattr that skipped its final validation can pick up. Fresh regular
+// files carry a "user.v" of their own, so that a reference walk's getxattr that found p/fK's
+// directory before an exchange and the file after it is judged by the alias rule
+// (PathSpec::alias), as its stat is.
 #include "tools/torture/domain.h"
 
 #include <fcntl.h>
@@ -62,6 +65,7 @@ class DirSwapDomain : public Domain {
       ++made_;
       fresh[k] = k == kFiles - 1 ? create(staged(k), S_IFLNK, -1, 0, 0, "t" + std::to_string(made_))
                                  : create(staged(k), (made_ & 1) ? S_IFIFO : S_IFREG);
+      if (S_ISREG(fresh[k].attrs.mode)) label(fresh[k], k);
       // The file that will be replaced: what p holds now, q after the exchange (a
       // regular file opened for reading, for its fsetxattr).
       const int how = S_ISREG(files_[0][k].attrs.mode) ? O_RDONLY : O_PATH;
@@ -121,10 +125,22 @@ class DirSwapDomain : public Domain {
     ++stats_.unlinks;
   }
 
-  // Versions of the replaced file that no path showed: every permission bit (so that
-  // an access checked on it is allowed where the file denied it: a wrong denial is
-  // caught by the walk's own check of errors, a wrong allowance only by this), then a
-  // new owner; first, for a regular file, a "user.v" (the paths' files never have one).
+  // A fresh regular file's own "user.v", set in the stage: a walk that found p before
+  // an exchange and the file after it reads a value p/fK never showed.
+  void label(Seen& fresh, int k) {
+    ++stats_.ops;
+    fresh.attrs.xattr = ++version_;
+    const uint64_t b = tick();
+    const Status st = task_->setxattr(staged(k), "user.v", xattr_value(fresh.attrs.xattr));
+    const uint64_t e = tick();
+    must(st, "setxattr on a fresh file");
+    log_.attrs(fresh.key, fresh.attrs, b, e);
+  }
+
+  // Versions of the replaced file that no path showed: for a regular file a new
+  // "user.v"; every permission bit (so that an access checked on it is allowed where
+  // the file denied it: a wrong denial is caught by the walk's own check of errors, a
+  // wrong allowance only by this); then a new owner.
   void chown_gone(int k, int fd) {
     ++stats_.ops;
     Attrs a = gone_[k].attrs;

@@ -182,7 +182,9 @@ Found find_version(const Observation& o, const PathSpec& spec, const WriterLog& 
     if (!f.matched && one_version(obj->versions, lo, hi, fits)) f.matched = true;
   };
   for_each_possible(hist, o.before, o.after, consider);
-  if (!f.held && !o.speculative && spec.alias >= 0) {
+  // (An answer about no object in particular, as a getxattr's, fits the path's own
+  // objects' versions or else the alias's: the same rule.)
+  if (!f.matched && !o.speculative && spec.alias >= 0) {
     if (const auto* alias = log.bindings(static_cast<uint32_t>(spec.alias)))
       for_each_possible(*alias, o.before, o.after, consider);
   }

@@ -77,8 +77,8 @@ struct PathSpec {
   int parent = -1;
   // >= 0: a path whose directory is exchanged with this one's. A reference walk holds
   // the directory it found and may look the child up after the exchange (Linux does
-  // the same), so a stat not served speculatively may also show the alias's object.
-  // A speculative stat re-checked the directory after finding the child: no excuse.
+  // the same), so a call not served speculatively may also show the alias's object.
+  // A speculative call re-checked the directory after finding the child: no excuse.
   int alias = -1;
   uint32_t owner = 0;  // index of the writer log that records this path
   // The path holds one object for the whole run: readers also fstat a descriptor of it,
