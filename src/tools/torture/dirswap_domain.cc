@@ -12,9 +12,7 @@
 // Each replaced file is then changed through a descriptor (mode, owner and, for a
 // regular file, "user.v"): versions of it that no path ever showed, which a stat, an
 // access or a getxattr that skipped its final validation can pick up. Fresh regular
-// files carry a "user.v" of their own, so that a reference walk's getxattr that found p/fK's
-// directory before an exchange and the file after it is judged by the alias rule
-// (PathSpec::alias), as its stat is.
+// files carry a "user.v" of their own, so that a getxattr names the very file it read.
 #include "tools/torture/domain.h"
 
 #include <fcntl.h>
@@ -63,8 +61,9 @@ class DirSwapDomain : public Domain {
       // that skipped its validation and read a recycled inode shows a body the path
       // never held. (The others stay files, whose permission bits an access asks.)
       ++made_;
-      fresh[k] = k == kFiles - 1 ? create(staged(k), S_IFLNK, -1, 0, 0, "t" + std::to_string(made_))
-                                 : create(staged(k), (made_ & 1) ? S_IFIFO : S_IFREG);
+      fresh[k] = k == kFiles - 1
+                     ? create(staged(k), S_IFLNK, -1, 0, 0, "t" + std::to_string(made_))
+                     : create(staged(k), (made_ & 1) ? S_IFIFO : S_IFREG);
       if (S_ISREG(fresh[k].attrs.mode)) label(fresh[k], k);
       // The file that will be replaced: what p holds now, q after the exchange (a
       // regular file opened for reading, for its fsetxattr).
@@ -125,8 +124,9 @@ class DirSwapDomain : public Domain {
     ++stats_.unlinks;
   }
 
-  // A fresh regular file's own "user.v", set in the stage: a walk that found p before
-  // an exchange and the file after it reads a value p/fK never showed.
+  // A fresh regular file's own "user.v", set in the stage. (A reference walk that
+  // found p before an exchange and the file after it reads a value only q/fK showed:
+  // the alias rule, PathSpec::alias.)
   void label(Seen& fresh, int k) {
     ++stats_.ops;
     fresh.attrs.xattr = ++version_;
