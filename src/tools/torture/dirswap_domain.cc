@@ -18,6 +18,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <deque>
+#include <utility>
+
 namespace rcuvfs::torture {
 namespace {
 
@@ -28,9 +31,13 @@ constexpr uint32_t kGidOffset = 1000000;
 class DirSwapDomain : public Domain {
  public:
   DirSwapDomain(World& w, uint32_t index, uint32_t seed, std::string root)
-      : Domain(w, index, seed), root_(std::move(root)) {}
+      : Domain(w, index, seed),
+        root_(std::move(root)),
+        // On hostfs each open file holds a host descriptor: none are kept there.
+        held_max_(w.fs == "hostfs" ? 0 : kDirSwapHeld) {}
 
   void setup() override {
+    must(task_->set_fd_limit(Task::kDefaultFdLimit + held_max_), "raise the descriptor limit");
     must(task_->mkdirat(AT_FDCWD, root_, 0755), "mkdir " + root_);
     must(task_->mkdirat(AT_FDCWD, root_ + "/stage", 0755), "mkdir stage");
     for (int d = 0; d < 2; ++d) {
@@ -169,12 +176,15 @@ class DirSwapDomain : public Domain {
     e = tick();
     must(st, "chown a replaced file");
     log_.attrs(gone_[k].key, a, b, e);
-    // Its last descriptor: the file is gone for good.
+    held_.push_back({fd, gone_[k].key});
+    if (held_.size() <= held_max_) return;
+    // The oldest one's last descriptor: that file is gone for good.
     b = tick();
-    st = task_->close(fd);
+    st = task_->close(held_.front().first);
     e = tick();
     must(st, "close");
-    log_.destroyed(gone_[k].key, b, e);
+    log_.destroyed(held_.front().second, b, e);
+    held_.pop_front();
   }
 
   struct Gone {
@@ -183,6 +193,8 @@ class DirSwapDomain : public Domain {
   };
   Gone gone_[kFiles];
   std::string root_;
+  const size_t held_max_;  // replaced files kept open (kDirSwapHeld)
+  std::deque<std::pair<int, Key>> held_;  // those files, oldest first
   File files_[2][kFiles];  // [0]: what p/fK holds, [1]: q/fK
   uint64_t made_ = 0;
   uint32_t version_ = 0;

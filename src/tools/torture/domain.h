@@ -91,6 +91,12 @@ std::unique_ptr<Domain> make_slot_domain(World& w, uint32_t index, uint32_t seed
                                          std::string root);
 std::unique_ptr<Domain> make_dirswap_domain(World& w, uint32_t index, uint32_t seed,
                                             std::string root);
+// The directory exchange keeps its replaced files open (alive, with their last
+// versions, in its log) for this many more replacements: a reader descheduled
+// between finding one and asking it resumes up to some tens of thousands of writer
+// operations later, and an evicted file has dropped its extended attributes (a stale
+// getxattr would see ENODATA, which the walk asks again, not the value no path showed).
+inline constexpr size_t kDirSwapHeld = 3000;
 std::unique_ptr<Domain> make_mount_domain(World& w, uint32_t index, uint32_t seed,
                                           std::string root);
 std::unique_ptr<Domain> make_attr_domain(World& w, uint32_t index, uint32_t seed,
