@@ -33,8 +33,10 @@ class DirSwapDomain : public Domain {
   DirSwapDomain(World& w, uint32_t index, uint32_t seed, std::string root)
       : Domain(w, index, seed),
         root_(std::move(root)),
-        // On hostfs each open file holds a host descriptor: none are kept there.
-        held_max_(w.fs == "hostfs" ? 0 : kDirSwapHeld) {}
+        // None on hostfs, where each open file holds a host descriptor, nor on
+        // recyclefs, where a replaced inode must be freed at once, to be recycled into
+        // the next fresh file (what shows a stale readlink).
+        held_max_(w.fs == "hostfs" || w.fs == "recyclefs" ? 0 : kDirSwapHeld) {}
 
   void setup() override {
     must(task_->set_fd_limit(Task::kDefaultFdLimit + held_max_), "raise the descriptor limit");

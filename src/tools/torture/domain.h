@@ -96,6 +96,7 @@ std::unique_ptr<Domain> make_dirswap_domain(World& w, uint32_t index, uint32_t s
 // between finding one and asking it resumes up to some tens of thousands of writer
 // operations later, and an evicted file has dropped its extended attributes (a stale
 // getxattr would see ENODATA, which the walk asks again, not the value no path showed).
+// Not on hostfs or recyclefs (dirswap_domain.cc).
 inline constexpr size_t kDirSwapHeld = 3000;
 std::unique_ptr<Domain> make_mount_domain(World& w, uint32_t index, uint32_t seed,
                                           std::string root);
