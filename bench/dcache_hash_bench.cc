@@ -14,6 +14,7 @@
 // the caches, as in a big directory). Component hashes are computed beforehand: this
 // measures the tables, not the hashing.
 #include "core/dcache.h"
+#include "core/internals.h"
 #include "core/rcu.h"
 #include "core/task_state.h"
 
@@ -72,7 +73,7 @@ std::string make_dcache_dir(int entries, DcacheDir* out) {
     if (!task->mknodat(AT_FDCWD, std::string("/d/").append(entry_name(i)), S_IFREG | 0644, 0)
              .ok())
       return "mknod failed";
-  const Dentry* root = task->state().fs.load(std::memory_order_relaxed)->root.dentry;
+  const Dentry* root = rcuvfs::core::state_of(*task).fs.load(std::memory_order_relaxed)->root.dentry;
   const std::string name = "d";
   const Component c = rcuvfs::core::hash_component(name);
   uint32_t seq;

@@ -23,6 +23,7 @@ namespace rcuvfs {
 class Vfs;
 namespace core {
 struct TaskState;
+struct Internals;
 }
 
 class Task {
@@ -225,10 +226,9 @@ class Task {
 
   Vfs& vfs() const;
 
-  core::TaskState& state() { return *s_; }
-
  private:
   friend class Vfs;
+  friend struct core::Internals;  // the core's own access to the state
   explicit Task(std::unique_ptr<core::TaskState> state);
   std::unique_ptr<core::TaskState> s_;
 };

@@ -23,6 +23,7 @@ namespace rcuvfs {
 class FsType;
 namespace core {
 struct VfsState;
+struct Internals;
 }
 
 // The dentry cache of one namespace (Vfs::cache_stats). Entries the cache may drop
@@ -84,9 +85,8 @@ class Vfs {
   // no timeout (an overflow still says when to rebuild it).
   bool reports_every_change() const;
 
-  core::VfsState& state() { return *s_; }
-
  private:
+  friend struct core::Internals;  // the core's own access to the state
   explicit Vfs(std::unique_ptr<core::VfsState> s);
   std::unique_ptr<core::VfsState> s_;
 };

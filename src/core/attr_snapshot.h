@@ -5,7 +5,7 @@
 
 #include <rcuvfs/fs/inode.h>
 
-#include "core/namei.h"
+#include "core/inject.h"
 
 #include <cerrno>
 
@@ -41,10 +41,21 @@ inline void copy_attrs(const Inode& i, Statx& out) {
   out.stx_mtime = to_ts(i.mtime_ns.load(r));
 }
 
+// Set when attr_snapshot_rcu gave up because writers kept winning; the walker takes it
+// to count the -ECHILD that a filesystem's getattr_rcu passes on as "attribute retry
+// exhausted" rather than "filesystem refused". (getattr_rcu's contract has only
+// -ECHILD to say either with.)
+extern constinit thread_local bool t_attr_retry_exhausted;
+inline bool take_attr_retry_exhausted() {
+  const bool v = t_attr_retry_exhausted;
+  t_attr_retry_exhausted = false;
+  return v;
+}
+
 // attr_snapshot_rcu (see <rcuvfs/fs/inode.h>).
 [[gnu::always_inline]] inline int snapshot_rcu(const Inode& inode, Statx& out,
                                                AttrExtra extra) {
-  if (__builtin_expect(inject() & kInjectNoAttrSnapshot, 0)) {
+  if (injected(kInjectNoAttrSnapshot)) {
     copy_attrs(inode, out);  // the injected bug: no seqcount, torn reads possible
     if (extra) extra(inode, out);
     return 0;
@@ -58,7 +69,7 @@ inline void copy_attrs(const Inode& i, Statx& out) {
     if (extra) extra(inode, out);
     if (inode.attr_seq.validate(s)) return 0;
   }
-  note_attr_retry_exhausted();
+  t_attr_retry_exhausted = true;
   return -ECHILD;
 }
 

@@ -2,7 +2,7 @@
 #include "core/notify.h"
 
 #include "core/dcache_lru.h"
-#include "core/namei.h"
+#include "core/inject.h"
 #include "core/rcu.h"
 
 #include <rcuvfs/fs/object_cache.h>

@@ -34,7 +34,7 @@ void free_table(Table* t) { munmap(t, table_bytes(t->buckets())); }
 
 void spin_lock(Bucket& b) {
   while (b.head.fetch_or(kLockBit, std::memory_order_acquire) & kLockBit)
-    while (b.head.load(std::memory_order_relaxed) & kLockBit) __builtin_ia32_pause();
+    while (b.head.load(std::memory_order_relaxed) & kLockBit) cpu_relax();
 }
 }  // namespace
 

@@ -28,8 +28,8 @@
 // miss is only a hint anyway (the walker then asks under locks), and d_lookup's exact
 // answer comes from a traversal under the bucket's lock.
 //
-// Lock order: resizer mutex -> an old table's bucket -> a newer table's bucket. Every
-// other bucket lock is innermost and taken alone (see dentry.h).
+// Lock order (docs/locking.md): resizer mutex -> an old table's bucket -> a newer
+// table's bucket. Every other bucket lock is innermost and taken alone (see dentry.h).
 #pragma once
 
 #include "core/dentry.h"

@@ -33,9 +33,9 @@
 //   NsCache::budget, SbCache::budget   atomics; set at any time
 //   NsCache::caches                NsCache::mutex
 //   every SbCache (for lru_drain_all)  g_all_mutex (dcache_lru.cc)
-// Lock order: NsCache::mutex (held by a shrink) -> d_lock (parent, then a trylock of
-// the child) -> chain lock; NsCache::mutex or g_all_mutex -> SbCache::mutex, which is
-// never held with a d_lock or while waiting for anything else.
+// Lock order (docs/locking.md): NsCache::mutex (held by a shrink) -> d_lock (parent,
+// then a trylock of the child) -> chain lock; NsCache::mutex or g_all_mutex ->
+// SbCache::mutex, which is never held with a d_lock or while waiting for anything else.
 // Lifetime: an SbCache is made with its superblock's first mount and freed with the
 // superblock after a grace period (sb_put), so lru_add and release may reach it from a
 // dying dentry under the RCU read lock.

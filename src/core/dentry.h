@@ -34,25 +34,11 @@
 //              after a grace period. The name never goes back inline, so name_bytes
 //              never change once the dentry is published.
 //
-// ---- Lock order (all of rcuvfs) -----------------------------------------------------
-//   Superblock::rename_mutex
-//     -> directory Inode::lock (ancestor first; otherwise lower address first; a
-//        directory being removed or replaced after its parent)
-//       -> non-directory Inode::lock (victims, source/target of rename; by address)
-//         -> g_rename_mutex (RenameLockGuard: the writers of g_rename_seq)
-//           -> Dentry d_lock (parent before child; for two unrelated: lower address)
-//             -> dcache bucket lock
-//   g_mount_lock (the writers of g_mount_seq) is taken alone or after the Inode locks, never
-//   together with a d_lock held.
-//   The change feed's Feed::lock (notify.h) is taken after Inode locks (a directory's
-//   changes are reported with it held) and, from a dentry's last dput, inside the
-//   shrinker; never with a d_lock held. Under it only subscribers' own leaf locks, and
-//   iput of watched inodes (evict takes no Inode::lock).
-//   The dcache's shrinker (dcache_lru.h) runs with Inode locks possibly held (in the
-//   thread that went over the budget): NsCache::mutex -> d_locks -> bucket lock, the
-//   child's d_lock only tried (a rename holds two directories' d_locks in address
-//   order, which may be child before parent); a superblock's LRU mutex is taken under
-//   NsCache::mutex or alone, never with a d_lock.
+// ---- Lock order --------------------------------------------------------------------
+//   The whole tree, core and filesystems, is docs/locking.md. For a dentry: Inode::lock
+//   -> g_rename_mutex -> d_lock (parent before child; two unrelated ones by address) ->
+//   dcache bucket lock. g_mount_lock and the change feed's lock are never taken with a
+//   d_lock held; the shrinker only tries a child's d_lock.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
@@ -285,7 +271,7 @@ struct Dentry {
 
   void lock() {
     while (flags.fetch_or(kDLocked, std::memory_order_acquire) & kDLocked)
-      while (flags.load(std::memory_order_relaxed) & kDLocked) __builtin_ia32_pause();
+      while (flags.load(std::memory_order_relaxed) & kDLocked) cpu_relax();
   }
   bool try_lock() {
     return !(flags.fetch_or(kDLocked, std::memory_order_acquire) & kDLocked);

@@ -2,7 +2,8 @@
 
 #include "core/counters.h"
 #include "core/dcache.h"
-#include "core/namei.h"
+#include "core/internals.h"
+#include "core/inject.h"
 #include "core/task_state.h"
 
 #include <cerrno>
@@ -13,7 +14,7 @@ Result<Statx> floor_stat(Task& task, std::string_view path) {
   // One Result, returned from one place: built in the caller's storage and filled in
   // place, as Task::statx's is.
   Result<Statx> st(std::in_place);
-  const core::FsContext* fs = task.state().fs.load(std::memory_order_relaxed);
+  const core::FsContext* fs = core::state_of(task).fs.load(std::memory_order_relaxed);
   core::Dentry* d = fs->root.dentry;
   // Components hashed as the walker does: short ones from one load that may start
   // before them, inside the string.

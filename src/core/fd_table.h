@@ -13,8 +13,8 @@
 //              Every descriptor below next_fd_ is taken (Linux's files->next_fd).
 //   limit_     RLIMIT_NOFILE: no descriptor >= limit_ is handed out. Written under
 //              fd_lock_, read with relaxed loads.
-// Lock order: fd_lock_ is a leaf lock (nothing else is taken under it except the RCU
-// wrapper).
+// Lock order (docs/locking.md): fd_lock_ is a leaf lock (nothing else is taken under it
+// except the RCU wrapper).
 #pragma once
 
 #include "core/file.h"

@@ -5,11 +5,15 @@
 #include <rcuvfs/vfs.h>
 
 #include "core/dcache.h"
+#include "core/internals.h"
 #include "core/dcache_lru.h"
 #include "core/mount.h"
 #include "core/rcu.h"
 #include "core/vfs_state.h"
 
+#include <cerrno>
+#include <climits>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -58,6 +62,7 @@ class Checker {
     if (!ri || !ri->is_dir()) report(sb, root, "root is not a directory");
     if (ri) facts_[ri];  // the root has no name but is still checked
     check_search_flag(sb, root, root->flags.load(kRelaxed), ri);
+    if (ri) check_promises(sb, root, ri);
     walk(sb, root);
     if (!(sb->flags & kSbDcacheComplete)) return;
     for (auto& [inode, f] : facts_) {
@@ -115,6 +120,53 @@ class Checker {
       report(sb, d, bit ? "kDSearchAll on an entry not searchable by all" : "kDSearchAll missing");
   }
 
+  // What a superblock flag promises about the filesystem's overrides, which the walker
+  // relies on instead of calling them (Linux computes its IOP_FASTPERM itself; here a
+  // filesystem declares it, and the check holds it to it). The namespace is quiescent:
+  // every answer must be exactly the one the walker would have used.
+  void check_promises(const Superblock* sb, const Dentry* d, const Inode* inode) {
+    if (sb->flags & kSbAttrSnapshot) {
+      Statx mine{}, theirs{};
+      const int e = inode->getattr_rcu(theirs, STATX_BASIC_STATS | STATX_BTIME, kMayNotBlock);
+      const int m = attr_snapshot_rcu(*inode, mine, sb->attr_extra);
+      if (e != m || std::memcmp(&mine, &theirs, sizeof mine) != 0)
+        report(sb, d, "kSbAttrSnapshot, but getattr_rcu is not attr_snapshot_rcu");
+    }
+    if (sb->flags & kSbGenericPermission) {
+      const uid_t owner = inode->uid.load(kRelaxed);
+      const gid_t group = inode->gid.load(kRelaxed);
+      Cred creds[4];
+      creds[1].uid = owner;
+      creds[1].gid = group;
+      creds[2].uid = owner + 1;  // in the group only
+      creds[2].gid = group;
+      creds[3].uid = owner + 1;  // neither
+      creds[3].gid = group + 1;
+      for (const Cred& cred : creds)
+        for (int mask : {kMayRead, kMayWrite, kMayExec, kMayRead | kMayExec})
+          for (unsigned flags : {0u, unsigned{kMayNotBlock}})
+            if (inode->permission(mask, cred, flags) != generic_permission(*inode, mask, cred))
+              return report(sb, d, "kSbGenericPermission, but permission(" +
+                                       std::to_string(mask) + ") for uid " +
+                                       std::to_string(cred.uid) + " is not generic_permission");
+    }
+  }
+
+  // kSbEntryTtl: in RCU mode, revalidate answers 1 exactly while the entry is fresh
+  // (the walker checks the age itself) and -ECHILD after.
+  void check_entry_ttl(const Superblock* sb, const Dentry* d, const Inode* dir,
+                       std::string_view name, const Inode* inode) {
+    if (!(sb->flags & kSbEntryTtl)) return;
+    const int64_t ttl_ms = sb->entry_ttl_ns / 1000000;
+    if (sb->entry_ttl_ns <= 0 || ttl_ms >= int64_t{UINT32_MAX}) return;
+    for (uint32_t age : {uint32_t{0}, static_cast<uint32_t>(ttl_ms + 1)}) {
+      const int want = sb->entry_fresh(age) ? 1 : -ECHILD;
+      if (dir->revalidate(name, inode, age, kMayNotBlock) != want)
+        return report(sb, d, "kSbEntryTtl, but revalidate at age " + std::to_string(age) +
+                                 " ms is not " + std::to_string(want));
+    }
+  }
+
   // The children of `dir`, referenced, in list order.
   static std::vector<Dentry*> children(Dentry* dir) {
     std::vector<Dentry*> out;
@@ -156,6 +208,8 @@ class Checker {
     if (found) core::dput(found);
     if (!inode || !hashed) return;
     if (inode->sb != sb) report(sb, c, "inode of another superblock");
+    check_promises(sb, c, inode);
+    if (dir_inode) check_entry_ttl(sb, c, dir_inode, name.view(), inode);
     FsckFacts& f = facts_[inode];
     f.names++;
     seen_at_.emplace(inode, c);
@@ -191,7 +245,7 @@ std::vector<std::string> check(Vfs& vfs, bool scan_hash) {
   std::vector<Dentry*> roots;
   {
     std::lock_guard g(core::g_mount_lock);
-    collect(vfs.state().root_mount, supers);
+    collect(core::state_of(vfs).root_mount, supers);
     // Keep the instances alive while we look at them without the lock.
     for (auto& [sb, root] : supers) {
       core::sb_get(sb);

@@ -3,7 +3,7 @@
 #include <rcuvfs/fs/superblock.h>
 
 #include "core/attr_snapshot.h"
-#include "core/namei.h"
+#include "core/inject.h"
 
 #include <cerrno>
 #include <ctime>
@@ -109,6 +109,10 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
       !cred.is_root())
     mode &= ~S_ISGID;
 }
+
+namespace core {
+constinit thread_local bool t_attr_retry_exhausted = false;
+}  // namespace core
 
 int attr_snapshot_rcu(const Inode& inode, Statx& out, AttrExtra extra) {
   return core::snapshot_rcu(inode, out, extra);

@@ -1,6 +1,8 @@
 // InodeLock's slow paths: spin a little, then sleep on the state word (a futex).
 #include <rcuvfs/fs/inode_lock.h>
 
+#include <rcuvfs/fs/cpu_relax.h>
+
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,14 +15,6 @@ namespace {
 // Inode critical sections are short (a few stores, a memcpy): spinning this long
 // (roughly a microsecond) before sleeping usually finds the lock free.
 constexpr int kSpins = 100;
-
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 // The futex word is the atomic's own storage.
 inline uint32_t* word(std::atomic<uint32_t>& a) { return reinterpret_cast<uint32_t*>(&a); }

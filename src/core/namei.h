@@ -1,10 +1,13 @@
-// The path walker: one resolver, two modes (RCU-walk and ref-walk). See
-// docs/path-walk.md for the sequence counters it samples and re-checks.
+// The path walker's interface to the rest of the core: one resolver, two modes
+// (RCU-walk and ref-walk). See docs/path-walk.md for the sequence counters it samples
+// and re-checks. The walk is walk.cc (its state and steps: nameidata.h), the
+// speculative tail speculative_tail.cc, open's walk open_path.cc.
 //
 // Callers get results with references held (ref-walk semantics); the speculative
 // stat (Task::statx) is the one caller that completes without ever taking a reference.
 #pragma once
 
+#include "core/inject.h"
 #include "core/mount.h"
 #include "core/task_state.h"
 
@@ -66,7 +69,7 @@ Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view n
 // (set *why; ask again with references) or kQueryStale (the answer may mix two states
 // of the object: walk again). An RCU-mode answer stands only once the walk's counters
 // and the object's identity validate after it; discard() forgets one that did not.
-inline constexpr int kQueryStale = 1;
+inline constexpr int kQueryStale = 2;  // distinct from a step's kStepLink
 class FinalQuery {
  public:
   FinalQuery(Counter speculative, Counter fallback, unsigned skip_validation_bug = 0)
@@ -133,26 +136,5 @@ class EstalePassScope {
  private:
   EstalePass saved_;
 };
-
-// Test hook: called in RCU mode between the speculative getattr and its validation
-// (the tests use it to bump a sequence counter deterministically).
-using SpecHook = void (*)(const Path& final_path);
-void set_speculation_hook(SpecHook hook);
-
-// attr_snapshot_rcu gave up: lets the walker count "attribute retry exhausted"
-// rather than "filesystem refused" for the -ECHILD that follows.
-void note_attr_retry_exhausted();
-
-// Fault injection for the torture self-tests (never set in production use).
-inline constexpr unsigned kInjectSkipValidation = 1u << 0;
-inline constexpr unsigned kInjectSkipParentRecheck = 1u << 1;
-inline constexpr unsigned kInjectNoAttrSnapshot = 1u << 2;
-inline constexpr unsigned kInjectEvictHashed = 1u << 3;
-inline constexpr unsigned kInjectAccessSkipValidation = 1u << 5;
-inline constexpr unsigned kInjectReadlinkSkipValidation = 1u << 7;
-inline constexpr unsigned kInjectXattrSkipValidation = 1u << 8;
-void set_inject(unsigned bugs);
-extern std::atomic<unsigned> g_inject;  // read inline on the stat's path
-inline unsigned inject() { return g_inject.load(std::memory_order_relaxed); }
 
 }  // namespace rcuvfs::core

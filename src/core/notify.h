@@ -12,8 +12,9 @@
 //   Feed::active   the number of subscribers, written under Feed::lock and read
 //                  relaxed by reporters: a change racing a subscription may or may not
 //                  reach it, as with Linux's marks.
-// Lock order: Inode::lock -> Feed::lock -> a subscriber's own lock (a leaf). Delivery
-// never blocks on a reader: subscribers queue within bounds and overflow.
+// Lock order (docs/locking.md): Inode::lock -> Feed::lock -> a subscriber's own lock (a
+// leaf). Delivery never blocks on a reader: subscribers queue within bounds and
+// overflow.
 #pragma once
 
 #include "core/dentry.h"

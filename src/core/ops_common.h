@@ -125,8 +125,12 @@ auto retry_estale(Call&& call) -> std::optional<decltype(call())> {
 
 struct File;
 
-// The steps of an open shared by openat2 (namei.cc) and reopen (ops_reopen.cc).
+// The steps of an open shared by openat2 (open_path.cc) and reopen (ops_reopen.cc).
 Result<File*> make_file(const Path& path, Inode* inode, int flags);    // file.cc
+// open(O_CREAT) of a name that does not exist: `dir` is locked exclusively by the
+// caller, `d` its negative entry for the name.
+Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,
+                          mode_t mode, const Cred& cred);             // ops_create.cc
 Status may_open(TaskState& t, const Path& p, Inode* inode, int acc, int flags,
                 bool created, const Cred& cred);                       // ops_attr.cc
 Status open_truncate(Inode* inode, const Cred& cred);                  // ops_attr.cc

@@ -8,7 +8,6 @@ namespace rcuvfs {
 using namespace core;
 
 namespace core {
-// open(O_CREAT) of a name that does not exist: dir is locked by the caller.
 Status open_create_locked(TaskState& t, const Path& dir_path, Inode* dir, Dentry* d,
                           mode_t mode, const Cred& cred) {
   if (int err = may_create(t, dir_path, cred)) return Err{-err};

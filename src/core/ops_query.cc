@@ -1,4 +1,4 @@
-// The read-only questions a walk ends with, besides stat (namei.cc): faccessat2,
+// The read-only questions a walk ends with, besides stat (speculative_tail.cc): faccessat2,
 // statfs and fstatfs. Each is a FinalQuery: answered in RCU mode without a reference
 // or a shared write when the filesystem and the security modules can, else with
 // references (see query_path).

@@ -2,6 +2,7 @@
 #include "core/secpath.h"
 
 #include "core/dcache.h"
+#include "core/internals.h"
 #include "core/ops_common.h"
 #include "core/rcu.h"
 #include "core/task_state.h"
@@ -57,7 +58,7 @@ uint32_t sample_even(const SeqCount& s) {
   for (;;) {
     uint32_t v = s.begin();
     if (!(v & 1)) return v;
-    __builtin_ia32_pause();
+    cpu_relax();
   }
 }
 }  // namespace
@@ -135,7 +136,7 @@ Result<InodeId> inode_id_at(Task& task, int dirfd, std::string_view path, int fl
   unsigned lf = 0;
   if (!(flags & AT_SYMLINK_NOFOLLOW)) lf |= kLookupFollow;
   if (flags & AT_EMPTY_PATH) lf |= kLookupEmpty;
-  auto p = lookup_path(task.state(), dirfd, path, lf);
+  auto p = lookup_path(state_of(task), dirfd, path, lf);
   if (!p.ok()) return Err{p.error()};
   PathRef ref(*p);
   return inode_id(*ref.inode());

@@ -8,8 +8,8 @@
 //          is immutable and shared by the copies a walk makes when it leaves RCU
 //   files  the descriptor table (fd_table.h: which of it is read under RCU, and its
 //          own leaf lock)
-// Lock order: fs_lock and cred_lock are leaf locks (nothing else is taken under them
-// except the RCU wrapper).
+// Lock order (docs/locking.md): fs_lock and cred_lock are leaf locks (nothing else is
+// taken under them except the RCU wrapper).
 #pragma once
 
 #include "core/fd_table.h"

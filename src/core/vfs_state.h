@@ -55,8 +55,4 @@ struct VfsState {
   Result<Mount*> new_mount(FsType& type, std::string_view options, const Cred& owner);
 };
 
-// Built-in filesystem types (memfs, legacyfs, recyclefs, ...), registered in every
-// new Vfs. Defined by src/fs/builtin.cc: the core itself names no filesystem.
-std::vector<std::shared_ptr<FsType>> builtin_filesystems();
-
 }  // namespace rcuvfs::core

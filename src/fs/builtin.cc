@@ -1,11 +1,12 @@
 // The filesystem types every Vfs starts with.
-#include "core/vfs_state.h"
+#include <rcuvfs/fs/superblock.h>
+
 #include "fs/hostfs/hostfs.h"
 #include "fs/legacyfs/legacyfs.h"
 #include "fs/memfs/memfs.h"
 #include "fs/recyclefs/recyclefs.h"
 
-namespace rcuvfs::core {
+namespace rcuvfs {
 
 std::vector<std::shared_ptr<FsType>> builtin_filesystems() {
   return {std::make_shared<memfs::MemFsType>(), std::make_shared<legacyfs::LegacyFsType>(),
@@ -13,4 +14,4 @@ std::vector<std::shared_ptr<FsType>> builtin_filesystems() {
           std::make_shared<hostfs::HostFsType>()};
 }
 
-}  // namespace rcuvfs::core
+}  // namespace rcuvfs

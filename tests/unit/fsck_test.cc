@@ -5,6 +5,7 @@
 
 #include <rcuvfs/diagnostics.h>
 
+#include "core/internals.h"
 #include "core/namei.h"
 #include "core/ops_common.h"
 #include "fs/memfs/memfs.h"
@@ -62,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(Filesystems, FsckAll,
 
 // The inode behind `path` (no reference kept: the tree is not changing).
 Inode* inode_of(Task& t, const char* path) {
-  auto p = core::lookup_path(t.state(), AT_FDCWD, path, 0);
+  auto p = core::lookup_path(core::state_of(t), AT_FDCWD, path, 0);
   EXPECT_TRUE(p.ok()) << path;
   if (!p.ok()) return nullptr;
   core::PathRef ref(*p);
@@ -156,6 +157,33 @@ TEST_F(FsckCorrupt, SearchFlag) {
   EXPECT_EQ(diag::check(*vfs), Problems{});
   p = corrupt(d->mode, static_cast<mode_t>(S_IFDIR | 0711));
   EXPECT_TRUE(mentions(p, "/d: kDSearchAll missing")) << ::testing::PrintToString(p);
+}
+
+// A superblock flag is a promise about the filesystem's overrides that the walker acts
+// on without calling them: the check asks the overrides and holds them to it.
+TEST_F(FsckCorrupt, SuperblockPromises) {
+  EXPECT_EQ(diag::check(*vfs), Problems{});
+  Inode* f = inode_of(*t, "/d/f");
+  ASSERT_NE(f, nullptr);
+  Superblock& sb = *f->sb;
+  // kSbAttrSnapshot: the walker snapshots with attr_extra instead of calling
+  // getattr_rcu, which fills in the filesystem's own extra fields.
+  const AttrExtra extra = sb.attr_extra;
+  sb.attr_extra = [](const Inode&, Statx& out) { out.stx_blocks = 12345; };
+  Problems p = diag::check(*vfs);
+  sb.attr_extra = extra;
+  EXPECT_TRUE(mentions(p, "/d/f: kSbAttrSnapshot, but getattr_rcu is not attr_snapshot_rcu"))
+      << ::testing::PrintToString(p);
+  // kSbEntryTtl: the walker checks an entry's age itself, where memfs's revalidate
+  // trusts an entry of any age.
+  sb.flags |= kSbEntryTtl;
+  sb.entry_ttl_ns = 1'000'000'000;
+  p = diag::check(*vfs);
+  sb.flags &= ~kSbEntryTtl;
+  sb.entry_ttl_ns = 0;
+  EXPECT_TRUE(mentions(p, "/d: kSbEntryTtl, but revalidate at age 1001 ms is not -10"))
+      << ::testing::PrintToString(p);
+  EXPECT_EQ(diag::check(*vfs), Problems{});
 }
 
 TEST(Fsck, NoLeakedInodesAfterUmount) {

@@ -3,6 +3,7 @@
 // name, objects gone on the host (ESTALE and the walk's retry), and EMFILE.
 #include "test_util.h"
 
+#include "core/internals.h"
 #include "core/namei.h"
 #include "fs/hostfs/hostfs.h"
 
@@ -120,7 +121,7 @@ class HostfsFds : public ::testing::Test {
   }
   // The namespace's hostfs instance.
   HostSuper& super() {
-    auto p = rcuvfs::core::lookup_path(t->state(), AT_FDCWD, "/", 0);
+    auto p = rcuvfs::core::lookup_path(rcuvfs::core::state_of(*t), AT_FDCWD, "/", 0);
     EXPECT_OK(p);
     auto* sb = p->dentry->inode.load()->sb;
     rcuvfs::core::path_put(*p);

@@ -6,6 +6,7 @@
 
 #include <rcuvfs/diagnostics.h>
 
+#include "core/internals.h"
 #include "core/namei.h"
 #include "core/ops_common.h"
 #include "fs/memfs/memfs.h"
@@ -36,7 +37,7 @@ class Memfs : public ::testing::TestWithParam<const char*>, public rcuvfs_test::
     t = vfs->new_task();
   }
   memfs::MemSuper& super() {
-    auto p = core::lookup_path(t->state(), AT_FDCWD, "/", 0);
+    auto p = core::lookup_path(core::state_of(*t), AT_FDCWD, "/", 0);
     EXPECT_TRUE(p.ok());
     core::PathRef ref(*p);
     return *static_cast<memfs::MemSuper*>(ref.inode()->sb);

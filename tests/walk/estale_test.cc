@@ -2,6 +2,7 @@
 // with every cached entry revalidated (kRevalForce), as Linux's retry_estale. Run on
 // "gonefs", a filesystem whose dcache is a cache, whose objects a test can declare gone
 // from its (imaginary) backing store, and which records what the core asked of it.
+#include "core/internals.h"
 #include "core/namei.h"
 
 #include <rcuvfs/fs/superblock.h>
@@ -93,7 +94,7 @@ class Estale : public ::testing::Test {
   }
   // The inode cached for `path`, declared gone.
   void make_gone(const char* path) {
-    auto p = core::lookup_path(t_->state(), AT_FDCWD, path, 0);
+    auto p = core::lookup_path(core::state_of(*t_), AT_FDCWD, path, 0);
     ASSERT_TRUE(p.ok());
     static_cast<GoneInode*>(p->dentry->inode.load())->gone = true;
     core::path_put(*p);

@@ -2,6 +2,10 @@
 // for its reason and that the final answer is still right.
 #include "probe_fixture.h"
 
+#include <rcuvfs/diagnostics.h>
+
+#include <algorithm>
+
 namespace rcuvfs {
 namespace {
 
@@ -148,6 +152,19 @@ TEST_F(Fallback, FilesystemRefusesGetattr) {
   EXPECT_EQ(d.get(Counter::kUnlazy), 1u);
   EXPECT_EQ(d.get(Counter::kStatFallback), 1u);
   EXPECT_EQ(d.get(Counter::kStatSpeculative), 0u);
+}
+
+// probefs keeps memfs's kSbGenericPermission, the promise that lets the walker grant
+// a search without calling permission. While its permission refuses RCU mode it breaks
+// that promise, and the consistency check says so.
+TEST_F(Fallback, BrokenPermissionPromiseIsReported) {
+  EXPECT_EQ(diag::check(*vfs_), std::vector<std::string>{});
+  probefs::g_switches.refuse_permission = true;
+  const std::vector<std::string> p = diag::check(*vfs_);
+  EXPECT_TRUE(std::any_of(p.begin(), p.end(), [](const std::string& s) {
+    return s.ends_with(
+        "/a/f: kSbGenericPermission, but permission(4) for uid 0 is not generic_permission");
+  })) << ::testing::PrintToString(p);
 }
 
 TEST_F(Fallback, SymlinkBodyRefusedInRcuMode) {

@@ -13,6 +13,8 @@
 //           seq.store(s+2, release)
 #pragma once
 
+#include <rcuvfs/fs/cpu_relax.h>
+
 #include <atomic>
 #include <cstdint>
 
@@ -46,7 +48,7 @@ class SeqCount {
     uint32_t s = seq_.load(std::memory_order_relaxed);
     for (;;) {
       if (s & 1) {
-        __builtin_ia32_pause();
+        cpu_relax();
         s = seq_.load(std::memory_order_relaxed);
         continue;
       }

@@ -56,8 +56,9 @@
 // HostSuper::table_ maps (device, inode number) to the live HostInode of that object
 // (hard links share one); guarded by table_mu_. An entry whose object turned out to
 // be another (the number was reused) is marked stale and replaced.
-// Lock order: Inode::lock -> table_mu_ -> where_mu_ or the FdCache's lock, both
-// leaves. A pinned descriptor is no lock: operations hold pins across host calls.
+// Lock order (docs/locking.md): Inode::lock -> table_mu_ -> where_mu_ or the FdCache's
+// lock, both leaves. A pinned descriptor is no lock: operations hold pins across host
+// calls.
 #pragma once
 
 #include "fs/hostfs/fd_cache.h"

@@ -51,8 +51,8 @@
 // even XATTR_CREATE of an existing name ENOSPC); given back when a hard link goes, an
 // attribute is removed or replaced, and when an object is evicted. statfs's f_ffree is
 // what is left over kInodeSpace. files_ (every FileData, for diag::check) is guarded by
-// files_lock_. Lock order: Inode::lock -> files_lock_ (a leaf); the attribute
-// seqlock (AttrWrite) nests inside either.
+// files_lock_. Lock order (docs/locking.md): Inode::lock -> files_lock_ (a leaf); the
+// attribute seqlock (AttrWrite) nests inside either.
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
