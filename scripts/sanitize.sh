@@ -5,7 +5,9 @@
 #   scripts/sanitize.sh address   AddressSanitizer + UndefinedBehaviorSanitizer +
 #                                 LeakSanitizer: every test. Built with clang and
 #                                 RCUVFS_FUZZ, so that the same build has the fuzz
-#                                 targets (scripts/fuzz.sh SECONDS build-address)
+#                                 targets (scripts/fuzz.sh SECONDS build-address);
+#                                 clang also checks the lock annotations there
+#                                 (-Werror=thread-safety, CMakeLists.txt)
 set -eu
 cd "$(dirname "$0")/.."
 KIND=${1:?usage: sanitize.sh thread|address}

@@ -213,7 +213,7 @@ void release(Dentry* d) {
   if (lru_release(d)) rcu_defer(&d->rcu, free_dentry);
   if (inode && (inode->sb->flags & kSbWatched) && inode->is_dir() && inode->sb->dcache) {
     SbCache* c = inode->sb->dcache;
-    std::lock_guard g(c->alias_mu);
+    MutexLock g(c->alias_mu);
     if (auto it = c->dir_alias.find(inode); it != c->dir_alias.end() && it->second == d)
       c->dir_alias.erase(it);
   }
@@ -313,7 +313,7 @@ namespace {
 void alias_bound(Dentry* d, Inode* inode) {
   if (!inode || !(inode->sb->flags & kSbWatched) || !inode->is_dir() || !inode->sb->dcache) return;
   SbCache* c = inode->sb->dcache;
-  std::lock_guard g(c->alias_mu);
+  MutexLock g(c->alias_mu);
   c->dir_alias[inode] = d;
 }
 

@@ -43,6 +43,7 @@
 
 #include "core/dentry.h"
 
+#include <rcuvfs/fs/mutex.h>
 #include <rcuvfs/vfs.h>
 
 #include <atomic>
@@ -96,8 +97,8 @@ struct SbCache {
   // reported by directory inode finds its entries (fs/changes.h). Guarded by
   // alias_mu, a leaf lock; set when a directory entry is bound, cleared when that
   // dentry is freed.
-  std::mutex alias_mu;
-  std::unordered_map<const Inode*, Dentry*> dir_alias;
+  Mutex alias_mu;
+  std::unordered_map<const Inode*, Dentry*> dir_alias RCUVFS_GUARDED_BY(alias_mu);
 };
 
 // The superblock a dentry belongs to, and its cache (nullptr for a dentry of a

@@ -44,7 +44,7 @@ FdTable::~FdTable() {
 
 File* FdTable::get(int fd) {
   // Taking the reference under fd_lock_ makes it safe against a concurrent close.
-  std::lock_guard g(fd_lock_);
+  MutexLock g(fd_lock_);
   File* f = peek_rcu(fd);
   return f ? fget(f) : nullptr;
 }
@@ -58,7 +58,7 @@ size_t FdTable::find_free(size_t start) const {
 }
 
 int FdTable::alloc() {
-  std::lock_guard g(fd_lock_);
+  MutexLock g(fd_lock_);
   const size_t slots = open_bits_.size() * kWordBits;
   const size_t fd = next_fd_ < slots ? find_free(next_fd_) : next_fd_;
   if (fd >= limit()) return -EMFILE;
@@ -69,17 +69,17 @@ int FdTable::alloc() {
 }
 
 void FdTable::install(int fd, File* f) {
-  std::lock_guard g(fd_lock_);
+  MutexLock g(fd_lock_);
   array_.load(std::memory_order_relaxed)->slot[fd].store(f, std::memory_order_release);
 }
 
 void FdTable::put_unused(int fd) {
-  std::lock_guard g(fd_lock_);
+  MutexLock g(fd_lock_);
   release(static_cast<size_t>(fd));
 }
 
 File* FdTable::remove(int fd) {
-  std::lock_guard g(fd_lock_);
+  MutexLock g(fd_lock_);
   FdArray* a = array_.load(std::memory_order_relaxed);
   if (fd < 0 || !a || static_cast<size_t>(fd) >= a->size) return nullptr;
   File* f = a->slot[fd].exchange(nullptr, std::memory_order_acq_rel);
@@ -89,7 +89,7 @@ File* FdTable::remove(int fd) {
 
 Status FdTable::set_limit(uint64_t n) {
   if (n > kMaxLimit) return Err{EPERM};
-  std::lock_guard g(fd_lock_);
+  MutexLock g(fd_lock_);
   limit_.store(n, std::memory_order_relaxed);
   return {};
 }

@@ -19,6 +19,7 @@
 
 #include "core/file.h"
 
+#include <rcuvfs/fs/mutex.h>
 #include <rcuvfs/result.h>
 #include <rcuvfs/task.h>
 
@@ -74,17 +75,17 @@ class FdTable {
 
  private:
   // The lowest descriptor >= start not in open_bits_; array size when none.
-  size_t find_free(size_t start) const;
-  void take(size_t fd);
-  void release(size_t fd);
+  size_t find_free(size_t start) const RCUVFS_REQUIRES(fd_lock_);
+  void take(size_t fd) RCUVFS_REQUIRES(fd_lock_);
+  void release(size_t fd) RCUVFS_REQUIRES(fd_lock_);
   // Replace the array with one of at least `need` slots.
-  void grow(size_t need);
+  void grow(size_t need) RCUVFS_REQUIRES(fd_lock_);
 
   std::atomic<FdArray*> array_{nullptr};
-  std::mutex fd_lock_;
-  std::vector<uint64_t> open_bits_;
-  std::vector<uint64_t> full_bits_;
-  size_t next_fd_ = kFirstFd;
+  mutable Mutex fd_lock_;
+  std::vector<uint64_t> open_bits_ RCUVFS_GUARDED_BY(fd_lock_);
+  std::vector<uint64_t> full_bits_ RCUVFS_GUARDED_BY(fd_lock_);
+  size_t next_fd_ RCUVFS_GUARDED_BY(fd_lock_) = kFirstFd;
   std::atomic<uint64_t> limit_{kDefaultLimit};
 };
 

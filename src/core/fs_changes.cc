@@ -17,7 +17,7 @@ namespace {
 Dentry* dir_dentry(const Inode& dir) {
   SbCache* c = dir.sb->dcache;
   if (!c || !(dir.sb->flags & kSbWatched)) return nullptr;
-  std::lock_guard g(c->alias_mu);
+  MutexLock g(c->alias_mu);
   auto it = c->dir_alias.find(&dir);
   return it != c->dir_alias.end() && dget_not_dead(it->second) ? it->second : nullptr;
 }

@@ -9,6 +9,8 @@
 // early; its `close` still comes and still waits for the second grace period.
 #include "core/rcu.h"
 
+#include <rcuvfs/fs/mutex.h>
+
 #include <cstdint>
 #include <mutex>
 
@@ -24,8 +26,8 @@ struct Batch {
   } items[255];
 };
 
-std::mutex g_mutex;
-Batch* g_open = nullptr;  // the batch rcu_free appends to; guarded by g_mutex
+Mutex g_mutex;
+Batch* g_open RCUVFS_GUARDED_BY(g_mutex) = nullptr;  // the batch rcu_free appends to
 
 void drain(RcuHead* h) {
   core::rcu_in_callback();
@@ -38,7 +40,7 @@ void close(RcuHead* h) {
   core::rcu_in_callback();
   auto* b = reinterpret_cast<Batch*>(h);
   {
-    std::lock_guard g(g_mutex);
+    MutexLock g(g_mutex);
     if (g_open == b) g_open = nullptr;
   }
   rcu_defer(&b->head, drain);
@@ -46,7 +48,7 @@ void close(RcuHead* h) {
 }  // namespace
 
 void rcu_free(void* obj, void (*fn)(void*)) {
-  std::lock_guard g(g_mutex);
+  MutexLock g(g_mutex);
   Batch* b = g_open;
   if (!b) {
     b = g_open = new Batch;

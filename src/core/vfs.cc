@@ -40,7 +40,7 @@ Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view optio
                                    const Cred& owner) {
   std::shared_ptr<FsType> fst;
   {
-    std::lock_guard g(types_lock);
+    MutexLock g(types_lock);
     auto it = types.find(type);
     if (it == types.end()) return Err{ENODEV};
     fst = it->second;
@@ -49,7 +49,7 @@ Result<Mount*> VfsState::new_mount(std::string_view type, std::string_view optio
 }
 
 Path VfsState::anon_path() {
-  std::lock_guard g(anon_lock);
+  MutexLock g(anon_lock);
   if (!anon) anon = *new_mount(*anon_inode_fs(), "", Cred{});
   return {anon, anon->root};
 }
@@ -82,7 +82,10 @@ Vfs::~Vfs() = default;
 
 Result<std::unique_ptr<Vfs>> Vfs::create(std::string_view root_fstype, std::string_view options) {
   auto st = std::make_unique<VfsState>();
-  for (auto& t : builtin_filesystems()) st->types.emplace(std::string(t->name()), t);
+  {
+    MutexLock g(st->types_lock);
+    for (auto& t : builtin_filesystems()) st->types.emplace(std::string(t->name()), t);
+  }
   auto m = st->new_mount(root_fstype, options, Cred{});
   if (!m.ok()) return Err{m.error()};
   st->root_mount = *m;
@@ -105,13 +108,13 @@ std::unique_ptr<Task> Vfs::new_task(Cred cred) {
 
 Status Vfs::register_fs(std::shared_ptr<FsType> type) {
   if (!type) return Err{EINVAL};
-  std::lock_guard g(s_->types_lock);
+  MutexLock g(s_->types_lock);
   if (!s_->types.emplace(std::string(type->name()), type).second) return Err{EBUSY};
   return {};
 }
 
 std::vector<std::string> Vfs::fs_types() const {
-  std::lock_guard g(s_->types_lock);
+  MutexLock g(s_->types_lock);
   std::vector<std::string> out;
   for (auto& [name, t] : s_->types) out.push_back(name);
   return out;

@@ -17,6 +17,7 @@
 #include "core/mount.h"
 #include "core/notify.h"
 
+#include <rcuvfs/fs/mutex.h>
 #include <rcuvfs/fs/superblock.h>
 #include <rcuvfs/security.h>
 
@@ -33,14 +34,15 @@ using ModuleList = std::vector<std::shared_ptr<SecurityModule>>;
 
 struct VfsState {
   Mount* root_mount = nullptr;
-  std::mutex types_lock;
-  std::map<std::string, std::shared_ptr<FsType>, std::less<>> types;
+  Mutex types_lock;
+  std::map<std::string, std::shared_ptr<FsType>, std::less<>> types
+      RCUVFS_GUARDED_BY(types_lock);
   std::atomic<const ModuleList*> lsm{nullptr};
   std::mutex lsm_lock;
   std::shared_ptr<NsCache> cache = std::make_shared<NsCache>();
   std::shared_ptr<Feed> feed = std::make_shared<Feed>();
-  std::mutex anon_lock;
-  Mount* anon = nullptr;
+  Mutex anon_lock;
+  Mount* anon RCUVFS_GUARDED_BY(anon_lock) = nullptr;
 
   ~VfsState();
 

@@ -11,14 +11,14 @@ FdCache::~FdCache() {
   // Every inode dropped its slots when it was evicted; what is left is unreachable.
   std::vector<int> fds;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     for (FdSlot* s = lru_.next; s != &lru_; s = s->next) fds.push_back(s->fd);
   }
   close_all(fds);
 }
 
 FdStats FdCache::stats() const {
-  std::lock_guard g(mu_);
+  MutexLock g(mu_);
   return stats_;
 }
 
@@ -54,7 +54,7 @@ void FdCache::close_all(const std::vector<int>& fds) {
 }
 
 int FdCache::pin(FdSlot& s) {
-  std::lock_guard g(mu_);
+  MutexLock g(mu_);
   if (s.fd < 0) return -1;
   ++s.pins;
   if (!s.kept) {
@@ -67,7 +67,7 @@ int FdCache::pin(FdSlot& s) {
 void FdCache::unpin(FdSlot& s) {
   std::vector<int> out;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     assert(s.pins > 0);
     --s.pins;
     // Pinned descriptors may have pushed the count past the budget: back within it.
@@ -79,7 +79,7 @@ void FdCache::unpin(FdSlot& s) {
 void FdCache::reserve() {
   std::vector<int> out;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     // Kept descriptors are outside the budget: they could not be closed anyway.
     if (stats_.open - stats_.kept >= budget_) evict_to(budget_ - 1 + stats_.kept, out);
     ++stats_.open;
@@ -89,14 +89,14 @@ void FdCache::reserve() {
 }
 
 void FdCache::unreserve() {
-  std::lock_guard g(mu_);
+  MutexLock g(mu_);
   --stats_.open;
 }
 
 int FdCache::install(FdSlot& s, int fd) {
   int mine = -1;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     if (s.fd >= 0) {
       mine = fd;
       --stats_.open;
@@ -119,12 +119,12 @@ void FdCache::adopt(FdSlot& s, int fd) {
 
 void FdCache::close_private(int fd) {
   ::close(fd);
-  std::lock_guard g(mu_);
+  MutexLock g(mu_);
   --stats_.open;
 }
 
 void FdCache::keep(FdSlot& s) {
-  std::lock_guard g(mu_);
+  MutexLock g(mu_);
   assert(s.fd >= 0 && s.pins > 0);
   if (s.kept) return;
   // Off the list: the list holds only what may be evicted some day.
@@ -137,7 +137,7 @@ void FdCache::keep(FdSlot& s) {
 void FdCache::drop(FdSlot* slots, size_t n) {
   std::vector<int> out;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     for (size_t i = 0; i < n; ++i) {
       FdSlot& s = slots[i];
       if (s.fd < 0) continue;
@@ -157,7 +157,7 @@ void FdCache::drop(FdSlot* slots, size_t n) {
 size_t FdCache::shrink() {
   std::vector<int> out;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     evict_to(0, out);
   }
   close_all(out);
@@ -166,7 +166,7 @@ size_t FdCache::shrink() {
 
 int FdCache::count_open(int fd) {
   if (fd < 0) return fd;
-  std::lock_guard g(mu_);
+  MutexLock g(mu_);
   ++stats_.opens;
   return fd;
 }
@@ -174,7 +174,7 @@ int FdCache::count_open(int fd) {
 void FdCache::note_emfile_retry() {
   const int e = errno;
   {
-    std::lock_guard g(mu_);
+    MutexLock g(mu_);
     ++stats_.emfile_retries;
   }
   errno = e;

@@ -19,6 +19,8 @@
 // closed after it is released). Nothing here is read under RCU.
 #pragma once
 
+#include <rcuvfs/fs/mutex.h>
+
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -97,18 +99,18 @@ class FdCache {
  private:
   int count_open(int fd);
   void note_emfile_retry();
-  // Under mu_: unlink s from the list.
-  void unlink(FdSlot& s);
-  void push_front(FdSlot& s);
-  // Under mu_: move unpinned descriptors (least recently used first) into `out` until
-  // at most `keep` are held.
-  void evict_to(size_t keep, std::vector<int>& out);
+  // Unlink s from the list.
+  void unlink(FdSlot& s) RCUVFS_REQUIRES(mu_);
+  void push_front(FdSlot& s) RCUVFS_REQUIRES(mu_);
+  // Move unpinned descriptors (least recently used first) into `out` until at most
+  // `keep` are held.
+  void evict_to(size_t keep, std::vector<int>& out) RCUVFS_REQUIRES(mu_);
   static void close_all(const std::vector<int>& fds);
 
   const size_t budget_;
-  mutable std::mutex mu_;
-  FdSlot lru_;  // list head: lru_.next is the most recently used
-  FdStats stats_;
+  mutable Mutex mu_;
+  FdSlot lru_ RCUVFS_GUARDED_BY(mu_);  // list head: lru_.next is the most recently used
+  FdStats stats_ RCUVFS_GUARDED_BY(mu_);
 };
 
 // A pinned descriptor for the length of one operation: released (unpinned, or closed

@@ -290,8 +290,8 @@ class HostSuper : public Superblock {
   std::atomic<uint64_t> host_gen_{0};
   std::atomic<uint64_t> fetch_ticket_{0};
   std::unique_ptr<Watcher> watcher_;
-  std::mutex table_mu_;
-  std::map<std::pair<uint64_t, uint64_t>, HostInode*> table_;
+  Mutex table_mu_;
+  std::map<std::pair<uint64_t, uint64_t>, HostInode*> table_ RCUVFS_GUARDED_BY(table_mu_);
 };
 
 inline HostSuper& HostInode::super() const { return *static_cast<HostSuper*>(sb); }

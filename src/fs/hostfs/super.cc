@@ -111,7 +111,7 @@ HostSuper::~HostSuper() {
 }
 
 void HostSuper::expire_all() {
-  std::lock_guard g(table_mu_);
+  MutexLock g(table_mu_);
   for (auto& [key, inode] : table_) inode->host_changed();
 }
 
@@ -128,7 +128,7 @@ HostInode* HostSuper::get_inode(int fd, const struct ::statx& st, HostId id, Hos
   const std::pair<uint64_t, uint64_t> key{id.dev, id.ino};
   HostInode* found = nullptr;
   {
-    std::lock_guard g(table_mu_);
+    MutexLock g(table_mu_);
     auto it = table_.find(key);
     if (it != table_.end()) {
       HostInode* in = it->second;
@@ -169,14 +169,14 @@ HostInode* HostSuper::live_inode_at(HostInode* dir, std::string_view name) {
   struct ::statx st;
   if (host_statx(dfd->get(), std::string(name).c_str(), st) != 0) return nullptr;
   HostId id = identify(dfd->get(), st, false);  // no handle: dev, ino, type, btime
-  std::lock_guard g(table_mu_);
+  MutexLock g(table_mu_);
   auto it = table_.find({id.dev, id.ino});
   if (it == table_.end() || !same_object(it->second->id(), id)) return nullptr;
   return iget_live(it->second) ? it->second : nullptr;
 }
 
 void HostSuper::forget(HostInode* inode) {
-  std::lock_guard g(table_mu_);
+  MutexLock g(table_mu_);
   auto it = table_.find({inode->id().dev, inode->id().ino});
   if (it != table_.end() && it->second == inode) table_.erase(it);
 }

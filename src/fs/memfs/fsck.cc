@@ -22,7 +22,7 @@ void MemSuper::check_inode(const Inode& inode, const FsckFacts& facts,
 void MemSuper::check(std::vector<std::string>& problems) const {
   uint64_t held = 0;
   {
-    std::lock_guard g(files_lock_);
+    MutexLock g(files_lock_);
     for (const FileData* d = files_; d; d = d->next) held += d->map.size();
   }
   const uint64_t used = used_pages();

@@ -56,6 +56,7 @@
 #pragma once
 
 #include <rcuvfs/fs/inode.h>
+#include <rcuvfs/fs/mutex.h>
 #include <rcuvfs/fs/superblock.h>
 #include <rcuvfs/fs/xattr.h>
 
@@ -253,8 +254,8 @@ class MemSuper : public Superblock {
   std::atomic<uint64_t> free_ispace_;
   std::atomic<uint64_t> next_ino_{1};
   std::atomic<uint64_t> used_pages_{0};
-  mutable std::mutex files_lock_;
-  FileData* files_ = nullptr;
+  mutable Mutex files_lock_;
+  FileData* files_ RCUVFS_GUARDED_BY(files_lock_) = nullptr;
   MemInode* root_ = nullptr;
 };
 

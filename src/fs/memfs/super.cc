@@ -81,7 +81,7 @@ void MemSuper::release_ispace(uint64_t n) {
 }
 
 void MemSuper::track(FileData* d) {
-  std::lock_guard g(files_lock_);
+  MutexLock g(files_lock_);
   d->prev = nullptr;
   d->next = files_;
   if (files_) files_->prev = d;
@@ -89,7 +89,7 @@ void MemSuper::track(FileData* d) {
 }
 
 void MemSuper::untrack(FileData* d) {
-  std::lock_guard g(files_lock_);
+  MutexLock g(files_lock_);
   (d->prev ? d->prev->next : files_) = d->next;
   if (d->next) d->next->prev = d->prev;
   d->prev = d->next = nullptr;

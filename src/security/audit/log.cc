@@ -12,7 +12,7 @@ LogSink::~LogSink() {
 }
 
 void LogSink::write_line(std::string_view line) {
-  std::lock_guard g(lock_);
+  MutexLock g(lock_);
   while (!line.empty()) {
     ssize_t n = ::write(fd_, line.data(), line.size());
     if (n < 0) {

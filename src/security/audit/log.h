@@ -4,6 +4,8 @@
 // terminal where a large write(2) may be split; `fd` is fixed at construction.
 #pragma once
 
+#include <rcuvfs/fs/mutex.h>
+
 #include <mutex>
 #include <string_view>
 
@@ -20,15 +22,15 @@ class LogSink {
   // A write error is counted, not reported: auditing must not change the outcome.
   void write_line(std::string_view line);
   unsigned long errors() {
-    std::lock_guard g(lock_);
+    MutexLock g(lock_);
     return errors_;
   }
 
  private:
   const int fd_;
   const bool own_;
-  std::mutex lock_;
-  unsigned long errors_ = 0;  // guarded by lock_
+  mutable Mutex lock_;
+  unsigned long errors_ RCUVFS_GUARDED_BY(lock_) = 0;
 };
 
 // `s` as the audit line shows a path: bare when it is plain, else quoted.
