@@ -11,14 +11,15 @@ namespace rcuvfs {
 // Why an RCU-mode walk had to give up ("-ECHILD"). Keys are `echild_<name>`.
 enum class Echild : uint8_t {
   kDentrySeq,      // a dentry's seq moved or was odd
-  kMountSeq,       // mount_seq moved
-  kRenameSeq,      // rename_seq moved (`..` or a scoped walk)
+  kMountSeq,       // the mount seq (a mount or umount anywhere) moved
+  kRenameSeq,      // the rename seq moved (`..` or a scoped walk)
   kDcacheMiss,     // the name was not in the dcache
   kFsRefused,      // a filesystem callback answered -ECHILD
   kSecurityRefused,// a security module answered -ECHILD
   kRevalidate,     // d_revalidate refused in RCU mode
   kSymlink,        // get_link refused in RCU mode
-  kAttrRetry,      // attribute snapshot retries exhausted
+  kAttrRetry,      // the attributes kept changing (a snapshot's retries ran out, or an
+                   // access or xattr check saw them change)
   kAtime,          // readlink must update the atime (relatime says so): a shared write
   kCount
 };

@@ -41,17 +41,6 @@ inline void copy_attrs(const Inode& i, Statx& out) {
   out.stx_mtime = to_ts(i.mtime_ns.load(r));
 }
 
-// Set when attr_snapshot_rcu gave up because writers kept winning; the walker takes it
-// to count the -ECHILD that a filesystem's getattr_rcu passes on as "attribute retry
-// exhausted" rather than "filesystem refused". (getattr_rcu's contract has only
-// -ECHILD to say either with.)
-extern constinit thread_local bool t_attr_retry_exhausted;
-inline bool take_attr_retry_exhausted() {
-  const bool v = t_attr_retry_exhausted;
-  t_attr_retry_exhausted = false;
-  return v;
-}
-
 // attr_snapshot_rcu (see <rcuvfs/fs/inode.h>).
 [[gnu::always_inline]] inline int snapshot_rcu(const Inode& inode, Statx& out,
                                                AttrExtra extra) {
@@ -69,8 +58,7 @@ inline bool take_attr_retry_exhausted() {
     if (extra) extra(inode, out);
     if (inode.attr_seq.validate(s)) return 0;
   }
-  t_attr_retry_exhausted = true;
-  return -ECHILD;
+  return -EAGAIN;
 }
 
 }  // namespace rcuvfs::core

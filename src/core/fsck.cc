@@ -24,10 +24,6 @@ namespace rcuvfs {
 void Superblock::check_inode(const Inode&, const FsckFacts&, std::vector<std::string>&) const {}
 void Superblock::check(std::vector<std::string>&) const {}
 
-namespace core {
-int64_t inode_live_count();  // inode.cc
-}
-
 namespace diag {
 namespace {
 
@@ -261,7 +257,6 @@ std::vector<std::string> check(Vfs& vfs, bool scan_hash) {
   return problems;
 }
 
-int64_t live_inodes() { return core::inode_live_count(); }
 int64_t live_dentries() { return core::d_live_count(); }
 size_t dcache_buckets() {
   return core::dtable::buckets();

@@ -1,4 +1,5 @@
 // Default Inode operations and the attribute helpers every filesystem builds on.
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/fs/inode.h>
 #include <rcuvfs/fs/superblock.h>
 
@@ -31,9 +32,7 @@ static_assert(sizeof(Inode) == 96, "a padding hole in Inode");
 Inode::Inode(Superblock* sb) : sb(sb) { g_live_inodes.fetch_add(1, std::memory_order_relaxed); }
 Inode::~Inode() { g_live_inodes.fetch_sub(1, std::memory_order_relaxed); }
 
-namespace core {
-int64_t inode_live_count() { return g_live_inodes.load(std::memory_order_relaxed); }
-}  // namespace core
+int64_t diag::live_inodes() { return g_live_inodes.load(std::memory_order_relaxed); }
 
 void iget(Inode* inode) { inode->refcount.fetch_add(1, std::memory_order_relaxed); }
 
@@ -109,10 +108,6 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
       !cred.is_root())
     mode &= ~S_ISGID;
 }
-
-namespace core {
-constinit thread_local bool t_attr_retry_exhausted = false;
-}  // namespace core
 
 int attr_snapshot_rcu(const Inode& inode, Statx& out, AttrExtra extra) {
   return core::snapshot_rcu(inode, out, extra);

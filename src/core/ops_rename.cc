@@ -60,6 +60,119 @@ class RenameLocks {
 };
 }  // namespace
 
+namespace {
+// The two ends of a rename, found and referenced with both parents locked.
+struct RenameEnds {
+  const ParentPath& from;
+  const ParentPath& to;
+  const PathRef& old_parent;
+  const PathRef& new_parent;
+  const DentryRef& old_d;
+  const DentryRef& new_d;
+  Inode* source;  // never null
+  Inode* target;  // null when the new name is free
+  unsigned flags;
+  bool exchange() const { return flags & RENAME_EXCHANGE; }
+};
+
+// What the names and the objects allow, before any permission (Linux's do_renameat2
+// after lock_rename). 1: the same object under both names, nothing to do.
+int check_ends(const RenameEnds& r) {
+  if ((r.flags & RENAME_NOREPLACE) && r.target) return -EEXIST;
+  if (r.exchange()) {
+    if (!r.target) return -ENOENT;
+    if (!r.target->is_dir() && r.to.trailing_slash) return -ENOTDIR;
+  }
+  // Unless the source is a directory, trailing slashes give ENOTDIR.
+  if (!r.source->is_dir()) {
+    if (r.from.trailing_slash) return -ENOTDIR;
+    if (!r.exchange() && r.to.trailing_slash) return -ENOTDIR;
+  }
+  // The source must not be an ancestor of the target; the target must not be an
+  // ancestor of the source (Linux's "trap" of lock_rename).
+  if (r.old_parent.dentry() != r.new_parent.dentry()) {
+    const Dentry* trap = child_towards(r.old_parent.dentry(), r.new_parent.dentry());
+    if (!trap) trap = child_towards(r.new_parent.dentry(), r.old_parent.dentry());
+    if (r.old_d.get() == trap) return -EINVAL;
+    if (r.new_d.get() == trap) return r.exchange() ? -EINVAL : -ENOTEMPTY;
+  }
+  return r.source == r.target ? 1 : 0;
+}
+
+// May `cred` rename (Linux's may_delete, may_create, the ".." of a moved directory,
+// mountpoints, the security modules' path_rename)? 0 or -errno.
+int may_rename(TaskState& t, const RenameEnds& r, const Cred& cred) {
+  Inode* old_dir = r.old_parent.inode();
+  Inode* new_dir = r.new_parent.inode();
+  const bool is_dir = r.source->is_dir();
+  if (int err = may_delete(t, r.old_parent.get(), r.old_d.get(), is_dir, cred)) return err;
+  if (!r.target) {
+    if (int err = may_create(t, r.new_parent.get(), cred)) return err;
+  } else {
+    const bool want_dir = r.exchange() ? r.target->is_dir() : is_dir;
+    if (int err = may_delete(t, r.new_parent.get(), r.new_d.get(), want_dir, cred)) return err;
+  }
+  // Moving a directory to a new parent rewrites its "..": it must be writable.
+  if (new_dir != old_dir) {
+    if (is_dir)
+      if (int err = inode_permission(
+              *t.vfs, sec_path(t, Path{r.old_parent.mnt(), r.old_d.get()}, r.source),
+              kMayWrite, cred))
+        return err;
+    if (r.exchange() && r.target->is_dir())
+      if (int err = inode_permission(
+              *t.vfs, sec_path(t, Path{r.new_parent.mnt(), r.new_d.get()}, r.target),
+              kMayWrite, cred))
+        return err;
+  }
+  if (r.old_d->has_flag(kDMounted) || r.new_d->has_flag(kDMounted)) return -EBUSY;
+  const SecPath old_at = sec_path(t, r.old_parent.get(), old_dir);
+  const SecPath new_at = sec_path(t, r.new_parent.get(), new_dir);
+  return security_call(*t.vfs, [&](SecurityModule& m) {
+    return m.path_rename(old_at, *r.source, r.from.last, new_at, r.target, r.to.last, r.flags,
+                         cred);
+  });
+}
+
+// The filesystem's rename with the non-directories locked (vfs_rename), then the
+// dcache under the rename lock, then the change feed.
+Status commit_rename(const RenameEnds& r) {
+  Inode* old_dir = r.old_parent.inode();
+  Inode* new_dir = r.new_parent.inode();
+  {
+    // Neither is one of the locked parents: check_ends's trap rules that out.
+    Inode* a = r.source->is_dir() ? nullptr : r.source;
+    Inode* b = r.target && (!r.target->is_dir() || !r.exchange()) ? r.target : nullptr;
+    if (a && b && b < a) std::swap(a, b);
+    std::unique_lock<InodeLock> la, lb;
+    if (a) la = std::unique_lock<InodeLock>(a->lock);
+    if (b) lb = std::unique_lock<InodeLock>(b->lock);
+    RCUVFS_TRY(old_dir->rename(r.from.last, r.source, new_dir, r.to.last, r.target, r.flags));
+  }
+  {
+    RenameLockGuard rl;
+    if (r.exchange()) {
+      d_exchange(r.old_d.get(), r.new_d.get());
+    } else {
+      if (r.target)
+        d_delete(r.new_d.get());
+      else
+        d_drop(r.new_d.get());
+      d_move(r.old_d.get(), r.new_parent.dentry(), r.to.last);
+    }
+  }
+  if (r.exchange()) {
+    notify_move(old_dir, r.from.last, new_dir, r.to.last, r.source, nullptr);
+    notify_move(new_dir, r.to.last, old_dir, r.from.last, r.target, nullptr);
+  } else {
+    notify_move(old_dir, r.from.last, new_dir, r.to.last, r.source, r.target);
+  }
+  // A replaced directory was empty; forget the negative entries cached below it.
+  if (r.target && r.target->is_dir() && !r.exchange()) d_shrink_tree(r.new_d.get());
+  return {};
+}
+}  // namespace
+
 Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
                        std::string_view newpath, unsigned flags) {
   if (auto r = retry_estale(
@@ -85,99 +198,20 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
   Inode* old_dir = old_parent.inode();
   Inode* new_dir = new_parent.inode();
   RenameLocks locks(old_dir->sb, old_dir, old_parent.dentry(), new_dir, new_parent.dentry());
-
   auto od = lookup_one_locked(old_parent.dentry(), old_dir, from->last);
   if (!od.ok()) return Err{od.error()};
   DentryRef old_d(*od);
-  Inode* source = old_d.inode();
-  if (!source) return Err{ENOENT};
+  if (!old_d.inode()) return Err{ENOENT};
   auto nd = lookup_one_locked(new_parent.dentry(), new_dir, to->last);
   if (!nd.ok()) return Err{nd.error()};
   DentryRef new_d(*nd);
-  Inode* target = new_d.inode();
-  if ((flags & RENAME_NOREPLACE) && target) return Err{EEXIST};
-  if (flags & RENAME_EXCHANGE) {
-    if (!target) return Err{ENOENT};
-    if (!target->is_dir() && to->trailing_slash) return Err{ENOTDIR};
-  }
-  // Unless the source is a directory, trailing slashes give ENOTDIR.
-  if (!source->is_dir()) {
-    if (from->trailing_slash) return Err{ENOTDIR};
-    if (!(flags & RENAME_EXCHANGE) && to->trailing_slash) return Err{ENOTDIR};
-  }
-  // The source must not be an ancestor of the target; the target must not be an
-  // ancestor of the source (Linux's "trap" of lock_rename).
-  if (old_parent.dentry() != new_parent.dentry()) {
-    const Dentry* trap = child_towards(old_parent.dentry(), new_parent.dentry());
-    if (!trap) trap = child_towards(new_parent.dentry(), old_parent.dentry());
-    if (old_d.get() == trap) return Err{EINVAL};
-    if (new_d.get() == trap) return Err{(flags & RENAME_EXCHANGE) ? EINVAL : ENOTEMPTY};
-  }
-  if (source == target) return {};
-
-  const Cred cred = current_cred(*s_);
-  const bool is_dir = source->is_dir();
-  if (int err = may_delete(*s_, old_parent.get(), old_d.get(), is_dir, cred)) return Err{-err};
-  if (!target) {
-    if (int err = may_create(*s_, new_parent.get(), cred)) return Err{-err};
-  } else {
-    bool want_dir = (flags & RENAME_EXCHANGE) ? target->is_dir() : is_dir;
-    if (int err = may_delete(*s_, new_parent.get(), new_d.get(), want_dir, cred))
-      return Err{-err};
-  }
-  // Moving a directory to a new parent rewrites its "..": it must be writable.
-  if (new_dir != old_dir) {
-    if (is_dir)
-      if (int err = inode_permission(
-              *s_->vfs, sec_path(*s_, Path{old_parent.mnt(), old_d.get()}, source),
-              kMayWrite, cred))
-        return Err{-err};
-    if ((flags & RENAME_EXCHANGE) && target->is_dir())
-      if (int err = inode_permission(
-              *s_->vfs, sec_path(*s_, Path{new_parent.mnt(), new_d.get()}, target),
-              kMayWrite, cred))
-        return Err{-err};
-  }
-  if (old_d->has_flag(kDMounted) || new_d->has_flag(kDMounted)) return Err{EBUSY};
-  const SecPath old_at = sec_path(*s_, old_parent.get(), old_dir);
-  const SecPath new_at = sec_path(*s_, new_parent.get(), new_dir);
-  if (int err = security_call(*s_->vfs, [&](SecurityModule& m) {
-        return m.path_rename(old_at, *source, from->last, new_at, target, to->last, flags,
-                             cred);
-      }))
-    return Err{-err};
-
-  {
-    // Neither is one of the locked parents: the trap checks above rule that out.
-    Inode* a = source->is_dir() ? nullptr : source;
-    Inode* b = target && (!target->is_dir() || !(flags & RENAME_EXCHANGE)) ? target : nullptr;
-    if (a && b && b < a) std::swap(a, b);
-    std::unique_lock<InodeLock> la, lb;
-    if (a) la = std::unique_lock<InodeLock>(a->lock);
-    if (b) lb = std::unique_lock<InodeLock>(b->lock);
-    RCUVFS_TRY(old_dir->rename(from->last, source, new_dir, to->last, target, flags));
-  }
-  {
-    RenameLockGuard rl;
-    if (flags & RENAME_EXCHANGE) {
-      d_exchange(old_d.get(), new_d.get());
-    } else {
-      if (target)
-        d_delete(new_d.get());
-      else
-        d_drop(new_d.get());
-      d_move(old_d.get(), new_parent.dentry(), to->last);
-    }
-  }
-  if (flags & RENAME_EXCHANGE) {
-    notify_move(old_dir, from->last, new_dir, to->last, source, nullptr);
-    notify_move(new_dir, to->last, old_dir, from->last, target, nullptr);
-  } else {
-    notify_move(old_dir, from->last, new_dir, to->last, source, target);
-  }
-  // A replaced directory was empty; forget the negative entries cached below it.
-  if (target && target->is_dir() && !(flags & RENAME_EXCHANGE)) d_shrink_tree(new_d.get());
-  return {};
+  const RenameEnds ends{*from, *to, old_parent, new_parent, old_d, new_d,
+                        old_d.inode(), new_d.inode(), flags};
+  const int e = check_ends(ends);
+  if (e < 0) return Err{-e};
+  if (e == 1) return {};
+  if (int err = may_rename(*s_, ends, current_cred(*s_))) return Err{-err};
+  return commit_rename(ends);
 }
 
 }  // namespace rcuvfs

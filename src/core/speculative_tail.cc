@@ -24,17 +24,18 @@ void fill_identity(Statx& st, const Path& p) {
   st.stx_mnt_id = reinterpret_cast<uintptr_t>(p.mnt) >> 4;
 }
 
-
 // The filesystem's speculative stat of `inode` into `out` (private to the caller):
-// 0 or -errno, or -ECHILD with *why when it refused. Nothing is validated yet.
+// 0 or -errno, or -ECHILD with *why when it could not answer (refused, or the
+// attributes kept changing). Nothing is validated yet.
 [[gnu::always_inline]] inline int getattr_rcu_into(Inode* inode, unsigned mask, Statx& out,
                                                    Echild* why) {
   const Superblock* sb = inode->sb;
   const int e = (sb->flags & kSbAttrSnapshot) ? snapshot_rcu(*inode, out, sb->attr_extra)
                                               : inode->getattr_rcu(out, mask, kMayNotBlock);
-  if (e == -ECHILD) {
-    *why = take_attr_retry_exhausted() ? Echild::kAttrRetry : Echild::kFsRefused;
+  if (e == -ECHILD || e == -EAGAIN) {
+    *why = e == -EAGAIN ? Echild::kAttrRetry : Echild::kFsRefused;
     out = Statx{};  // the next attempt, maybe on another inode, starts from zero
+    return -ECHILD;
   }
   return e;
 }

@@ -189,7 +189,9 @@ class Inode {
   // ---- attributes ----
   // Both stats get `out` zeroed and fill what the filesystem reports.
   // Speculative stat: fill `out` from this inode without blocking (see the RCU rules).
-  // Default: -ECHILD (no speculative support: the walker uses getattr).
+  // -ECHILD: it can't without blocking; -EAGAIN: writers kept changing the attributes
+  // (attr_snapshot_rcu's answer, passed on). Either way the walker asks getattr with
+  // references, and counts which one it was. Default: -ECHILD (no speculative support).
   virtual int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const;
   // Blocking stat. Default: a consistent snapshot taken under `lock`.
   virtual Status getattr(Statx& out, unsigned mask, unsigned flags);
@@ -279,8 +281,8 @@ int generic_permission(const Inode& inode, int mask, const Cred& cred);
 void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cred& cred);
 
 // A consistent copy of the attributes without locks: reads under attr_seq, retrying
-// a few times; -ECHILD when a writer kept racing (the "attribute retry exhausted"
-// case). This is what every in-memory filesystem's getattr_rcu should call.
+// a few times; -EAGAIN when a writer kept racing (the "attribute retry exhausted"
+// case: a getattr_rcu returns it as it is). This is what every in-memory filesystem's getattr_rcu should call.
 // Fields Inode has no member for (stx_blocks, stx_rdev_*, ...) are left as they are;
 // `extra`, when given, reads the filesystem's own attribute fields (written in the
 // same AttrWrite sections) into `out` inside the snapshot; it must store every field
