@@ -3,6 +3,7 @@
 
 #include "core/dcache_lru.h"
 #include "core/inject.h"
+#include "core/mount.h"
 #include "core/rcu.h"
 
 #include <rcuvfs/fs/object_cache.h>
@@ -400,14 +401,33 @@ std::vector<Dentry*> d_children(Dentry* dir) {
   return out;
 }
 
-void d_invalidate(Dentry* d) {
-  d_drop(d);
+namespace {
+// What is cached below an unhashed directory is unreachable: shrink it.
+void shrink_dropped(Dentry* d) {
   Inode* inode = d->inode.load(std::memory_order_acquire);
   if (!inode || !inode->is_dir()) return;
   // The shrink walks down and back up by parent pointers: no rename may move an
   // entry of the subtree meanwhile.
   RenameLockGuard rl;
   d_shrink_tree(d);
+}
+}  // namespace
+
+void d_invalidate(Dentry* d) {
+  d_drop(d);
+  shrink_dropped(d);
+}
+
+Invalidated d_invalidate_unless_mounted(Dentry* d, std::optional<uint32_t> mseq) {
+  {
+    // g_mount_lock -> d_lock (docs/locking.md): mount sets kDMounted under it.
+    std::lock_guard g(g_mount_lock);
+    if (d->has_flag(kDMounted)) return Invalidated::kMounted;
+    if (mseq && !g_mount_seq.validate(*mseq)) return Invalidated::kMountsMoved;
+    d_drop(d);
+  }
+  shrink_dropped(d);
+  return Invalidated::kDropped;
 }
 
 namespace {

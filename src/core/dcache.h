@@ -14,6 +14,7 @@
 #include <rcuvfs/fs/superblock.h>
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +73,12 @@ std::vector<Dentry*> d_children(Dentry* dir);
 // unreachable from then on and is evicted like any unused entry. Caller holds a
 // reference on d.
 void d_invalidate(Dentry* d);
+// d_invalidate unless something is mounted on `d`: the check and the unhashing are one
+// step for mount(), which refuses an entry already unhashed. With `mseq` (a sample of
+// g_mount_seq the caller took before it looked below d for mounts), unless a mount or
+// umount happened anywhere since, either. Caller holds a reference on d and no d_lock.
+enum class Invalidated : uint8_t { kDropped, kMounted, kMountsMoved };
+Invalidated d_invalidate_unless_mounted(Dentry* d, std::optional<uint32_t> mseq = {});
 
 // coarse_clock_ns() in milliseconds, for Dentry::d_time (wraps after 49 days; only
 // differences are used).

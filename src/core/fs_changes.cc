@@ -3,6 +3,7 @@
 
 #include "core/dcache.h"
 #include "core/dcache_lru.h"
+#include "core/mount.h"
 #include "core/notify.h"
 
 #include <mutex>
@@ -29,13 +30,14 @@ void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t co
   if (Dentry* c = dd ? d_lookup(dd, name) : nullptr) {
     // A mount on the entry keeps it: the mount tree is rcuvfs's own. Otherwise the
     // entry goes as a stale one does when revalidated (with what is cached below it).
-    if (!c->has_flag(kDMounted)) {
-      if (mask & (IN_DELETE | IN_MOVED_FROM)) {
-        gone = c->inode.load(std::memory_order_acquire);
-        if (gone) iget(gone);
-      }
-      d_invalidate(c);
-    }
+    // The object that went, reported with the change (iget: the drop may free it).
+    const bool removed = mask & (IN_DELETE | IN_MOVED_FROM);
+    Inode* inode = removed ? c->inode.load(std::memory_order_acquire) : nullptr;
+    if (inode) iget(inode);
+    if (d_invalidate_unless_mounted(c) == Invalidated::kDropped)
+      gone = inode;
+    else if (inode)
+      iput(inode);
     dput(c);
   }
   if (Feed* f = feed_of(&dir)) f->post({mask, gone, &dir, name, cookie});
@@ -58,11 +60,14 @@ namespace {
 bool drop_all_but_mounts(Dentry* d) {
   bool mounts = false;
   for (Dentry* c : d_children(d)) {
-    const bool keep = drop_all_but_mounts(c) || c->has_flag(kDMounted);
-    if (keep)
-      mounts = true;
-    else
-      d_invalidate(c);
+    // A mount made below c while its entries were looked at is looked for again.
+    Invalidated r;
+    do {
+      const uint32_t mseq = g_mount_seq.begin();
+      r = drop_all_but_mounts(c) ? Invalidated::kMounted
+                                 : d_invalidate_unless_mounted(c, mseq);
+    } while (r == Invalidated::kMountsMoved);
+    if (r == Invalidated::kMounted) mounts = true;
     dput(c);
   }
   return mounts;

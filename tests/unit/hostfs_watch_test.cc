@@ -6,11 +6,17 @@
 #include "unit/test_util.h"
 
 #include <rcuvfs/diagnostics.h>
+#include <rcuvfs/fs/changes.h>
+
+#include "core/internals.h"
+#include "core/namei.h"
+#include "core/ops_common.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -303,6 +309,52 @@ TEST_F(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
   }));
   EXPECT_EQ(diag::check(*vfs), std::vector<std::string>{});
   ASSERT_OK(t->chdir("/"));
+}
+
+// A host change of a name drops its cached entry unless something is mounted on it
+// (the mount tree is rcuvfs's own). The check and the drop are one step for mount,
+// which refuses an entry already dropped: otherwise a mount that lands between them
+// is attached to an entry no walk finds any more, and a stat of the mountpoint shows
+// the host's directory while the mount is there. Here the watch's report of the
+// entry (as for a host rename over it) races mounts on it.
+TEST_F(HostfsWatchTest, AHostChangeNeverHidesAMountMadeMeanwhile) {
+  ASSERT_EQ(::mkdir(at("w").c_str(), 0755), 0);
+  start();
+  auto root = core::lookup_path(core::state_of(*t), AT_FDCWD, "/", 0);
+  ASSERT_OK(root);
+  core::PathRef root_ref(*root);
+  Inode& dir = *root_ref.inode();
+  const auto host_dev = t->statx(AT_FDCWD, "/", 0);
+  ASSERT_OK(host_dev);
+  std::atomic<bool> stop{false};
+  std::thread watch([&] {
+    while (!stop.load()) {
+      std::unique_lock lk(dir.lock);  // as the watch reports: the directory locked
+      entry_changed(dir, "w", IN_MOVED_TO | IN_ISDIR, 0);
+    }
+  });
+  int mounted = 0, hidden = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < end && hidden == 0) {
+    auto m = t->mount("memfs", "/w");
+    if (!m.ok()) {
+      ASSERT_EQ(m.error(), ENOENT);  // the entry was dropped before the mount: refused
+      continue;
+    }
+    ++mounted;
+    auto st = t->statx(AT_FDCWD, "/w", 0);
+    ASSERT_OK(st);
+    if (st->stx_dev_major == host_dev->stx_dev_major &&
+        st->stx_dev_minor == host_dev->stx_dev_minor) {
+      ++hidden;  // the host's directory, with the mount attached
+      break;
+    }
+    ASSERT_OK(t->umount("/w"));
+  }
+  stop = true;
+  watch.join();
+  EXPECT_EQ(hidden, 0) << "a mount made while the entry was dropped went unseen";
+  EXPECT_GT(mounted, 10);
 }
 
 }  // namespace
