@@ -157,6 +157,26 @@ namespace {
 bool mountable(const Dentry* d) {
   return !d->has_flag(kDDeleted) && (d->is_root() || !d->has_flag(kDUnhashed));
 }
+
+// Run `attach(where)` (a Status) under g_mount_lock once `where`, the walked `target`,
+// is mountable. An entry its filesystem dropped as stale since the walk found it (a
+// host change seen by hostfs's watch) names a directory that may still be there: the
+// target is walked again, a few times. Only a removed one is ENOENT at once.
+template <class Attach>
+Status attach_at(TaskState& t, std::string_view target, PathRef where, bool want_dir,
+                 Attach&& attach) {
+  for (int walks = 1;; ++walks) {
+    {
+      std::lock_guard g(g_mount_lock);
+      if (mountable(where.dentry())) return attach(where.get());
+    }
+    if (where.dentry()->has_flag(kDDeleted) || walks == 4) return Err{ENOENT};
+    auto again = lookup_path(t, AT_FDCWD, target, kLookupFollow);
+    if (!again.ok()) return Err{again.error()};
+    where = PathRef(*again);
+    if (where.inode()->is_dir() != want_dir) return Err{ENOTDIR};
+  }
+}
 }  // namespace
 
 Status Task::mount(std::string_view fstype, std::string_view target, std::string_view options) {
@@ -174,15 +194,12 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
     return Err{-err};
   auto m = s_->vfs->new_mount(fstype, options, Cred{});
   if (!m.ok()) return Err{m.error()};
-  {
-    std::lock_guard g(g_mount_lock);
-    if (mountable(where.dentry())) {
-      mnt_attach(*m, where.get());
-      return {};
-    }
-  }
-  mntput(*m);  // outside g_mount_lock: freeing tears down the new filesystem
-  return Err{ENOENT};
+  Status st = attach_at(*s_, target, std::move(where), true, [&](const Path& at) {
+    mnt_attach(*m, at);
+    return Status{};
+  });
+  if (!st.ok()) mntput(*m);  // outside g_mount_lock: freeing tears down the new filesystem
+  return st;
 }
 
 namespace {
@@ -217,12 +234,14 @@ Status Task::bind(std::string_view source, std::string_view target, bool recursi
         return mod.sb_mount(&src_at, dst_at, {}, cred);
       }))
     return Err{-err};
-  std::lock_guard g(g_mount_lock);
-  if (!mountable(where.dentry()) || from.dentry()->has_flag(kDDeleted)) return Err{ENOENT};
-  Mount* clone = mnt_alloc(from.mnt()->sb, dget(from.dentry()));
-  if (recursive) clone_submounts(from.mnt(), from.dentry(), clone);
-  mnt_attach(clone, where.get());
-  return {};
+  const bool want_dir = where.inode()->is_dir();
+  return attach_at(*s_, target, std::move(where), want_dir, [&](const Path& at) -> Status {
+    if (from.dentry()->has_flag(kDDeleted)) return Err{ENOENT};
+    Mount* clone = mnt_alloc(from.mnt()->sb, dget(from.dentry()));
+    if (recursive) clone_submounts(from.mnt(), from.dentry(), clone);
+    mnt_attach(clone, at);
+    return {};
+  });
 }
 
 Status Task::umount(std::string_view target, int flags) {
