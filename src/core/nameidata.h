@@ -95,8 +95,6 @@ int unlazy(Nameidata& nd, Echild why);
 // The walk's counters, re-checked for a result (or an error) found in RCU mode. On
 // failure *why says which one moved.
 bool validate_rcu(const Nameidata& nd, Echild* why);
-// A sample of `s` that is even (waits out a writer): for ref-walk's samples.
-uint32_t sample_even(const SeqCount& s);
 
 // ---- the walk (walk.cc) -------------------------------------------------------------
 

@@ -54,13 +54,6 @@ bool visit(const Mount* m, const Dentry* d, const Inode* first, SecPath::VisitFn
   return false;
 }
 
-uint32_t sample_even(const SeqCount& s) {
-  for (;;) {
-    uint32_t v = s.begin();
-    if (!(v & 1)) return v;
-    cpu_relax();
-  }
-}
 }  // namespace
 
 bool SecPath::walk_up_impl(VisitFn fn, void* ctx) const {
@@ -79,7 +72,7 @@ bool SecPath::walk_up_impl(VisitFn fn, void* ctx) const {
   }
   for (;;) {
     RcuLock rcu;
-    const uint32_t rs = sample_even(g_rename_seq), ms = sample_even(g_mount_seq);
+    const uint32_t rs = g_rename_seq.begin_even(), ms = g_mount_seq.begin_even();
     const bool ok = visit(m, d, inode_, fn, ctx);
     if (g_rename_seq.validate(rs) && g_mount_seq.validate(ms)) return ok;
   }
@@ -90,7 +83,7 @@ std::string SecPath::path() const {
   const auto* obj_d = static_cast<const Dentry*>(dentry_);
   for (;;) {
     RcuLock rcu;
-    const uint32_t rs = sample_even(g_rename_seq), ms = sample_even(g_mount_seq);
+    const uint32_t rs = g_rename_seq.begin_even(), ms = g_mount_seq.begin_even();
     const FsContext* fs = task_->fs.load(std::memory_order_acquire);
     std::vector<std::string_view> parts;
     const Mount* m = obj_m;

@@ -61,15 +61,12 @@ bool try_to_unlazy(Nameidata& nd) {
   return true;
 }
 
-// An -ECHILD for `why`: count it, then unlazy (0: carry on in ref-walk) or give up.
 int unlazy(Nameidata& nd, Echild why) {
   count(why);
   if (nd.flags & kLookupCached) return -EAGAIN;
   return try_to_unlazy(nd) ? 0 : -ECHILD;
 }
 
-// The same counters, re-checked for a result (or an error) found in RCU mode.
-// On failure *why says which one moved.
 bool validate_rcu(const Nameidata& nd, Echild* why) {
   if (nd.path.dentry && !nd.path.dentry->seq.validate(nd.seq)) {
     *why = Echild::kDentrySeq;
@@ -87,14 +84,6 @@ bool validate_rcu(const Nameidata& nd, Echild* why) {
 }
 
 // ---- start --------------------------------------------------------------------------
-
-uint32_t sample_even(const SeqCount& s) {
-  for (;;) {
-    uint32_t v = s.begin();
-    if (!(v & 1)) return v;
-    cpu_relax();
-  }
-}
 
 namespace {
 // Make the root the current position.
@@ -119,8 +108,8 @@ int path_init(Nameidata& nd, int dirfd, std::string_view s) {
     nd.m_seq = g_mount_seq.begin();
     nd.r_seq = g_rename_seq.begin();
   } else {
-    nd.m_seq = sample_even(g_mount_seq);
-    nd.r_seq = sample_even(g_rename_seq);
+    nd.m_seq = g_mount_seq.begin_even();
+    nd.r_seq = g_rename_seq.begin_even();
   }
 
   // Root, cwd and descriptors are read under RCU in both modes; ref-walk then takes
@@ -232,6 +221,7 @@ int may_lookup(Nameidata& nd) {
     if (int e = unlazy(nd, echild_reason(why))) return e;
   }
 }
+
 // Splice the body of symlink `link` (not committed as the position) into the rest
 // of the path. Returns kStepLink: the walk goes on with the body.
 int pick_link(Nameidata& nd, Path& link, uint32_t seq, Inode* inode) {
@@ -310,21 +300,20 @@ int step_into_ref(Nameidata& nd, Dentry* child, bool follow) {
 }
 
 namespace {
-
 // A revalidating filesystem's cached entry, confirmed (its age restarts) or forgotten
 // (nullptr: look the name up again). Ref-walk; returns a referenced dentry or nullptr.
 Dentry* d_lookup_confirmed(Dentry* parent, const Inode* dir, std::string_view name) {
   Dentry* d = d_lookup(parent, name);
   if (!d || (dir->sb->flags & kSbDcacheComplete)) return d;
-  // A mountpoint stays: Linux would detach what is mounted on a stale entry; rcuvfs
-  // keeps the mount reachable instead.
   const unsigned force = estale_pass() == EstalePass::kReval ? kRevalForce : 0;
   const Inode* inode = d->inode.load(std::memory_order_acquire);
-  if (dir->revalidate(name, inode, d_age_ms(d), force) == 1 || d->has_flag(kDMounted)) {
+  // A mountpoint stays: Linux would detach what is mounted on a stale entry; rcuvfs
+  // keeps the mount reachable instead.
+  if (dir->revalidate(name, inode, d_age_ms(d), force) == 1 ||
+      d_invalidate_unless_mounted(d) == Invalidated::kMounted) {
     d_touch(d);
     return d;
   }
-  d_invalidate(d);
   dput(d);
   return nullptr;
 }
@@ -335,6 +324,7 @@ Result<Dentry*> lookup_slow(Nameidata& nd, std::string_view name) {
   std::unique_lock lk(nd.inode->lock);
   return lookup_one_locked(nd.path.dentry, nd.inode, name);
 }
+
 // ---- `..` -----------------------------------------------------------------------------
 
 // At the root of a mount, `..` continues from the mountpoint in the parent mount (and
@@ -673,7 +663,7 @@ Result<Dentry*> lookup_one_locked(Dentry* parent, Inode* dir, std::string_view n
 bool path_is_under(const Path& p, const Path& root) {
   for (;;) {
     RcuLock rcu;
-    uint32_t ms = sample_even(g_mount_seq), rs = sample_even(g_rename_seq);
+    uint32_t ms = g_mount_seq.begin_even(), rs = g_rename_seq.begin_even();
     Mount* m = p.mnt;
     Dentry* d = p.dentry;
     bool under = false;

@@ -25,6 +25,15 @@ class SeqCount {
   // Sample for a read section. The value may be odd (a writer is inside); such a
   // sample never validates.
   uint32_t begin() const noexcept { return seq_.load(std::memory_order_acquire); }
+  // A sample that can validate: waits out a writer inside (writer sections are a
+  // handful of stores). For readers that may wait, such as a reference walk.
+  uint32_t begin_even() const noexcept {
+    for (;;) {
+      const uint32_t s = begin();
+      if (!(s & 1)) return s;
+      cpu_relax();
+    }
+  }
 
   // True when every read since begin() returned `s` saw one consistent state.
   bool validate(uint32_t s) const noexcept {
