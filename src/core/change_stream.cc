@@ -117,7 +117,7 @@ std::unique_ptr<ChangeStream> Vfs::subscribe(size_t capacity) {
 
 namespace {
 // Caller holds g_mount_lock.
-bool tree_reports_every_change(const Mount* m) {
+bool tree_reports_every_change(const Mount* m) RCUVFS_REQUIRES(g_mount_lock) {
   if (!(m->sb->flags & kSbChangesReported)) return false;
   for (const Mount* child : m->children)
     if (!tree_reports_every_change(child)) return false;
@@ -126,7 +126,7 @@ bool tree_reports_every_change(const Mount* m) {
 }  // namespace
 
 bool Vfs::reports_every_change() const {
-  std::lock_guard g(g_mount_lock);
+  MutexLock g(g_mount_lock);
   return tree_reports_every_change(s_->root_mount);
 }
 

@@ -421,7 +421,7 @@ void d_invalidate(Dentry* d) {
 Invalidated d_invalidate_unless_mounted(Dentry* d, std::optional<uint32_t> mseq) {
   {
     // g_mount_lock -> d_lock (docs/locking.md): mount sets kDMounted under it.
-    std::lock_guard g(g_mount_lock);
+    MutexLock g(g_mount_lock);
     if (d->has_flag(kDMounted)) return Invalidated::kMounted;
     if (mseq && !g_mount_seq.validate(*mseq)) return Invalidated::kMountsMoved;
     d_drop(d);

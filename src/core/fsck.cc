@@ -227,7 +227,8 @@ class Checker {
 
 // Each filesystem instance in the mount tree once, with the root dentry of the
 // instance (a bind mount's root may be any directory in it).
-void collect(Mount* m, std::unordered_map<Superblock*, Dentry*>& out) {
+void collect(Mount* m, std::unordered_map<Superblock*, Dentry*>& out)
+    RCUVFS_REQUIRES(core::g_mount_lock) {
   Dentry* root = m->root;
   while (!root->is_root()) root = root->parent.load(kRelaxed);
   out.emplace(m->sb, root);
@@ -240,7 +241,7 @@ std::vector<std::string> check(Vfs& vfs, bool scan_hash) {
   std::unordered_map<Superblock*, Dentry*> supers;
   std::vector<Dentry*> roots;
   {
-    std::lock_guard g(core::g_mount_lock);
+    MutexLock g(core::g_mount_lock);
     collect(core::state_of(vfs).root_mount, supers);
     // Keep the instances alive while we look at them without the lock.
     for (auto& [sb, root] : supers) {

@@ -14,7 +14,7 @@
 namespace rcuvfs::core {
 
 SeqCount g_mount_seq;
-std::mutex g_mount_lock;
+Mutex g_mount_lock;
 
 namespace {
 constexpr size_t kMountHashSize = 1024;
@@ -31,7 +31,7 @@ size_t mount_hash(const Mount* parent, const Dentry* mp) {
 // How many mounts sit on each dentry, across every parent mount (a dentry seen
 // through several bind mounts can be a mountpoint in each). kDMounted is set while
 // the count is non-zero. Guarded by g_mount_lock.
-std::unordered_map<const Dentry*, int>& mountpoints() {
+std::unordered_map<const Dentry*, int>& mountpoints() RCUVFS_REQUIRES(g_mount_lock) {
   static auto* m = new std::unordered_map<const Dentry*, int>;
   return *m;
 }

@@ -15,6 +15,7 @@
 
 #include "core/dentry.h"
 
+#include <rcuvfs/fs/mutex.h>
 #include <rcuvfs/fs/superblock.h>
 
 #include <atomic>
@@ -24,7 +25,7 @@
 namespace rcuvfs::core {
 
 extern SeqCount g_mount_seq;
-extern std::mutex g_mount_lock;  // writers of g_mount_seq, the hash and the tree
+extern Mutex g_mount_lock;  // writers of g_mount_seq, the hash and the tree
 
 struct Mount {
   std::atomic<Mount*> parent{nullptr};
@@ -34,8 +35,8 @@ struct Mount {
   uint32_t dev_major = 0, dev_minor = 0;  // sb->dev, split once for stat's st_dev
   std::atomic<int32_t> refcount{1};
   std::atomic<Mount*> hash_next{nullptr};
-  std::vector<Mount*> children;
-  bool attached = false;
+  std::vector<Mount*> children RCUVFS_GUARDED_BY(g_mount_lock);
+  bool attached RCUVFS_GUARDED_BY(g_mount_lock) = false;
   // Where it was attached: the references mnt_attach took, dropped when it is freed
   // (parent/mountpoint point to itself once detached, as Linux's mnt_parent).
   Mount* ref_parent = nullptr;
@@ -78,10 +79,10 @@ Mount* lookup_mnt(const Mount* parent, const Dentry* mountpoint);
 Mount* mnt_alloc(Superblock* sb, Dentry* root);
 // Attach `m` on top of `where` (caller holds g_mount_lock). Takes references on
 // where.mnt and where.dentry.
-void mnt_attach(Mount* m, const Path& where);
+void mnt_attach(Mount* m, const Path& where) RCUVFS_REQUIRES(g_mount_lock);
 // Detach `m` and everything below it (caller holds g_mount_lock); the mounts are
 // freed once unreferenced.
-void mnt_detach_tree(Mount* m, std::vector<Mount*>& detached);
+void mnt_detach_tree(Mount* m, std::vector<Mount*>& detached) RCUVFS_REQUIRES(g_mount_lock);
 
 // Superblock lifetime: one count per mount using the superblock. The registry owns
 // the instance and a reference on its root dentry; when the last mount goes the

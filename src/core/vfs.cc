@@ -24,7 +24,7 @@ VfsState::~VfsState() {
   if (root_mount) {
     std::vector<Mount*> detached;
     {
-      std::lock_guard g(g_mount_lock);
+      MutexLock g(g_mount_lock);
       mnt_detach_tree(root_mount, detached);
     }
     for (Mount* m : detached) mntput(m);
@@ -89,7 +89,10 @@ Result<std::unique_ptr<Vfs>> Vfs::create(std::string_view root_fstype, std::stri
   auto m = st->new_mount(root_fstype, options, Cred{});
   if (!m.ok()) return Err{m.error()};
   st->root_mount = *m;
-  st->root_mount->attached = true;
+  {
+    MutexLock g(g_mount_lock);
+    st->root_mount->attached = true;
+  }
   return std::unique_ptr<Vfs>(new Vfs(std::move(st)));
 }
 
@@ -154,7 +157,7 @@ namespace {
 // A mount may go on an entry still in the dcache (Linux's d_unlinked check): one
 // removed, or dropped as stale by its filesystem since the walk found it, is reached
 // by no later walk, and neither would the mount be. Caller holds g_mount_lock.
-bool mountable(const Dentry* d) {
+bool mountable(const Dentry* d) RCUVFS_REQUIRES(g_mount_lock) {
   return !d->has_flag(kDDeleted) && (d->is_root() || !d->has_flag(kDUnhashed));
 }
 
@@ -167,7 +170,7 @@ Status attach_at(TaskState& t, std::string_view target, PathRef where, bool want
                  Attach&& attach) {
   for (int walks = 1;; ++walks) {
     {
-      std::lock_guard g(g_mount_lock);
+      MutexLock g(g_mount_lock);
       if (mountable(where.dentry())) return attach(where.get());
     }
     if (where.dentry()->has_flag(kDDeleted) || walks == 4) return Err{ENOENT};
@@ -194,7 +197,8 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
     return Err{-err};
   auto m = s_->vfs->new_mount(fstype, options, Cred{});
   if (!m.ok()) return Err{m.error()};
-  Status st = attach_at(*s_, target, std::move(where), true, [&](const Path& at) {
+  Status st = attach_at(*s_, target, std::move(where), true,
+                        [&](const Path& at) RCUVFS_REQUIRES(g_mount_lock) {
     mnt_attach(*m, at);
     return Status{};
   });
@@ -205,7 +209,8 @@ Status Task::mount(std::string_view fstype, std::string_view target, std::string
 namespace {
 // Copy the mounts below `src` (those whose mountpoint lies under `src_root`) onto
 // `clone`, recursively. Caller holds g_mount_lock.
-void clone_submounts(Mount* src, const Dentry* src_root, Mount* clone) {
+void clone_submounts(Mount* src, const Dentry* src_root, Mount* clone)
+    RCUVFS_REQUIRES(g_mount_lock) {
   for (Mount* child : src->children) {
     Dentry* mp = child->mountpoint.load(std::memory_order_relaxed);
     if (!is_ancestor(src_root, mp)) continue;
@@ -235,7 +240,8 @@ Status Task::bind(std::string_view source, std::string_view target, bool recursi
       }))
     return Err{-err};
   const bool want_dir = where.inode()->is_dir();
-  return attach_at(*s_, target, std::move(where), want_dir, [&](const Path& at) -> Status {
+  return attach_at(*s_, target, std::move(where), want_dir,
+                   [&](const Path& at) RCUVFS_REQUIRES(g_mount_lock) -> Status {
     if (from.dentry()->has_flag(kDDeleted)) return Err{ENOENT};
     Mount* clone = mnt_alloc(from.mnt()->sb, dget(from.dentry()));
     if (recursive) clone_submounts(from.mnt(), from.dentry(), clone);
@@ -261,7 +267,7 @@ Status Task::umount(std::string_view target, int flags) {
     return Err{-err};
   std::vector<Mount*> detached;
   {
-    std::lock_guard g(g_mount_lock);
+    MutexLock g(g_mount_lock);
     if (!m->attached || m->is_root()) return Err{EINVAL};
     if (!(flags & MNT_DETACH)) {
       // Busy: anything holding it beyond the tree's reference and ours.

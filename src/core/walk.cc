@@ -186,7 +186,7 @@ int follow_mounts(const Nameidata& nd, Path& p, Inode*& inode) {
   while (p.dentry->has_flag(kDMounted)) {
     Mount* m;
     {
-      std::lock_guard g(g_mount_lock);
+      MutexLock g(g_mount_lock);
       m = lookup_mnt(p.mnt, p.dentry);
       if (m) {
         mntget(m);
@@ -385,7 +385,7 @@ int follow_dotdot(Nameidata& nd) {
     if (nd.path.dentry != nd.path.mnt->root) break;
     Path up;
     {
-      std::lock_guard g(g_mount_lock);
+      MutexLock g(g_mount_lock);
       Mount* m = nd.path.mnt;
       Mount* parent = m->parent.load(std::memory_order_relaxed);
       if (parent == m) return 0;  // namespace root

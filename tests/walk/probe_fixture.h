@@ -50,7 +50,7 @@ class ProbeTest : public ::testing::Test {
   }
   static void bump_mount_once(const core::Path&) {
     if (g_hook_calls++ == 0) {
-      std::lock_guard g(core::g_mount_lock);
+      MutexLock g(core::g_mount_lock);
       core::g_mount_seq.invalidate();
     }
   }
