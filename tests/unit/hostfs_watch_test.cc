@@ -56,10 +56,19 @@ class HostfsWatchTest : public ::testing::Test {
     return true;
   }
   int err(const char* path) { return t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW).error(); }
+  // The root directory's inode, held until the test ends: for the tests that report a
+  // host change themselves, as the watch does.
+  Inode& root_inode() {
+    auto root = core::lookup_path(core::state_of(*t), AT_FDCWD, "/", 0);
+    EXPECT_TRUE(root.ok());
+    root_ref = core::PathRef(*root);
+    return *root_ref.inode();
+  }
 
   HostDir host;
   std::unique_ptr<Vfs> vfs;
   std::unique_ptr<Task> t;
+  core::PathRef root_ref;  // released before the namespace
 };
 
 TEST_F(HostfsWatchTest, HostChangesShowWithinTheTtl) {
@@ -321,10 +330,7 @@ TEST_F(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
 TEST_F(HostfsWatchTest, AHostChangeNeverHidesAMountMadeMeanwhile) {
   ASSERT_EQ(::mkdir(at("w").c_str(), 0755), 0);
   start();
-  auto root = core::lookup_path(core::state_of(*t), AT_FDCWD, "/", 0);
-  ASSERT_OK(root);
-  core::PathRef root_ref(*root);
-  Inode& dir = *root_ref.inode();
+  Inode& dir = root_inode();
   const auto host_dev = t->statx(AT_FDCWD, "/", 0);
   ASSERT_OK(host_dev);
   std::atomic<bool> stop{false};
@@ -382,10 +388,7 @@ class DropTargetOnMount : public SecurityModule {
 TEST_F(HostfsWatchTest, AMountWalksAgainToATargetDroppedMeanwhile) {
   ASSERT_EQ(::mkdir(at("w").c_str(), 0755), 0);
   start();
-  auto root = core::lookup_path(core::state_of(*t), AT_FDCWD, "/", 0);
-  ASSERT_OK(root);
-  core::PathRef root_ref(*root);
-  auto hook = std::make_shared<DropTargetOnMount>(*root_ref.inode());
+  auto hook = std::make_shared<DropTargetOnMount>(root_inode());
   ASSERT_OK(vfs->add_security_module(hook));
   const auto host = t->statx(AT_FDCWD, "/", 0);
   ASSERT_OK(host);

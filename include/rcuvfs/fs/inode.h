@@ -282,7 +282,8 @@ void init_owner(const Inode& dir, mode_t& mode, uid_t& uid, gid_t& gid, const Cr
 
 // A consistent copy of the attributes without locks: reads under attr_seq, retrying
 // a few times; -EAGAIN when a writer kept racing (the "attribute retry exhausted"
-// case: a getattr_rcu returns it as it is). This is what every in-memory filesystem's getattr_rcu should call.
+// case: a getattr_rcu returns it as it is). This is what every in-memory
+// filesystem's getattr_rcu should call.
 // Fields Inode has no member for (stx_blocks, stx_rdev_*, ...) are left as they are;
 // `extra`, when given, reads the filesystem's own attribute fields (written in the
 // same AttrWrite sections) into `out` inside the snapshot; it must store every field
