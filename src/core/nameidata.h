@@ -90,7 +90,11 @@ inline bool is_lnk(const Inode* i) { return i && S_ISLNK(i->mode.load(std::memor
 // counters that they are still what the walk saw; then continue in ref-walk. False
 // (nothing taken, still RCU mode) when they are not.
 bool try_to_unlazy(Nameidata& nd);
-// An -ECHILD for `why`: count it, then unlazy (0: carry on in ref-walk) or give up.
+// After an -ECHILD whose reason was counted: leave RCU mode (0: carry on in
+// ref-walk), or give up: -EAGAIN for RESOLVE_CACHED, -ECHILD when the position no
+// longer holds.
+int unlazy(Nameidata& nd);
+// The same for an -ECHILD for `why`, counted here.
 int unlazy(Nameidata& nd, Echild why);
 // The walk's counters, re-checked for a result (or an error) found in RCU mode. On
 // failure *why says which one moved.

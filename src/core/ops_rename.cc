@@ -75,8 +75,11 @@ struct RenameEnds {
   bool exchange() const { return flags & RENAME_EXCHANGE; }
 };
 
+// check_ends's answer when both names hold the same object: nothing to do.
+constexpr int kSameObject = 1;
+
 // What the names and the objects allow, before any permission (Linux's do_renameat2
-// after lock_rename). 1: the same object under both names, nothing to do.
+// after lock_rename): 0, -errno or kSameObject.
 int check_ends(const RenameEnds& r) {
   if ((r.flags & RENAME_NOREPLACE) && r.target) return -EEXIST;
   if (r.exchange()) {
@@ -96,7 +99,7 @@ int check_ends(const RenameEnds& r) {
     if (r.old_d.get() == trap) return -EINVAL;
     if (r.new_d.get() == trap) return r.exchange() ? -EINVAL : -ENOTEMPTY;
   }
-  return r.source == r.target ? 1 : 0;
+  return r.source == r.target ? kSameObject : 0;
 }
 
 // May `cred` rename (Linux's may_delete, may_create, the ".." of a moved directory,
@@ -209,7 +212,7 @@ Status Task::renameat2(int olddirfd, std::string_view oldpath, int newdirfd,
                         old_d.inode(), new_d.inode(), flags};
   const int e = check_ends(ends);
   if (e < 0) return Err{-e};
-  if (e == 1) return {};
+  if (e == kSameObject) return {};
   if (int err = may_rename(*s_, ends, current_cred(*s_))) return Err{-err};
   return commit_rename(ends);
 }

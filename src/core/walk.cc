@@ -61,10 +61,14 @@ bool try_to_unlazy(Nameidata& nd) {
   return true;
 }
 
-int unlazy(Nameidata& nd, Echild why) {
-  count(why);
+int unlazy(Nameidata& nd) {
   if (nd.flags & kLookupCached) return -EAGAIN;
   return try_to_unlazy(nd) ? 0 : -ECHILD;
+}
+
+int unlazy(Nameidata& nd, Echild why) {
+  count(why);
+  return unlazy(nd);
 }
 
 bool validate_rcu(const Nameidata& nd, Echild* why) {
@@ -416,8 +420,7 @@ int handle_dotdot(Nameidata& nd) {
   if (!nd.rcu) return follow_dotdot(nd);
   const int err = follow_dotdot_rcu(nd);
   if (err != -ECHILD) return err;
-  if (nd.flags & kLookupCached) return -EAGAIN;
-  if (!try_to_unlazy(nd)) return -ECHILD;
+  if (int e = unlazy(nd)) return e;
   return follow_dotdot(nd);
 }
 
@@ -479,8 +482,7 @@ int walk_component(Nameidata& nd, std::string_view name, const Component& c, Las
     const int err = walk_component_rcu(nd, name, c, follow);
     if (err == kRestart) return -ECHILD;
     if (err != -ECHILD) return err;
-    if (nd.flags & kLookupCached) return -EAGAIN;
-    if (!try_to_unlazy(nd)) return -ECHILD;
+    if (int e = unlazy(nd)) return e;
   }
   return walk_component_ref(nd, name, follow);
 }
