@@ -7,11 +7,16 @@
 //   --benchmark_enable_random_interleaving=true --benchmark_repetitions=5 they run
 //   side by side in one process (stat, access, statfs, getxattr, listxattr, readlink
 //   of a symlink beside the file, fstat of an O_PATH descriptor of it).
+// BM_HostfsStat/watch:fanotify, /watch:inotify and /watch:0: the same stat on hostfs
+//   (ttl=3600) serving one host tree (under /dev/shm), with each source of host
+//   changes and without, to run side by side the same way: what following the host
+//   costs a cached stat.
 //
 // `rcuvfs bench` compares the modes with the baselines; this is the tool for
 // looking at one of them closely (perf record -- rcuvfs_stat_bench --benchmark_filter=...).
 #include "tools/bench/call.h"
 #include "tools/bench/fixture.h"
+#include "tools/bench/host_tree.h"
 #include "tools/bench/vfs_tree.h"
 
 #include <rcuvfs/vfs.h>
@@ -20,6 +25,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -154,7 +162,45 @@ void BM_Call(benchmark::State& state, Call call) {
   state.counters["spec_frac"] = total > 0 ? spec / total : 0;
 }
 
+// hostfs over one host tree (made once), with or without the host watch; built on
+// first use and kept until exit, as namespace_under_test.
+rcuvfs::Vfs& hostfs_under_test(const std::string& watch) {
+  static rcuvfs::tools::bench::HostTree* tree = [] {
+    std::string err;
+    const char* parent = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
+    auto t = rcuvfs::tools::bench::HostTree::create(TreeShape(kDepth, kSubtrees), &err, parent);
+    if (!t) {
+      std::fprintf(stderr, "%s\n", err.c_str());
+      std::exit(1);
+    }
+    return t.release();
+  }();
+  static std::map<std::string, rcuvfs::Vfs*> each;  // single-threaded benchmarks, one at a time
+  rcuvfs::Vfs*& vfs = each[watch];
+  if (!vfs) {
+    auto v = rcuvfs::Vfs::create("hostfs", "ttl=3600,watch=" + watch + ",dir=" + tree->dir());
+    if (!v.ok()) {
+      std::fprintf(stderr, "cannot create a hostfs namespace (watch=%s) over %s\n",
+                   watch.c_str(), tree->dir().c_str());
+      std::exit(1);
+    }
+    vfs = v->release();
+  }
+  return *vfs;
+}
+
+void BM_HostfsStat(benchmark::State& state, const std::string& watch) {
+  auto task = hostfs_under_test(watch).new_task();
+  std::string path = "/";
+  path += TreeShape(kDepth, kSubtrees).file(0);
+  stat_loop(state, *task, {path});
+}
+
 void register_all() {
+  for (const char* watch : {"fanotify", "inotify", "0"})
+    benchmark::RegisterBenchmark((std::string("BM_HostfsStat/watch:") + watch).c_str(),
+                                 BM_HostfsStat, std::string(watch))
+        ->Unit(benchmark::kNanosecond);
   for (Call c : {Call::kStat, Call::kAccess, Call::kStatfs, Call::kGetxattr, Call::kListxattr,
                  Call::kReadlink, Call::kFstat})
     benchmark::RegisterBenchmark((std::string("BM_Call/") + call_name(c)).c_str(), BM_Call, c)

@@ -24,25 +24,22 @@ Dentry* dir_dentry(const Inode& dir) {
 }
 }  // namespace
 
-void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie) {
+Inode* entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie) {
   Dentry* dd = dir_dentry(dir);
-  Inode* gone = nullptr;
+  Inode* was = nullptr;   // the object the removed name was bound to
+  Inode* gone = nullptr;  // the same, when its entry went (the feed reports it)
   if (Dentry* c = dd ? d_lookup(dd, name) : nullptr) {
     // A mount on the entry keeps it: the mount tree is rcuvfs's own. Otherwise the
     // entry goes as a stale one does when revalidated (with what is cached below it).
-    // The object that went, reported with the change (iget: the drop may free it).
-    const bool removed = mask & (IN_DELETE | IN_MOVED_FROM);
-    Inode* inode = removed ? c->inode.load(std::memory_order_acquire) : nullptr;
-    if (inode) iget(inode);
-    if (d_invalidate_unless_mounted(c) == Invalidated::kDropped)
-      gone = inode;
-    else if (inode)
-      iput(inode);
+    // iget: the drop may free the object.
+    if (mask & (IN_DELETE | IN_MOVED_FROM)) was = c->inode.load(std::memory_order_acquire);
+    if (was) iget(was);
+    if (d_invalidate_unless_mounted(c) == Invalidated::kDropped) gone = was;
     dput(c);
   }
   if (Feed* f = feed_of(&dir)) f->post({mask, gone, &dir, name, cookie});
-  if (gone) iput(gone);
   if (dd) dput(dd);
+  return was;
 }
 
 void object_changed(Inode& inode, uint32_t mask, Inode* dir, std::string_view name) {

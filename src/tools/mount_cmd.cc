@@ -27,7 +27,7 @@ void add_mount_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   sub->add_option("--entry-timeout", opt->entry_timeout,
                   "Seconds the kernel caches a name lookup (default: 86400 when the "
-                  "namespace reports every change, as memfs and hostfs with watch=1 do; "
+                  "namespace reports every change, as memfs and hostfs (unless watch=0) do; "
                   "else 1)")
       ->check(seconds_or_zero());
   sub->add_option("--attr-timeout", opt->attr_timeout,

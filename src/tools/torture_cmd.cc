@@ -53,12 +53,23 @@ void add_torture_command(CLI::App& app, int& exit_code) {
       ->check(one_of(torture::known_scenario, "scenario", torture::kScenarioNames));
   add_cache_option(sub, opt->cache);
   sub->add_flag("--host-writer", opt->host_writer,
-                "hostfs: serve it with the host watch (watch=1) and add a writer that "
-                "changes the host directory behind rcuvfs's back");
+                "hostfs: add a writer that changes the host directory behind rcuvfs's "
+                "back");
+  sub->add_option("--host-watch", opt->host_watch,
+                  "hostfs: its watch= option: 1 (the default: fanotify where the process "
+                  "may, else inotify), inotify, fanotify, or 0 (no watch: the cache is "
+                  "trusted for the whole run)")
+      ->check(one_of(torture::known_host_watch, "watch", torture::kHostWatchNames));
   sub->add_flag("--json", opt->json, "Print the result as JSON on stdout");
   sub->callback([opt, &exit_code] {
     if (opt->host_writer && opt->fs != "hostfs") {
       std::fprintf(stderr, "rcuvfs torture: --host-writer needs --fs hostfs\n");
+      exit_code = 2;
+      return;
+    }
+    if (opt->host_writer && opt->host_watch == "0") {
+      // Nothing would bring the host's changes through within the run.
+      std::fprintf(stderr, "rcuvfs torture: --host-writer needs the host watch\n");
       exit_code = 2;
       return;
     }

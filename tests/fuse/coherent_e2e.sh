@@ -1,5 +1,5 @@
 #!/bin/sh
-# `rcuvfs mount --fs hostfs:watch=1,dir=HOST`: the kernel caches names and attributes
+# `rcuvfs mount --fs hostfs:watch=W,dir=HOST`: the kernel caches names and attributes
 # for good (the server chose the coherent timeouts) and still sees every host change.
 #
 #   coherent_e2e.sh RCUVFS_BINARY HOST_LAG_BINARY
@@ -14,7 +14,7 @@
 #     shows exactly the host's tree.
 #
 # RCUVFS_TREE_FILES: files in the tree of step 1 (default 2000); RCUVFS_LAG_ROUNDS:
-# host_lag's rounds (default 200).
+# host_lag's rounds (default 200); RCUVFS_HOST_WATCH: hostfs's watch= (default 1).
 # Exit 77 (ctest SKIP) when FUSE cannot run here.
 set -eu
 BIN=$1
@@ -23,6 +23,7 @@ export LC_ALL=C
 . "$(dirname "$0")/lib.sh"
 FILES=${RCUVFS_TREE_FILES:-2000}
 ROUNDS=${RCUVFS_LAG_ROUNDS:-200}
+WATCH=${RCUVFS_HOST_WATCH:-1}
 
 skip_unless_fuse_works
 
@@ -43,7 +44,7 @@ trap 'exit 1' INT TERM
 
 # serve [ARGS...]: mount HOST on MNT in the background, with the exit report.
 serve() {
-  "$BIN" mount -f --exit-report --fs "hostfs:watch=1,dir=$HOST" "$@" "$MNT" 2>"$LOG" &
+  "$BIN" mount -f --exit-report --fs "hostfs:watch=$WATCH,dir=$HOST" "$@" "$MNT" 2>"$LOG" &
   PID=$!
   wait_mounted "$MNT"
 }

@@ -12,6 +12,7 @@
 #include "core/internals.h"
 #include "core/namei.h"
 #include "core/ops_common.h"
+#include "fs/hostfs/hostfs.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -29,11 +30,19 @@ namespace {
 
 using rcuvfs_test::HostDir;
 
-class HostfsWatchTest : public ::testing::Test {
+// Each test runs with each of the host's sources: inotify, and fanotify where the
+// process may use it (root).
+class HostfsWatchTest : public ::testing::TestWithParam<const char*> {
  protected:
-  void start(const char* extra = "watch=1,") {
+  void SetUp() override {
     ASSERT_FALSE(host.path().empty());
-    auto v = Vfs::create("hostfs", std::string("ttl=3600,") + extra + "dir=" + host.path());
+    if (fanotify() && !Vfs::create("hostfs", "watch=fanotify,dir=" + host.path()).ok())
+      GTEST_SKIP() << "fanotify's filesystem marks need CAP_SYS_ADMIN";
+  }
+  bool fanotify() const { return std::string(GetParam()) == "fanotify"; }
+  void start(std::string extra = "") {
+    if (extra.empty()) extra = std::string("watch=") + GetParam() + ",";
+    auto v = Vfs::create("hostfs", "ttl=3600," + extra + "dir=" + host.path());
     ASSERT_OK(v);
     vfs = std::move(*v);
     t = vfs->new_task();
@@ -71,7 +80,7 @@ class HostfsWatchTest : public ::testing::Test {
   core::PathRef root_ref;  // released before the namespace
 };
 
-TEST_F(HostfsWatchTest, HostChangesShowWithinTheTtl) {
+TEST_P(HostfsWatchTest, HostChangesShowWithinTheTtl) {
   start();
   ASSERT_ERRNO(t->statx(AT_FDCWD, "f", 0), ENOENT);  // cached as absent for an hour
   host_put("f");
@@ -101,7 +110,7 @@ TEST_F(HostfsWatchTest, HostChangesShowWithinTheTtl) {
   EXPECT_TRUE(eventually([&] { return err("e/x") == ENOENT; }));
 }
 
-TEST_F(HostfsWatchTest, WithoutTheWatchTheTtlRules) {
+TEST_P(HostfsWatchTest, WithoutTheWatchTheTtlRules) {
   start("watch=0,");
   ASSERT_ERRNO(t->statx(AT_FDCWD, "f", 0), ENOENT);
   host_put("f");
@@ -109,7 +118,7 @@ TEST_F(HostfsWatchTest, WithoutTheWatchTheTtlRules) {
   EXPECT_ERRNO(t->statx(AT_FDCWD, "f", 0), ENOENT) << "the cached absence is trusted";
 }
 
-TEST_F(HostfsWatchTest, EchoesChangeNothingAndAreNotReportedTwice) {
+TEST_P(HostfsWatchTest, EchoesChangeNothingAndAreNotReportedTwice) {
   start();
   auto in = t->inotify_init1(IN_NONBLOCK);
   ASSERT_OK(in);
@@ -142,7 +151,62 @@ TEST_F(HostfsWatchTest, EchoesChangeNothingAndAreNotReportedTwice) {
 // The host's attribute and data changes to a cached object reach the feed once each
 // (an echo of a change made through rcuvfs does not: see the test above), so that a
 // cache kept by the feed (a FUSE mount's kernel) hears of them.
-TEST_F(HostfsWatchTest, HostAttributeChangesAreReported) {
+// A host write load is a stream of object events (each write an IN_MODIFY, each close
+// an IN_CLOSE_WRITE, each chmod an IN_ATTRIB). The events of one object in one read of
+// the queue cost one fetch of its attributes, and still report both kinds, in order.
+TEST_P(HostfsWatchTest, AnObjectsEventsInOneReadAreOneFetch) {
+  host_put("f");
+  start();
+  auto s = vfs->subscribe();
+  ASSERT_OK(t->statx(AT_FDCWD, "f", 0));  // cached
+  auto& sb = static_cast<hostfs::HostSuper&>(*root_inode().sb);
+  const hostfs::WatchStats before = sb.watch_stats();
+  {
+    // The watch's thread waits for the root's lock to apply m0's creation: what the
+    // host does meanwhile is queued, and read at once when the lock is let go.
+    std::unique_lock hold(root_inode().lock);
+    host_put("m0");
+    ASSERT_TRUE(eventually([&] { return sb.watch_stats().reads > before.reads; }));
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_EQ(::chmod(at("f").c_str(), (i & 1) ? 0644 : 0600), 0);
+      host_put("f", "x");
+    }
+    host_put("m1");
+  }
+  std::vector<Change> c;
+  ASSERT_TRUE(eventually([&] {
+    s->read(c, 1000, std::chrono::milliseconds(0));
+    return !c.empty() && c.back().name == "m1";
+  }));
+  std::vector<std::string> seen;
+  for (const Change& x : c) seen.push_back(std::to_string(x.mask) + ":" + x.name);
+  EXPECT_EQ(seen, (std::vector<std::string>{std::to_string(IN_CREATE) + ":m0",
+                                            std::to_string(IN_ATTRIB) + ":f",
+                                            std::to_string(IN_MODIFY) + ":f",
+                                            std::to_string(IN_CREATE) + ":m1"}));
+  const hostfs::WatchStats after = sb.watch_stats();
+  EXPECT_EQ(after.fetches - before.fetches, 1u) << "f's 150 events, one fetch";
+  // fanotify merges them itself, in its queue.
+  if (!fanotify()) EXPECT_EQ(after.folded - before.folded, 149u);
+  const Statx f = *t->statx(AT_FDCWD, "f", 0);
+  EXPECT_EQ(f.stx_size, 50u);
+  EXPECT_EQ(f.stx_mode & 07777, 0644u);
+}
+
+// A hard link removed on the host changes the link count of the object behind every
+// other name, which the host reports for the removed name only.
+TEST_P(HostfsWatchTest, AHardLinkRemovedOnTheHostShowsInTheOtherNamesLinkCount) {
+  host_put("a");
+  ASSERT_EQ(::link(at("a").c_str(), at("b").c_str()), 0);
+  start();
+  ASSERT_EQ(t->statx(AT_FDCWD, "a", 0)->stx_nlink, 2u);
+  ASSERT_EQ(t->statx(AT_FDCWD, "b", 0)->stx_nlink, 2u);  // b cached
+  ASSERT_EQ(::unlink(at("b").c_str()), 0);
+  EXPECT_TRUE(eventually([&] { return err("b") == ENOENT; }));
+  EXPECT_EQ(t->statx(AT_FDCWD, "a", 0)->stx_nlink, 1u);
+}
+
+TEST_P(HostfsWatchTest, HostAttributeChangesAreReported) {
   host_put("f");
   start();
   auto s = vfs->subscribe();
@@ -172,7 +236,7 @@ TEST_F(HostfsWatchTest, HostAttributeChangesAreReported) {
 // (here: its directory renamed away and back on the host while a descriptor holds it;
 // a FUSE server's nodes hold such descriptors) still has its host changes reported:
 // the watch finds objects by their host identity, not through the dcache.
-TEST_F(HostfsWatchTest, ChangesReachObjectsHeldBelowADroppedEntry) {
+TEST_P(HostfsWatchTest, ChangesReachObjectsHeldBelowADroppedEntry) {
   ASSERT_EQ(::mkdir(at("d").c_str(), 0755), 0);
   host_put("d/f");
   start();
@@ -206,8 +270,10 @@ TEST_F(HostfsWatchTest, ChangesReachObjectsHeldBelowADroppedEntry) {
 // The host's own queue overflowing loses events: everything cached is dropped and the
 // feed's subscribers hear IN_Q_OVERFLOW. The host's queue is made tiny for the watch's
 // instance (inotify reads the limit when an instance is made; root only).
-TEST_F(HostfsWatchTest, HostQueueOverflowDropsEverythingAndSaysSo) {
-  const char* limit = "/proc/sys/fs/inotify/max_queued_events";
+TEST_P(HostfsWatchTest, HostQueueOverflowDropsEverythingAndSaysSo) {
+  const std::string limit_path =
+      std::string("/proc/sys/fs/") + GetParam() + "/max_queued_events";
+  const char* limit = limit_path.c_str();
   if (::geteuid() != 0 || ::access(limit, W_OK) != 0) GTEST_SKIP() << "needs root";
   for (int i = 0; i < 50; ++i) host_put("f" + std::to_string(i));
   auto set_limit = [&](const std::string& v) {
@@ -263,7 +329,7 @@ TEST_F(HostfsWatchTest, HostQueueOverflowDropsEverythingAndSaysSo) {
   EXPECT_TRUE(told) << "inotify did not hear of the overflow";
 }
 
-TEST_F(HostfsWatchTest, CachedStatsStaySpeculative) {
+TEST_P(HostfsWatchTest, CachedStatsStaySpeculative) {
   start();
   ASSERT_ERRNO(t->statx(AT_FDCWD, "marker", 0), ENOENT);
   host_put("f");
@@ -281,7 +347,7 @@ TEST_F(HostfsWatchTest, CachedStatsStaySpeculative) {
 // names up or rename entries into it. Nothing it finds or moves there may be cached:
 // no walk from the root reaches it any more and nothing would ever drop it, so the
 // consistency check (every hashed entry listed below a reachable one) would find it.
-TEST_F(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
+TEST_P(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
   start();
   auto s = vfs->subscribe();
   ASSERT_EQ(::mkdir(at("d").c_str(), 0755), 0);
@@ -327,7 +393,7 @@ TEST_F(HostfsWatchTest, NothingIsCachedBelowADirectoryDroppedWhileInUse) {
 // is attached to an entry no walk finds any more, and a stat of the mountpoint shows
 // the host's directory while the mount is there. Here the watch's report of the
 // entry (as for a host rename over it) races mounts on it.
-TEST_F(HostfsWatchTest, AHostChangeNeverHidesAMountMadeMeanwhile) {
+TEST_P(HostfsWatchTest, AHostChangeNeverHidesAMountMadeMeanwhile) {
   ASSERT_EQ(::mkdir(at("w").c_str(), 0755), 0);
   start();
   Inode& dir = root_inode();
@@ -337,7 +403,7 @@ TEST_F(HostfsWatchTest, AHostChangeNeverHidesAMountMadeMeanwhile) {
   std::thread watch([&] {
     while (!stop.load()) {
       std::unique_lock lk(dir.lock);  // as the watch reports: the directory locked
-      entry_changed(dir, "w", IN_MOVED_TO | IN_ISDIR, 0);
+      EXPECT_EQ(entry_changed(dir, "w", IN_MOVED_TO | IN_ISDIR, 0), nullptr);
     }
   });
   int mounted = 0, hidden = 0;
@@ -374,7 +440,7 @@ class DropTargetOnMount : public SecurityModule {
   int sb_mount(const SecPath*, const SecPath&, std::string_view, const Cred&) override {
     if (!dropped.exchange(true)) {
       std::unique_lock lk(dir_.lock);
-      entry_changed(dir_, "w", IN_MOVED_TO | IN_ISDIR, 0);
+      EXPECT_EQ(entry_changed(dir_, "w", IN_MOVED_TO | IN_ISDIR, 0), nullptr);
     }
     return 0;
   }
@@ -385,7 +451,7 @@ class DropTargetOnMount : public SecurityModule {
 };
 
 // The directory is still there: the mount walks to it again rather than fail.
-TEST_F(HostfsWatchTest, AMountWalksAgainToATargetDroppedMeanwhile) {
+TEST_P(HostfsWatchTest, AMountWalksAgainToATargetDroppedMeanwhile) {
   ASSERT_EQ(::mkdir(at("w").c_str(), 0755), 0);
   start();
   auto hook = std::make_shared<DropTargetOnMount>(root_inode());
@@ -399,6 +465,9 @@ TEST_F(HostfsWatchTest, AMountWalksAgainToATargetDroppedMeanwhile) {
   EXPECT_NE(st->stx_dev_minor, host->stx_dev_minor) << "the memfs root, not the host's w";
   ASSERT_OK(t->umount("/w"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Source, HostfsWatchTest, ::testing::Values("inotify", "fanotify"),
+                         [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace rcuvfs

@@ -23,7 +23,11 @@ namespace rcuvfs {
 // saw it or has its result dropped here. The cached entry, positive or negative, is
 // dropped. Reported to the feed as `mask` (IN_CREATE, IN_DELETE,
 // IN_MOVED_FROM or IN_MOVED_TO, | IN_ISDIR), `cookie` pairing the halves of a move.
-void entry_changed(Inode& dir, std::string_view name, uint32_t mask, uint32_t cookie = 0);
+// Returns, with a reference (iput it), the object a removed name (IN_DELETE,
+// IN_MOVED_FROM) was cached as bound to, or nullptr: its link count or ctime changed
+// with it, which the store may report for no other name of it.
+[[nodiscard]] Inode* entry_changed(Inode& dir, std::string_view name, uint32_t mask,
+                                   uint32_t cookie = 0);
 
 // The attributes (IN_ATTRIB) or the data (IN_MODIFY) of `inode` changed on the
 // store: reported to the feed, with the directory and name it was seen under (nullptr

@@ -219,10 +219,10 @@ struct HostOptions {
   std::string dir;
   int64_t ttl_ns = 2'000'000'000;  // 2 s
   size_t fds = 0;                  // the descriptor budget; 0: the default
-  bool watch = false;              // follow the host's changes (watcher.h)
+  WatchKind watch = WatchKind::kAuto;  // follow the host's changes (watcher.h)
 };
-// "DIR" or "[ttl=SECONDS,][fds=N,][watch=0|1,]dir=DIR" (dir= last, so DIR may contain
-// commas).
+// "DIR" or "[ttl=SECONDS,][fds=N,][watch=0|1|inotify|fanotify,]dir=DIR" (dir= last, so
+// DIR may contain commas).
 Result<HostOptions> parse_options(std::string_view options);
 // The budget when none is given: min(256, soft RLIMIT_NOFILE / 4), at least 1.
 size_t default_fd_budget();
@@ -252,6 +252,7 @@ class HostSuper : public Superblock {
   int mount_id() const { return mount_id_; }
   HostInode* root() const { return root_ptr_; }
   Watcher& watcher() { return *watcher_; }
+  WatchStats watch_stats() const { return watcher_->stats(); }
   // Bumped (seq_cst) by the watch before it expires an inode's attributes: a fetch
   // that began before and stores after must not leave them fresh.
   uint64_t host_gen() const { return host_gen_.load(std::memory_order_seq_cst); }
@@ -276,6 +277,9 @@ class HostSuper : public Superblock {
   // descriptor may hold a directory's entry that a change dropped from the dcache,
   // and lookups through it find their objects without caching them there.
   HostInode* live_inode_at(HostInode* dir, std::string_view name);
+  // `inode`, with a reference, if it is still the live inode of host object (dev,
+  // ino); nullptr otherwise. `inode` is only compared: it may be freed.
+  HostInode* live_inode(const HostInode* inode, uint64_t dev, uint64_t ino);
 
   std::mutex where_mu_;  // guards HostInode::where_dir_ and where_name_ of every inode
 

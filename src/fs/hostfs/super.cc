@@ -31,8 +31,14 @@ Result<HostOptions> parse_options(std::string_view opts) {
       double secs = std::strtod(v.c_str(), &end);
       if (*end || secs > 1e6) return Err{EINVAL};
       o.ttl_ns = static_cast<int64_t>(secs * 1e9);
-    } else if (kv == "watch=0" || kv == "watch=1") {
-      o.watch = kv.back() == '1';
+    } else if (kv == "watch=0") {
+      o.watch = WatchKind::kOff;
+    } else if (kv == "watch=1") {
+      o.watch = WatchKind::kAuto;
+    } else if (kv == "watch=inotify") {
+      o.watch = WatchKind::kInotify;
+    } else if (kv == "watch=fanotify") {
+      o.watch = WatchKind::kFanotify;
     } else if (kv.starts_with("fds=")) {
       std::string_view v = kv.substr(4);
       size_t n = 0;
@@ -175,6 +181,13 @@ HostInode* HostSuper::live_inode_at(HostInode* dir, std::string_view name) {
   return iget_live(it->second) ? it->second : nullptr;
 }
 
+HostInode* HostSuper::live_inode(const HostInode* inode, uint64_t dev, uint64_t ino) {
+  MutexLock g(table_mu_);
+  auto it = table_.find({dev, ino});
+  if (it == table_.end() || it->second != inode) return nullptr;
+  return iget_live(it->second) ? it->second : nullptr;
+}
+
 void HostSuper::forget(HostInode* inode) {
   MutexLock g(table_mu_);
   auto it = table_.find({inode->id().dev, inode->id().ino});
@@ -196,7 +209,12 @@ Result<std::unique_ptr<Superblock>> HostFsType::make_super(std::string_view opti
     ::close(fd);
     return Err{e};
   }
-  return std::unique_ptr<Superblock>(std::make_unique<HostSuper>(fd, st, *o));
+  auto sb = std::make_unique<HostSuper>(fd, st, *o);
+  // A source asked for by name that the host refuses (fanotify without CAP_SYS_ADMIN:
+  // EPERM) is an error, not a quiet fallback.
+  if (o->watch == WatchKind::kFanotify && !sb->watcher().fanotify())
+    return Err{sb->watcher().error() ? sb->watcher().error() : EPERM};
+  return std::unique_ptr<Superblock>(std::move(sb));
 }
 
 }  // namespace rcuvfs::hostfs

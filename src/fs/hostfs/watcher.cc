@@ -14,21 +14,17 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <shared_mutex>
 
 namespace rcuvfs::hostfs {
 
-namespace {
-constexpr uint32_t kNameEvents = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
-constexpr uint32_t kObjectEvents = IN_ATTRIB | IN_MODIFY | IN_CLOSE_WRITE;
-// IN_EXCL_UNLINK: a file hostfs keeps open after its last name went reports nothing.
-constexpr uint32_t kWatchMask = kNameEvents | kObjectEvents | IN_ONLYDIR | IN_EXCL_UNLINK;
-
-}  // namespace
-
-Watcher::Watcher(HostSuper& sb, bool enable) : sb_(sb) {
-  if (!enable) return;
-  ifd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+Watcher::Watcher(HostSuper& sb, WatchKind kind) : sb_(sb) {
+  if (kind == WatchKind::kOff) return;
+  if (kind != WatchKind::kInotify && !init_fanotify()) {
+    if (kind == WatchKind::kFanotify) return;  // error_ says why
+  }
+  if (!fanotify_) ifd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (ifd_ < 0) return;
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
   if (stop_fd_ < 0) {
@@ -64,6 +60,15 @@ void Watcher::stop() {
 
 void Watcher::watch(HostInode* dir, int fd) {
   if (ifd_ < 0) return;
+  if (fanotify_) {
+    const int wd = watch_fanotify(fd);
+    if (wd < 0) return;
+    std::lock_guard g(mu_);
+    dir_of_[wd] = dir;
+    wd_of_[dir] = wd;
+    watched_[id_of(dir)] = wd;
+    return;
+  }
   // Past the host's watch limit the directory is only as fresh as the TTL keeps it:
   // said once, as nothing else would show it (a FUSE mount would keep such a
   // directory's entries for its whole kernel timeout).
@@ -92,7 +97,12 @@ void Watcher::unwatch(HostInode* dir) {
   // Another inode of the same host directory may have the watch descriptor now (the
   // kernel returns the same one for the same object).
   if (auto d = dir_of_.find(it->second); d != dir_of_.end() && d->second == dir) {
-    (void)::inotify_rm_watch(ifd_, it->second);
+    if (!fanotify_) {
+      (void)::inotify_rm_watch(ifd_, it->second);
+    } else if (auto f = fid_of_wd_.find(it->second); f != fid_of_wd_.end()) {
+      wd_of_fid_.erase(f->second);
+      fid_of_wd_.erase(f);
+    }
     dir_of_.erase(d);
     forget_dir_locked(id_of(dir));
   }
@@ -127,7 +137,7 @@ bool Watcher::consume_locked(const Key& key) {
 }
 
 void Watcher::run() {
-  alignas(struct inotify_event) char buf[1 << 16];
+  alignas(8) char buf[1 << 16];  // inotify_event or fanotify_event_metadata
   pollfd p[2] = {{ifd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
     // Attribute events waiting for a change through rcuvfs to end are retried soon.
@@ -139,36 +149,82 @@ void Watcher::run() {
     if (!(p[0].revents & POLLIN)) continue;
     const ssize_t n = ::read(ifd_, buf, sizeof buf);
     if (n <= 0) continue;
-    for (ssize_t off = 0; off < n;) {
-      struct inotify_event e;
-      std::memcpy(&e, buf + off, sizeof e);
-      const char* raw = buf + off + sizeof e;
-      const std::string_view name(raw, e.len ? ::strnlen(raw, e.len) : 0);
-      handle(e, name);
-      off += static_cast<ssize_t>(sizeof e + e.len);
-    }
+    batch_.clear();
+    if (fanotify_)
+      parse_fanotify(buf, static_cast<size_t>(n));
+    else
+      parse_inotify(buf, static_cast<size_t>(n));
+    const size_t folded = fold_object_events(batch_);
+    constexpr auto r = std::memory_order_relaxed;
+    reads_.store(reads_.load(r) + 1, r);
+    events_.store(events_.load(r) + batch_.size(), r);
+    folded_.store(folded_.load(r) + folded, r);
+    for (const Event& ev : batch_) handle(ev);
   }
-  for (Pending& q : pending_) q.release();
   pending_.clear();
 }
 
-void Watcher::Pending::release() {
-  iput(inode);
-  if (dir) iput(dir);
+void Watcher::parse_inotify(const char* buf, size_t n) {
+  for (size_t off = 0; off < n;) {
+    struct inotify_event e;
+    std::memcpy(&e, buf + off, sizeof e);
+    const char* raw = buf + off + sizeof e;
+    Event ev{e.wd, e.mask, e.cookie, std::string_view(raw, e.len ? ::strnlen(raw, e.len) : 0),
+             0, 0};
+    if (e.mask & kObjectEvents) ev.kinds = ev.first = (e.mask & IN_ATTRIB) ? IN_ATTRIB : IN_MODIFY;
+    batch_.push_back(ev);
+    off += sizeof e + e.len;
+  }
+}
+
+WatchStats Watcher::stats() const {
+  constexpr auto r = std::memory_order_relaxed;
+  return {reads_.load(r), events_.load(r), folded_.load(r), fetches_.load(r), overflows_.load(r)};
+}
+
+size_t Watcher::fold_object_events(std::vector<Event>& batch) {
+  size_t folded = 0;
+  // From the end: `later` holds, per (watch, name), the next object event not yet
+  // separated from the one at hand by a name event of that name.
+  std::map<std::pair<int, std::string_view>, Event*> later;
+  for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+    const uint32_t mask = it->mask;
+    if (mask & (IN_Q_OVERFLOW | IN_IGNORED)) {
+      later.clear();
+      continue;
+    }
+    const std::pair<int, std::string_view> key{it->wd, it->name};
+    if (mask & kNameEvents) {
+      later.erase(key);
+    } else if (mask & kObjectEvents) {
+      auto [at, fresh] = later.try_emplace(key, &*it);
+      if (fresh) continue;
+      at->second->kinds |= it->kinds;
+      at->second->first = it->first;
+      it->kinds = 0;
+      ++folded;
+    }
+  }
+  return folded;
 }
 
 void Watcher::retry_pending(bool wait) {
   std::vector<Pending> again;
   for (Pending& q : std::exchange(pending_, {})) {
-    if (attributes_changed(q.inode, q.kind, q.dir, q.name, wait))
-      q.release();
-    else
+    HostInode* inode = sb_.live_inode(q.inode, q.id.first, q.id.second);
+    if (!inode) continue;
+    HostInode* dir = q.dir ? sb_.live_inode(q.dir, q.dir_id.first, q.dir_id.second) : nullptr;
+    if (!attributes_changed(inode, q.kinds, q.first, dir, q.name, wait))
       again.push_back(std::move(q));
+    if (dir) iput(dir);
+    iput(inode);
   }
   pending_ = std::move(again);
 }
 
-void Watcher::handle(const struct inotify_event& e, std::string_view name) {
+void Watcher::handle(const Event& e) {
+  const std::string_view name = e.name;
+  if ((e.mask & kObjectEvents) && !e.kinds) return;  // folded into a later one
   if (e.mask & IN_Q_OVERFLOW) {
     overflow();
     return;
@@ -194,9 +250,16 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
     if (!echo && !(diag::injected() & diag::kDropHostEvents)) {
       // The directory's own times and link count changed with its entries.
       dir->host_changed();
+      Inode* was;
       {
         std::unique_lock lk(dir->lock);
-        entry_changed(*dir, name, e.mask & (kNameEvents | IN_ISDIR), e.cookie);
+        was = entry_changed(*dir, name, e.mask & (kNameEvents | IN_ISDIR), e.cookie);
+      }
+      // A name removed or moved away: its object's link count or ctime changed, which
+      // an event of another of its names will not say (a hard link's).
+      if (was) {
+        if (was->sb == &sb_) static_cast<HostInode*>(was)->host_changed();
+        iput(was);
       }
       // An object that arrived here may be one hostfs has: a rename changed its ctime,
       // a link its link count, and an attribute event about it under its old name
@@ -210,14 +273,14 @@ void Watcher::handle(const struct inotify_event& e, std::string_view name) {
     }
   } else if (e.mask & kObjectEvents) {
     // IN_ATTRIB is an attribute change; IN_MODIFY and IN_CLOSE_WRITE (a write we may
-    // not have seen, through a mapping) are data changes.
-    const uint32_t kind = (e.mask & IN_ATTRIB) ? IN_ATTRIB : IN_MODIFY;
+    // not have seen, through a mapping) are data changes (run() set e.kinds so).
     if (name.empty()) {
-      // The directory's own watch: its parent's reports the same with the name,
-      // except for the root, which has no parent here.
-      if (dir == sb_.root()) changed_or_pending(dir, kind, nullptr, {});
+      // The directory's own watch: inotify's watch of its parent reports the same with
+      // the name, except for the root, which has no parent here; fanotify reports a
+      // directory's own changes only so.
+      if (dir == sb_.root() || fanotify_) changed_or_pending(dir, e.kinds, e.first, nullptr, {});
     } else if (HostInode* child = sb_.live_inode_at(dir, name)) {
-      changed_or_pending(child, kind, dir, name);
+      changed_or_pending(child, e.kinds, e.first, dir, name);
       iput(child);
     }
   }
@@ -245,19 +308,24 @@ AttrKey attr_key(const HostInode& i) {
 }
 }  // namespace
 
-void Watcher::changed_or_pending(HostInode* inode, uint32_t kind, HostInode* dir,
-                                 std::string_view name) {
-  if (attributes_changed(inode, kind, dir, name, false)) return;
+void Watcher::changed_or_pending(HostInode* inode, uint32_t kinds, uint32_t first,
+                                 HostInode* dir, std::string_view name) {
+  // One already waiting for this inode's lock fetches after this event too.
+  for (Pending& q : pending_)
+    if (q.inode == inode) {
+      q.kinds |= kinds;
+      return;
+    }
+  if (attributes_changed(inode, kinds, first, dir, name, false)) return;
   // A change through rcuvfs holds the lock: retried once it is done, without holding
   // up the events behind it. Past a bound, waited for.
   if (pending_.size() >= kMaxPending) retry_pending(true);
-  iget(inode);
-  if (dir) iget(dir);
-  pending_.push_back({inode, kind, dir, std::string(name)});
+  pending_.push_back({inode, id_of(inode), kinds, first, dir, dir ? id_of(dir) : DirId{},
+                      std::string(name)});
 }
 
-bool Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir,
-                                 std::string_view name, bool wait) {
+bool Watcher::attributes_changed(HostInode* inode, uint32_t kinds, uint32_t first,
+                                 HostInode* dir, std::string_view name, bool wait) {
   // The attributes are fetched again, with the inode's lock shared: a change through
   // rcuvfs holds it exclusively from its host call until it has stored the attributes
   // that call left, so an echo of it finds them equal to the host's and is not
@@ -268,21 +336,22 @@ bool Watcher::attributes_changed(HostInode* inode, uint32_t kind, HostInode* dir
   else if (!lk.try_lock())
     return false;
   const AttrKey before = attr_key(*inode);
+  fetches_.store(fetches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   inode->host_changed();
   if (!inode->refresh().ok()) return true;  // gone: the name's own event says so
   const AttrKey after = attr_key(*inode);
   if (after == before) return true;
-  object_changed(*inode, kind, dir, name);
-  // One fetch may show the next change too (its own event then finds nothing new):
-  // a write's new size behind a chmod's event, a chmod behind a write's.
-  if (kind == IN_ATTRIB && after.size != before.size)
-    object_changed(*inode, IN_MODIFY, dir, name);
-  else if (kind == IN_MODIFY && !after.same_owner(before))
-    object_changed(*inode, IN_ATTRIB, dir, name);
+  // One fetch may show more than its events said (their own events then find nothing
+  // new): a write's new size behind a chmod's event, a chmod behind a write's.
+  if (after.size != before.size) kinds |= IN_MODIFY;
+  if (!after.same_owner(before)) kinds |= IN_ATTRIB;
+  object_changed(*inode, first, dir, name);
+  if (kinds & ~first) object_changed(*inode, kinds & ~first, dir, name);
   return true;
 }
 
 void Watcher::overflow() {
+  overflows_.store(overflows_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   sb_.expire_all();
   HostInode* root = sb_.root();
   {

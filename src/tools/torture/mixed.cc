@@ -62,7 +62,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   rep.inject = opt.inject;
   rep.threads = opt.threads;
 
-  RootNamespace ns(opt.fs, opt.cache, opt.host_writer);
+  RootNamespace ns(opt.fs, opt.cache, opt.host_watch);
   if (!ns.vfs()) {
     rep.error = ns.error();
     return rep;

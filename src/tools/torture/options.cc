@@ -21,6 +21,10 @@ bool known_scenario(std::string_view name) {
   return name == "mixed" || name == "rename-attack";
 }
 
+bool known_host_watch(std::string_view name) {
+  return name == "1" || name == "inotify" || name == "fanotify" || name == "0";
+}
+
 bool known_fs(std::string_view name) {
   return name == "memfs" || name == "recyclefs" || name == "legacyfs" || name == "hostfs";
 }

@@ -16,7 +16,8 @@ struct Options {
   uint32_t seed = 1;
   std::string inject;              // "" or a bug name (parse_inject)
   uint64_t cache = 0;              // the dentry cache's budget in bytes; 0: the default
-  bool host_writer = false;        // hostfs: watch the host, and change it behind rcuvfs's back
+  bool host_writer = false;        // hostfs: change the host behind rcuvfs's back
+  std::string host_watch = "1";    // hostfs's watch= option: 1, inotify, fanotify or 0
   bool json = false;
   bool progress = true;            // the progress line on stderr
 };
@@ -27,11 +28,13 @@ struct Options {
 std::optional<unsigned> parse_inject(std::string_view name);
 bool known_scenario(std::string_view name);
 bool known_fs(std::string_view name);
+bool known_host_watch(std::string_view name);
 
 inline constexpr const char* kInjectNames =
     "skip-validation, skip-parent-recheck, no-attr-snapshot, evict-hashed, drop-host-events, "
     "access-skip-validation, xattr-in-place, readlink-skip-validation, xattr-skip-validation";
 inline constexpr const char* kScenarioNames = "mixed, rename-attack";
 inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs, hostfs";
+inline constexpr const char* kHostWatchNames = "1, inotify, fanotify, 0";
 
 }  // namespace rcuvfs::torture

@@ -9,7 +9,7 @@
 
 namespace rcuvfs::torture {
 
-RootNamespace::RootNamespace(const std::string& fs, uint64_t cache, bool watch) {
+RootNamespace::RootNamespace(const std::string& fs, uint64_t cache, const std::string& watch) {
   std::string options;
   if (fs == "hostfs") {
     // /dev/shm when there is one: the host side of every operation stays in memory.
@@ -22,7 +22,7 @@ RootNamespace::RootNamespace(const std::string& fs, uint64_t cache, bool watch) 
     host_dir_ = tmpl;
     // Searchable by all, like the memfs root: readers check access with other ids.
     ::chmod(host_dir_.c_str(), 0755);
-    options = std::string("ttl=3600,") + (watch ? "watch=1," : "") + "dir=" + host_dir_;
+    options = "ttl=3600,watch=" + watch + ",dir=" + host_dir_;
   }
   auto v = Vfs::create(fs, options);
   if (!v.ok()) {

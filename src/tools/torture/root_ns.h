@@ -16,8 +16,9 @@ class RootNamespace {
   // `cache`: the dentry cache's budget in bytes (0: the default); a small one makes
   // the shrinker evict entries while the readers walk them.
   // On failure, vfs() is null and error() says why.
-  // `watch`: hostfs follows the host (its watch=1 option).
-  explicit RootNamespace(const std::string& fs, uint64_t cache = 0, bool watch = false);
+  // `watch`: hostfs's watch= option (1, inotify, fanotify, 0).
+  explicit RootNamespace(const std::string& fs, uint64_t cache = 0,
+                         const std::string& watch = "1");
   ~RootNamespace();
   RootNamespace(const RootNamespace&) = delete;
   RootNamespace& operator=(const RootNamespace&) = delete;
