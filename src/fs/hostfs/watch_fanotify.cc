@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace rcuvfs::hostfs {
@@ -45,9 +46,9 @@ bool Watcher::init_fanotify() {
   }
   ifd_ = fd;
   fanotify_ = true;
-  // The root's filesystem is marked by the root's own watch(); a kernel without
-  // FAN_RENAME (5.17) refuses that mark, checked here so that the instance falls back
-  // to inotify instead of watching nothing.
+  // The root's filesystem is marked here, not by the root's watch(): a kernel without
+  // FAN_RENAME (5.17), or a host filesystem without file handles, refuses the mark,
+  // and the instance then falls back to inotify instead of watching nothing.
   if (::fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_DONT_FOLLOW,
                       kFanNames | kFanObjects | FAN_ONDIR, sb_.root_fd(), nullptr) != 0) {
     error_ = errno;
@@ -73,13 +74,21 @@ int Watcher::watch_fanotify(int fd) {
   __kernel_fsid_t fsid;
   static_assert(sizeof fsid == sizeof sfs.f_fsid);
   std::memcpy(&fsid, &sfs.f_fsid, sizeof fsid);
-  const std::string key = fid_key(fsid, *reinterpret_cast<const struct file_handle*>(handle.data()));
+  const std::string key =
+      fid_key(fsid, *reinterpret_cast<const struct file_handle*>(handle.data()));
   std::lock_guard g(mu_);
   if (std::find(marked_devs_.begin(), marked_devs_.end(), st.st_dev) == marked_devs_.end()) {
-    // A host filesystem mounted inside the served tree: marked as it is reached.
+    // A host filesystem mounted inside the served tree: marked as it is reached. One
+    // that refuses is followed within ttl only: said once, as for inotify's limit.
     if (::fanotify_mark(ifd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_DONT_FOLLOW,
-                        kFanNames | kFanObjects | FAN_ONDIR, fd, nullptr) != 0)
+                        kFanNames | kFanObjects | FAN_ONDIR, fd, nullptr) != 0) {
+      if (!limit_reported_.exchange(true))
+        std::fprintf(stderr,
+                     "rcuvfs hostfs: fanotify cannot mark a host filesystem inside the "
+                     "served tree (%s): its directories follow the host within ttl only\n",
+                     std::strerror(errno));
       return -1;
+    }
     marked_devs_.push_back(st.st_dev);
   }
   // The same host directory under two inodes (a stale one and its replacement) keeps
@@ -129,10 +138,10 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
     struct Where {
       int wd = 0;  // 0: not a directory hostfs has
       std::string_view name;
-      bool found = false;
     } at, from, to;
     const char* end = reinterpret_cast<const char*>(md) + md->event_len;
-    for (const char* p = reinterpret_cast<const char*>(md + 1); p + sizeof(fanotify_event_info_header) <= end;) {
+    for (const char* p = reinterpret_cast<const char*>(md + 1);
+         p + sizeof(fanotify_event_info_header) <= end;) {
       const auto* h = reinterpret_cast<const struct fanotify_event_info_header*>(p);
       if (h->len == 0 || p + h->len > end) break;
       const auto* fid = reinterpret_cast<const struct fanotify_event_info_fid*>(p);
@@ -144,7 +153,6 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
       if (w) {
         const char* nm = reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
         w->name = std::string_view(nm, ::strnlen(nm, static_cast<size_t>(p + h->len - nm)));
-        w->found = true;
         std::lock_guard g(mu_);
         auto it = wd_of_fid_.find(fid_key(fid->fsid, *fh));
         if (it != wd_of_fid_.end()) w->wd = it->second;
@@ -167,8 +175,7 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
                              ((md->mask & (FAN_MODIFY | FAN_CLOSE_WRITE)) ? IN_MODIFY : 0);
       // Merged with a name event: the object is looked up after it, by its name now.
       const uint32_t first = (kinds & IN_ATTRIB) ? IN_ATTRIB : IN_MODIFY;
-      batch_.push_back({at.wd, (kinds & IN_ATTRIB ? IN_ATTRIB : IN_MODIFY) | isdir, 0, name,
-                        kinds, first});
+      batch_.push_back({at.wd, first | isdir, 0, name, kinds, first});
     }
   }
 }
