@@ -10,7 +10,8 @@ PACKAGES="build-essential cmake pkg-config
   nlohmann-json3-dev
   gnuplot-nox
   libfuse3-dev fuse3
-  stress-ng git tar diffutils findutils attr"
+  stress-ng git tar diffutils findutils attr
+  etcd-server etcd-client"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -25,4 +26,12 @@ if [ -n "$missing" ]; then
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# etcd-server's package enables a system etcd on localhost:2379; the tests start their
+# own clusters (scripts/etcd-cluster.sh) and need none running.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now etcd >/dev/null 2>&1 || true
+fi
+if [ -x /etc/init.d/etcd ] && [ "$(id -u)" -eq 0 ]; then
+  /etc/init.d/etcd stop >/dev/null 2>&1 || true
 fi
