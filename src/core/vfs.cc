@@ -164,7 +164,9 @@ bool mountable(const Dentry* d) RCUVFS_REQUIRES(g_mount_lock) {
 // Run `attach(where)` (a Status) under g_mount_lock once `where`, the walked `target`,
 // is mountable. An entry its filesystem dropped as stale since the walk found it (a
 // host change seen by hostfs's watch) names a directory that may still be there: the
-// target is walked again, a few times. Only a removed one is ENOENT at once.
+// target is walked again. An overflow of the host's queue drops the target at most
+// twice (its entry, then its parent's with what is below), so 16 walks outlast a run
+// of overflows; only a removed directory is ENOENT at once.
 template <class Attach>
 Status attach_at(TaskState& t, std::string_view target, PathRef where, bool want_dir,
                  Attach&& attach) {
@@ -173,7 +175,7 @@ Status attach_at(TaskState& t, std::string_view target, PathRef where, bool want
       MutexLock g(g_mount_lock);
       if (mountable(where.dentry())) return attach(where.get());
     }
-    if (where.dentry()->has_flag(kDDeleted) || walks == 4) return Err{ENOENT};
+    if (where.dentry()->has_flag(kDDeleted) || walks == 16) return Err{ENOENT};
     auto again = lookup_path(t, AT_FDCWD, target, kLookupFollow);
     if (!again.ok()) return Err{again.error()};
     where = PathRef(*again);

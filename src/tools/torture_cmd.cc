@@ -56,9 +56,8 @@ void add_torture_command(CLI::App& app, int& exit_code) {
                 "hostfs: add a writer that changes the host directory behind rcuvfs's "
                 "back");
   sub->add_option("--host-watch", opt->host_watch,
-                  "hostfs: its watch= option: 1 (the default: fanotify where the process "
-                  "may, else inotify), inotify, fanotify, or 0 (no watch: the cache is "
-                  "trusted for the whole run)")
+                  "hostfs: its watch= option: 1 or inotify (the default), fanotify, or 0 "
+                  "(no watch: the cache is trusted for the whole run)")
       ->check(one_of(torture::known_host_watch, "watch", torture::kHostWatchNames));
   sub->add_flag("--json", opt->json, "Print the result as JSON on stdout");
   sub->callback([opt, &exit_code] {

@@ -219,7 +219,7 @@ struct HostOptions {
   std::string dir;
   int64_t ttl_ns = 2'000'000'000;  // 2 s
   size_t fds = 0;                  // the descriptor budget; 0: the default
-  WatchKind watch = WatchKind::kAuto;  // follow the host's changes (watcher.h)
+  WatchKind watch = WatchKind::kInotify;  // follow the host's changes (watcher.h)
 };
 // "DIR" or "[ttl=SECONDS,][fds=N,][watch=0|1|inotify|fanotify,]dir=DIR" (dir= last, so
 // DIR may contain commas).

@@ -33,9 +33,7 @@ Result<HostOptions> parse_options(std::string_view opts) {
       o.ttl_ns = static_cast<int64_t>(secs * 1e9);
     } else if (kv == "watch=0") {
       o.watch = WatchKind::kOff;
-    } else if (kv == "watch=1") {
-      o.watch = WatchKind::kAuto;
-    } else if (kv == "watch=inotify") {
+    } else if (kv == "watch=1" || kv == "watch=inotify") {
       o.watch = WatchKind::kInotify;
     } else if (kv == "watch=fanotify") {
       o.watch = WatchKind::kFanotify;

@@ -48,7 +48,7 @@ bool Watcher::init_fanotify() {
   fanotify_ = true;
   // The root's filesystem is marked here, not by the root's watch(): a kernel without
   // FAN_RENAME (5.17), or a host filesystem without file handles, refuses the mark,
-  // and the instance then falls back to inotify instead of watching nothing.
+  // and the instance is then refused with that error instead of watching nothing.
   if (::fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_DONT_FOLLOW,
                       kFanNames | kFanObjects | FAN_ONDIR, sb_.root_fd(), nullptr) != 0) {
     error_ = errno;

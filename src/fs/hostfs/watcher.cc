@@ -21,9 +21,7 @@ namespace rcuvfs::hostfs {
 
 Watcher::Watcher(HostSuper& sb, WatchKind kind) : sb_(sb) {
   if (kind == WatchKind::kOff) return;
-  if (kind != WatchKind::kInotify && !init_fanotify()) {
-    if (kind == WatchKind::kFanotify) return;  // error_ says why
-  }
+  if (kind == WatchKind::kFanotify && !init_fanotify()) return;  // error_ says why
   if (!fanotify_) ifd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (ifd_ < 0) return;
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC);

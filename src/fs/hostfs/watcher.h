@@ -3,10 +3,11 @@
 // namespace's change feed (<rcuvfs/fs/changes.h>). Two sources, one set of rules:
 //
 //  - inotify: a watch per directory (its descriptor `wd`), in the host's order;
-//  - fanotify (watch_fanotify.cc): one mark per host filesystem, which reports every
-//    directory by its file handle; where the process may (CAP_SYS_ADMIN) and the
-//    kernel reports names by directory handle (FAN_REPORT_DFID_NAME, Linux 5.9;
-//    FAN_RENAME, 5.17). Each directory gets a number of its own in place of a `wd`.
+//  - fanotify (watch_fanotify.cc, watch=fanotify): one mark per host filesystem, which
+//    reports every directory by its file handle; where the process may
+//    (CAP_SYS_ADMIN) and the kernel reports names by directory handle
+//    (FAN_REPORT_DFID_NAME, Linux 5.9; FAN_RENAME, 5.17). Each directory gets a number
+//    of its own in place of a `wd`.
 //    The host merges events of one object in its queue, their order lost: a merged
 //    name event is read back in the order that leaves what the host has now.
 //
@@ -55,8 +56,11 @@ namespace rcuvfs::hostfs {
 class HostSuper;
 class HostInode;
 
-// watch=0, watch=1 (fanotify where it may, else inotify), watch=inotify, watch=fanotify.
-enum class WatchKind { kOff, kAuto, kInotify, kFanotify };
+// watch=0; watch=1 or watch=inotify; watch=fanotify. inotify is the default: it hears
+// only the served tree, in order, where fanotify reads every change of the host
+// filesystem (a busy one overflows its queue, which drops the whole cache) and merges
+// events; fanotify is for trees past inotify's watch limit (docs/hostfs.md).
+enum class WatchKind { kOff, kInotify, kFanotify };
 
 // What a watch has done, for tests and diagnostics.
 struct WatchStats {

@@ -17,7 +17,7 @@ struct Options {
   std::string inject;              // "" or a bug name (parse_inject)
   uint64_t cache = 0;              // the dentry cache's budget in bytes; 0: the default
   bool host_writer = false;        // hostfs: change the host behind rcuvfs's back
-  std::string host_watch = "1";    // hostfs's watch= option: 1, inotify, fanotify or 0
+  std::string host_watch = "1";    // hostfs's watch= option: 1 (inotify), inotify, fanotify, 0
   bool json = false;
   bool progress = true;            // the progress line on stderr
 };
