@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
@@ -27,11 +28,11 @@ namespace {
 constexpr uint64_t kFanNames = FAN_CREATE | FAN_DELETE | FAN_RENAME;
 constexpr uint64_t kFanObjects = FAN_ATTRIB | FAN_MODIFY | FAN_CLOSE_WRITE;
 
-// A directory as fanotify names it: its filesystem's id and its handle (the struct
-// file_handle, header included).
-std::string fid_key(const __kernel_fsid_t& fsid, const struct file_handle& h) {
+// A directory as fanotify names it: its filesystem's id and its handle (`handle`:
+// `size` bytes of a struct file_handle, header included).
+std::string fid_key(const __kernel_fsid_t& fsid, const char* handle, size_t size) {
   std::string k(reinterpret_cast<const char*>(&fsid), sizeof fsid);
-  k.append(reinterpret_cast<const char*>(&h), sizeof h + h.handle_bytes);
+  k.append(handle, size);
   return k;
 }
 }  // namespace
@@ -74,8 +75,7 @@ int Watcher::watch_fanotify(int fd) {
   __kernel_fsid_t fsid;
   static_assert(sizeof fsid == sizeof sfs.f_fsid);
   std::memcpy(&fsid, &sfs.f_fsid, sizeof fsid);
-  const std::string key =
-      fid_key(fsid, *reinterpret_cast<const struct file_handle*>(handle.data()));
+  const std::string key = fid_key(fsid, handle.data(), handle.size());
   std::lock_guard g(mu_);
   if (std::find(marked_devs_.begin(), marked_devs_.end(), st.st_dev) == marked_devs_.end()) {
     // A host filesystem mounted inside the served tree: marked as it is reached. One
@@ -127,9 +127,17 @@ void Watcher::add_name_events(int wd, std::string_view name, uint64_t mask) {
 }
 
 void Watcher::parse_fanotify(const char* buf, size_t n) {
-  auto len = static_cast<ssize_t>(n);
-  for (auto* md = reinterpret_cast<const struct fanotify_event_metadata*>(buf);
-       FAN_EVENT_OK(md, len); md = FAN_EVENT_NEXT(md, len)) {
+  // The host packs events and their records at any alignment (a record's length
+  // follows its name): every header is copied out before it is read.
+  for (size_t off = 0; off + sizeof(fanotify_event_metadata) <= n;) {
+    struct fanotify_event_metadata meta;
+    std::memcpy(&meta, buf + off, sizeof meta);
+    if (meta.event_len < meta.metadata_len || meta.metadata_len < sizeof meta ||
+        off + meta.event_len > n)
+      break;
+    const char* event = buf + off;
+    off += meta.event_len;
+    const auto* md = &meta;
     if (md->mask & FAN_Q_OVERFLOW) {
       batch_.push_back({-1, IN_Q_OVERFLOW, 0, {}, 0, 0});
       continue;
@@ -139,25 +147,31 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
       int wd = 0;  // 0: not a directory hostfs has
       std::string_view name;
     } at, from, to;
-    const char* end = reinterpret_cast<const char*>(md) + md->event_len;
-    for (const char* p = reinterpret_cast<const char*>(md + 1);
+    const char* end = event + md->event_len;
+    for (const char* p = event + md->metadata_len;
          p + sizeof(fanotify_event_info_header) <= end;) {
-      const auto* h = reinterpret_cast<const struct fanotify_event_info_header*>(p);
-      if (h->len == 0 || p + h->len > end) break;
-      const auto* fid = reinterpret_cast<const struct fanotify_event_info_fid*>(p);
-      const auto* fh = reinterpret_cast<const struct file_handle*>(fid->handle);
-      Where* w = h->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME       ? &at
-                 : h->info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME ? &from
-                 : h->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME ? &to
-                                                                     : nullptr;
-      if (w) {
-        const char* nm = reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
-        w->name = std::string_view(nm, ::strnlen(nm, static_cast<size_t>(p + h->len - nm)));
+      struct fanotify_event_info_header h;
+      std::memcpy(&h, p, sizeof h);
+      if (h.len == 0 || p + h.len > end) break;
+      Where* w = h.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME       ? &at
+                 : h.info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME ? &from
+                 : h.info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME ? &to
+                                                                    : nullptr;
+      const size_t handle_at = offsetof(struct fanotify_event_info_fid, handle);
+      struct file_handle fh;
+      if (w && h.len >= handle_at + sizeof fh) {
+        __kernel_fsid_t fsid;
+        std::memcpy(&fsid, p + offsetof(struct fanotify_event_info_fid, fsid), sizeof fsid);
+        std::memcpy(&fh, p + handle_at, sizeof fh);
+        const size_t handle_size = sizeof fh + fh.handle_bytes;
+        if (handle_at + handle_size > h.len) break;
+        const char* nm = p + handle_at + handle_size;
+        w->name = std::string_view(nm, ::strnlen(nm, static_cast<size_t>(p + h.len - nm)));
         std::lock_guard g(mu_);
-        auto it = wd_of_fid_.find(fid_key(fid->fsid, *fh));
+        auto it = wd_of_fid_.find(fid_key(fsid, p + handle_at, handle_size));
         if (it != wd_of_fid_.end()) w->wd = it->second;
       }
-      p += h->len;
+      p += h.len;
     }
     const uint32_t isdir = (md->mask & FAN_ONDIR) ? IN_ISDIR : 0;
     if ((md->mask & FAN_RENAME) && (from.wd || to.wd)) {
