@@ -65,6 +65,20 @@ class HostfsWatchTest : public ::testing::TestWithParam<const char*> {
     return true;
   }
   int err(const char* path) { return t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW).error(); }
+  // Reads `s` into `c` until the change to `last` has come (the host reports in
+  // order: so have those before it). Returns whether it came within 10 s.
+  static bool read_until(ChangeStream& s, const std::string& last, std::vector<Change>& c) {
+    return eventually([&] {
+      s.read(c, 1000, std::chrono::milliseconds(0));
+      return !c.empty() && c.back().name == last;
+    });
+  }
+  // The changes as "MASK:NAME", in order.
+  static std::vector<std::string> masks_and_names(const std::vector<Change>& c) {
+    std::vector<std::string> seen;
+    for (const Change& x : c) seen.push_back(std::to_string(x.mask) + ":" + x.name);
+    return seen;
+  }
   // The root directory's inode, held until the test ends: for the tests that report a
   // host change themselves, as the watch does.
   Inode& root_inode() {
@@ -174,13 +188,8 @@ TEST_P(HostfsWatchTest, AnObjectsEventsInOneReadAreOneFetch) {
     host_put("m1");
   }
   std::vector<Change> c;
-  ASSERT_TRUE(eventually([&] {
-    s->read(c, 1000, std::chrono::milliseconds(0));
-    return !c.empty() && c.back().name == "m1";
-  }));
-  std::vector<std::string> seen;
-  for (const Change& x : c) seen.push_back(std::to_string(x.mask) + ":" + x.name);
-  EXPECT_EQ(seen, (std::vector<std::string>{std::to_string(IN_CREATE) + ":m0",
+  ASSERT_TRUE(read_until(*s, "m1", c));
+  EXPECT_EQ(masks_and_names(c), (std::vector<std::string>{std::to_string(IN_CREATE) + ":m0",
                                             std::to_string(IN_ATTRIB) + ":f",
                                             std::to_string(IN_MODIFY) + ":f",
                                             std::to_string(IN_CREATE) + ":m1"}));
@@ -218,13 +227,8 @@ TEST_P(HostfsWatchTest, HostAttributeChangesAreReported) {
   // The host reports in order: once the marker is through, so are f's events.
   host_put("marker");
   std::vector<Change> c;
-  ASSERT_TRUE(eventually([&] {
-    s->read(c, 100, std::chrono::milliseconds(0));
-    return !c.empty() && c.back().name == "marker";
-  }));
-  std::vector<std::string> seen;
-  for (const Change& x : c) seen.push_back(std::to_string(x.mask) + ":" + x.name);
-  EXPECT_EQ(seen, (std::vector<std::string>{std::to_string(IN_ATTRIB) + ":f",
+  ASSERT_TRUE(read_until(*s, "marker", c));
+  EXPECT_EQ(masks_and_names(c), (std::vector<std::string>{std::to_string(IN_ATTRIB) + ":f",
                                             std::to_string(IN_MODIFY) + ":f",
                                             std::to_string(IN_CREATE) + ":marker"}));
   ASSERT_EQ(c.size(), 3u);

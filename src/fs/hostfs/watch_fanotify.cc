@@ -137,8 +137,7 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
       break;
     const char* event = buf + off;
     off += meta.event_len;
-    const auto* md = &meta;
-    if (md->mask & FAN_Q_OVERFLOW) {
+    if (meta.mask & FAN_Q_OVERFLOW) {
       batch_.push_back({-1, IN_Q_OVERFLOW, 0, {}, 0, 0});
       continue;
     }
@@ -147,8 +146,8 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
       int wd = 0;  // 0: not a directory hostfs has
       std::string_view name;
     } at, from, to;
-    const char* end = event + md->event_len;
-    for (const char* p = event + md->metadata_len;
+    const char* end = event + meta.event_len;
+    for (const char* p = event + meta.metadata_len;
          p + sizeof(fanotify_event_info_header) <= end;) {
       struct fanotify_event_info_header h;
       std::memcpy(&h, p, sizeof h);
@@ -173,8 +172,8 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
       }
       p += h.len;
     }
-    const uint32_t isdir = (md->mask & FAN_ONDIR) ? IN_ISDIR : 0;
-    if ((md->mask & FAN_RENAME) && (from.wd || to.wd)) {
+    const uint32_t isdir = (meta.mask & FAN_ONDIR) ? IN_ISDIR : 0;
+    if ((meta.mask & FAN_RENAME) && (from.wd || to.wd)) {
       const uint32_t cookie = ++next_cookie_;
       if (from.wd) batch_.push_back({from.wd, IN_MOVED_FROM | isdir, cookie, from.name, 0, 0});
       if (to.wd) batch_.push_back({to.wd, IN_MOVED_TO | isdir, cookie, to.name, 0, 0});
@@ -183,10 +182,10 @@ void Watcher::parse_fanotify(const char* buf, size_t n) {
     // "." names the directory itself: its own changes, reported as inotify reports
     // those of a watched directory (no name).
     const std::string_view name = at.name == "." ? std::string_view{} : at.name;
-    if (!name.empty()) add_name_events(at.wd, name, md->mask & (kFanNames | FAN_ONDIR));
-    if (md->mask & kFanObjects) {
-      const uint32_t kinds = ((md->mask & FAN_ATTRIB) ? IN_ATTRIB : 0) |
-                             ((md->mask & (FAN_MODIFY | FAN_CLOSE_WRITE)) ? IN_MODIFY : 0);
+    if (!name.empty()) add_name_events(at.wd, name, meta.mask & (kFanNames | FAN_ONDIR));
+    if (meta.mask & kFanObjects) {
+      const uint32_t kinds = ((meta.mask & FAN_ATTRIB) ? IN_ATTRIB : 0) |
+                             ((meta.mask & (FAN_MODIFY | FAN_CLOSE_WRITE)) ? IN_MODIFY : 0);
       // Merged with a name event: the object is looked up after it, by its name now.
       const uint32_t first = (kinds & IN_ATTRIB) ? IN_ATTRIB : IN_MODIFY;
       batch_.push_back({at.wd, first | isdir, 0, name, kinds, first});

@@ -58,21 +58,13 @@ void Watcher::stop() {
 
 void Watcher::watch(HostInode* dir, int fd) {
   if (ifd_ < 0) return;
-  if (fanotify_) {
-    const int wd = watch_fanotify(fd);
-    if (wd < 0) return;
-    std::lock_guard g(mu_);
-    dir_of_[wd] = dir;
-    wd_of_[dir] = wd;
-    watched_[id_of(dir)] = wd;
-    return;
-  }
   // Past the host's watch limit the directory is only as fresh as the TTL keeps it:
   // said once, as nothing else would show it (a FUSE mount would keep such a
   // directory's entries for its whole kernel timeout).
-  const int wd = ::inotify_add_watch(ifd_, proc_path(fd).c_str(), kWatchMask);
+  const int wd = fanotify_ ? watch_fanotify(fd)
+                           : ::inotify_add_watch(ifd_, proc_path(fd).c_str(), kWatchMask);
   if (wd < 0) {
-    if (errno == ENOSPC && !limit_reported_.exchange(true))
+    if (!fanotify_ && errno == ENOSPC && !limit_reported_.exchange(true))
       std::fprintf(stderr,
                    "rcuvfs hostfs: the host's inotify watch limit is reached "
                    "(/proc/sys/fs/inotify/max_user_watches): directories past it follow "
