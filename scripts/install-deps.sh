@@ -11,7 +11,9 @@ PACKAGES="build-essential cmake pkg-config
   gnuplot-nox
   libfuse3-dev fuse3
   stress-ng git tar diffutils findutils attr
-  etcd-server etcd-client"
+  etcd-server etcd-client
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
+  golang-etcd-server-dev"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -36,6 +36,15 @@ int64_t diag::live_inodes() { return g_live_inodes.load(std::memory_order_relaxe
 
 void iget(Inode* inode) { inode->refcount.fetch_add(1, std::memory_order_relaxed); }
 
+bool iget_live(Inode* inode) {
+  int32_t c = inode->refcount.load(std::memory_order_relaxed);
+  while (c > 0)
+    if (inode->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
+                                              std::memory_order_relaxed))
+      return true;
+  return false;
+}
+
 void iput(Inode* inode) {
   if (inode->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) inode->evict();
 }

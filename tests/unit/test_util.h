@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/etcd_cluster.h"
 #include "common/host_dir.h"
 
 #include <cerrno>
@@ -37,7 +38,8 @@ namespace rcuvfs_test {
 
 // One namespace (root filesystem of type `fstype`) and a root task, umask 022.
 // "hostfs" and "hostfs_ttl0" serve a fresh scratch host directory (the second with
-// every stat and lookup going to the host).
+// every stat and lookup going to the host); "etcd" a fresh prefix of the test cluster
+// (common/etcd_cluster.h).
 class VfsHarness {
  public:
   void make(std::string_view fstype) {
@@ -47,6 +49,10 @@ class VfsHarness {
       ASSERT_FALSE(host_dir->path().empty()) << "mkdtemp: " << std::strerror(errno);
       options = (fstype == "hostfs_ttl0" ? "ttl=0,dir=" : "dir=") + host_dir->path();
       fstype = "hostfs";
+    } else if (fstype == "etcd") {
+      const std::string eps = etcd_endpoints();
+      ASSERT_FALSE(eps.empty()) << "no etcd cluster (scripts/etcd-cluster.sh failed)";
+      options = eps + ",prefix=" + etcd_prefix();
     }
     auto v = rcuvfs::Vfs::create(fstype, options);
     ASSERT_OK(v);

@@ -267,6 +267,10 @@ class Inode {
 // lock that keeps the inode alive).
 void iget(Inode* inode);
 void iput(Inode* inode);
+// A reference on `inode` unless its last one is already gone (it is being evicted,
+// and may not be revived): for a filesystem's own table of live inodes, which may
+// still list one whose evict has not yet removed it.
+bool iget_live(Inode* inode);
 
 // ---- helpers filesystems build on ----
 

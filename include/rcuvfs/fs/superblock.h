@@ -108,7 +108,7 @@ class FsType {
                                                          const Cred& owner) = 0;
 };
 
-// The filesystem types every new Vfs registers (memfs, legacyfs, recyclefs, hostfs).
+// The filesystem types every new Vfs registers (memfs, legacyfs, recyclefs, hostfs, etcd).
 // Defined with the filesystems (src/fs/builtin.cc): the core names none of them.
 std::vector<std::shared_ptr<FsType>> builtin_filesystems();
 

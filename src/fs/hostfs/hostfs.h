@@ -88,10 +88,6 @@ namespace rcuvfs::hostfs {
 class HostSuper;
 class Creator;
 
-// A reference on `inode` unless its last one is already gone (it is being evicted,
-// and may not be revived).
-bool iget_live(Inode* inode);
-
 // When a fetch of attributes from the host began: the watch's change counter then
 // (HostSuper::host_gen), and a ticket that orders fetches, so that of two racing ones
 // the snapshot taken later is the one kept (a stat's refresh without the inode lock

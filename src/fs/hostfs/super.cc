@@ -55,15 +55,6 @@ Result<HostOptions> parse_options(std::string_view opts) {
   return o;
 }
 
-bool iget_live(Inode* inode) {
-  int32_t c = inode->refcount.load(std::memory_order_relaxed);
-  while (c > 0)
-    if (inode->refcount.compare_exchange_weak(c, c + 1, std::memory_order_acquire,
-                                              std::memory_order_relaxed))
-      return true;
-  return false;
-}
-
 size_t default_fd_budget() {
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 256;

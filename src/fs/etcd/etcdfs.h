@@ -1,0 +1,217 @@
+// etcd: a filesystem kept in an etcd cluster, which several rcuvfs instances (on
+// several machines) may mount at once (docs/etcd.md).
+//
+// Every change is one etcd transaction: it reads the keys it relies on (the records of
+// the inodes it changes, the entries it replaces or removes), decides as Linux would
+// from what it read, and commits only if none of those keys changed since (compares of
+// their mod revisions); otherwise it reads again and decides again. So a change made
+// by another instance between the read and the commit is never overwritten, and every
+// namespace rule (link counts, an empty directory, RENAME_NOREPLACE) holds across
+// instances.
+//
+// The cache: the dcache is a cache (no kSbDcacheComplete); lookups read etcd. Each
+// instance watches its prefix from the revision it first read at, and applies every
+// change in revision order: an entry changed by another instance is dropped from the
+// dcache (entry_changed: the walks holding it fail their sequence checks), an inode
+// record that changed is stored into the inode's attributes (an AttrWrite section).
+// While the watch is in step, cached entries and attributes are the store's as of the
+// watch's revision, and stats answer from them speculatively. While it is not (not yet
+// started, or broken and not yet in step again), getattr_rcu, permission and
+// revalidate in RCU mode say -ECHILD, and the blocking forms read etcd (counted:
+// EtcdStats::fetches).
+//
+// A change made through this instance stores the attributes and revision it committed
+// before it returns (read-your-writes); the watch skips that revision's entry events
+// (the core changed the dcache itself) and stores a record only when its revision is
+// newer than the inode's.
+//
+// EtcdInode fields beyond the core's:
+//   rdev_        a device's number: an attribute (written in AttrWrite sections, read
+//                in snapshots)
+//   rev_         the mod revision of the record the attributes came from; read and
+//                written only inside AttrWrite sections (whose counter is the
+//                writers' lock)
+//   gone_        the record is gone from etcd: ESTALE from then on; atomic, not read
+//                under RCU
+//   body_        a symlink's target; immutable
+// EtcdSuper::table_ (ino -> live inode) is guarded by table_mu_; own_revs_ by own_mu_;
+// the inode-number block by ino_mu_; the reaper's queue by reap_mu_.
+// Lock order: Inode::lock (directories, then files, as the core takes them) ->
+// table_mu_, own_mu_, ino_mu_, reap_mu_ (leaves). The watch thread takes one
+// directory's Inode::lock at a time, and no lock of the core.
+#pragma once
+
+#include "fs/etcd/client.h"
+#include "fs/etcd/layout.h"
+
+#include <rcuvfs/fs/inode.h>
+#include <rcuvfs/fs/mutex.h>
+#include <rcuvfs/fs/superblock.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rcuvfs::etcdfs {
+
+class EtcdSuper;
+
+class EtcdInode : public Inode {
+ public:
+  EtcdInode(EtcdSuper* sb, uint64_t ino, const Record& r, int64_t rev);
+
+  // Store a record read or committed at mod revision `rev`, unless the inode already
+  // has a newer one. Returns whether it was stored.
+  bool store(const Record& r, int64_t rev);
+  void mark_gone() { gone_.store(true, std::memory_order_release); }
+  bool gone() const { return gone_.load(std::memory_order_acquire); }
+
+  Result<Inode*> lookup(std::string_view name) override;
+  Result<Inode*> create(std::string_view name, mode_t mode, dev_t rdev,
+                        const Cred& cred) override;
+  Result<Inode*> mkdir(std::string_view name, mode_t mode, const Cred& cred) override;
+  Result<Inode*> symlink(std::string_view name, std::string_view target,
+                         const Cred& cred) override;
+  Status link(Inode* target, std::string_view name) override;
+  Status unlink(std::string_view name, Inode* victim) override;
+  Status rmdir(std::string_view name, Inode* victim) override;
+  Status rename(std::string_view old_name, Inode* source, Inode* new_dir,
+                std::string_view new_name, Inode* target, unsigned flags) override;
+  int revalidate(std::string_view name, const Inode* child, uint32_t age_ms,
+                 unsigned flags) const override;
+  Result<size_t> readdir(int64_t& pos, std::vector<DirEntry>& out,
+                         size_t max_entries) override;
+
+  int getattr_rcu(Statx& out, unsigned mask, unsigned flags) const override;
+  Status getattr(Statx& out, unsigned mask, unsigned flags) override;
+  Status setattr(const AttrChange& change) override;
+  int permission(int mask, const Cred& cred, unsigned flags) const override;
+  int get_link(std::string_view& out, unsigned flags) const override;
+  int statfs(Statfs& out, unsigned flags) const override;
+
+  Result<size_t> read(void* buf, size_t count, off_t offset) override;
+  Result<size_t> write(const void* buf, size_t count, off_t offset) override;
+  Status truncate(off_t length) override;
+  Result<uint64_t> current_size() override;
+  void evict() override;
+
+  EtcdSuper& super() const;
+
+ private:
+  // Make `name` here: an inode of `r` (its owner and times set by this call).
+  Result<Inode*> make(std::string_view name, Record r);
+  // Read this inode's record again from etcd.
+  Status refetch();
+  // Write `data` at `offset` (at most kChunksPerTxn chunks), or cut the file at
+  // `offset` when `data` is null: one transaction.
+  Status write_span(const char* data, size_t count, uint64_t offset);
+  static void read_extra(const Inode& inode, Statx& out);
+
+  std::atomic<uint64_t> rdev_{0};
+  int64_t rev_ = 0;
+  std::atomic<bool> gone_{false};
+  const std::string body_;
+};
+
+struct EtcdOptions {
+  ClientOptions client;
+  std::string prefix = "rcuvfs/";
+};
+// "ENDPOINT[,ENDPOINT...][,prefix=P][,timeout=MS]": endpoints host:port (http://
+// optional); prefix the keys' prefix (a '/' is added at its end when missing);
+// timeout the budget of a call, in milliseconds (default 4000).
+Result<EtcdOptions> parse_options(std::string_view options);
+
+// What an instance did (EtcdSuper::stats).
+struct EtcdStats {
+  uint64_t fetches = 0;     // records read because the cache could not answer
+  uint64_t conflicts = 0;   // transactions whose compares failed (read again, retried)
+  uint64_t events = 0;      // watch events applied
+  uint64_t resyncs = 0;     // the watch fell behind compaction: the cache was dropped
+  bool in_step = false;     // the watch is in step now
+  ClientStats client;
+};
+
+class EtcdSuper : public Superblock {
+ public:
+  EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o);
+  ~EtcdSuper() override;
+  // Read (or make, in an empty prefix) the root, and start the watch.
+  Status start(const Cred& owner);
+  Inode* root_inode() override;
+
+  Client& client() { return *client_; }
+  EtcdInode* root() const { return root_; }
+  const Layout& layout() const { return layout_; }
+  bool in_step() const { return in_step_.load(std::memory_order_acquire); }
+  EtcdStats stats() const;
+  void count_fetch() { fetches_.fetch_add(1, std::memory_order_relaxed); }
+  void count_conflict() { conflicts_.fetch_add(1, std::memory_order_relaxed); }
+
+  // A new inode number.
+  Result<uint64_t> allocate_ino();
+  // The live inode of `ino` with a new reference, or one made from `r` (at `rev`).
+  EtcdInode* get_inode(uint64_t ino, const Record& r, int64_t rev);
+  // The live inode of `ino` with a new reference, or nullptr.
+  EtcdInode* find_inode(uint64_t ino);
+  void forget(EtcdInode* inode);
+  // A transaction this instance committed at `rev`: the watch leaves its entries alone.
+  void committed(int64_t rev);
+  // An inode without names was let go: delete it from etcd (on the reaper's thread).
+  void reap(uint64_t ino);
+  // The root is going: the watch touches no inode from now on (it waits for a batch
+  // being applied, unless called from the watch's own thread).
+  void stop_watch();
+
+ private:
+  void on_events(int64_t rev, std::vector<WatchEvent>& events);
+  void on_state(bool up);
+  int64_t on_lost();
+  void reaper();
+
+  std::unique_ptr<Client> client_;
+  const Layout layout_;
+  EtcdInode* root_ = nullptr;
+  int64_t start_rev_ = 0;
+  std::atomic<bool> in_step_{false};
+  std::atomic<uint64_t> fetches_{0}, conflicts_{0}, events_{0}, resyncs_{0};
+
+  Mutex table_mu_;
+  std::map<uint64_t, EtcdInode*> table_ RCUVFS_GUARDED_BY(table_mu_);
+  Mutex own_mu_;
+  std::set<int64_t> own_revs_ RCUVFS_GUARDED_BY(own_mu_);
+  Mutex ino_mu_;
+  uint64_t next_ino_ RCUVFS_GUARDED_BY(ino_mu_) = 0;
+  uint64_t end_ino_ RCUVFS_GUARDED_BY(ino_mu_) = 0;
+
+  std::mutex reap_mu_;
+  std::condition_variable reap_cv_;
+  std::deque<uint64_t> reap_queue_;  // guarded by reap_mu_
+  bool reap_stop_ = false;           // guarded by reap_mu_
+  std::thread reaper_;
+
+  // Held by the watch's thread while it applies changes; stopping_ (set under it)
+  // makes the callbacks return without touching an inode.
+  std::mutex busy_mu_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::thread::id> watch_thread_{};
+  std::unique_ptr<Client::Watch> watch_;
+};
+
+inline EtcdSuper& EtcdInode::super() const { return *static_cast<EtcdSuper*>(sb); }
+
+class EtcdFsType : public FsType {
+ public:
+  std::string_view name() const override { return "etcd"; }
+  Result<std::unique_ptr<Superblock>> make_super(std::string_view options,
+                                                 const Cred& owner) override;
+};
+
+}  // namespace rcuvfs::etcdfs

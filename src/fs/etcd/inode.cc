@@ -1,0 +1,294 @@
+// etcd objects: cached attributes, stat, attribute changes, symlinks, file data.
+#include "fs/etcd/etcdfs.h"
+
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace rcuvfs::etcdfs {
+
+namespace {
+constexpr auto kRelaxed = std::memory_order_relaxed;
+// Reads, decisions and commits of one change: a change that keeps losing to others is
+// refused rather than retried for ever.
+constexpr int kAttempts = 64;
+
+// A string's trailing zero bytes dropped: absent bytes of a chunk read as zeros.
+void trim_zeros(std::string& s) {
+  size_t n = s.size();
+  while (n && s[n - 1] == '\0') --n;
+  s.resize(n);
+}
+}  // namespace
+
+EtcdInode::EtcdInode(EtcdSuper* sb, uint64_t number, const Record& r, int64_t rev)
+    : Inode(sb), body_(r.body) {
+  ino.store(number, kRelaxed);
+  store(r, rev);
+}
+
+bool EtcdInode::store(const Record& r, int64_t rev) {
+  AttrWrite w(*this);
+  if (rev <= rev_) return false;
+  rev_ = rev;
+  mode.store(r.mode, kRelaxed);
+  uid.store(r.uid, kRelaxed);
+  gid.store(r.gid, kRelaxed);
+  nlink.store(r.nlink, kRelaxed);
+  size.store(r.size, kRelaxed);
+  rdev_.store(r.rdev, kRelaxed);
+  atime_ns.store(r.atime, kRelaxed);
+  mtime_ns.store(r.mtime, kRelaxed);
+  ctime_ns.store(r.ctime, kRelaxed);
+  btime_ns.store(r.btime, kRelaxed);
+  return true;
+}
+
+void EtcdInode::read_extra(const Inode& inode, Statx& out) {
+  const uint64_t rdev = static_cast<const EtcdInode&>(inode).rdev_.load(kRelaxed);
+  out.stx_rdev_major = major(rdev);
+  out.stx_rdev_minor = minor(rdev);
+  // Whole 4 KiB pages up to the size: what the data would take at most (sparse ranges
+  // cost etcd nothing, but the chunks are not counted here).
+  out.stx_blocks = (inode.size.load(kRelaxed) + 4095) / 4096 * 8;
+}
+
+Status EtcdInode::refetch() {
+  super().count_fetch();
+  auto got = super().client().range(super().layout().inode(ino.load(kRelaxed)), "");
+  if (!got.ok()) return Err{got.error()};
+  if (got->kvs.empty()) {
+    mark_gone();
+    return Err{ESTALE};
+  }
+  auto r = decode_record(got->kvs[0].value);
+  if (!r.ok()) return Err{r.error()};
+  store(*r, got->kvs[0].mod_rev);
+  return {};
+}
+
+int EtcdInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
+  // In step is read first: a snapshot taken after it is at least that new.
+  if (!super().in_step()) return -ECHILD;
+  return attr_snapshot_rcu(*this, out, read_extra);
+}
+
+Status EtcdInode::getattr(Statx& out, unsigned, unsigned) {
+  if (gone()) return Err{ESTALE};
+  if (!super().in_step()) RCUVFS_TRY(refetch());
+  while (attr_snapshot_rcu(*this, out, read_extra) != 0) {
+  }
+  return {};
+}
+
+int EtcdInode::permission(int mask, const Cred& cred, unsigned flags) const {
+  if (!super().in_step()) {
+    if (flags & kMayNotBlock) return -ECHILD;
+    // Other failures leave the cached attributes to decide; a gone object is gone.
+    if (const_cast<EtcdInode*>(this)->refetch().error() == ESTALE) return -ESTALE;
+  }
+  return generic_permission(*this, mask, cred);
+}
+
+int EtcdInode::get_link(std::string_view& out, unsigned) const {
+  if (!is_symlink()) return -EINVAL;
+  out = body_;
+  return 0;
+}
+
+int EtcdInode::statfs(Statfs& out, unsigned) const {
+  // Space is etcd's quota, which its API does not report: numbers like a filesystem
+  // without a fixed size (as tmpfs without size=).
+  out.f_type = 0x45544344;  // "ETCD"
+  out.f_bsize = out.f_frsize = kChunk;
+  out.f_namelen = 255;
+  out.f_fsid.__val[0] = static_cast<int>(sb->dev);
+  return 0;
+}
+
+Status EtcdInode::setattr(const AttrChange& c) {
+  if (c.valid & kAttrSize) RCUVFS_TRY(truncate(c.size));
+  if (!(c.valid & ~kAttrSize)) return {};
+  auto& s = super();
+  const std::string key = s.layout().inode(ino.load(kRelaxed));
+  for (int i = 0; i < kAttempts; ++i) {
+    auto got = s.client().range(key, "");
+    if (!got.ok()) return Err{got.error()};
+    if (got->kvs.empty()) return Err{ESTALE};
+    auto r = decode_record(got->kvs[0].value);
+    if (!r.ok()) return Err{r.error()};
+    if (c.valid & kAttrMode) r->mode = (r->mode & S_IFMT) | (c.mode & 07777);
+    if (c.valid & kAttrUid) r->uid = c.uid;
+    if (c.valid & kAttrGid) r->gid = c.gid;
+    if (c.valid & kAttrAtime) r->atime = c.atime_ns;
+    if (c.valid & kAttrMtime) r->mtime = c.mtime_ns;
+    if (c.valid & kAttrCtime) r->ctime = c.ctime_ns;
+    auto t = s.client().txn({Compare::mod(key, got->kvs[0].mod_rev)},
+                            {Op::put(key, encode(*r))});
+    if (!t.ok()) return Err{t.error()};
+    if (t->succeeded) {
+      s.committed(t->revision);
+      store(*r, t->revision);
+      return {};
+    }
+    s.count_conflict();
+  }
+  return Err{EIO};
+}
+
+Result<size_t> EtcdInode::read(void* buf, size_t count, off_t offset) {
+  auto& s = super();
+  const uint64_t id = ino.load(kRelaxed);
+  const auto off = static_cast<uint64_t>(offset);
+  size_t done = 0;
+  char* out = static_cast<char*>(buf);
+  while (done < count) {
+    // A span of chunks and the size, read at one revision.
+    const uint64_t at = off + done;
+    const uint64_t first = at / kChunk;
+    const uint64_t span =
+        std::min<uint64_t>(count - done, kChunksPerTxn * kChunk - at % kChunk);
+    const uint64_t last = (at + span - 1) / kChunk;
+    auto t = s.client().txn({}, {Op::get(s.layout().inode(id)),
+                                 Op::range(s.layout().chunk(id, first),
+                                           s.layout().chunk(id, last + 1))});
+    if (!t.ok()) {
+      if (done) break;
+      return Err{t.error()};
+    }
+    if (t->ranges.size() != 2 || t->ranges[0].empty()) {
+      mark_gone();
+      if (done) break;
+      return Err{ESTALE};
+    }
+    auto r = decode_record(t->ranges[0][0].value);
+    if (!r.ok()) return Err{r.error()};
+    store(*r, t->ranges[0][0].mod_rev);
+    if (at >= r->size) break;
+    const uint64_t n = std::min<uint64_t>(span, r->size - at);
+    std::memset(out + done, 0, n);
+    for (const auto& kv : t->ranges[1]) {
+      const uint64_t base = s.layout().chunk_index(kv.key) * kChunk;
+      // The part of this chunk inside [at, at + n).
+      const uint64_t from = std::max(base, at);
+      const uint64_t to = std::min(base + kv.value.size(), at + n);
+      if (from < to) std::memcpy(out + done + (from - at), kv.value.data() + (from - base), to - from);
+    }
+    done += n;
+    if (n < span) break;
+  }
+  return done;
+}
+
+Status EtcdInode::write_span(const char* data, size_t count, uint64_t offset) {
+  auto& s = super();
+  const uint64_t id = ino.load(kRelaxed);
+  const std::string key = s.layout().inode(id);
+  const bool cut = data == nullptr;  // a truncate to `offset`
+  for (int i = 0; i < kAttempts; ++i) {
+    // The chunks the change touches: those it writes, or for a cut the one it shortens.
+    const uint64_t first = offset / kChunk;
+    const uint64_t last = cut ? first : (offset + count - 1) / kChunk;
+    auto got = s.client().txn({}, {Op::get(key), Op::range(s.layout().chunk(id, first),
+                                                          s.layout().chunk(id, last + 1))});
+    if (!got.ok()) return Err{got.error()};
+    if (got->ranges.size() != 2 || got->ranges[0].empty()) {
+      mark_gone();
+      return Err{ESTALE};
+    }
+    const int64_t rev = got->ranges[0][0].mod_rev;
+    auto r = decode_record(got->ranges[0][0].value);
+    if (!r.ok()) return Err{r.error()};
+    std::map<uint64_t, std::string> old;
+    for (auto& kv : got->ranges[1]) old[s.layout().chunk_index(kv.key)] = std::move(kv.value);
+    std::vector<Op> ops;
+    const int64_t now = now_ns();
+    if (cut) {
+      if (offset < r->size) {
+        // Whole chunks past the new end go; the one it ends inside is shortened.
+        const uint64_t keep = (offset + kChunk - 1) / kChunk;
+        ops.push_back(Op::del(s.layout().chunk(id, keep),
+                              prefix_end(s.layout().chunks(id))));
+        if (offset % kChunk) {
+          auto it = old.find(first);
+          if (it != old.end() && it->second.size() > offset % kChunk) {
+            std::string v = it->second.substr(0, offset % kChunk);
+            trim_zeros(v);
+            ops.push_back(v.empty() ? Op::del(s.layout().chunk(id, first))
+                                    : Op::put(s.layout().chunk(id, first), std::move(v)));
+          }
+        }
+      }
+      r->size = offset;
+    } else {
+      for (uint64_t index = first; index <= last; ++index) {
+        std::string v = old.count(index) ? old[index] : std::string();
+        const uint64_t base = index * kChunk;
+        const uint64_t from = std::max(base, offset);
+        const uint64_t to = std::min(base + kChunk, offset + count);
+        if (v.size() < to - base) v.resize(to - base, '\0');
+        std::memcpy(v.data() + (from - base), data + (from - offset), to - from);
+        trim_zeros(v);
+        ops.push_back(v.empty() ? Op::del(s.layout().chunk(id, index))
+                                : Op::put(s.layout().chunk(id, index), std::move(v)));
+      }
+      r->size = std::max<uint64_t>(r->size, offset + count);
+    }
+    r->mtime = r->ctime = now;
+    ops.push_back(Op::put(key, encode(*r)));
+    // Every change of a file's data puts its record: comparing the record's revision
+    // covers its chunks too.
+    auto t = s.client().txn({Compare::mod(key, rev)}, ops);
+    if (!t.ok()) return Err{t.error()};
+    if (t->succeeded) {
+      s.committed(t->revision);
+      store(*r, t->revision);
+      return {};
+    }
+    s.count_conflict();
+  }
+  return Err{EIO};
+}
+
+Result<size_t> EtcdInode::write(const void* buf, size_t count, off_t offset) {
+  const char* data = static_cast<const char*>(buf);
+  size_t done = 0;
+  while (done < count) {
+    const uint64_t at = static_cast<uint64_t>(offset) + done;
+    const size_t n = std::min<uint64_t>(count - done, kChunksPerTxn * kChunk - at % kChunk);
+    if (auto st = write_span(data + done, n, at); !st.ok()) {
+      if (done) break;
+      return Err{st.error()};
+    }
+    done += n;
+  }
+  return done;
+}
+
+Status EtcdInode::truncate(off_t length) {
+  if (length < 0) return Err{EINVAL};
+  if (type() != S_IFREG) return Err{EINVAL};
+  return write_span(nullptr, 0, static_cast<uint64_t>(length));
+}
+
+// Another instance may have written the file since the attributes were cached.
+Result<uint64_t> EtcdInode::current_size() {
+  RCUVFS_TRY(refetch());
+  return size.load(kRelaxed);
+}
+
+void EtcdInode::evict() {
+  auto& s = super();
+  if (this == s.root()) s.stop_watch();
+  s.forget(this);
+  // Its last name went while it was open (or cached): now nothing holds it.
+  if (nlink.load(kRelaxed) == 0 && !gone()) s.reap(ino.load(kRelaxed));
+  Inode::evict();
+}
+
+}  // namespace rcuvfs::etcdfs

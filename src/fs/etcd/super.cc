@@ -1,0 +1,336 @@
+// The etcd instance: options, the root, inode numbers, the table of live inodes, and
+// the watch that keeps the cache in step with the store.
+#include "fs/etcd/etcdfs.h"
+
+#include <rcuvfs/fs/changes.h>
+#include <rcuvfs/fs/options.h>
+
+#include <sys/inotify.h>
+
+#include <cerrno>
+#include <charconv>
+
+namespace rcuvfs::etcdfs {
+
+Result<EtcdOptions> parse_options(std::string_view opts) {
+  EtcdOptions o;
+  while (!opts.empty()) {
+    const std::string_view kv = next_option(opts);
+    if (kv.starts_with("prefix=")) {
+      o.prefix = std::string(kv.substr(7));
+      if (o.prefix.empty() || o.prefix.find('\0') != std::string::npos) return Err{EINVAL};
+      if (o.prefix.back() != '/') o.prefix += '/';
+    } else if (kv.starts_with("timeout=")) {
+      std::string_view v = kv.substr(8);
+      int ms = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || ms < 1 ||
+          ms > 3600000)
+        return Err{EINVAL};
+      o.client.budget_ms = ms;
+      o.client.call_ms = std::min(o.client.call_ms, ms);
+    } else if (kv.find('=') != std::string_view::npos || kv.empty()) {
+      return Err{EINVAL};
+    } else {
+      o.client.endpoints.emplace_back(kv);
+    }
+  }
+  if (o.client.endpoints.empty()) return Err{EINVAL};
+  return o;
+}
+
+EtcdSuper::EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o)
+    : client_(std::move(client)), layout_(o.prefix) {
+  flags = kSbWatched | kSbChangesReported;
+  cached_inode_bytes = sizeof(EtcdInode);
+  attr_extra = nullptr;
+  reaper_ = std::thread([this] { reaper(); });
+}
+
+EtcdSuper::~EtcdSuper() {
+  watch_.reset();
+  {
+    std::lock_guard g(reap_mu_);
+    reap_stop_ = true;
+  }
+  reap_cv_.notify_all();
+  reaper_.join();
+}
+
+Status EtcdSuper::start(const Cred& owner) {
+  const std::string key = layout_.inode(kRootIno);
+  Record rec;
+  int64_t rev = 0;
+  for (int tries = 0; !rev; ++tries) {
+    if (tries == 8) return Err{EIO};
+    auto got = client_->range(key, "");
+    if (!got.ok()) return Err{got.error()};
+    if (!got->kvs.empty()) {
+      auto r = decode_record(got->kvs[0].value);
+      if (!r.ok()) return Err{r.error()};
+      if (!S_ISDIR(r->mode)) return Err{EIO};
+      rec = *r;
+      rev = got->kvs[0].mod_rev;
+      start_rev_ = got->revision;
+      break;
+    }
+    // An empty prefix: this instance makes the root, unless another one just did.
+    const int64_t now = now_ns();
+    rec = Record{};
+    rec.mode = S_IFDIR | 0755;
+    rec.uid = owner.uid;
+    rec.gid = owner.gid;
+    rec.nlink = 2;
+    rec.size = kEmptyDirSize;
+    rec.atime = rec.mtime = rec.ctime = rec.btime = now;
+    auto t = client_->txn({Compare::absent(key)},
+                          {Op::put(key, encode(rec)),
+                           Op::put(layout_.next_ino(), std::to_string(kRootIno + 1))});
+    if (!t.ok()) return Err{t.error()};
+    if (t->succeeded) rev = start_rev_ = t->revision;
+  }
+  root_ = new EtcdInode(this, kRootIno, rec, rev);
+  {
+    MutexLock g(table_mu_);
+    table_[kRootIno] = root_;
+  }
+  Client::WatchCallbacks cb;
+  cb.events = [this](int64_t r, std::vector<WatchEvent>& evs) { on_events(r, evs); };
+  cb.state = [this](bool up) { on_state(up); };
+  cb.lost = [this] { return on_lost(); };
+  watch_ = client_->watch(layout_.prefix(), start_rev_ + 1, std::move(cb));
+  return {};
+}
+
+Inode* EtcdSuper::root_inode() { return root_; }
+
+EtcdStats EtcdSuper::stats() const {
+  EtcdStats s;
+  s.fetches = fetches_.load(std::memory_order_relaxed);
+  s.conflicts = conflicts_.load(std::memory_order_relaxed);
+  s.events = events_.load(std::memory_order_relaxed);
+  s.resyncs = resyncs_.load(std::memory_order_relaxed);
+  s.in_step = in_step();
+  s.client = client_->stats();
+  return s;
+}
+
+Result<uint64_t> EtcdSuper::allocate_ino() {
+  MutexLock g(ino_mu_);
+  if (next_ino_ == end_ino_) {
+    // A block of numbers at a time: one transaction per kInoBlock creates, on the only
+    // key all instances share.
+    const std::string key = layout_.next_ino();
+    for (int tries = 0;; ++tries) {
+      if (tries == 64) return Err{EIO};
+      auto got = client_->range(key, "");
+      if (!got.ok()) return Err{got.error()};
+      if (got->kvs.empty()) return Err{EIO};
+      uint64_t first = 0;
+      const std::string& v = got->kvs[0].value;
+      if (std::from_chars(v.data(), v.data() + v.size(), first).ec != std::errc())
+        return Err{EIO};
+      auto t = client_->txn({Compare::mod(key, got->kvs[0].mod_rev)},
+                            {Op::put(key, std::to_string(first + kInoBlock))});
+      if (!t.ok()) return Err{t.error()};
+      if (t->succeeded) {
+        next_ino_ = first;
+        end_ino_ = first + kInoBlock;
+        break;
+      }
+      count_conflict();
+    }
+  }
+  return next_ino_++;
+}
+
+EtcdInode* EtcdSuper::find_inode(uint64_t ino) {
+  MutexLock g(table_mu_);
+  auto it = table_.find(ino);
+  return it != table_.end() && iget_live(it->second) ? it->second : nullptr;
+}
+
+EtcdInode* EtcdSuper::get_inode(uint64_t ino, const Record& r, int64_t rev) {
+  MutexLock g(table_mu_);
+  auto [it, made] = table_.try_emplace(ino, nullptr);
+  if (!made && iget_live(it->second)) {
+    it->second->store(r, rev);
+    return it->second;
+  }
+  // New, or one being evicted (its evict leaves the newer one in the table).
+  it->second = new EtcdInode(this, ino, r, rev);
+  return it->second;
+}
+
+void EtcdSuper::forget(EtcdInode* inode) {
+  MutexLock g(table_mu_);
+  auto it = table_.find(inode->ino.load(std::memory_order_relaxed));
+  if (it != table_.end() && it->second == inode) table_.erase(it);
+}
+
+void EtcdSuper::committed(int64_t rev) {
+  MutexLock g(own_mu_);
+  own_revs_.insert(rev);
+}
+
+void EtcdSuper::reap(uint64_t ino) {
+  {
+    std::lock_guard g(reap_mu_);
+    reap_queue_.push_back(ino);
+  }
+  reap_cv_.notify_one();
+}
+
+// Deletes what an inode without names left: its record, its data and its orphan key.
+// A failure (etcd unreachable for the whole budget) leaves the orphan key, which says
+// what is left (docs/etcd.md).
+void EtcdSuper::reaper() {
+  std::unique_lock lk(reap_mu_);
+  for (;;) {
+    reap_cv_.wait(lk, [this] { return reap_stop_ || !reap_queue_.empty(); });
+    if (reap_queue_.empty()) return;
+    const uint64_t ino = reap_queue_.front();
+    reap_queue_.pop_front();
+    lk.unlock();
+    const std::string chunks = layout_.chunks(ino);
+    (void)client_->txn({}, {Op::del(layout_.inode(ino)), Op::del(chunks, prefix_end(chunks)),
+                            Op::del(layout_.orphan(ino))});
+    lk.lock();
+  }
+}
+
+void EtcdSuper::stop_watch() {
+  if (std::this_thread::get_id() == watch_thread_.load()) {
+    stopping_.store(true);
+    return;
+  }
+  std::lock_guard busy(busy_mu_);
+  stopping_.store(true);
+}
+
+namespace {
+bool is_own(Mutex& mu, const std::set<int64_t>& revs, int64_t rev) RCUVFS_REQUIRES(mu);
+bool is_own(Mutex&, const std::set<int64_t>& revs, int64_t rev) { return revs.count(rev) != 0; }
+}  // namespace
+
+void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
+  std::lock_guard busy(busy_mu_);
+  watch_thread_.store(std::this_thread::get_id());
+  if (stopping_.load()) return;
+  events_.fetch_add(events.size(), std::memory_order_relaxed);
+  // Entries first, then records: the dcache drops what changed before the attributes
+  // of the same revision show (a rename's entries before the directories' times).
+  for (const auto& ev : events) {
+    const auto p = layout_.parse(ev.kv.key);
+    if (p.kind != Layout::Kind::kEntry) continue;
+    EtcdInode* dir = find_inode(p.ino);
+    if (!dir) continue;  // nothing of it is cached
+    uint32_t mask = 0;
+    uint64_t moved = 0;  // the inode a move took away or brought
+    if (ev.removed) {
+      auto e = decode_entry(ev.prev.value);
+      mask = IN_DELETE;
+      if (e.ok()) {
+        if (e->type == DT_DIR) mask |= IN_ISDIR;
+        moved = e->ino;
+      }
+    } else {
+      auto e = decode_entry(ev.kv.value);
+      mask = IN_CREATE;
+      if (e.ok()) {
+        if (e->type == DT_DIR) mask |= IN_ISDIR;
+        moved = e->ino;
+      }
+    }
+    // A name removed and a name made for the same inode in one revision: a rename.
+    uint32_t cookie = 0;
+    for (const auto& other : events) {
+      if (&other == &ev || other.removed == ev.removed || !moved) continue;
+      if (layout_.parse(other.kv.key).kind != Layout::Kind::kEntry) continue;
+      auto e = decode_entry(other.removed ? other.prev.value : other.kv.value);
+      if (e.ok() && e->ino == moved) {
+        cookie = static_cast<uint32_t>(rev);
+        mask = (mask & IN_ISDIR) | (ev.removed ? IN_MOVED_FROM : IN_MOVED_TO);
+        break;
+      }
+    }
+    dir->lock.lock();
+    // A change of this instance holds the directory's lock until it has said so.
+    bool mine;
+    {
+      MutexLock g(own_mu_);
+      mine = is_own(own_mu_, own_revs_, rev);
+    }
+    Inode* gone = mine ? nullptr : entry_changed(*dir, p.name, mask, cookie);
+    dir->lock.unlock();
+    if (gone) iput(gone);
+    iput(dir);
+  }
+  for (const auto& ev : events) {
+    const auto p = layout_.parse(ev.kv.key);
+    if (p.kind != Layout::Kind::kInode) continue;
+    EtcdInode* inode = find_inode(p.ino);
+    if (!inode) continue;
+    if (ev.removed) {
+      inode->mark_gone();
+    } else if (auto r = decode_record(ev.kv.value); r.ok()) {
+      // Every change of this instance to an object holds its lock until it has said
+      // so (a directory's, through the entries above).
+      inode->lock.lock_shared();
+      bool mine;
+      {
+        MutexLock g(own_mu_);
+        mine = is_own(own_mu_, own_revs_, rev);
+      }
+      const bool data = r->size != inode->size.load(std::memory_order_relaxed) ||
+                        r->mtime != inode->mtime_ns.load(std::memory_order_relaxed);
+      if (inode->store(*r, ev.kv.mod_rev) && !mine && !S_ISDIR(r->mode))
+        object_changed(*inode, data ? IN_MODIFY : IN_ATTRIB, nullptr, {});
+      inode->lock.unlock_shared();
+    }
+    iput(inode);
+  }
+  MutexLock g(own_mu_);
+  own_revs_.erase(own_revs_.begin(), own_revs_.upper_bound(rev));
+}
+
+void EtcdSuper::on_state(bool up) { in_step_.store(up, std::memory_order_release); }
+
+// The watch cannot resume where it stopped: drop every cached entry and read every
+// live inode's record again, at one revision the watch then goes on from.
+int64_t EtcdSuper::on_lost() {
+  std::lock_guard busy(busy_mu_);
+  watch_thread_.store(std::this_thread::get_id());
+  resyncs_.fetch_add(1, std::memory_order_relaxed);
+  auto at = client_->range(layout_.next_ino(), "");
+  const int64_t rev = at.ok() ? at->revision : start_rev_;
+  if (stopping_.load()) return rev;
+  everything_changed(*root_);
+  std::vector<EtcdInode*> live;
+  {
+    MutexLock g(table_mu_);
+    for (auto& [ino, inode] : table_)
+      if (iget_live(inode)) live.push_back(inode);
+  }
+  for (EtcdInode* inode : live) {
+    auto got = client_->range(layout_.inode(inode->ino.load(std::memory_order_relaxed)), "");
+    if (got.ok() && got->kvs.empty()) inode->mark_gone();
+    if (got.ok() && !got->kvs.empty())
+      if (auto r = decode_record(got->kvs[0].value); r.ok()) inode->store(*r, got->kvs[0].mod_rev);
+    iput(inode);
+  }
+  return rev;
+}
+
+Result<std::unique_ptr<Superblock>> EtcdFsType::make_super(std::string_view options,
+                                                          const Cred& owner) {
+  auto o = parse_options(options);
+  if (!o.ok()) return Err{o.error()};
+  auto client = Client::make(o->client);
+  if (!client.ok()) return Err{client.error()};
+  auto sb = std::make_unique<EtcdSuper>(std::move(*client), *o);
+  RCUVFS_TRY(sb->start(owner));
+  return std::unique_ptr<Superblock>(std::move(sb));
+}
+
+}  // namespace rcuvfs::etcdfs

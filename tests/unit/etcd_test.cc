@@ -1,0 +1,350 @@
+// The etcd filesystem's own rules: two instances on one prefix (each another Vfs, as
+// two machines would have), the watch that keeps each cache coherent, transactions
+// that hold across instances, and a cluster that loses members or its quorum.
+#include "unit/test_util.h"
+
+#include <rcuvfs/counters.h>
+#include <rcuvfs/vfs.h>
+
+#include "core/internals.h"
+#include "core/namei.h"
+#include "core/ops_common.h"
+#include "fs/etcd/etcdfs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <set>
+#include <thread>
+
+namespace rcuvfs {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit = 10s) {
+  const auto end = Clock::now() + limit;
+  while (!cond()) {
+    if (Clock::now() > end) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+// One instance: a namespace whose root is the etcd filesystem at `options`.
+struct Instance {
+  explicit Instance(const std::string& options) {
+    auto v = Vfs::create("etcd", options);
+    EXPECT_OK(v);
+    if (!v.ok()) return;
+    vfs = std::move(*v);
+    t = vfs->new_task();
+  }
+  etcdfs::EtcdSuper& super() {
+    auto root = core::lookup_path(core::state_of(*t), AT_FDCWD, "/", 0);
+    EXPECT_TRUE(root.ok());
+    core::PathRef ref(*root);
+    return static_cast<etcdfs::EtcdSuper&>(*ref.inode()->sb);
+  }
+  bool in_step() { return super().stats().in_step; }
+  int err(std::string_view path) { return t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW).error(); }
+  Statx st(std::string_view path) {
+    auto r = t->statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
+    EXPECT_OK(r) << path;
+    return r.ok() ? *r : Statx{};
+  }
+  void put(std::string_view path, std::string_view data) {
+    auto fd = t->openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    ASSERT_OK(fd);
+    if (!data.empty()) {
+      ASSERT_OK(t->write(*fd, data.data(), data.size()));
+    }
+    ASSERT_OK(t->close(*fd));
+  }
+  std::string get(std::string_view path) {
+    auto fd = t->openat(AT_FDCWD, path, O_RDONLY);
+    EXPECT_OK(fd);
+    if (!fd.ok()) return "";
+    std::string out(1 << 20, '\0');
+    auto n = t->read(*fd, out.data(), out.size());
+    EXPECT_OK(n);
+    out.resize(n.ok() ? *n : 0);
+    EXPECT_OK(t->close(*fd));
+    return out;
+  }
+
+  std::unique_ptr<Vfs> vfs;
+  std::unique_ptr<Task> t;
+};
+
+class EtcdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    eps = rcuvfs_test::etcd_endpoints();
+    ASSERT_FALSE(eps.empty()) << "no etcd cluster (scripts/etcd-cluster.sh failed)";
+    options = eps + ",prefix=" + rcuvfs_test::etcd_prefix();
+    a = std::make_unique<Instance>(options);
+    b = std::make_unique<Instance>(options);
+    ASSERT_TRUE(a->t && b->t);
+    ASSERT_TRUE(eventually([&] { return a->in_step() && b->in_step(); }))
+        << "the watches did not come in step";
+  }
+
+  std::string eps, options;
+  std::unique_ptr<Instance> a, b;
+};
+
+TEST_F(EtcdTest, ChangesOnOneInstanceShowOnTheOther) {
+  ASSERT_OK(a->t->mkdirat(AT_FDCWD, "/d", 0755));
+  a->put("/d/f", "hello");
+  ASSERT_TRUE(eventually([&] { return b->err("/d/f") == 0; }));
+  const Statx made = b->st("/d/f");
+  EXPECT_EQ(made.stx_size, 5u);
+  EXPECT_EQ(made.stx_ino, a->st("/d/f").stx_ino);
+  EXPECT_EQ(b->get("/d/f"), "hello");
+
+  // B has the entries cached now: each change below must reach them through the watch.
+  ASSERT_OK(a->t->fchmodat(AT_FDCWD, "/d/f", 0600, 0));
+  EXPECT_TRUE(eventually([&] { return (b->st("/d/f").stx_mode & 07777) == 0600; }));
+  a->put("/d/f", "longer data");
+  EXPECT_TRUE(eventually([&] { return b->st("/d/f").stx_size == 11; }));
+  EXPECT_EQ(b->get("/d/f"), "longer data");
+  ASSERT_OK(a->t->mkdirat(AT_FDCWD, "/e", 0755));
+  ASSERT_OK(a->t->renameat2(AT_FDCWD, "/d/f", AT_FDCWD, "/e/g", 0));
+  EXPECT_TRUE(eventually([&] { return b->err("/d/f") == ENOENT && b->err("/e/g") == 0; }));
+  EXPECT_EQ(b->st("/e/g").stx_ino, made.stx_ino);
+  EXPECT_EQ(b->st("/d").stx_nlink, 2u);
+  ASSERT_OK(a->t->unlinkat(AT_FDCWD, "/e/g", 0));
+  EXPECT_TRUE(eventually([&] { return b->err("/e/g") == ENOENT; }));
+  ASSERT_OK(a->t->unlinkat(AT_FDCWD, "/d", AT_REMOVEDIR));
+  EXPECT_TRUE(eventually([&] { return b->err("/d") == ENOENT; }));
+}
+
+// A change made through an instance shows in that instance's next stat, without
+// waiting for the watch.
+TEST_F(EtcdTest, ReadYourWrites) {
+  a->put("/n0", "x");
+  for (int i = 1; i < 50; ++i) {
+    const std::string from = "/n" + std::to_string(i - 1), to = "/n" + std::to_string(i);
+    const mode_t m = (i & 1) ? 0640 : 0604;
+    ASSERT_OK(a->t->fchmodat(AT_FDCWD, from, m, 0));
+    ASSERT_EQ(a->st(from).stx_mode & 07777, m) << "round " << i;
+    ASSERT_OK(a->t->renameat2(AT_FDCWD, from, AT_FDCWD, to, 0));
+    ASSERT_EQ(a->err(from), ENOENT) << "round " << i;
+    ASSERT_EQ(a->err(to), 0) << "round " << i;
+  }
+}
+
+// Cached stats of a coherent instance are speculative, and none of them asks etcd.
+TEST_F(EtcdTest, CachedStatsAreSpeculativeAndAskNothing) {
+  ASSERT_OK(a->t->mkdirat(AT_FDCWD, "/d", 0755));
+  a->put("/d/f", "x");
+  ASSERT_TRUE(eventually([&] { return b->err("/d/f") == 0; }));
+  const auto calls = b->super().stats().client.calls;
+  const Counters before = Vfs::counters();
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(b->st("/d/f").stx_size, 1u);
+  const Counters d = Vfs::counters() - before;
+  EXPECT_GE(d.get(Counter::kStatSpeculative), 990u);
+  EXPECT_EQ(b->super().stats().client.calls, calls);
+}
+
+// Two instances rename one name to two places at once: exactly one wins, and the
+// other is told the name is gone.
+TEST_F(EtcdTest, ConcurrentRenamesOfOneNameHaveOneWinner) {
+  for (int round = 0; round < 10; ++round) {
+    const std::string src = "/s" + std::to_string(round);
+    a->put(src, "x");
+    ASSERT_TRUE(eventually([&] { return b->err(src) == 0; }));
+    std::atomic<int> go{0};
+    int ea = -1, eb = -1;
+    std::thread ta([&] {
+      while (!go.load()) {
+      }
+      ea = a->t->renameat2(AT_FDCWD, src, AT_FDCWD, src + "a", 0).error();
+    });
+    std::thread tb([&] {
+      while (!go.load()) {
+      }
+      eb = b->t->renameat2(AT_FDCWD, src, AT_FDCWD, src + "b", 0).error();
+    });
+    go = 1;
+    ta.join();
+    tb.join();
+    ASSERT_EQ((ea == 0) + (eb == 0), 1) << "round " << round << ": " << ea << " " << eb;
+    EXPECT_EQ(ea ? ea : eb, ENOENT);
+    // One name, seen the same from both.
+    ASSERT_TRUE(eventually([&] {
+      return b->err(src) == ENOENT && a->err(src + "a") == b->err(src + "a") &&
+             a->err(src + "b") == b->err(src + "b");
+    }));
+    EXPECT_EQ((a->err(src + "a") == 0) + (a->err(src + "b") == 0), 1);
+  }
+}
+
+// Links made from both instances at once: every one counts.
+TEST_F(EtcdTest, LinkCountsHoldUnderLinksFromBothInstances) {
+  a->put("/f", "x");
+  ASSERT_TRUE(eventually([&] { return b->err("/f") == 0; }));
+  constexpr int kEach = 20;
+  auto links = [](Instance& in, const char* tag) {
+    for (int i = 0; i < kEach; ++i)
+      EXPECT_OK(in.t->linkat(AT_FDCWD, "/f", AT_FDCWD, std::string("/") + tag + std::to_string(i), 0));
+  };
+  std::thread ta([&] { links(*a, "a"); });
+  std::thread tb([&] { links(*b, "b"); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(eventually([&] {
+    return a->st("/f").stx_nlink == 1 + 2 * kEach && b->st("/f").stx_nlink == 1 + 2 * kEach;
+  })) << a->st("/f").stx_nlink << " " << b->st("/f").stx_nlink;
+}
+
+// One instance removes a directory the other is filling: the removal fails
+// (ENOTEMPTY) until it wins, and once it has won no create lands in it (ENOENT).
+TEST_F(EtcdTest, RmdirOfADirectoryTheOtherFills) {
+  constexpr int kFiles = 30;
+  for (int round = 0; round < 5; ++round) {
+    const std::string d = "/d" + std::to_string(round);
+    ASSERT_OK(a->t->mkdirat(AT_FDCWD, d, 0755));
+    ASSERT_TRUE(eventually([&] { return b->err(d) == 0; }));
+    std::atomic<bool> filled{false};
+    std::thread filler([&] {
+      for (int i = 0; i < kFiles; ++i) {
+        auto fd = b->t->openat(AT_FDCWD, d + "/f" + std::to_string(i), O_CREAT | O_WRONLY, 0644);
+        if (!fd.ok()) {
+          EXPECT_EQ(rcuvfs_test::errname(fd.error()), "ENOENT");
+          break;
+        }
+        EXPECT_OK(b->t->close(*fd));
+      }
+      filled = true;
+    });
+    int e = ENOTEMPTY;
+    while (e == ENOTEMPTY) {
+      const bool last = filled.load();
+      e = a->t->unlinkat(AT_FDCWD, d, AT_REMOVEDIR).error();
+      if (e != ENOTEMPTY) break;
+      ASSERT_FALSE(last) << "not empty after everything in it was removed";
+      std::vector<DirEntry> ents;
+      auto fd = a->t->openat(AT_FDCWD, d, O_RDONLY | O_DIRECTORY);
+      ASSERT_OK(fd);
+      for (;;) {
+        auto n = a->t->getdents(*fd, ents, 256);
+        ASSERT_OK(n);
+        if (*n == 0) break;
+      }
+      ASSERT_OK(a->t->close(*fd));
+      for (const auto& ent : ents) ASSERT_OK(a->t->unlinkat(AT_FDCWD, d + "/" + ent.name, 0));
+    }
+    filler.join();
+    EXPECT_EQ(rcuvfs_test::errname(e), "OK");
+    EXPECT_TRUE(eventually([&] { return b->err(d) == ENOENT; }));
+  }
+}
+
+// The instance's inode numbers come in blocks: many creates from two instances give
+// distinct numbers.
+TEST_F(EtcdTest, InodeNumbersAreUniqueAcrossInstances) {
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 40; ++i) {
+    Instance& in = (i & 1) ? *b : *a;
+    const std::string p = "/f" + std::to_string(i);
+    in.put(p, "");
+    EXPECT_TRUE(seen.insert(in.st(p).stx_ino).second) << p;
+  }
+}
+
+// A file is kept in chunks; writes across chunk boundaries and sparse ranges read back
+// from the other instance as written.
+TEST_F(EtcdTest, DataAcrossChunksReadsTheSameFromTheOtherInstance) {
+  std::string data(3 * etcdfs::kChunk + 1234, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+  auto fd = a->t->openat(AT_FDCWD, "/big", O_CREAT | O_RDWR, 0644);
+  ASSERT_OK(fd);
+  // In pieces that straddle chunk boundaries, the last after a hole.
+  ASSERT_OK(a->t->pwrite(*fd, data.data(), etcdfs::kChunk + 10, 0));
+  ASSERT_OK(a->t->pwrite(*fd, data.data() + etcdfs::kChunk + 10, 100, etcdfs::kChunk + 10));
+  const off_t tail = 2 * etcdfs::kChunk + 7;
+  ASSERT_OK(a->t->pwrite(*fd, data.data() + tail, data.size() - tail, tail));
+  ASSERT_OK(a->t->close(*fd));
+  std::string want = data;
+  std::fill(want.begin() + etcdfs::kChunk + 110, want.begin() + tail, '\0');
+  ASSERT_TRUE(eventually([&] { return b->err("/big") == 0; }));
+  EXPECT_TRUE(eventually([&] { return b->st("/big").stx_size == data.size(); }));
+  EXPECT_TRUE(b->get("/big") == want);
+  // Cut inside the second chunk: the rest reads as zeros once grown again.
+  ASSERT_OK(b->t->truncate("/big", etcdfs::kChunk + 5));
+  ASSERT_OK(b->t->truncate("/big", 2 * etcdfs::kChunk));
+  want.resize(2 * etcdfs::kChunk);
+  std::fill(want.begin() + etcdfs::kChunk + 5, want.end(), '\0');
+  EXPECT_TRUE(eventually([&] { return a->st("/big").stx_size == 2 * etcdfs::kChunk; }));
+  EXPECT_TRUE(a->get("/big") == want);
+}
+
+// Bad options are EINVAL; a cluster that is not there fails the mount within its
+// budget (ETIMEDOUT), never hangs.
+TEST(EtcdOptions, BadOptionsAndAbsentClusters) {
+  EXPECT_ERRNO(Vfs::create("etcd", ""), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "prefix=x"), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,timeout=0"), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,bogus=1"), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "http://127.0.0.1:1/path"), EINVAL);
+  const auto t0 = Clock::now();
+  EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,timeout=1500"), ETIMEDOUT);
+  EXPECT_LT(Clock::now() - t0, 5s);
+}
+
+// A cluster of its own (the shared one must not lose members): one member killed and
+// restarted under writes costs nothing; quorum lost fails calls within the budget with
+// ETIMEDOUT; quorum back, everything works again in the same instance.
+TEST(EtcdFaults, MemberLossAndQuorumLoss) {
+  rcuvfs_test::OwnEtcdCluster cluster;
+  ASSERT_FALSE(cluster.endpoints().empty());
+  Instance a(cluster.endpoints() + ",prefix=faults/");
+  ASSERT_TRUE(a.t);
+  ASSERT_TRUE(eventually([&] { return a.in_step(); }));
+  ASSERT_OK(a.t->mkdirat(AT_FDCWD, "/d", 0755));
+  int made = 0;
+  for (int member = 1; member <= 3; ++member) {
+    ASSERT_TRUE(cluster.kill(member));
+    for (int i = 0; i < 20; ++i, ++made) {
+      const std::string p = "/d/f" + std::to_string(made);
+      auto fd = a.t->openat(AT_FDCWD, p, O_CREAT | O_WRONLY, 0644);
+      ASSERT_OK(fd) << p << " with member " << member << " down";
+      ASSERT_OK(a.t->write(*fd, p.data(), p.size()));
+      ASSERT_OK(a.t->close(*fd));
+    }
+    ASSERT_TRUE(cluster.restart(member));
+  }
+  // Every acknowledged file is there, as written, seen by a fresh instance.
+  Instance check(cluster.endpoints() + ",prefix=faults/");
+  ASSERT_TRUE(check.t);
+  for (int i = 0; i < made; ++i) {
+    const std::string p = "/d/f" + std::to_string(i);
+    EXPECT_EQ(check.get(p), p);
+  }
+
+  // Quorum lost: a change fails within 5 s with ETIMEDOUT, and so does a stat once
+  // the watch has left step (cached attributes are not served without it).
+  ASSERT_TRUE(cluster.kill(1));
+  ASSERT_TRUE(cluster.kill(2));
+  auto t0 = Clock::now();
+  EXPECT_ERRNO(a.t->mkdirat(AT_FDCWD, "/d/x", 0755), ETIMEDOUT);
+  EXPECT_LT(Clock::now() - t0, 5s);
+  EXPECT_TRUE(eventually([&] { return !a.in_step(); }, 10s));
+  t0 = Clock::now();
+  EXPECT_ERRNO(a.t->statx(AT_FDCWD, "/d/f0", 0), ETIMEDOUT);
+  EXPECT_LT(Clock::now() - t0, 5s);
+  ASSERT_TRUE(cluster.restart(1));
+  ASSERT_TRUE(cluster.restart(2));
+  EXPECT_TRUE(eventually([&] { return a.t->mkdirat(AT_FDCWD, "/d/x", 0755).ok(); }, 20s));
+  EXPECT_TRUE(eventually([&] { return a.in_step(); }, 20s));
+  EXPECT_EQ(a.st("/d/f0").stx_size, 5u);
+}
+
+}  // namespace
+}  // namespace rcuvfs
