@@ -112,6 +112,17 @@ Status SimpleXattrs::remove(std::string_view name) {
 
 void SimpleXattrs::clear() { retire(set_.exchange(nullptr, std::memory_order_acq_rel)); }
 
+void SimpleXattrs::assign(std::vector<std::pair<std::string, std::string>> items) {
+  Set* s = nullptr;
+  if (!items.empty()) {
+    s = new Set;
+    s->items = std::move(items);
+    std::sort(s->items.begin(), s->items.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  retire(set_.exchange(s, std::memory_order_acq_rel));
+}
+
 size_t SimpleXattrs::space(std::string_view name, size_t value_len) {
   // Linux counts 40 bytes for its struct simple_xattr whatever its real size.
   return 40 + name.size() + value_len;

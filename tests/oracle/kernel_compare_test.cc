@@ -1,5 +1,5 @@
 // Differential test: every script of tests/shell/scripts/*.sh, and a few hundred
-// random scripts, run on rcuvfs (memfs, and hostfs over a tmpfs directory) and on the
+// random scripts, run on rcuvfs (memfs, hostfs over a tmpfs directory, etcd) and on the
 // Linux kernel (tmpfs in a private mount namespace); the outputs must agree line by
 // line once inode and device numbers are renumbered by order of first appearance.
 //
@@ -10,6 +10,7 @@
 #include "oracle/sandbox.h"
 #include "oracle/script_gen.h"
 
+#include "common/etcd_cluster.h"
 #include "common/host_dir.h"
 
 #include <gtest/gtest.h>
@@ -56,11 +57,21 @@ std::string numbered(const std::vector<std::string>& script) {
   return s;
 }
 
-// Where the rcuvfs side runs: memfs, or hostfs over a scratch directory of a tmpfs.
-enum class Root { kMemfs, kHostfs };
+// Where the rcuvfs side runs: memfs, hostfs over a scratch directory of a tmpfs, or
+// the etcd filesystem under a fresh prefix of the test cluster.
+enum class Root { kMemfs, kHostfs, kEtcd };
 
 RcuvfsRun run_rcuvfs(const std::vector<std::string>& script, Root root) {
   if (root == Root::kMemfs) return run_on_rcuvfs(script);
+  if (root == Root::kEtcd) {
+    const std::string eps = rcuvfs_test::etcd_endpoints();
+    if (eps.empty()) {
+      RcuvfsRun r;
+      r.setup_error = "no etcd cluster (scripts/etcd-cluster.sh failed)";
+      return r;
+    }
+    return run_on_rcuvfs(script, "etcd", eps + ",prefix=" + rcuvfs_test::etcd_prefix());
+  }
   rcuvfs_test::HostDir dir;
   if (dir.path().empty()) {
     RcuvfsRun r;
@@ -109,6 +120,14 @@ TEST_P(ScriptCompare, MatchesLinuxOnHostfs) {
   EXPECT_TRUE(report.empty()) << GetParam() << " (hostfs): " << report;
 }
 
+// The same scripts with the etcd filesystem as the root.
+TEST_P(ScriptCompare, MatchesLinuxOnEtcd) {
+  if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
+  auto script = read_lines(fs::path(RCUVFS_SHELL_SCRIPTS_DIR) / GetParam());
+  std::string report = differential(script, Root::kEtcd);
+  EXPECT_TRUE(report.empty()) << GetParam() << " (etcd): " << report;
+}
+
 INSTANTIATE_TEST_SUITE_P(Scripts, ScriptCompare, ::testing::ValuesIn(script_files()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string n = info.param.substr(0, info.param.size() - 3);
@@ -143,6 +162,11 @@ TEST(RandomCompare, MatchesLinux) {
 TEST(RandomCompare, MatchesLinuxOnHostfs) {
   if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
   random_compare(Root::kHostfs, 100);
+}
+
+TEST(RandomCompare, MatchesLinuxOnEtcd) {
+  if (const char* why = linux_unavailable()) GTEST_SKIP() << why;
+  random_compare(Root::kEtcd, 100);
 }
 
 }  // namespace

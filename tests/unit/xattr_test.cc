@@ -221,7 +221,7 @@ TEST_P(Xattr, ValuesAreNeverTornWhileAWriterChangesThem) {
 
 INSTANTIATE_TEST_SUITE_P(AllFs, Xattr,
                          ::testing::Values("memfs", "legacyfs", "recyclefs", "hostfs",
-                                           "hostfs_ttl0"),
+                                           "hostfs_ttl0", "etcd"),
                          [](const auto& info) { return info.param; });
 
 // The names of a list as listxattr fills it: each ended by its NUL, an empty one

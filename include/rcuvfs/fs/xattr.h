@@ -16,7 +16,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace rcuvfs {
 
@@ -40,6 +43,9 @@ class SimpleXattrs {
   Status remove(std::string_view name);
   // Drop every attribute (the inode is evicted); the set goes after a grace period.
   void clear();
+  // Replace every attribute with `items` at once (a filesystem that reads them from a
+  // store): readers see the old set or the new one, never a mix.
+  void assign(std::vector<std::pair<std::string, std::string>> items);
 
   bool empty() const { return set_.load(std::memory_order_relaxed) == nullptr; }
   // What an attribute costs a filesystem that limits them, as Linux's

@@ -28,9 +28,11 @@
 // EtcdInode fields beyond the core's:
 //   rdev_        a device's number: an attribute (written in AttrWrite sections, read
 //                in snapshots)
-//   rev_         the mod revision of the record the attributes came from; read and
-//                written only inside AttrWrite sections (whose counter is the
-//                writers' lock)
+//   rev_, xattr_gen_  the mod revision of the record the attributes came from, and
+//                the generation of its extended attributes; read and written only
+//                inside AttrWrite sections (whose counter is the writers' lock)
+//   xattrs_      the extended attributes (SimpleXattrs: read under RCU, replaced
+//                whole inside the AttrWrite section that stores a newer generation)
 //   gone_        the record is gone from etcd: ESTALE from then on; atomic, not read
 //                under RCU
 //   body_        a symlink's target; immutable
@@ -47,10 +49,12 @@
 #include <rcuvfs/fs/inode.h>
 #include <rcuvfs/fs/mutex.h>
 #include <rcuvfs/fs/superblock.h>
+#include <rcuvfs/fs/xattr.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,6 +99,10 @@ class EtcdInode : public Inode {
   int permission(int mask, const Cred& cred, unsigned flags) const override;
   int get_link(std::string_view& out, unsigned flags) const override;
   int statfs(Statfs& out, unsigned flags) const override;
+  int getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const override;
+  int listxattr(XattrNameFn fn, void* ctx, unsigned flags) const override;
+  Status setxattr(std::string_view name, std::string_view value, int flags) override;
+  Status removexattr(std::string_view name) override;
 
   Result<size_t> read(void* buf, size_t count, off_t offset) override;
   Result<size_t> write(const void* buf, size_t count, off_t offset) override;
@@ -113,9 +121,19 @@ class EtcdInode : public Inode {
   // `offset` when `data` is null: one transaction.
   Status write_span(const char* data, size_t count, uint64_t offset);
   static void read_extra(const Inode& inode, Statx& out);
+  // Answer from the cached attributes when the watch is in step; else -ECHILD in RCU
+  // mode, or read the record again.
+  int fresh_or_refetch(unsigned flags) const;
+  // Read the record, apply `change` (which may refuse), commit it: one transaction
+  // over the record, retried while others change it meanwhile.
+  Status update_record(const std::function<Status(Record&)>& change);
+  // Apply `change` to the record's extended attributes, in one transaction.
+  Status change_xattrs(const std::function<Status(Record&)>& change);
 
   std::atomic<uint64_t> rdev_{0};
   int64_t rev_ = 0;
+  uint64_t xattr_gen_ = 0;
+  SimpleXattrs xattrs_;
   std::atomic<bool> gone_{false};
   const std::string body_;
 };

@@ -46,6 +46,10 @@ bool EtcdInode::store(const Record& r, int64_t rev) {
   mtime_ns.store(r.mtime, kRelaxed);
   ctime_ns.store(r.ctime, kRelaxed);
   btime_ns.store(r.btime, kRelaxed);
+  if (r.xattr_gen != xattr_gen_) {
+    xattr_gen_ = r.xattr_gen;
+    xattrs_.assign(r.xattrs);
+  }
   return true;
 }
 
@@ -86,13 +90,63 @@ Status EtcdInode::getattr(Statx& out, unsigned, unsigned) {
   return {};
 }
 
+int EtcdInode::fresh_or_refetch(unsigned flags) const {
+  if (super().in_step()) return 0;
+  if (flags & kMayNotBlock) return -ECHILD;
+  return -const_cast<EtcdInode*>(this)->refetch().error();
+}
+
 int EtcdInode::permission(int mask, const Cred& cred, unsigned flags) const {
-  if (!super().in_step()) {
-    if (flags & kMayNotBlock) return -ECHILD;
-    // Other failures leave the cached attributes to decide; a gone object is gone.
-    if (const_cast<EtcdInode*>(this)->refetch().error() == ESTALE) return -ESTALE;
-  }
+  // Other failures leave the cached attributes to decide; a gone object is gone.
+  if (int e = fresh_or_refetch(flags); e == -ECHILD || e == -ESTALE) return e;
   return generic_permission(*this, mask, cred);
+}
+
+int EtcdInode::getxattr(std::string_view name, void* buf, size_t size, unsigned flags) const {
+  if (int e = fresh_or_refetch(flags)) return e;
+  return xattrs_.get(name, buf, size);
+}
+
+int EtcdInode::listxattr(XattrNameFn fn, void* ctx, unsigned flags) const {
+  if (int e = fresh_or_refetch(flags)) return e;
+  return xattrs_.list(fn, ctx);
+}
+
+Status EtcdInode::setxattr(std::string_view name, std::string_view value, int flags) {
+  return change_xattrs([&](Record& r) -> Status {
+    auto it = std::find_if(r.xattrs.begin(), r.xattrs.end(),
+                           [&](const auto& x) { return x.first == name; });
+    if (it != r.xattrs.end() && (flags & XATTR_CREATE)) return Err{EEXIST};
+    if (it == r.xattrs.end() && (flags & XATTR_REPLACE)) return Err{ENODATA};
+    if (it != r.xattrs.end())
+      it->second.assign(value);
+    else
+      r.xattrs.emplace_back(std::string(name), std::string(value));
+    // A record stays well within etcd's request limit (1.5 MiB by default).
+    size_t total = 0;
+    for (const auto& [n, v] : r.xattrs) total += SimpleXattrs::space(n, v.size());
+    if (total > kXattrSpace) return Err{ENOSPC};
+    return {};
+  });
+}
+
+Status EtcdInode::removexattr(std::string_view name) {
+  return change_xattrs([&](Record& r) -> Status {
+    auto it = std::find_if(r.xattrs.begin(), r.xattrs.end(),
+                           [&](const auto& x) { return x.first == name; });
+    if (it == r.xattrs.end()) return Err{ENODATA};
+    r.xattrs.erase(it);
+    return {};
+  });
+}
+
+Status EtcdInode::change_xattrs(const std::function<Status(Record&)>& change) {
+  return update_record([&](Record& r) -> Status {
+    RCUVFS_TRY(change(r));
+    ++r.xattr_gen;
+    r.ctime = now_ns();
+    return {};
+  });
 }
 
 int EtcdInode::get_link(std::string_view& out, unsigned) const {
@@ -105,7 +159,7 @@ int EtcdInode::statfs(Statfs& out, unsigned) const {
   // Space is etcd's quota, which its API does not report: numbers like a filesystem
   // without a fixed size (as tmpfs without size=).
   out.f_type = 0x45544344;  // "ETCD"
-  out.f_bsize = out.f_frsize = kChunk;
+  out.f_bsize = out.f_frsize = 4096;
   out.f_namelen = 255;
   out.f_fsid.__val[0] = static_cast<int>(sb->dev);
   return 0;
@@ -114,6 +168,18 @@ int EtcdInode::statfs(Statfs& out, unsigned) const {
 Status EtcdInode::setattr(const AttrChange& c) {
   if (c.valid & kAttrSize) RCUVFS_TRY(truncate(c.size));
   if (!(c.valid & ~kAttrSize)) return {};
+  return update_record([&](Record& r) -> Status {
+    if (c.valid & kAttrMode) r.mode = (r.mode & S_IFMT) | (c.mode & 07777);
+    if (c.valid & kAttrUid) r.uid = c.uid;
+    if (c.valid & kAttrGid) r.gid = c.gid;
+    if (c.valid & kAttrAtime) r.atime = c.atime_ns;
+    if (c.valid & kAttrMtime) r.mtime = c.mtime_ns;
+    if (c.valid & kAttrCtime) r.ctime = c.ctime_ns;
+    return {};
+  });
+}
+
+Status EtcdInode::update_record(const std::function<Status(Record&)>& change) {
   auto& s = super();
   const std::string key = s.layout().inode(ino.load(kRelaxed));
   for (int i = 0; i < kAttempts; ++i) {
@@ -122,12 +188,7 @@ Status EtcdInode::setattr(const AttrChange& c) {
     if (got->kvs.empty()) return Err{ESTALE};
     auto r = decode_record(got->kvs[0].value);
     if (!r.ok()) return Err{r.error()};
-    if (c.valid & kAttrMode) r->mode = (r->mode & S_IFMT) | (c.mode & 07777);
-    if (c.valid & kAttrUid) r->uid = c.uid;
-    if (c.valid & kAttrGid) r->gid = c.gid;
-    if (c.valid & kAttrAtime) r->atime = c.atime_ns;
-    if (c.valid & kAttrMtime) r->mtime = c.mtime_ns;
-    if (c.valid & kAttrCtime) r->ctime = c.ctime_ns;
+    RCUVFS_TRY(change(*r));
     auto t = s.client().txn({Compare::mod(key, got->kvs[0].mod_rev)},
                             {Op::put(key, encode(*r))});
     if (!t.ok()) return Err{t.error()};

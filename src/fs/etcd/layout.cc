@@ -13,6 +13,14 @@ namespace rcuvfs::etcdfs {
 
 using json = nlohmann::json;
 
+namespace {
+json bytes(std::string_view s) { return json::binary(std::vector<uint8_t>(s.begin(), s.end())); }
+std::string text(const json& j) {
+  const auto& b = j.get_binary();
+  return std::string(b.begin(), b.end());
+}
+}  // namespace
+
 std::string Layout::hex(uint64_t v, int width) {
   std::string s(width, '0');
   for (int i = width - 1; i >= 0 && v; --i, v >>= 4) s[i] = "0123456789abcdef"[v & 15];
@@ -61,7 +69,13 @@ std::string encode(const Record& r) {
             {"b", r.btime}};
   if (r.rdev) j["r"] = r.rdev;
   if (S_ISDIR(r.mode)) j["p"] = r.next_pos;
-  if (!r.body.empty()) j["l"] = json::binary(std::vector<uint8_t>(r.body.begin(), r.body.end()));
+  if (!r.body.empty()) j["l"] = bytes(r.body);
+  if (r.xattr_gen) {
+    j["xg"] = r.xattr_gen;
+    json x = json::object();
+    for (const auto& [name, value] : r.xattrs) x[name] = bytes(value);
+    j["x"] = std::move(x);
+  }
   auto v = json::to_cbor(j);
   return std::string(v.begin(), v.end());
 }
@@ -81,10 +95,10 @@ Result<Record> decode_record(std::string_view v) {
     r.btime = j.at("b").get<int64_t>();
     r.rdev = j.value("r", uint64_t{0});
     r.next_pos = j.value("p", uint64_t{2});
-    if (j.contains("l")) {
-      const auto& b = j.at("l").get_binary();
-      r.body.assign(b.begin(), b.end());
-    }
+    if (j.contains("l")) r.body = text(j.at("l"));
+    r.xattr_gen = j.value("xg", uint64_t{0});
+    if (j.contains("x"))
+      for (const auto& [name, value] : j.at("x").items()) r.xattrs.emplace_back(name, text(value));
     return r;
   } catch (const json::exception&) {
     return Err{EIO};  // not a record this filesystem wrote
@@ -107,17 +121,14 @@ Result<Entry> decode_entry(std::string_view v) {
 }
 
 std::string encode(const Slot& s) {
-  auto v = json::to_cbor(json{{"n", json::binary(std::vector<uint8_t>(s.name.begin(), s.name.end()))},
-                              {"i", s.ino}, {"t", s.type}});
+  auto v = json::to_cbor(json{{"n", bytes(s.name)}, {"i", s.ino}, {"t", s.type}});
   return std::string(v.begin(), v.end());
 }
 
 Result<Slot> decode_slot(std::string_view v) {
   try {
     const json j = json::from_cbor(v.begin(), v.end());
-    const auto& n = j.at("n").get_binary();
-    return Slot{std::string(n.begin(), n.end()), j.at("i").get<uint64_t>(),
-                j.at("t").get<unsigned char>()};
+    return Slot{text(j.at("n")), j.at("i").get<uint64_t>(), j.at("t").get<unsigned char>()};
   } catch (const json::exception&) {
     return Err{EIO};
   }

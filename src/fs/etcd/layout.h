@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace rcuvfs::etcdfs {
 
@@ -32,6 +34,10 @@ inline constexpr uint64_t kChunk = 64 * 1024;
 // Chunks written by one transaction: 512 KiB, within etcd's default request limit
 // (1.5 MiB) and its limit of operations per transaction (128).
 inline constexpr uint64_t kChunksPerTxn = 8;
+
+// The room for one inode's extended attributes (SimpleXattrs::space of each): a
+// record stays far below etcd's request limit.
+inline constexpr size_t kXattrSpace = 256 * 1024;
 
 // A directory's size, as tmpfs counts it: 20 bytes per entry, "." and ".." included.
 inline constexpr uint64_t kEntrySize = 20;
@@ -44,6 +50,10 @@ struct Record {
   int64_t atime = 0, mtime = 0, ctime = 0, btime = 0;
   uint64_t next_pos = 2;  // a directory's next entry position (0 and 1: "." and "..")
   std::string body;       // a symlink's target
+  // Extended attributes, by name; `xattr_gen` counts their changes, so that an inode
+  // replaces its copy only when they changed.
+  std::vector<std::pair<std::string, std::string>> xattrs;
+  uint64_t xattr_gen = 0;
 };
 
 // A directory entry's value (P/d/<dir>/<name>).
