@@ -85,12 +85,16 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   sub->add_option("--fs", opt->fs,
                   "The rcuvfs namespace: memfs (default), or hostfs:DIR to build the tree "
                   "in a fresh directory under DIR, serve it with hostfs and stat the same "
-                  "files with the kernel (default modes then spec,linux,ref,kernel)")
+                  "files with the kernel (default modes then spec,linux,ref,kernel), or "
+                  "etcd:ENDPOINTS[,OPTIONS] for the etcd benchmark instead: cached stats "
+                  "beside memfs's and beside stats that ask etcd, and how soon a change "
+                  "on one instance shows on another")
       ->type_name("TYPE[:ARG]")
       ->check([](const std::string& v) {
-        return v == "memfs" || (v.starts_with("hostfs:") && v.size() > 7)
+        return v == "memfs" || (v.starts_with("hostfs:") && v.size() > 7) ||
+                       (v.starts_with("etcd:") && v.size() > 5)
                    ? std::string()
-                   : std::string("--fs: memfs or hostfs:DIR");
+                   : std::string("--fs: memfs, hostfs:DIR or etcd:ENDPOINTS");
       });
   sub->add_option("--missing", opt->missing,
                   "Instead: stat N distinct missing names in one memfs directory with the "

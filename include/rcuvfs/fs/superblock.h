@@ -38,8 +38,8 @@ inline constexpr unsigned kSbDcacheComplete = 1u << 0;
 // calling it. With kSbDcacheComplete too, the walker remembers that answer beside the
 // entry: the filesystem then changes a mode only in setattr.
 inline constexpr unsigned kSbGenericPermission = 1u << 1;
-// The dcache is a cache whose entries the filesystem trusts for a fixed time
-// (Superblock::entry_ttl_ns, > 0) after they were cached or last confirmed: its
+// The dcache is a cache whose entries the filesystem trusts for a time
+// (Superblock::entry_ttl_ns) after they were cached or last confirmed: its
 // revalidate in RCU mode answers 1 exactly when entry_fresh(age) (the age on the
 // coarse_clock_ns() clock), and -ECHILD otherwise, so the walker may check the age
 // itself. Such a filesystem's directories are walked in the walker's
@@ -81,10 +81,15 @@ class Superblock {
 
   // The age test of kSbEntryTtl: the walker's, and the filesystem's revalidate in RCU
   // mode (which must agree with it).
-  bool entry_fresh(uint32_t age_ms) const { return int64_t{age_ms} * 1000000 < entry_ttl_ns; }
+  bool entry_fresh(uint32_t age_ms) const {
+    return int64_t{age_ms} * 1000000 < entry_ttl_ns.load(std::memory_order_relaxed);
+  }
 
   unsigned flags = 0;
-  int64_t entry_ttl_ns = 0;  // the entries' lifetime (see kSbEntryTtl); immutable
+  // The entries' lifetime (see kSbEntryTtl). A filesystem may change it at any time
+  // (the etcd filesystem trusts its entries for ever while its watch is in step, and
+  // not at all otherwise): a walk reads it once per entry it checks.
+  std::atomic<int64_t> entry_ttl_ns{0};
   // What an inode that only the dentry cache holds costs, in bytes: charged to the
   // dcache's budget with every entry the dcache may drop (immutable; 0 for a
   // filesystem whose entries are never dropped).

@@ -385,11 +385,11 @@ Status EtcdInode::rename(std::string_view old_name, Inode* source, Inode* new_di
   return Err{EIO};
 }
 
-int EtcdInode::revalidate(std::string_view name, const Inode* child, uint32_t,
+int EtcdInode::revalidate(std::string_view name, const Inode* child, uint32_t age_ms,
                           unsigned flags) const {
-  // In step, the watch has dropped every entry that changed.
-  if (super().in_step() && !(flags & kRevalForce)) return 1;
-  if (flags & kMayNotBlock) return -ECHILD;
+  // In step, the watch has dropped every entry that changed (entry_fresh says so).
+  if (flags & kMayNotBlock) return super().entry_fresh(age_ms) ? 1 : -ECHILD;
+  if (super().entry_fresh(age_ms) && !(flags & kRevalForce)) return 1;
   auto& s = super();
   s.count_fetch();
   auto got = s.client().range(s.layout().entry(ino_of(this), name), "");

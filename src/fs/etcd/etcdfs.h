@@ -141,10 +141,13 @@ class EtcdInode : public Inode {
 struct EtcdOptions {
   ClientOptions client;
   std::string prefix = "rcuvfs/";
+  bool watch = true;
 };
-// "ENDPOINT[,ENDPOINT...][,prefix=P][,timeout=MS]": endpoints host:port (http://
-// optional); prefix the keys' prefix (a '/' is added at its end when missing);
-// timeout the budget of a call, in milliseconds (default 4000).
+// "ENDPOINT[,ENDPOINT...][,prefix=P][,timeout=MS][,watch=0|1]": endpoints host:port
+// (http:// optional); prefix the keys' prefix (a '/' is added at its end when
+// missing); timeout the budget of a call, in milliseconds (default 4000); watch=0: no
+// watch, so nothing cached is trusted and every stat and lookup reads etcd (what a
+// client without a coherent cache pays).
 Result<EtcdOptions> parse_options(std::string_view options);
 
 // What an instance did (EtcdSuper::stats).
@@ -196,6 +199,7 @@ class EtcdSuper : public Superblock {
 
   std::unique_ptr<Client> client_;
   const Layout layout_;
+  const bool watch_wanted_;
   EtcdInode* root_ = nullptr;
   int64_t start_rev_ = 0;
   std::atomic<bool> in_step_{false};

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <limits>
 
 namespace rcuvfs::etcdfs {
 
@@ -29,6 +30,8 @@ Result<EtcdOptions> parse_options(std::string_view opts) {
         return Err{EINVAL};
       o.client.budget_ms = ms;
       o.client.call_ms = std::min(o.client.call_ms, ms);
+    } else if (kv == "watch=0" || kv == "watch=1") {
+      o.watch = kv == "watch=1";
     } else if (kv.find('=') != std::string_view::npos || kv.empty()) {
       return Err{EINVAL};
     } else {
@@ -40,8 +43,10 @@ Result<EtcdOptions> parse_options(std::string_view opts) {
 }
 
 EtcdSuper::EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o)
-    : client_(std::move(client)), layout_(o.prefix) {
-  flags = kSbWatched | kSbChangesReported;
+    : client_(std::move(client)), layout_(o.prefix), watch_wanted_(o.watch) {
+  // Entries are trusted for ever while the watch is in step, and not at all otherwise
+  // (on_state): the walker checks that itself, as it checks hostfs's TTL.
+  flags = kSbWatched | kSbEntryTtl | (o.watch ? kSbChangesReported : 0);
   cached_inode_bytes = sizeof(EtcdInode);
   attr_extra = nullptr;
   reaper_ = std::thread([this] { reaper(); });
@@ -94,6 +99,7 @@ Status EtcdSuper::start(const Cred& owner) {
     MutexLock g(table_mu_);
     table_[kRootIno] = root_;
   }
+  if (!watch_wanted_) return {};
   Client::WatchCallbacks cb;
   cb.events = [this](int64_t r, std::vector<WatchEvent>& evs) { on_events(r, evs); };
   cb.state = [this](bool up) { on_state(up); };
@@ -294,7 +300,10 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
   own_revs_.erase(own_revs_.begin(), own_revs_.upper_bound(rev));
 }
 
-void EtcdSuper::on_state(bool up) { in_step_.store(up, std::memory_order_release); }
+void EtcdSuper::on_state(bool up) {
+  in_step_.store(up, std::memory_order_release);
+  entry_ttl_ns.store(up ? std::numeric_limits<int64_t>::max() : 0, std::memory_order_release);
+}
 
 // The watch cannot resume where it stopped: drop every cached entry and read every
 // live inode's record again, at one revision the watch then goes on from.

@@ -24,7 +24,9 @@ struct BenchOptions {
   std::vector<std::string> modes;    // names accepted by parse_mode()
   Call call = Call::kStat;           // lock and floor modes measure stat only
   uint64_t files = 0;                // > 0: the namespace-size benchmark instead
-  std::string fs = "memfs";          // the rcuvfs namespace: memfs or hostfs:[OPTS,]DIR
+  // The rcuvfs namespace: memfs, hostfs:[OPTS,]DIR, or etcd:ENDPOINTS[,OPTS] (the etcd
+  // benchmark instead, etcd_bench.h).
+  std::string fs = "memfs";
   // The dentry cache's workloads instead (cache_bench.h); `cache`: their budget.
   uint64_t missing = 0;
   std::vector<uint64_t> cached_names;
@@ -32,6 +34,7 @@ struct BenchOptions {
   uint64_t cache = 0;
 
   bool on_hostfs() const { return fs.starts_with("hostfs:"); }
+  bool on_etcd() const { return fs.starts_with("etcd:"); }
   bool cache_workloads() const { return missing || !cached_names.empty() || host_tree; }
 };
 

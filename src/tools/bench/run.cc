@@ -1,6 +1,7 @@
 #include "tools/bench/run.h"
 
 #include "tools/bench/cache_bench.h"
+#include "tools/bench/etcd_bench.h"
 #include "tools/bench/files_bench.h"
 #include "tools/bench/fixture.h"
 #include "tools/bench/json_report.h"
@@ -241,6 +242,7 @@ int run_bench(const BenchOptions& opt) {
   if (!opt.json.empty())
     if (std::string e = json.open(opt.json); !e.empty()) return fail(e);
   const Machine machine = probe_machine();
+  if (opt.on_etcd()) return run_etcd_bench(opt, machine);
   if (opt.cache_workloads()) return run_cache(opt, machine, json);
   return opt.files > 0 ? run_files(opt, machine, json) : run_stat(opt, machine, json);
 }
