@@ -76,7 +76,7 @@ Result<Inode*> EtcdInode::lookup(std::string_view name) {
   if (rec->kvs.empty()) return static_cast<Inode*>(nullptr);
   auto r = decode_record(rec->kvs[0].value);
   if (!r.ok()) return Err{r.error()};
-  return static_cast<Inode*>(s.get_inode(e->ino, *r, rec->kvs[0].mod_rev));
+  return static_cast<Inode*>(s.get_inode(e->ino, *r, rec->kvs[0].mod_rev, rec->revision));
 }
 
 Result<Inode*> EtcdInode::make(std::string_view name, Record r) {
@@ -96,11 +96,14 @@ Result<Inode*> EtcdInode::make(std::string_view name, Record r) {
       // An attempt that seemed to fail may have made it (client.h): then it is ours.
       auto e = decode_entry(got->kv[1]->value);
       if (!e.ok() || e->ino != ino) return Err{EEXIST};
+      s.committed(got->kv[1]->mod_rev);
       store(*d, got->kv[0]->mod_rev);
       auto rec = s.client().range(s.layout().inode(ino), "");
       if (!rec.ok()) return Err{rec.error()};
       if (rec->kvs.empty()) return Err{ENOENT};
-      return static_cast<Inode*>(s.get_inode(ino, r, rec->kvs[0].mod_rev));
+      auto made = decode_record(rec->kvs[0].value);
+      if (!made.ok()) return Err{made.error()};
+      return static_cast<Inode*>(s.get_inode(ino, *made, rec->kvs[0].mod_rev, rec->revision));
     }
     if (d->nlink == 0) return Err{ENOENT};  // removed, still open here
     const uint64_t pos = d->next_pos++;
@@ -117,7 +120,7 @@ Result<Inode*> EtcdInode::make(std::string_view name, Record r) {
     if (t->succeeded) {
       s.committed(t->revision);
       store(*d, t->revision);
-      return static_cast<Inode*>(s.get_inode(ino, r, t->revision));
+      return static_cast<Inode*>(s.get_inode(ino, r, t->revision, t->revision));
     }
     s.count_conflict();
   }

@@ -178,8 +178,9 @@ class EtcdSuper : public Superblock {
 
   // A new inode number.
   Result<uint64_t> allocate_ino();
-  // The live inode of `ino` with a new reference, or one made from `r` (at `rev`).
-  EtcdInode* get_inode(uint64_t ino, const Record& r, int64_t rev);
+  // The live inode of `ino` with a new reference, or one made from `r` (its record at
+  // mod revision `rev`, read or committed at store revision `read_at`).
+  EtcdInode* get_inode(uint64_t ino, const Record& r, int64_t rev, int64_t read_at);
   // The live inode of `ino` with a new reference, or nullptr.
   EtcdInode* find_inode(uint64_t ino);
   void forget(EtcdInode* inode);
@@ -203,6 +204,7 @@ class EtcdSuper : public Superblock {
   EtcdInode* root_ = nullptr;
   int64_t start_rev_ = 0;
   std::atomic<bool> in_step_{false};
+  std::atomic<int64_t> applied_rev_{0};  // the last revision the watch applied
   std::atomic<uint64_t> fetches_{0}, conflicts_{0}, events_{0}, resyncs_{0};
 
   Mutex table_mu_;

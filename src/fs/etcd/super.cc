@@ -156,16 +156,34 @@ EtcdInode* EtcdSuper::find_inode(uint64_t ino) {
   return it != table_.end() && iget_live(it->second) ? it->second : nullptr;
 }
 
-EtcdInode* EtcdSuper::get_inode(uint64_t ino, const Record& r, int64_t rev) {
-  MutexLock g(table_mu_);
-  auto [it, made] = table_.try_emplace(ino, nullptr);
-  if (!made && iget_live(it->second)) {
-    it->second->store(r, rev);
-    return it->second;
+EtcdInode* EtcdSuper::get_inode(uint64_t ino, const Record& r, int64_t rev, int64_t read_at) {
+  EtcdInode* inode;
+  {
+    MutexLock g(table_mu_);
+    auto [it, made] = table_.try_emplace(ino, nullptr);
+    if (!made && iget_live(it->second)) {
+      it->second->store(r, rev);
+      inode = it->second;
+    } else {
+      // New, or one being evicted (its evict leaves the newer one in the table).
+      inode = it->second = new EtcdInode(this, ino, r, rev);
+    }
   }
-  // New, or one being evicted (its evict leaves the newer one in the table).
-  it->second = new EtcdInode(this, ino, r, rev);
-  return it->second;
+  // The watch passes over the records of inodes not in the table: one it applied
+  // after `read_at` and before the inode went in is read here instead.
+  while (applied_rev_.load(std::memory_order_acquire) > read_at) {
+    count_fetch();
+    auto got = client_->range(layout_.inode(ino), "");
+    if (!got.ok()) break;  // the attributes stay as read; the watch has the next change
+    if (got->kvs.empty()) {
+      inode->mark_gone();
+      break;
+    }
+    if (auto again = decode_record(got->kvs[0].value); again.ok())
+      inode->store(*again, got->kvs[0].mod_rev);
+    read_at = got->revision;
+  }
+  return inode;
 }
 
 void EtcdSuper::forget(EtcdInode* inode) {
@@ -296,6 +314,7 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
     }
     iput(inode);
   }
+  applied_rev_.store(rev, std::memory_order_release);
   MutexLock g(own_mu_);
   own_revs_.erase(own_revs_.begin(), own_revs_.upper_bound(rev));
 }
