@@ -79,8 +79,15 @@ Result<Inode*> EtcdInode::lookup(std::string_view name) {
   return static_cast<Inode*>(s.get_inode(e->ino, *r, rec->kvs[0].mod_rev, rec->revision));
 }
 
-Result<Inode*> EtcdInode::make(std::string_view name, Record r) {
+Result<Inode*> EtcdInode::make(std::string_view name, Record r, const Cred& cred) {
   auto& s = super();
+  mode_t m = r.mode;
+  uid_t u;
+  gid_t g;
+  init_owner(*this, m, u, g, cred);
+  r.mode = m;
+  r.uid = u;
+  r.gid = g;
   auto number = s.allocate_ino();
   if (!number.ok()) return Err{number.error()};
   const uint64_t dir = ino_of(this), ino = *number;
@@ -111,18 +118,16 @@ Result<Inode*> EtcdInode::make(std::string_view name, Record r) {
     d->size += kEntrySize;
     if (is_dir) ++d->nlink;
     const unsigned char type = dtype_of(r.mode);
-    auto t = s.client().txn(
+    auto t = s.commit(
         {unchanged(dkey, got->kv[0]), Compare::absent(ekey)},
         {Op::put(s.layout().inode(ino), encode(r)), Op::put(ekey, encode(Entry{ino, type, pos})),
          Op::put(s.layout().position(dir, pos), encode(Slot{std::string(name), ino, type})),
          Op::put(dkey, encode(*d))});
     if (!t.ok()) return Err{t.error()};
-    if (t->succeeded) {
-      s.committed(t->revision);
-      store(*d, t->revision);
-      return static_cast<Inode*>(s.get_inode(ino, r, t->revision, t->revision));
+    if (*t) {
+      store(*d, *t);
+      return static_cast<Inode*>(s.get_inode(ino, r, *t, *t));
     }
-    s.count_conflict();
   }
   return Err{EIO};
 }
@@ -130,45 +135,28 @@ Result<Inode*> EtcdInode::make(std::string_view name, Record r) {
 Result<Inode*> EtcdInode::create(std::string_view name, mode_t m, dev_t rdev,
                                  const Cred& cred) {
   Record r;
-  uid_t u;
-  gid_t g;
-  init_owner(*this, m, u, g, cred);
   r.mode = m;
-  r.uid = u;
-  r.gid = g;
   r.nlink = 1;
   r.rdev = (S_ISCHR(m) || S_ISBLK(m)) ? rdev : 0;
-  return make(name, r);
+  return make(name, r, cred);
 }
 
 Result<Inode*> EtcdInode::mkdir(std::string_view name, mode_t m, const Cred& cred) {
   Record r;
-  uid_t u;
-  gid_t g;
-  m = S_IFDIR | (m & 07777);
-  init_owner(*this, m, u, g, cred);
-  r.mode = m;
-  r.uid = u;
-  r.gid = g;
+  r.mode = S_IFDIR | (m & 07777);
   r.nlink = 2;
   r.size = kEmptyDirSize;
-  return make(name, r);
+  return make(name, r, cred);
 }
 
 Result<Inode*> EtcdInode::symlink(std::string_view name, std::string_view target,
                                   const Cred& cred) {
   Record r;
-  mode_t m = S_IFLNK | 0777;
-  uid_t u;
-  gid_t g;
-  init_owner(*this, m, u, g, cred);
-  r.mode = m;
-  r.uid = u;
-  r.gid = g;
+  r.mode = S_IFLNK | 0777;
   r.nlink = 1;
   r.size = target.size();
   r.body = std::string(target);
-  return make(name, r);
+  return make(name, r, cred);
 }
 
 Status EtcdInode::link(Inode* target, std::string_view name) {
@@ -196,19 +184,17 @@ Status EtcdInode::link(Inode* target, std::string_view name) {
     ++r->nlink;
     r->ctime = now;
     const unsigned char type = dtype_of(r->mode);
-    auto c = s.client().txn(
+    auto c = s.commit(
         {unchanged(dkey, got->kv[0]), unchanged(tkey, got->kv[2]), Compare::absent(ekey)},
         {Op::put(ekey, encode(Entry{ino, type, pos})),
          Op::put(s.layout().position(dir, pos), encode(Slot{std::string(name), ino, type})),
          Op::put(dkey, encode(*d)), Op::put(tkey, encode(*r))});
     if (!c.ok()) return Err{c.error()};
-    if (c->succeeded) {
-      s.committed(c->revision);
-      store(*d, c->revision);
-      t->store(*r, c->revision);
+    if (*c) {
+      store(*d, *c);
+      t->store(*r, *c);
       return {};
     }
-    s.count_conflict();
   }
   return Err{EIO};
 }
@@ -251,17 +237,15 @@ static Status remove_entry(EtcdInode* dir, std::string_view name, EtcdInode* vic
     if (v->nlink == 0) ops.push_back(Op::put(s.layout().orphan(v_ino), ""));
     // The victim's record is compared too: a directory another instance fills changes
     // it (its times), so it is still empty when this commits.
-    auto t = s.client().txn({unchanged(dkey, got->kv[0]), unchanged(ekey, got->kv[1]),
+    auto t = s.commit({unchanged(dkey, got->kv[0]), unchanged(ekey, got->kv[1]),
                              unchanged(vkey, got->kv[2])},
                             ops);
     if (!t.ok()) return Err{t.error()};
-    if (t->succeeded) {
-      s.committed(t->revision);
-      dir->store(*d, t->revision);
-      victim->store(*v, t->revision);
+    if (*t) {
+      dir->store(*d, *t);
+      victim->store(*v, *t);
       return {};
     }
-    s.count_conflict();
   }
   return Err{EIO};
 }
@@ -373,17 +357,15 @@ Status EtcdInode::rename(std::string_view old_name, Inode* source, Inode* new_di
     std::vector<Compare> cmp;
     for (size_t k = 0; k < keys.size(); ++k)
       if (k != 1 || !same_dir) cmp.push_back(unchanged(keys[k], got->kv[k]));
-    auto t = s.client().txn(cmp, ops);
+    auto t = s.commit(cmp, ops);
     if (!t.ok()) return Err{t.error()};
-    if (t->succeeded) {
-      s.committed(t->revision);
-      store(a, t->revision);
-      if (!same_dir) dst_dir->store(b, t->revision);
-      src->store(*rs, t->revision);
-      if (tgt) tgt->store(*rt, t->revision);
+    if (*t) {
+      store(a, *t);
+      if (!same_dir) dst_dir->store(b, *t);
+      src->store(*rs, *t);
+      if (tgt) tgt->store(*rt, *t);
       return {};
     }
-    s.count_conflict();
   }
   return Err{EIO};
 }

@@ -113,8 +113,9 @@ class EtcdInode : public Inode {
   EtcdSuper& super() const;
 
  private:
-  // Make `name` here: an inode of `r` (its owner and times set by this call).
-  Result<Inode*> make(std::string_view name, Record r);
+  // Make `name` here: an inode of `r`, owned as `cred` makes it in this directory
+  // (init_owner), its times now.
+  Result<Inode*> make(std::string_view name, Record r, const Cred& cred);
   // Read this inode's record again from etcd.
   Status refetch();
   // Write `data` at `offset` (at most kChunksPerTxn chunks), or cut the file at
@@ -184,6 +185,9 @@ class EtcdSuper : public Superblock {
   // The live inode of `ino` with a new reference, or nullptr.
   EtcdInode* find_inode(uint64_t ino);
   void forget(EtcdInode* inode);
+  // A change's transaction: its revision when it committed (noted with committed()),
+  // 0 when its compares failed (another instance changed what it read; counted).
+  Result<int64_t> commit(const std::vector<Compare>& cmp, const std::vector<Op>& ops);
   // A transaction this instance committed at `rev`: the watch leaves its entries alone.
   void committed(int64_t rev);
   // An inode without names was let go: delete it from etcd (on the reaper's thread).

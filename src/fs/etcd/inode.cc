@@ -189,15 +189,13 @@ Status EtcdInode::update_record(const std::function<Status(Record&)>& change) {
     auto r = decode_record(got->kvs[0].value);
     if (!r.ok()) return Err{r.error()};
     RCUVFS_TRY(change(*r));
-    auto t = s.client().txn({Compare::mod(key, got->kvs[0].mod_rev)},
+    auto t = s.commit({Compare::mod(key, got->kvs[0].mod_rev)},
                             {Op::put(key, encode(*r))});
     if (!t.ok()) return Err{t.error()};
-    if (t->succeeded) {
-      s.committed(t->revision);
-      store(*r, t->revision);
+    if (*t) {
+      store(*r, *t);
       return {};
     }
-    s.count_conflict();
   }
   return Err{EIO};
 }
@@ -304,14 +302,12 @@ Status EtcdInode::write_span(const char* data, size_t count, uint64_t offset) {
     ops.push_back(Op::put(key, encode(*r)));
     // Every change of a file's data puts its record: comparing the record's revision
     // covers its chunks too.
-    auto t = s.client().txn({Compare::mod(key, rev)}, ops);
+    auto t = s.commit({Compare::mod(key, rev)}, ops);
     if (!t.ok()) return Err{t.error()};
-    if (t->succeeded) {
-      s.committed(t->revision);
-      store(*r, t->revision);
+    if (*t) {
+      store(*r, *t);
       return {};
     }
-    s.count_conflict();
   }
   return Err{EIO};
 }

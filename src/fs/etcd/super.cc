@@ -192,6 +192,17 @@ void EtcdSuper::forget(EtcdInode* inode) {
   if (it != table_.end() && it->second == inode) table_.erase(it);
 }
 
+Result<int64_t> EtcdSuper::commit(const std::vector<Compare>& cmp, const std::vector<Op>& ops) {
+  auto t = client_->txn(cmp, ops);
+  if (!t.ok()) return Err{t.error()};
+  if (!t->succeeded) {
+    count_conflict();
+    return int64_t{0};
+  }
+  committed(t->revision);
+  return t->revision;
+}
+
 void EtcdSuper::committed(int64_t rev) {
   MutexLock g(own_mu_);
   own_revs_.insert(rev);
