@@ -165,8 +165,9 @@ class EtcdSuper : public Superblock {
  public:
   EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o);
   ~EtcdSuper() override;
-  // Read (or make, in an empty prefix) the root, and start the watch.
+  // Read (or make, in an empty prefix) the root.
   Status start(const Cred& owner);
+  // The root; starts the watch.
   Inode* root_inode() override;
 
   Client& client() { return *client_; }

@@ -99,16 +99,21 @@ Status EtcdSuper::start(const Cred& owner) {
     MutexLock g(table_mu_);
     table_[kRootIno] = root_;
   }
-  if (!watch_wanted_) return {};
-  Client::WatchCallbacks cb;
-  cb.events = [this](int64_t r, std::vector<WatchEvent>& evs) { on_events(r, evs); };
-  cb.state = [this](bool up) { on_state(up); };
-  cb.lost = [this] { return on_lost(); };
-  watch_ = client_->watch(layout_.prefix(), start_rev_ + 1, std::move(cb));
   return {};
 }
 
-Inode* EtcdSuper::root_inode() { return root_; }
+// The watch starts here, once the core has set the instance up (its dcache and feed):
+// it may report changes at once.
+Inode* EtcdSuper::root_inode() {
+  if (watch_wanted_) {
+    Client::WatchCallbacks cb;
+    cb.events = [this](int64_t r, std::vector<WatchEvent>& evs) { on_events(r, evs); };
+    cb.state = [this](bool up) { on_state(up); };
+    cb.lost = [this] { return on_lost(); };
+    watch_ = client_->watch(layout_.prefix(), start_rev_ + 1, std::move(cb));
+  }
+  return root_;
+}
 
 EtcdStats EtcdSuper::stats() const {
   EtcdStats s;

@@ -5,8 +5,9 @@
 //   turn: memfs's speculative stat; etcd's from the cache an instance keeps in step
 //   with its watch (and the fraction of those stats that stayed speculative); and
 //   etcd's with watch=0, where every stat asks the cluster
-//   the visibility delay: a change acknowledged on one instance until a stat on another
-//   instance of the same prefix shows it, p50 and p99 over many changes
+//   the visibility delay: a change made on one instance (from the call's start, and
+//   from its return) until a stat on another instance of the same prefix shows it,
+//   p50 and p99 over many changes
 //
 // Each run works under a fresh prefix (bench/<pid>-<time>/), which it leaves behind.
 #pragma once
