@@ -16,7 +16,9 @@ void add_mount_command(CLI::App& app, int& exit_code) {
                "(unmount with fusermount3 -u MOUNTPOINT)");
   sub->add_option("mountpoint", opt->mountpoint, "Directory to mount on")->required();
   sub->add_option("--fs", opt->fs,
-                  "Root filesystem type, optionally TYPE:OPTIONS (default memfs)");
+                  "Root filesystem type, optionally TYPE:OPTIONS (default memfs; "
+                  "hostfs:DIR a host directory; etcd:HOST:PORT[,...][,prefix=P] a namespace "
+                  "kept in an etcd cluster)");
   sub->add_flag("-f,--foreground", opt->foreground, "Stay in the foreground");
   sub->add_flag("-s,--single-thread", opt->single_thread,
                 "Serve one request at a time (default: a thread pool)");
@@ -27,7 +29,7 @@ void add_mount_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   sub->add_option("--entry-timeout", opt->entry_timeout,
                   "Seconds the kernel caches a name lookup (default: 86400 when the "
-                  "namespace reports every change, as memfs and hostfs (unless watch=0) do; "
+                  "namespace reports every change, as memfs, hostfs and etcd (unless watch=0) do; "
                   "else 1)")
       ->check(seconds_or_zero());
   sub->add_option("--attr-timeout", opt->attr_timeout,

@@ -88,7 +88,8 @@ void add_shell_command(CLI::App& app, int& exit_code) {
       "shell", "Run shell commands (one per line) from FILE or standard input");
   sub->add_option("--fs", opt->fs,
                   "Root filesystem type, optionally TYPE:OPTIONS (default memfs; "
-                  "hostfs:DIR serves host directory DIR)");
+                  "hostfs:DIR serves host directory DIR; etcd:HOST:PORT[,...][,prefix=P] a "
+                  "namespace kept in an etcd cluster)");
   sub->add_option("--ttl", opt->ttl,
                   "hostfs: seconds a cached name or attribute is trusted (0: always "
                   "ask the host; default 2)")
