@@ -174,7 +174,8 @@ Status EtcdInode::link(Inode* target, std::string_view name) {
     if (!r.ok()) return Err{r.error()};
     if (got->kv[1]) {
       auto e = decode_entry(got->kv[1]->value);
-      return e.ok() && e->ino == ino ? Status{} : Err{EEXIST};
+      // After an attempt that seemed to fail (client.h), the name may be this link.
+      return i > 0 && e.ok() && e->ino == ino ? Status{} : Err{EEXIST};
     }
     if (d->nlink == 0 || r->nlink == 0) return Err{ENOENT};
     const int64_t now = now_ns();
@@ -215,6 +216,8 @@ static Status remove_entry(EtcdInode* dir, std::string_view name, EtcdInode* vic
     if (!got.ok()) return Err{got.error()};
     auto d = record_of(got->kv[0]);
     if (!d.ok()) return Err{d.error()};
+    // After an attempt that seemed to fail (client.h), the name may be gone by it.
+    if (i > 0 && !got->kv[1]) return {};
     auto e = entry_of(got->kv[1]);
     if (!e.ok()) return Err{e.error()};
     // The name is bound to something else now: the core walks again (ESTALE).
@@ -283,14 +286,18 @@ Status EtcdInode::rename(std::string_view old_name, Inode* source, Inode* new_di
     auto rd1 = record_of(got->kv[0]);
     auto rd2 = record_of(got->kv[1]);
     if (!rd1.ok() || !rd2.ok()) return Err{ENOENT};
-    auto e1 = entry_of(got->kv[2]);
-    if (!e1.ok() || e1->ino != s_ino) return Err{ESTALE};
     std::optional<Entry> e2;
     if (got->kv[3]) {
       auto e = decode_entry(got->kv[3]->value);
       if (!e.ok()) return Err{e.error()};
       e2 = *e;
     }
+    auto e1 = entry_of(got->kv[2]);
+    // After an attempt that seemed to fail (client.h), the store may show its result.
+    if (i > 0 && e2 && e2->ino == s_ino &&
+        (exchange ? e1.ok() && e1->ino == t_ino : !got->kv[2]))
+      return {};
+    if (!e1.ok() || e1->ino != s_ino) return Err{ESTALE};
     // What the core decided from its cache must still hold in the store.
     if (tgt ? !e2 || e2->ino != t_ino : e2.has_value()) return Err{ESTALE};
     auto rs = record_of(got->kv[4]);
