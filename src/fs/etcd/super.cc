@@ -48,7 +48,6 @@ EtcdSuper::EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o)
   // (on_state): the walker checks that itself, as it checks hostfs's TTL.
   flags = kSbWatched | kSbEntryTtl | (o.watch ? kSbChangesReported : 0);
   cached_inode_bytes = sizeof(EtcdInode);
-  attr_extra = nullptr;
   reaper_ = std::thread([this] { reaper(); });
 }
 
