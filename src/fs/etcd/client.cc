@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -34,20 +35,33 @@ std::string prefix_end(std::string_view prefix) {
 namespace {
 
 // What a failed attempt means: try again on another member, or give up with an errno.
+// Besides a member that is down or has no leader (UNAVAILABLE) or did not answer in
+// time, gRPC reports a connection torn down mid-call as UNKNOWN, INTERNAL or ABORTED.
+// Trying any of these again is safe: every transaction of the filesystem compares what
+// it read, and its reads and deletes may be repeated.
 bool retryable(const grpc::Status& s) {
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-}
-int errno_of(const grpc::Status& s) {
   switch (s.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return ETIMEDOUT;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // "mvcc: database space exceeded"
-      return ENOSPC;
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::ABORTED:
+      return true;
     default:
-      return EIO;
+      return false;
   }
+}
+int errno_of(const grpc::Status& s) {
+  if (retryable(s)) return ETIMEDOUT;  // no member answered within the budget
+  if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)  // "database space exceeded"
+    return ENOSPC;
+  // Anything else is a fault of this client or of the cluster's setup: said once, as
+  // EIO alone would not show it.
+  static std::atomic<bool> said{false};
+  if (!said.exchange(true))
+    std::fprintf(stderr, "rcuvfs etcd: the cluster answered gRPC status %d: %s\n",
+                 static_cast<int>(s.error_code()), s.error_message().c_str());
+  return EIO;
 }
 
 KeyValue from_pb(const mvccpb::KeyValue& kv) {
