@@ -3,8 +3,9 @@
 // client.cc: nothing else of rcuvfs includes them.
 //
 // Faults: every call has a deadline per attempt (`call_ms`) and a budget across its
-// attempts (`budget_ms`). A member that is down, has no leader or does not answer in
-// time (UNAVAILABLE, DEADLINE_EXCEEDED) is a reason to try again, on the next member
+// attempts (`budget_ms`). A member that is down, has no leader, does not answer in
+// time or drops the connection mid-call (UNAVAILABLE, DEADLINE_EXCEEDED, UNKNOWN,
+// INTERNAL, ABORTED) is a reason to try again, on the next member
 // (round robin over the endpoints), until the budget is spent: the call then fails
 // with ETIMEDOUT, and later calls fail at once, but for a probe every half second,
 // until one succeeds (a breaker: a system call that needs several calls of a cluster
