@@ -5,14 +5,14 @@
 // Faults: every call has a deadline per attempt (`call_ms`) and a budget across its
 // attempts (`budget_ms`). A member that is down, has no leader, does not answer in
 // time or drops the connection mid-call (UNAVAILABLE, DEADLINE_EXCEEDED, UNKNOWN,
-// INTERNAL, ABORTED) is a reason to try again, on the next member
-// (round robin over the endpoints), until the budget is spent: the call then fails
-// with ETIMEDOUT, and later calls fail at once, but for a probe every half second,
-// until one succeeds (a breaker: a system call that needs several calls of a cluster
-// without quorum returns within about one budget, not one per call). A transaction tried again may have been applied by the attempt that
-// seemed to fail; the filesystem's transactions compare the revisions they read, so
-// such a second attempt fails its compares and the caller reads what is there now
-// (etcd_fs.md, "Faults").
+// INTERNAL, ABORTED) is a reason to try again, on the next member (round robin over
+// the endpoints), until the budget is spent: the call then fails with ETIMEDOUT, and
+// later calls fail at once, but for a probe every half second, until one succeeds (a
+// breaker: a system call that needs several calls of a cluster without quorum returns
+// within about one budget, not one per call). A transaction tried again may have been
+// applied by the attempt that seemed to fail; the filesystem's transactions compare
+// the revisions they read, so such a second attempt fails its compares and the caller
+// reads what is there now (docs/etcd.md, "Faults").
 //
 // Thread safety: one Client serves every thread; each call is independent.
 #pragma once
