@@ -12,8 +12,8 @@
 #   etcd-cluster.sh stop DIR       stop every member (SIGTERM, then SIGKILL after 2 s:
 #                                  a member left without quorum waits seconds to exit)
 #
-# Ports: two per member from a base chosen free at start (127.0.0.1 only), kept in
-# DIR/ports. Needs etcd and etcdctl (Debian: etcd-server, etcd-client).
+# Ports: two per member from a base chosen free at start, in 20000-31999 (below the
+# ephemeral ports) on 127.0.0.1 only, kept in DIR/ports. Needs etcd and etcdctl (Debian: etcd-server, etcd-client).
 set -eu
 CMD=${1:?usage: etcd-cluster.sh start|endpoints|kill|restart|stop DIR [N]}
 DIR=${2:?usage: etcd-cluster.sh $CMD DIR [N]}
@@ -69,7 +69,9 @@ start)
   mkdir -p "$DIR"
   BASE=
   for try in 1 2 3 4 5 6 7 8; do
-    b=$((20000 + ($$ * 7 + try * 997) % 20000 / 6 * 6))
+    # Below Linux's ephemeral ports (32768 and up by default): a client's connection
+    # could take a member's port between this check and a (re)start otherwise.
+    b=$((20000 + ($$ * 7 + try * 997) % 12000 / 6 * 6))
     if free "$b"; then
       BASE=$b
       break
