@@ -13,7 +13,8 @@
 #                                  a member left without quorum waits seconds to exit)
 #
 # Ports: two per member from a base chosen free at start, in 20000-31999 (below the
-# ephemeral ports) on 127.0.0.1 only, kept in DIR/ports. Needs etcd and etcdctl (Debian: etcd-server, etcd-client).
+# ephemeral ports) on 127.0.0.1 only, kept in DIR/ports. Needs etcd and etcdctl
+# (Debian: etcd-server, etcd-client).
 set -eu
 CMD=${1:?usage: etcd-cluster.sh start|endpoints|kill|restart|stop DIR [N]}
 DIR=${2:?usage: etcd-cluster.sh $CMD DIR [N]}
