@@ -75,6 +75,9 @@ class EtcdInode : public Inode {
   // has a newer one. Returns whether it was stored.
   bool store(const Record& r, int64_t rev);
   void mark_gone() { gone_.store(true, std::memory_order_release); }
+  // Read this inode's record again from etcd and store it (counted as a fetch); the
+  // store revision it was read at. ESTALE, and gone from then on, when it is no more.
+  Result<int64_t> refetch();
   bool gone() const { return gone_.load(std::memory_order_acquire); }
 
   Result<Inode*> lookup(std::string_view name) override;
@@ -116,8 +119,6 @@ class EtcdInode : public Inode {
   // Make `name` here: an inode of `r`, owned as `cred` makes it in this directory
   // (init_owner), its times now.
   Result<Inode*> make(std::string_view name, Record r, const Cred& cred);
-  // Read this inode's record again from etcd.
-  Status refetch();
   // Write `data` at `offset` (at most kChunksPerTxn chunks), or cut the file at
   // `offset` when `data` is null: one transaction.
   Status write_span(const char* data, size_t count, uint64_t offset);

@@ -62,7 +62,7 @@ void EtcdInode::read_extra(const Inode& inode, Statx& out) {
   out.stx_blocks = (inode.size.load(kRelaxed) + 4095) / 4096 * 8;
 }
 
-Status EtcdInode::refetch() {
+Result<int64_t> EtcdInode::refetch() {
   super().count_fetch();
   auto got = super().client().range(super().layout().inode(ino.load(kRelaxed)), "");
   if (!got.ok()) return Err{got.error()};
@@ -73,7 +73,7 @@ Status EtcdInode::refetch() {
   auto r = decode_record(got->kvs[0].value);
   if (!r.ok()) return Err{r.error()};
   store(*r, got->kvs[0].mod_rev);
-  return {};
+  return got->revision;
 }
 
 int EtcdInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
@@ -84,7 +84,8 @@ int EtcdInode::getattr_rcu(Statx& out, unsigned, unsigned) const {
 
 Status EtcdInode::getattr(Statx& out, unsigned, unsigned) {
   if (gone()) return Err{ESTALE};
-  if (!super().in_step()) RCUVFS_TRY(refetch());
+  if (!super().in_step())
+    if (auto r = refetch(); !r.ok()) return Err{r.error()};
   while (attr_snapshot_rcu(*this, out, read_extra) != 0) {
   }
   return {};
@@ -335,7 +336,7 @@ Status EtcdInode::truncate(off_t length) {
 
 // Another instance may have written the file since the attributes were cached.
 Result<uint64_t> EtcdInode::current_size() {
-  RCUVFS_TRY(refetch());
+  if (auto r = refetch(); !r.ok()) return Err{r.error()};
   return size.load(kRelaxed);
 }
 

@@ -175,17 +175,11 @@ EtcdInode* EtcdSuper::get_inode(uint64_t ino, const Record& r, int64_t rev, int6
   }
   // The watch passes over the records of inodes not in the table: one it applied
   // after `read_at` and before the inode went in is read here instead.
+  // A failure leaves the attributes as read; the watch has the next change.
   while (applied_rev_.load(std::memory_order_acquire) > read_at) {
-    count_fetch();
-    auto got = client_->range(layout_.inode(ino), "");
-    if (!got.ok()) break;  // the attributes stay as read; the watch has the next change
-    if (got->kvs.empty()) {
-      inode->mark_gone();
-      break;
-    }
-    if (auto again = decode_record(got->kvs[0].value); again.ok())
-      inode->store(*again, got->kvs[0].mod_rev);
-    read_at = got->revision;
+    auto again = inode->refetch();
+    if (!again.ok()) break;
+    read_at = *again;
   }
   return inode;
 }
@@ -356,10 +350,7 @@ int64_t EtcdSuper::on_lost() {
       if (iget_live(inode)) live.push_back(inode);
   }
   for (EtcdInode* inode : live) {
-    auto got = client_->range(layout_.inode(inode->ino.load(std::memory_order_relaxed)), "");
-    if (got.ok() && got->kvs.empty()) inode->mark_gone();
-    if (got.ok() && !got->kvs.empty())
-      if (auto r = decode_record(got->kvs[0].value); r.ok()) inode->store(*r, got->kvs[0].mod_rev);
+    (void)inode->refetch();
     iput(inode);
   }
   return rev;
