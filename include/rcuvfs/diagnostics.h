@@ -67,7 +67,7 @@ enum Inject : unsigned {
   kSkipParentRecheck = 1u << 1,  // don't re-check the parent after finding a child
   kNoAttrSnapshot = 1u << 2,     // read attributes without the attribute seqcount
   kEvictHashed = 1u << 3,        // the dcache's shrinker lets entries go but leaves them hashed
-  kDropHostEvents = 1u << 4,     // hostfs's watch ignores what the host says about names
+  kDropWatchEvents = 1u << 4,    // a watched fs (hostfs, etcd) ignores what its watch says of names
   kAccessSkipValidation = 1u << 5,  // accept a speculative faccessat2 without re-checking
   kXattrInPlace = 1u << 6,  // SimpleXattrs rewrites a value where readers read it
   kReadlinkSkipValidation = 1u << 7,  // accept a speculative readlink without re-checking

@@ -40,8 +40,9 @@ void add_torture_command(CLI::App& app, int& exit_code) {
   sub->add_option("--threads", opt->threads, "Reader (or victim) threads (default 4)")
       ->check(whole_number(1, 256));
   sub->add_option("--fs", opt->fs,
-                  "Root filesystem: memfs, recyclefs, legacyfs or hostfs (over a temporary "
-                  "directory)")
+                  "Root filesystem: memfs, recyclefs, legacyfs, hostfs (over a temporary "
+                  "directory) or etcd:ENDPOINTS[,prefix=P] (a fresh prefix under P; the "
+                  "writers work through a second instance, the readers through the first)")
       ->check(one_of(torture::known_fs, "filesystem", torture::kFsNames));
   sub->add_option("--seed", opt->seed, "Seed of the writers' and readers' choices")
       ->check(whole_number(0, UINT32_MAX));

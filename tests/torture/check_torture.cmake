@@ -6,9 +6,18 @@
 # missed: (with --inject, where the bug cannot happen) exit 1, JSON with no violation.
 # usage:  exit 2 (bad options).
 # RCUVFS_STRESS_SECONDS, when set, replaces SECONDS for clean runs (sanitizer builds).
+# @ETCD@ in ARGS stands for the endpoints of ctest's etcd cluster (the first line of the
+# file RCUVFS_ETCD_CLUSTER names).
 cmake_minimum_required(VERSION 3.25)
 
 set(_args ${ARGS})
+if(_args MATCHES "@ETCD@")
+  file(STRINGS "$ENV{RCUVFS_ETCD_CLUSTER}" _cluster LIMIT_COUNT 1)
+  if(NOT _cluster)
+    message(FATAL_ERROR "no etcd cluster in '$ENV{RCUVFS_ETCD_CLUSTER}'")
+  endif()
+  string(REPLACE "@ETCD@" "${_cluster}" _args "${_args}")
+endif()
 if(EXPECT STREQUAL "clean")
   if(DEFINED ENV{RCUVFS_STRESS_SECONDS})
     set(SECONDS $ENV{RCUVFS_STRESS_SECONDS})

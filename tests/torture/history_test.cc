@@ -22,14 +22,14 @@ namespace {
 TEST(WriterLog, StaysBoundedAcrossEpochs) {
   auto vfs = Vfs::create("memfs");
   ASSERT_TRUE(vfs.ok());
-  World world{**vfs, "memfs"};
+  World world{**vfs, **vfs, "memfs"};
   std::vector<std::unique_ptr<Domain>> domains;
   domains.push_back(make_slot_domain(world, 0, 11, "/slots"));
   domains.push_back(make_dirswap_domain(world, 1, 12, "/swap"));
   domains.push_back(make_mount_domain(world, 2, 13, "/mnt"));
   domains.push_back(make_attr_domain(world, 3, 14, "/attr"));
   domains.push_back(make_symlink_domain(world, 4, 15, "/sym"));
-  for (auto& d : domains) d->setup();
+  for (auto& d : domains) d->prepare();
 
   constexpr int kEpochs = 100, kStepsPerEpoch = 50;
   // After a prune a domain's log holds its live objects (a dozen at most) with their

@@ -295,6 +295,44 @@ TEST_F(EtcdTest, DataAcrossChunksReadsTheSameFromTheOtherInstance) {
   EXPECT_TRUE(a->get("/big") == want);
 }
 
+// A file open on one instance outlives its last name removed through the other, as a
+// file open on Linux does: past the grace the remover's reclaim waits, it still reads
+// and writes, and its record and data go only once the holder lets it go.
+TEST_F(EtcdTest, AFileOpenOnOneInstanceOutlivesItsUnlinkOnTheOther) {
+  a->put("/f", "data");
+  auto fd = a->t->openat(AT_FDCWD, "/f", O_RDWR);
+  ASSERT_OK(fd);
+  const uint64_t ino = a->st("/f").stx_ino;
+  ASSERT_TRUE(eventually([&] { return b->err("/f") == 0; }));
+  ASSERT_OK(b->t->unlinkat(AT_FDCWD, "/f", 0));
+  ASSERT_TRUE(eventually([&] { return a->err("/f") == ENOENT; }));
+  auto& s = a->super();
+  const std::string holds = s.layout().holds(ino);
+  EXPECT_TRUE(eventually([&] {
+    auto h = s.client().range(holds, etcdfs::prefix_end(holds));
+    return h.ok() && h->kvs.size() == 1;
+  })) << "the instance that has the file holds it";
+  std::this_thread::sleep_for(etcdfs::kOrphanGrace + 1s);
+  char buf[16] = {};
+  auto n = a->t->pread(*fd, buf, sizeof buf, 0);
+  ASSERT_OK(n);
+  EXPECT_EQ(std::string(buf, *n), "data");
+  ASSERT_OK(a->t->pwrite(*fd, "more", 4, 4));
+  auto st = a->t->statx(*fd, "", AT_EMPTY_PATH);
+  ASSERT_OK(st);
+  EXPECT_EQ(st->stx_nlink, 0u);
+  EXPECT_EQ(st->stx_size, 8u);
+  ASSERT_OK(a->t->close(*fd));
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = s.client().range(s.layout().inode(ino), "");
+        auto h = s.client().range(holds, etcdfs::prefix_end(holds));
+        return r.ok() && r->kvs.empty() && h.ok() && h->kvs.empty();
+      },
+      etcdfs::kOrphanGrace + 10s))
+      << "the record and the holds were not reclaimed once the file was let go";
+}
+
 // Bad options are EINVAL; a cluster that is not there fails the mount within its
 // budget (ETIMEDOUT), never hangs.
 TEST(EtcdOptions, BadOptionsAndAbsentClusters) {

@@ -137,6 +137,7 @@ class GrpcClient : public Client {
     for (const auto& c : cmp) {
       auto* p = req.add_compare();
       p->set_key(c.key);
+      if (!c.end.empty()) p->set_range_end(c.end);
       p->set_result(pb::Compare::EQUAL);
       if (c.field == Compare::Field::kModRev) {
         p->set_target(pb::Compare::MOD);

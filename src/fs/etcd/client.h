@@ -41,8 +41,15 @@ struct Compare {
   std::string key;
   Field field = Field::kModRev;
   int64_t value = 0;
-  static Compare mod(std::string k, int64_t rev) { return {std::move(k), Field::kModRev, rev}; }
-  static Compare absent(std::string k) { return {std::move(k), Field::kCreateRev, 0}; }
+  std::string end;  // not empty: every key of [key, end) (none: the compare holds)
+  static Compare mod(std::string k, int64_t rev) {
+    return {std::move(k), Field::kModRev, rev, {}};
+  }
+  static Compare absent(std::string k) { return {std::move(k), Field::kCreateRev, 0, {}}; }
+  // No key in [k, e).
+  static Compare none(std::string k, std::string e) {
+    return {std::move(k), Field::kCreateRev, 0, std::move(e)};
+  }
 };
 
 // One operation of a transaction's branch.

@@ -13,7 +13,6 @@ namespace rcuvfs::etcdfs {
 
 namespace {
 constexpr auto kRelaxed = std::memory_order_relaxed;
-constexpr int kAttempts = 64;
 
 uint64_t ino_of(const Inode* inode) { return inode->ino.load(kRelaxed); }
 
@@ -237,7 +236,8 @@ static Status remove_entry(EtcdInode* dir, std::string_view name, EtcdInode* vic
     v->ctime = now;
     std::vector<Op> ops = {Op::del(ekey), Op::del(s.layout().position(d_ino, e->pos)),
                            Op::put(dkey, encode(*d)), Op::put(vkey, encode(*v))};
-    if (v->nlink == 0) ops.push_back(Op::put(s.layout().orphan(v_ino), ""));
+    // This instance has the victim: it holds it while it has it.
+    if (v->nlink == 0) ops.push_back(Op::put(s.hold_key(v_ino), ""));
     // The victim's record is compared too: a directory another instance fills changes
     // it (its times), so it is still empty when this commits.
     auto t = s.commit({unchanged(dkey, got->kv[0]), unchanged(ekey, got->kv[1]),
@@ -246,6 +246,7 @@ static Status remove_entry(EtcdInode* dir, std::string_view name, EtcdInode* vic
     if (!t.ok()) return Err{t.error()};
     if (*t) {
       dir->store(*d, *t);
+      if (v->nlink == 0) victim->mark_held();
       victim->store(*v, *t);
       return {};
     }
@@ -354,7 +355,7 @@ Status EtcdInode::rename(std::string_view old_name, Inode* source, Inode* new_di
         } else {
           --rt->nlink;
         }
-        if (rt->nlink == 0) ops.push_back(Op::put(L.orphan(t_ino), ""));
+        if (rt->nlink == 0) ops.push_back(Op::put(s.hold_key(t_ino), ""));
       }
     }
     ops.push_back(Op::put(keys[0], encode(a)));
@@ -370,7 +371,10 @@ Status EtcdInode::rename(std::string_view old_name, Inode* source, Inode* new_di
       store(a, *t);
       if (!same_dir) dst_dir->store(b, *t);
       src->store(*rs, *t);
-      if (tgt) tgt->store(*rt, *t);
+      if (tgt) {
+        if (rt->nlink == 0) tgt->mark_held();
+        tgt->store(*rt, *t);
+      }
       return {};
     }
   }

@@ -35,7 +35,16 @@
 //                whole inside the AttrWrite section that stores a newer generation)
 //   gone_        the record is gone from etcd: ESTALE from then on; atomic, not read
 //                under RCU
+//   held_        without names, this instance holds it (P/orphan/<ino>/<instance>);
+//                atomic, not read under RCU
 //   body_        a symlink's target; immutable
+// An inode without names lives on while any instance has it (open, or cached): each
+// such instance keeps a key P/orphan/<ino>/<instance>, put by the change that took the
+// last name when that instance made it, or when its watch brings the record with no
+// links. The instance that lets the inode go deletes its key, and reclaims the record
+// and data after kOrphanGrace, in a transaction that requires no key left under
+// P/orphan/<ino>/: every other instance that has the inode has held it by then (it
+// needs only its watch's delay).
 // EtcdSuper::table_ (ino -> live inode) is guarded by table_mu_; own_revs_ by own_mu_;
 // the inode-number block by ino_mu_; the reaper's queue by reap_mu_.
 // Lock order: Inode::lock (directories, then files, as the core takes them) ->
@@ -52,8 +61,8 @@
 #include <rcuvfs/fs/xattr.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,13 +81,16 @@ class EtcdInode : public Inode {
   EtcdInode(EtcdSuper* sb, uint64_t ino, const Record& r, int64_t rev);
 
   // Store a record read or committed at mod revision `rev`, unless the inode already
-  // has a newer one. Returns whether it was stored.
+  // has a newer one. Returns whether it was stored. A record without links makes this
+  // instance hold the inode (once).
   bool store(const Record& r, int64_t rev);
   void mark_gone() { gone_.store(true, std::memory_order_release); }
   // Read this inode's record again from etcd and store it (counted as a fetch); the
   // store revision it was read at. ESTALE, and gone from then on, when it is no more.
   Result<int64_t> refetch();
   bool gone() const { return gone_.load(std::memory_order_acquire); }
+  // The hold this instance's own change put (in the transaction that took the name).
+  void mark_held() { held_.store(true, std::memory_order_release); }
 
   Result<Inode*> lookup(std::string_view name) override;
   Result<Inode*> create(std::string_view name, mode_t mode, dev_t rdev,
@@ -123,6 +135,7 @@ class EtcdInode : public Inode {
   // `offset` when `data` is null: one transaction.
   Status write_span(const char* data, size_t count, uint64_t offset);
   static void read_extra(const Inode& inode, Statx& out);
+  void hold();
   // Answer from the cached attributes when the watch is in step; else -ECHILD in RCU
   // mode, or read the record again.
   int fresh_or_refetch(unsigned flags) const;
@@ -137,6 +150,7 @@ class EtcdInode : public Inode {
   uint64_t xattr_gen_ = 0;
   SimpleXattrs xattrs_;
   std::atomic<bool> gone_{false};
+  std::atomic<bool> held_{false};
   const std::string body_;
 };
 
@@ -161,6 +175,15 @@ struct EtcdStats {
   bool in_step = false;     // the watch is in step now
   ClientStats client;
 };
+
+// Reads, decisions and commits of one change: a change that keeps losing to others is
+// refused rather than retried for ever.
+inline constexpr int kAttempts = 64;
+
+// How long an inode without names that this instance let go waits before it is
+// reclaimed: the time other instances that have it get to hold it (their watch's delay;
+// one cut off from etcd for longer finds it gone, ESTALE).
+inline constexpr auto kOrphanGrace = std::chrono::seconds(5);
 
 class EtcdSuper : public Superblock {
  public:
@@ -192,7 +215,12 @@ class EtcdSuper : public Superblock {
   Result<int64_t> commit(const std::vector<Compare>& cmp, const std::vector<Op>& ops);
   // A transaction this instance committed at `rev`: the watch leaves its entries alone.
   void committed(int64_t rev);
-  // An inode without names was let go: delete it from etcd (on the reaper's thread).
+  // This instance's key in the holds on an inode without names.
+  std::string hold_key(uint64_t ino) const { return layout_.hold(ino, instance_); }
+  // The reaper's jobs, on its own thread: put this instance's hold on `ino` (while the
+  // record is there); or, for an inode without names let go, kOrphanGrace later,
+  // delete that hold and reclaim the inode unless another instance holds it.
+  void hold(uint64_t ino);
   void reap(uint64_t ino);
   // The root is going: the watch touches no inode from now on (it waits for a batch
   // being applied, unless called from the watch's own thread).
@@ -203,6 +231,9 @@ class EtcdSuper : public Superblock {
   void on_state(bool up);
   int64_t on_lost();
   void reaper();
+  enum class Job : uint8_t { kHold, kReclaim };
+  void run(Job job, uint64_t ino);
+  void queue(Job job, uint64_t ino, std::chrono::steady_clock::time_point due);
 
   std::unique_ptr<Client> client_;
   const Layout layout_;
@@ -221,10 +252,12 @@ class EtcdSuper : public Superblock {
   uint64_t next_ino_ RCUVFS_GUARDED_BY(ino_mu_) = 0;
   uint64_t end_ino_ RCUVFS_GUARDED_BY(ino_mu_) = 0;
 
+  const std::string instance_;  // this instance's name in holds: random hex
   std::mutex reap_mu_;
   std::condition_variable reap_cv_;
-  std::deque<uint64_t> reap_queue_;  // guarded by reap_mu_
-  bool reap_stop_ = false;           // guarded by reap_mu_
+  // Jobs by the time they are due. guarded by reap_mu_
+  std::multimap<std::chrono::steady_clock::time_point, std::pair<Job, uint64_t>> jobs_;
+  bool reap_stop_ = false;  // guarded by reap_mu_
   std::thread reaper_;
 
   // Held by the watch's thread while it applies changes; stopping_ (set under it)

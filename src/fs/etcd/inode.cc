@@ -14,9 +14,6 @@ namespace rcuvfs::etcdfs {
 
 namespace {
 constexpr auto kRelaxed = std::memory_order_relaxed;
-// Reads, decisions and commits of one change: a change that keeps losing to others is
-// refused rather than retried for ever.
-constexpr int kAttempts = 64;
 
 // A string's trailing zero bytes dropped: absent bytes of a chunk read as zeros.
 void trim_zeros(std::string& s) {
@@ -50,7 +47,12 @@ bool EtcdInode::store(const Record& r, int64_t rev) {
     xattr_gen_ = r.xattr_gen;
     xattrs_.assign(r.xattrs);
   }
+  if (r.nlink == 0) hold();
   return true;
+}
+
+void EtcdInode::hold() {
+  if (!held_.exchange(true)) super().hold(ino.load(kRelaxed));
 }
 
 void EtcdInode::read_extra(const Inode& inode, Statx& out) {
@@ -344,7 +346,7 @@ void EtcdInode::evict() {
   auto& s = super();
   if (this == s.root()) s.stop_watch();
   s.forget(this);
-  // Its last name went while it was open (or cached): now nothing holds it.
+  // Its last name went while it was open (or cached): this instance lets it go.
   if (nlink.load(kRelaxed) == 0 && !gone()) s.reap(ino.load(kRelaxed));
   Inode::evict();
 }

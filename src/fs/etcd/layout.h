@@ -10,8 +10,8 @@
 //   P/c/<ino>/<index>      a regular file's data, kChunk bytes from index * kChunk on;
 //                          trailing zeros trimmed; a chunk absent, or shorter than the
 //                          file reaches, reads as zeros
-//   P/orphan/<ino>         an inode without names that an instance still has open;
-//                          removed with the inode when that instance lets it go
+//   P/orphan/<ino>/<inst>  an instance's hold on an inode without names that it still
+//                          has (etcdfs.h); the inode is reclaimed once none is left
 //   P/sync/<id>            a watch's marker (client.cc)
 // Numbers in keys are fixed-width lower-case hex, so that key order is number order.
 #pragma once
@@ -87,7 +87,11 @@ class Layout {
   std::string positions(uint64_t dir) const { return p_ + "o/" + hex(dir, 16) + "/"; }
   std::string chunk(uint64_t ino, uint64_t index) const { return chunks(ino) + hex(index, 12); }
   std::string chunks(uint64_t ino) const { return p_ + "c/" + hex(ino, 16) + "/"; }
-  std::string orphan(uint64_t ino) const { return p_ + "orphan/" + hex(ino, 16); }
+  // An instance's hold on an inode without names, and all holds on it.
+  std::string hold(uint64_t ino, std::string_view instance) const {
+    return holds(ino) + std::string(instance);
+  }
+  std::string holds(uint64_t ino) const { return p_ + "orphan/" + hex(ino, 16) + "/"; }
 
   // What a key under the prefix names, for the watch.
   enum class Kind : uint8_t { kOther, kInode, kEntry };

@@ -2,6 +2,7 @@
 // the watch that keeps the cache in step with the store.
 #include "fs/etcd/etcdfs.h"
 
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/fs/changes.h>
 #include <rcuvfs/fs/options.h>
 
@@ -9,7 +10,9 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <limits>
+#include <random>
 
 namespace rcuvfs::etcdfs {
 
@@ -42,8 +45,21 @@ Result<EtcdOptions> parse_options(std::string_view opts) {
   return o;
 }
 
+namespace {
+std::string random_name() {
+  std::random_device rd;
+  const uint64_t v = (uint64_t{rd()} << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+}  // namespace
+
 EtcdSuper::EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o)
-    : client_(std::move(client)), layout_(o.prefix), watch_wanted_(o.watch) {
+    : client_(std::move(client)),
+      layout_(o.prefix),
+      watch_wanted_(o.watch),
+      instance_(random_name()) {
   // Entries are trusted for ever while the watch is in step, and not at all otherwise
   // (on_state): the walker checks that itself, as it checks hostfs's TTL.
   flags = kSbWatched | kSbEntryTtl | (o.watch ? kSbChangesReported : 0);
@@ -206,29 +222,69 @@ void EtcdSuper::committed(int64_t rev) {
   own_revs_.insert(rev);
 }
 
-void EtcdSuper::reap(uint64_t ino) {
+void EtcdSuper::queue(Job job, uint64_t ino, std::chrono::steady_clock::time_point due) {
   {
     std::lock_guard g(reap_mu_);
-    reap_queue_.push_back(ino);
+    jobs_.emplace(due, std::make_pair(job, ino));
   }
   reap_cv_.notify_one();
 }
 
-// Deletes what an inode without names left: its record, its data and its orphan key.
-// A failure (etcd unreachable for the whole budget) leaves the orphan key, which says
-// what is left (docs/etcd.md).
+void EtcdSuper::hold(uint64_t ino) { queue(Job::kHold, ino, std::chrono::steady_clock::now()); }
+
+void EtcdSuper::reap(uint64_t ino) {
+  queue(Job::kReclaim, ino, std::chrono::steady_clock::now() + kOrphanGrace);
+}
+
+// Jobs run in the order they are due; when the instance goes, those not yet due run at
+// once but for holds (an instance leaving lets its inodes go).
 void EtcdSuper::reaper() {
   std::unique_lock lk(reap_mu_);
   for (;;) {
-    reap_cv_.wait(lk, [this] { return reap_stop_ || !reap_queue_.empty(); });
-    if (reap_queue_.empty()) return;
-    const uint64_t ino = reap_queue_.front();
-    reap_queue_.pop_front();
+    if (jobs_.empty()) {
+      if (reap_stop_) return;
+      reap_cv_.wait(lk);
+      continue;
+    }
+    auto first = jobs_.begin();
+    if (!reap_stop_ && first->first > std::chrono::steady_clock::now()) {
+      reap_cv_.wait_until(lk, first->first);
+      continue;
+    }
+    const auto [job, ino] = first->second;
+    jobs_.erase(first);
+    if (reap_stop_ && job == Job::kHold) continue;
     lk.unlock();
-    const std::string chunks = layout_.chunks(ino);
-    (void)client_->txn({}, {Op::del(layout_.inode(ino)), Op::del(chunks, prefix_end(chunks)),
-                            Op::del(layout_.orphan(ino))});
+    run(job, ino);
     lk.lock();
+  }
+}
+
+// Each job reads the record and commits only if it is unchanged (and, to reclaim,
+// still without links and held by no instance); a lost race reads again. Failures
+// (etcd unreachable for the whole budget) leave keys behind (docs/etcd.md).
+void EtcdSuper::run(Job job, uint64_t ino) {
+  const std::string key = layout_.inode(ino), holds = layout_.holds(ino);
+  if (job == Job::kReclaim) (void)client_->txn({}, {Op::del(hold_key(ino))});
+  for (int i = 0; i < kAttempts; ++i) {
+    auto got = client_->range(key, "");
+    if (!got.ok() || got->kvs.empty()) return;
+    auto r = decode_record(got->kvs[0].value);
+    if (!r.ok() || r->nlink != 0) return;
+    const Compare same = Compare::mod(key, got->kvs[0].mod_rev);
+    Result<TxnResult> t = Err{EIO};
+    if (job == Job::kHold) {
+      t = client_->txn({same}, {Op::put(hold_key(ino), "")});
+    } else {
+      const std::string chunks = layout_.chunks(ino);
+      t = client_->txn({same, Compare::none(holds, prefix_end(holds))},
+                       {Op::del(key), Op::del(chunks, prefix_end(chunks))});
+      if (t.ok() && !t->succeeded) {
+        auto held = client_->range(holds, prefix_end(holds), 1);
+        if (!held.ok() || !held->kvs.empty()) return;  // its last holder reclaims it
+      }
+    }
+    if (!t.ok() || t->succeeded) return;
   }
 }
 
@@ -294,7 +350,8 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
       MutexLock g(own_mu_);
       mine = is_own(own_mu_, own_revs_, rev);
     }
-    Inode* gone = mine ? nullptr : entry_changed(*dir, p.name, mask, cookie);
+    const bool dropped = diag::injected() & diag::kDropWatchEvents;
+    Inode* gone = mine || dropped ? nullptr : entry_changed(*dir, p.name, mask, cookie);
     dir->lock.unlock();
     if (gone) iput(gone);
     iput(dir);

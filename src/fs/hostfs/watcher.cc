@@ -237,7 +237,7 @@ void Watcher::handle(const Event& e) {
       echo = consume_locked(Key{id_of(dir), std::string(name), e.mask & kNameEvents});
   }
   if (e.mask & kNameEvents) {
-    if (!echo && !(diag::injected() & diag::kDropHostEvents)) {
+    if (!echo && !(diag::injected() & diag::kDropWatchEvents)) {
       // The directory's own times and link count changed with its entries.
       dir->host_changed();
       Inode* was;

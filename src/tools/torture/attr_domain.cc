@@ -66,7 +66,7 @@ class AttrDomain : public Domain {
     ++stats_.ops;
     const uint64_t b = tick();
     const Status st = op();
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "change attributes of " + file_);
     log_.attrs(key_, next, b, e);
     attrs_ = next;

@@ -97,7 +97,7 @@ class DirSwapDomain : public Domain {
     ++stats_.ops;
     const uint64_t b = tick();
     auto st = task_->renameat2(AT_FDCWD, root_ + "/p", AT_FDCWD, root_ + "/q", RENAME_EXCHANGE);
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "exchange " + root_ + "/p and q");
     for (int k = 0; k < kFiles; ++k) {
       File& p = files_[0][k];
@@ -122,7 +122,7 @@ class DirSwapDomain : public Domain {
     const std::string target = root_ + "/q/" + name(k);
     const uint64_t b = tick();
     auto st = task_->renameat2(AT_FDCWD, staged(k), AT_FDCWD, target, 0);
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "rename over " + target);
     log_.unbind(q.path, q.key, b, e);
     log_.bind(q.path, fresh.key, b, e);
@@ -141,7 +141,7 @@ class DirSwapDomain : public Domain {
     fresh.attrs.xattr = ++version_;
     const uint64_t b = tick();
     const Status st = task_->setxattr(staged(k), "user.v", xattr_value(fresh.attrs.xattr));
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "setxattr on a fresh file");
     log_.attrs(fresh.key, fresh.attrs, b, e);
   }
@@ -159,7 +159,7 @@ class DirSwapDomain : public Domain {
       a.xattr = ++version_;
       b = tick();
       st = task_->fsetxattr(fd, "user.v", xattr_value(a.xattr));
-      e = tick();
+      e = end();
       must(st, "setxattr on a replaced file");
       log_.attrs(gone_[k].key, a, b, e);
     }
@@ -167,7 +167,7 @@ class DirSwapDomain : public Domain {
       a.mode = (a.mode & S_IFMT) | 0777;
       b = tick();
       st = task_->fchmodat(fd, "", 0777, AT_EMPTY_PATH);
-      e = tick();
+      e = end();
       must(st, "chmod a replaced file");
       log_.attrs(gone_[k].key, a, b, e);
     }
@@ -175,7 +175,7 @@ class DirSwapDomain : public Domain {
     a.gid = a.uid + kGidOffset;
     b = tick();
     st = task_->fchownat(fd, "", a.uid, a.gid, AT_EMPTY_PATH);
-    e = tick();
+    e = end();
     must(st, "chown a replaced file");
     log_.attrs(gone_[k].key, a, b, e);
     held_.push_back({fd, gone_[k].key});
@@ -183,7 +183,7 @@ class DirSwapDomain : public Domain {
     // The oldest one's last descriptor: that file is gone for good.
     b = tick();
     st = task_->close(held_.front().first);
-    e = tick();
+    e = end();
     must(st, "close");
     log_.destroyed(held_.front().second, b, e);
     held_.pop_front();

@@ -9,17 +9,27 @@
 #include <rcuvfs/vfs.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace rcuvfs::torture {
 
+// The longest a writer waits for a change made outside the readers' instance to show
+// to them. A change not shown by then ends its window anyway (counted as late): readers
+// that still see the old state afterwards are violations.
+inline constexpr auto kMaxWait = std::chrono::seconds(2);
+
 // What every domain shares: the namespace, the logical clock, the watched paths.
 struct World {
-  Vfs& vfs;
+  Vfs& vfs;  // the readers' instance
+  // Where the writers change the namespace: `vfs` itself, or (etcd) a second instance
+  // on the same store, as another machine would be.
+  Vfs& writers;
   std::string fs;  // the root filesystem type
   std::string host_root;  // hostfs: the host directory the namespace's root serves
   std::atomic<uint64_t> clock{1};
@@ -31,10 +41,11 @@ struct World {
 
 struct WriterStats {
   uint64_t ops = 0, renames = 0, unlinks = 0, recycled = 0, mounts = 0;
-  // The host domain: how long each host-side change took to show through rcuvfs, and
-  // how many had not after the longest wait.
-  std::vector<uint32_t> host_lag_us;
-  uint64_t host_late = 0;
+  // Changes made outside the readers' instance (on the host, or through the writers'
+  // instance): how long each took to show to the readers, and how many had not after
+  // the longest wait.
+  std::vector<uint32_t> lag_us;
+  uint64_t late = 0;
 };
 
 // A writer operation failed where the domain's own state said it must succeed.
@@ -44,10 +55,16 @@ struct WriterError : std::runtime_error {
 
 class Domain {
  public:
-  Domain(World& world, uint32_t index, uint32_t seed);
+  // `local`: the writer works on the readers' instance even when the world has a
+  // writers' instance (mounts belong to one instance and are not shared).
+  Domain(World& world, uint32_t index, uint32_t seed, bool local = false);
   virtual ~Domain() = default;
-  // Builds the initial subtree (before any reader runs).
-  virtual void setup() = 0;
+  // Builds the initial subtree (before any reader runs), shown to the readers' instance
+  // when it returns.
+  void prepare() {
+    setup();
+    settle();
+  }
   // One operation (or a short, fixed sequence of them).
   virtual void step() = 0;
 
@@ -57,6 +74,31 @@ class Domain {
 
  protected:
   uint64_t tick() { return world_.clock.fetch_add(1, std::memory_order_acq_rel) + 1; }
+  // The clock at the end of a change's window: once the readers' instance shows it. A
+  // writer on another instance waits for its watch to bring the change over (settle);
+  // a stat that starts later must show the change, one that started earlier may not.
+  uint64_t end() {
+    settle();
+    return tick();
+  }
+  // Waits until `seen()` (a look through the readers' instance) accepts, asking every
+  // `poll`; records how long it took, or counts the change late after kMaxWait.
+  template <class Pred>
+  void wait_visible(Pred seen,
+                    std::chrono::microseconds poll = std::chrono::microseconds(50)) {
+    const auto start = std::chrono::steady_clock::now();
+    while (!seen()) {
+      if (std::chrono::steady_clock::now() - start > kMaxWait) {
+        ++stats_.late;
+        return;
+      }
+      std::this_thread::sleep_for(poll);
+    }
+    stats_.lag_us.push_back(static_cast<uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              start)
+            .count()));
+  }
   // `hot` > 0: readers focused on this domain pick the path that many extra times.
   uint32_t watch(std::string text, int flags, int parent = -1, int hot = 0);
   void set_alias(uint32_t path, uint32_t alias) {
@@ -71,6 +113,7 @@ class Domain {
   };
   Seen look(const std::string& path, bool follow = false);
   void must(const Status& st, const std::string& what);
+  virtual void setup() = 0;
   // Creates `path` of type `type` and logs the new object; `bind_to` >= 0: `path` is
   // that watched path, bound by the same operation.
   Seen create(const std::string& path, uint32_t type, int bind_to = -1,
@@ -79,10 +122,26 @@ class Domain {
 
   World& world_;
   uint32_t index_;
-  std::unique_ptr<Task> task_;
+  std::unique_ptr<Task> task_;  // on the writers' instance (or the readers', when local)
+  // On the readers' instance, when task_ is not: what the writer waits on in settle().
+  std::unique_ptr<Task> view_;
   std::mt19937 rng_;
   WriterLog log_;
   WriterStats stats_;
+
+ private:
+  // Waits until the readers' instance shows everything this writer changed: the
+  // writer grows a marker file of its own and waits until view_ sees the new size. The
+  // instances apply the store's changes in its order, so the marker's arrival brings
+  // every earlier change with it. Nothing to wait for without view_.
+  void settle();
+  std::string marker_;
+  uint64_t marker_size_ = 0;
+  // Each instance has a device number of its own: look() names an object found through
+  // the writers' instance by the readers' (those of their roots, {} when local).
+  struct Dev {
+    uint32_t major, minor;
+  } writers_dev_{}, readers_dev_{};
 };
 
 // The domains of the mixed scenario (one writer thread each). `root` is the domain's

@@ -3,22 +3,17 @@
 // calls, and waits until its own rcuvfs task sees each change before it ends the
 // change's window. So the checker holds readers to this rule: a stat that starts after
 // a host change was seen through rcuvfs by one task shows it too. How long the watch
-// took to bring each change through (the writer's wait) is reported (host_lag).
+// took to bring each change through (the writer's wait) is reported (lag).
 // A change not seen within kMaxWait ends its window anyway: readers that still see the
-// old state afterwards are violations (the injected bug drop-host-events shows it).
+// old state afterwards are violations (the injected bug drop-watch-events shows it).
 #include "tools/torture/domain.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
-
 namespace rcuvfs::torture {
 namespace {
-
-constexpr auto kMaxWait = std::chrono::seconds(2);
 
 class HostDomain : public Domain {
  public:
@@ -59,22 +54,6 @@ class HostDomain : public Domain {
   std::string name(int i) const { return root_ + (i ? "/b" : "/a"); }
   std::string host(int i) const { return host_ + (i ? "/b" : "/a"); }
 
-  // Waits until this writer's task sees what `seen` accepts; records how long it took.
-  template <class Pred>
-  void wait_visible(Pred seen) {
-    const auto start = std::chrono::steady_clock::now();
-    while (!seen()) {
-      if (std::chrono::steady_clock::now() - start > kMaxWait) {
-        ++stats_.host_late;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
-    stats_.host_lag_us.push_back(static_cast<uint32_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              start)
-            .count()));
-  }
   bool absent(int i) {
     return task_->statx(AT_FDCWD, name(i), AT_SYMLINK_NOFOLLOW).error() == ENOENT;
   }
@@ -91,7 +70,7 @@ class HostDomain : public Domain {
     ::close(fd);
     if (r != 0) throw WriterError("host stat " + host(i));
     wait_visible([&] { return st(i).ok(); });
-    const uint64_t e = tick();
+    const uint64_t e = end();
     const Key key = object_key(dev_major_, dev_minor_, hs.st_ino);
     Attrs a;
     a.mode = hs.st_mode;
@@ -114,7 +93,7 @@ class HostDomain : public Domain {
       auto s = st(1);
       return absent(0) && s.ok() && object_key(s->stx_dev_major, s->stx_dev_minor, s->stx_ino) == moved;
     });
-    const uint64_t e = tick();
+    const uint64_t e = end();
     log_.unbind(path_[0], moved, b, e);
     if (key_[1]) {
       log_.unbind(path_[1], key_[1], b, e);
@@ -131,7 +110,7 @@ class HostDomain : public Domain {
     const uint64_t b = tick();
     if (::unlink(host(i).c_str()) != 0) throw WriterError("host unlink " + host(i));
     wait_visible([&] { return absent(i); });
-    const uint64_t e = tick();
+    const uint64_t e = end();
     log_.unbind(path_[i], key_[i], b, e);
     log_.destroyed(key_[i], b, e);
     key_[i] = 0;
@@ -146,7 +125,7 @@ class HostDomain : public Domain {
       auto s = st(i);
       return s.ok() && s->stx_mode == next.mode;
     });
-    const uint64_t e = tick();
+    const uint64_t e = end();
     log_.attrs(key_[i], next, b, e);
     attrs_[i] = next;
   }

@@ -62,12 +62,13 @@ Report run_mixed(const Options& opt, Progress& progress) {
   rep.inject = opt.inject;
   rep.threads = opt.threads;
 
-  RootNamespace ns(opt.fs, opt.cache, opt.host_watch);
+  // On etcd the writers work through a second instance, as on another machine.
+  RootNamespace ns(opt.fs, opt.cache, opt.host_watch, /*two=*/true);
   if (!ns.vfs()) {
     rep.error = ns.error();
     return rep;
   }
-  World world{*ns.vfs(), opt.fs, ns.host_dir()};
+  World world{*ns.vfs(), *ns.writers(), ns.type(), ns.host_dir()};
   std::vector<std::unique_ptr<Domain>> domains;
   uint32_t seed = opt.seed * 7919u;
   domains.push_back(make_slot_domain(world, kSlots, ++seed, "/slots"));
@@ -80,7 +81,7 @@ Report run_mixed(const Options& opt, Progress& progress) {
   domains.push_back(make_attr_domain(world, kAttr2, ++seed, "/attr2"));
   if (opt.host_writer) domains.push_back(make_host_domain(world, kHost, ++seed, "/host"));
   try {
-    for (auto& d : domains) d->setup();
+    for (auto& d : domains) d->prepare();
   } catch (const WriterError& e) {
     rep.error = e.what();
     return rep;
@@ -183,8 +184,8 @@ Report run_mixed(const Options& opt, Progress& progress) {
     rep.unlinks += s.unlinks;
     rep.recycled += s.recycled;
     rep.mounts += s.mounts;
-    rep.host_lag_us.insert(rep.host_lag_us.end(), s.host_lag_us.begin(), s.host_lag_us.end());
-    rep.host_late += s.host_late;
+    rep.lag_us.insert(rep.lag_us.end(), s.lag_us.begin(), s.lag_us.end());
+    rep.late += s.late;
   }
   return rep;
 }

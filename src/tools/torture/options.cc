@@ -9,7 +9,7 @@ std::optional<unsigned> parse_inject(std::string_view name) {
   if (name == "skip-parent-recheck") return diag::kSkipParentRecheck;
   if (name == "no-attr-snapshot") return diag::kNoAttrSnapshot;
   if (name == "evict-hashed") return diag::kEvictHashed;
-  if (name == "drop-host-events") return diag::kDropHostEvents;
+  if (name == "drop-watch-events") return diag::kDropWatchEvents;
   if (name == "access-skip-validation") return diag::kAccessSkipValidation;
   if (name == "xattr-in-place") return diag::kXattrInPlace;
   if (name == "readlink-skip-validation") return diag::kReadlinkSkipValidation;
@@ -26,7 +26,8 @@ bool known_host_watch(std::string_view name) {
 }
 
 bool known_fs(std::string_view name) {
-  return name == "memfs" || name == "recyclefs" || name == "legacyfs" || name == "hostfs";
+  return name == "memfs" || name == "recyclefs" || name == "legacyfs" || name == "hostfs" ||
+         (name.rfind("etcd:", 0) == 0 && name.size() > 5);
 }
 
 }  // namespace rcuvfs::torture

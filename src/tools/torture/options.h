@@ -10,7 +10,7 @@ namespace rcuvfs::torture {
 
 struct Options {
   std::string scenario = "mixed";  // "mixed" or "rename-attack"
-  std::string fs = "memfs";        // the root filesystem type
+  std::string fs = "memfs";        // the root filesystem type, or etcd:<its options>
   double seconds = 10;             // run time; with an injected bug, the most to wait
   int threads = 4;                 // reader (or victim) threads
   uint32_t seed = 1;
@@ -23,7 +23,7 @@ struct Options {
 };
 
 // The diag::Inject bit for a bug name ("skip-validation", "skip-parent-recheck",
-// "no-attr-snapshot", "evict-hashed", "drop-host-events", "access-skip-validation",
+// "no-attr-snapshot", "evict-hashed", "drop-watch-events", "access-skip-validation",
 // "xattr-in-place", "readlink-skip-validation", "xattr-skip-validation"), or nothing.
 std::optional<unsigned> parse_inject(std::string_view name);
 bool known_scenario(std::string_view name);
@@ -31,10 +31,11 @@ bool known_fs(std::string_view name);
 bool known_host_watch(std::string_view name);
 
 inline constexpr const char* kInjectNames =
-    "skip-validation, skip-parent-recheck, no-attr-snapshot, evict-hashed, drop-host-events, "
+    "skip-validation, skip-parent-recheck, no-attr-snapshot, evict-hashed, drop-watch-events, "
     "access-skip-validation, xattr-in-place, readlink-skip-validation, xattr-skip-validation";
 inline constexpr const char* kScenarioNames = "mixed, rename-attack";
-inline constexpr const char* kFsNames = "memfs, recyclefs, legacyfs, hostfs";
+inline constexpr const char* kFsNames =
+    "memfs, recyclefs, legacyfs, hostfs, etcd:ENDPOINTS[,prefix=P]";
 inline constexpr const char* kHostWatchNames = "1, inotify, fanotify, 0";
 
 }  // namespace rcuvfs::torture

@@ -15,7 +15,7 @@ struct Lag {
   uint32_t p50 = 0, p99 = 0, max = 0;
 };
 Lag lag(const Report& r) {
-  std::vector<uint32_t> v = r.host_lag_us;
+  std::vector<uint32_t> v = r.lag_us;
   if (v.empty()) return {};
   std::sort(v.begin(), v.end());
   return {v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)], v.back()};
@@ -53,12 +53,12 @@ void print_summary(std::FILE* out, const Report& r) {
                    ull(r.readlinks), ull(r.readlink_speculative), ull(r.readlink_fallback));
     if (r.fstats) std::fprintf(out, "  of them %llu fstats of held descriptors\n", ull(r.fstats));
   }
-  if (!r.host_lag_us.empty() || r.host_late) {
+  if (!r.lag_us.empty() || r.late) {
     const Lag l = lag(r);
     std::fprintf(out,
-                 "  host changes: %llu, shown through rcuvfs after p50 %u us, p99 %u us, "
-                 "max %u us; %llu not shown after 2 s\n",
-                 ull(r.host_lag_us.size()), l.p50, l.p99, l.max, ull(r.host_late));
+                 "  changes made outside the readers' instance: %llu, shown to them after "
+                 "p50 %u us, p99 %u us, max %u us; %llu not shown after 2 s\n",
+                 ull(r.lag_us.size()), l.p50, l.p99, l.max, ull(r.late));
   }
   std::fprintf(out, "  violations: %llu, escapes: %llu\n", ull(r.violations), ull(r.escapes));
   if (!r.first_violation.empty())
@@ -97,11 +97,11 @@ std::string to_json(const Report& r) {
   j["recycled"] = r.recycled;
   j["mounts"] = r.mounts;
   j["reclaimed"] = r.reclaimed;
-  if (!r.host_lag_us.empty() || r.host_late) {
+  if (!r.lag_us.empty() || r.late) {
     const Lag l = lag(r);
-    j["host_changes"] = r.host_lag_us.size();
-    j["host_lag_us"] = {{"p50", l.p50}, {"p99", l.p99}, {"max", l.max}};
-    j["host_late"] = r.host_late;
+    j["remote_changes"] = r.lag_us.size();
+    j["lag_us"] = {{"p50", l.p50}, {"p99", l.p99}, {"max", l.max}};
+    j["late"] = r.late;
   }
   j["violations"] = r.violations;
   j["escapes"] = r.escapes;

@@ -26,10 +26,11 @@ struct Report {
   uint64_t fstats = 0;  // of the checked stats, fstat calls (counted with the stats)
   uint64_t renames = 0, unlinks = 0, recycled = 0, mounts = 0;
   uint64_t reclaimed = 0;  // dentries the cache's shrinker evicted during the run
-  // hostfs: each host-side change's time until rcuvfs showed it (microseconds), and the
-  // changes not shown after the longest wait
-  std::vector<uint32_t> host_lag_us;
-  uint64_t host_late = 0;
+  // Changes made outside the readers' instance (on hostfs's host, or through etcd's
+  // writers' instance): each one's time until the readers saw it (microseconds), and
+  // the changes not shown after the longest wait
+  std::vector<uint32_t> lag_us;
+  uint64_t late = 0;
   uint64_t violations = 0, escapes = 0;
   std::string first_violation;  // or the first escape
   double caught_after = -1;     // seconds until the first violation, when there was one

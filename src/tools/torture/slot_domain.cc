@@ -79,7 +79,7 @@ class SlotDomain : public Domain {
     Slot& s = slots_[i];
     const uint64_t b = tick();
     auto st = task_->unlinkat(AT_FDCWD, s.text, type_of(s) == S_IFDIR ? AT_REMOVEDIR : 0);
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "unlink " + s.text);
     log_.unbind(s.path, s.key, b, e);
     log_.destroyed(s.key, b, e);
@@ -102,7 +102,7 @@ class SlotDomain : public Domain {
     if (t.used && ((type_of(s) == S_IFDIR) != (type_of(t) == S_IFDIR))) return;
     const uint64_t b = tick();
     auto st = task_->renameat2(AT_FDCWD, s.text, AT_FDCWD, t.text, 0);
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "rename " + s.text + " " + t.text);
     if (t.used) {
       log_.unbind(t.path, t.key, b, e);
@@ -122,7 +122,7 @@ class SlotDomain : public Domain {
     Slot& t = slots_[y];
     const uint64_t b = tick();
     auto st = task_->renameat2(AT_FDCWD, s.text, AT_FDCWD, t.text, RENAME_EXCHANGE);
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "exchange " + s.text + " " + t.text);
     log_.unbind(s.path, s.key, b, e);
     log_.unbind(t.path, t.key, b, e);
@@ -148,19 +148,19 @@ class SlotDomain : public Domain {
       next.mode = type | perms;
       b = tick();
       st = task_->fchmodat(AT_FDCWD, s.text, perms, 0);
-      e = tick();
+      e = end();
     } else if (which == 1 && type == S_IFREG) {
       next.size = v & 0xffff;
       b = tick();
       st = task_->truncate(s.text, static_cast<off_t>(next.size));
-      e = tick();
+      e = end();
     } else {
       next.uid = v;
       next.gid = v + kGidOffset;
       if (type != S_IFDIR) next.mode &= ~S_ISUID;
       b = tick();
       st = task_->fchownat(AT_FDCWD, s.text, next.uid, next.gid, AT_SYMLINK_NOFOLLOW);
-      e = tick();
+      e = end();
     }
     must(st, "change attributes of " + s.text);
     log_.attrs(s.key, next, b, e);

@@ -28,7 +28,7 @@ class SymlinkDomain : public Domain {
     if (rng_() % 8 == 0) {
       const uint64_t b = tick();
       auto st = task_->unlinkat(AT_FDCWD, link_, 0);
-      const uint64_t e = tick();
+      const uint64_t e = end();
       must(st, "unlink " + link_);
       log_.unbind(link_path_, cur_, b, e);
       log_.unbind(follow_path_, cur_follow_, b, e);
@@ -48,7 +48,7 @@ class SymlinkDomain : public Domain {
     const Key follow = kind == 0 ? x_ : kind == 1 ? y_ : s.key;
     const uint64_t b = tick();
     auto st = task_->renameat2(AT_FDCWD, staged, AT_FDCWD, link_, 0);
-    const uint64_t e = tick();
+    const uint64_t e = end();
     must(st, "rename over " + link_);
     if (present_) {
       log_.unbind(link_path_, cur_, b, e);
