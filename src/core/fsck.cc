@@ -121,14 +121,16 @@ class Checker {
   // filesystem declares it, and the check holds it to it). The namespace is quiescent:
   // every answer must be exactly the one the walker would have used.
   void check_promises(const Superblock* sb, const Dentry* d, const Inode* inode) {
-    if (sb->flags & kSbAttrSnapshot) {
+    // kSbAttrsWithEntries promises both, while the entries are trusted.
+    const bool trusted = (sb->flags & kSbAttrsWithEntries) && sb->entries_trusted();
+    if ((sb->flags & kSbAttrSnapshot) || trusted) {
       Statx mine{}, theirs{};
       const int e = inode->getattr_rcu(theirs, STATX_BASIC_STATS | STATX_BTIME, kMayNotBlock);
       const int m = attr_snapshot_rcu(*inode, mine, sb->attr_extra);
       if (e != m || std::memcmp(&mine, &theirs, sizeof mine) != 0)
         report(sb, d, "kSbAttrSnapshot, but getattr_rcu is not attr_snapshot_rcu");
     }
-    if (sb->flags & kSbGenericPermission) {
+    if ((sb->flags & kSbGenericPermission) || trusted) {
       const uid_t owner = inode->uid.load(kRelaxed);
       const gid_t group = inode->gid.load(kRelaxed);
       Cred creds[4];

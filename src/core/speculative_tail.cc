@@ -30,8 +30,10 @@ void fill_identity(Statx& st, const Path& p) {
 [[gnu::always_inline]] inline int getattr_rcu_into(Inode* inode, unsigned mask, Statx& out,
                                                    Echild* why) {
   const Superblock* sb = inode->sb;
-  const int e = (sb->flags & kSbAttrSnapshot) ? snapshot_rcu(*inode, out, sb->attr_extra)
-                                              : inode->getattr_rcu(out, mask, kMayNotBlock);
+  const bool snapshot = (sb->flags & kSbAttrSnapshot) ||
+                        ((sb->flags & kSbAttrsWithEntries) && sb->entries_trusted());
+  const int e = snapshot ? snapshot_rcu(*inode, out, sb->attr_extra)
+                         : inode->getattr_rcu(out, mask, kMayNotBlock);
   if (e == -ECHILD || e == -EAGAIN) {
     *why = e == -EAGAIN ? Echild::kAttrRetry : Echild::kFsRefused;
     out = Statx{};  // the next attempt, maybe on another inode, starts from zero

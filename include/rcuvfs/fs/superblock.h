@@ -55,6 +55,11 @@ inline constexpr unsigned kSbWatched = 1u << 4;
 // Every change to the filesystem's objects reaches the change feed: it is made through
 // rcuvfs, or the filesystem reports it (<rcuvfs/fs/changes.h>). Vfs::reports_every_change.
 inline constexpr unsigned kSbChangesReported = 1u << 5;
+// With kSbEntryTtl: the inodes' cached attributes are exactly as fresh as the entries
+// (one watch keeps both: etcd). While the entries are trusted for ever
+// (entries_trusted()), every inode's permission is generic_permission and its
+// getattr_rcu is attr_snapshot_rcu(inode, out, attr_extra), so the walker asks neither.
+inline constexpr unsigned kSbAttrsWithEntries = 1u << 6;
 
 namespace core {
 struct SbCache;
@@ -84,6 +89,12 @@ class Superblock {
   bool entry_fresh(uint32_t age_ms) const {
     return int64_t{age_ms} * 1000000 < entry_ttl_ns.load(std::memory_order_relaxed);
   }
+  // Entries trusted for ever, whatever their age (no clock to read); with
+  // kSbAttrsWithEntries, the attributes too. Read before the attributes it vouches for.
+  static constexpr int64_t kTrustedForEver = INT64_MAX;
+  bool entries_trusted() const {
+    return entry_ttl_ns.load(std::memory_order_acquire) == kTrustedForEver;
+  }
 
   unsigned flags = 0;
   // The entries' lifetime (see kSbEntryTtl). A filesystem may change it at any time
@@ -94,7 +105,7 @@ class Superblock {
   // dcache's budget with every entry the dcache may drop (immutable; 0 for a
   // filesystem whose entries are never dropped).
   size_t cached_inode_bytes = 0;
-  AttrExtra attr_extra = nullptr;  // see kSbAttrSnapshot; immutable
+  AttrExtra attr_extra = nullptr;  // see kSbAttrSnapshot, kSbAttrsWithEntries; immutable
   dev_t dev = 0;            // set by the core: anonymous 0:N, unique per instance
   FsType* type = nullptr;   // set by the core
   std::mutex rename_mutex;  // s_vfs_rename_mutex: cross-directory renames

@@ -126,6 +126,8 @@ class EtcdInode : public Inode {
   void evict() override;
 
   EtcdSuper& super() const;
+  // What a stat adds to the attribute snapshot (Superblock::attr_extra).
+  static void read_extra(const Inode& inode, Statx& out);
 
  private:
   // Make `name` here: an inode of `r`, owned as `cred` makes it in this directory
@@ -134,7 +136,6 @@ class EtcdInode : public Inode {
   // Write `data` at `offset` (at most kChunksPerTxn chunks), or cut the file at
   // `offset` when `data` is null: one transaction.
   Status write_span(const char* data, size_t count, uint64_t offset);
-  static void read_extra(const Inode& inode, Statx& out);
   void hold();
   // Answer from the cached attributes when the watch is in step; else -ECHILD in RCU
   // mode, or read the record again.

@@ -62,7 +62,10 @@ EtcdSuper::EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o)
       instance_(random_name()) {
   // Entries are trusted for ever while the watch is in step, and not at all otherwise
   // (on_state): the walker checks that itself, as it checks hostfs's TTL.
-  flags = kSbWatched | kSbEntryTtl | (o.watch ? kSbChangesReported : 0);
+  // The attributes are as fresh as the entries (one watch keeps both): while the
+  // entries are trusted, the walker checks search and takes stats itself.
+  flags = kSbWatched | kSbEntryTtl | kSbAttrsWithEntries | (o.watch ? kSbChangesReported : 0);
+  attr_extra = EtcdInode::read_extra;
   cached_inode_bytes = sizeof(EtcdInode);
   reaper_ = std::thread([this] { reaper(); });
 }
@@ -387,7 +390,7 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
 
 void EtcdSuper::on_state(bool up) {
   in_step_.store(up, std::memory_order_release);
-  entry_ttl_ns.store(up ? std::numeric_limits<int64_t>::max() : 0, std::memory_order_release);
+  entry_ttl_ns.store(up ? kTrustedForEver : 0, std::memory_order_release);
 }
 
 // The watch cannot resume where it stopped: drop every cached entry and read every
