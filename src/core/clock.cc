@@ -5,7 +5,7 @@
 namespace rcuvfs {
 
 namespace core {
-constinit thread_local WalkClock t_walk_clock;
+RCUVFS_TLS_FAST constinit thread_local WalkClock t_walk_clock;
 
 namespace {
 int64_t read_clock() {

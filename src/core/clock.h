@@ -3,6 +3,8 @@
 
 #include <rcuvfs/fs/clock.h>
 
+#include "core/tls.h"
+
 namespace rcuvfs::core {
 
 // Per thread; only this thread reads or writes it.
@@ -11,7 +13,7 @@ struct WalkClock {
   bool sampled = false;  // ns holds this walk's sample
   int64_t ns = 0;
 };
-extern constinit thread_local WalkClock t_walk_clock;
+RCUVFS_TLS_FAST extern constinit thread_local WalkClock t_walk_clock;
 
 // Held by an RCU-mode walk for as long as it stays in RCU mode (walk_clock_end() when
 // it leaves early). Nested walks keep their own sample.

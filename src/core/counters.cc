@@ -62,7 +62,7 @@ std::string_view Counters::name(Echild e) {
 
 namespace core {
 
-constinit thread_local ThreadCounters* t_counters = nullptr;
+RCUVFS_TLS_FAST constinit thread_local ThreadCounters* t_counters = nullptr;
 
 namespace {
 std::mutex g_lock;

@@ -3,6 +3,8 @@
 
 #include <rcuvfs/counters.h>
 
+#include "core/tls.h"
+
 #include <atomic>
 
 namespace rcuvfs::core {
@@ -14,7 +16,7 @@ struct ThreadCounters {
 
 ThreadCounters& thread_counters_slow();
 // constinit: no TLS wrapper call to check on every access.
-extern constinit thread_local ThreadCounters* t_counters;
+RCUVFS_TLS_FAST extern constinit thread_local ThreadCounters* t_counters;
 
 inline ThreadCounters& my_counters() {
   ThreadCounters* c = t_counters;

@@ -60,7 +60,9 @@ struct CachedFs {
   }
   // Entries trusted for ever (etcd while its watch is in step) have no age to compute:
   // the walk then reads no clock.
-  bool fresh(const Dentry* d) const { return sb->entries_trusted() || sb->entry_fresh(d_age_ms(d)); }
+  bool fresh(const Dentry* d) const {
+    return sb->entries_trusted() || sb->entry_fresh(d_age_ms(d));
+  }
 
  private:
   bool search(const Inode* dir) const {

@@ -8,7 +8,7 @@
 namespace rcuvfs {
 namespace core {
 
-constinit thread_local bool t_rcu_registered = false;
+RCUVFS_TLS_FAST constinit thread_local bool t_rcu_registered = false;
 #ifdef RCUVFS_TSAN
 char g_tsan_rcu_token;
 #endif

@@ -21,6 +21,8 @@
 
 #include <rcuvfs/fs/rcu.h>
 
+#include "core/tls.h"
+
 #ifdef RCUVFS_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
@@ -29,7 +31,7 @@ namespace rcuvfs::core {
 
 // Registers the calling thread with liburcu (once) and unregisters it at thread exit.
 void rcu_register_slow();
-extern constinit thread_local bool t_rcu_registered;  // constinit: no TLS wrapper
+RCUVFS_TLS_FAST extern constinit thread_local bool t_rcu_registered;  // constinit: no TLS wrapper
 
 // For the first line of a deferred callback that may itself call rcu_defer: liburcu's
 // callback threads are registered readers already (registering again would abort),
