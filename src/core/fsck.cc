@@ -122,7 +122,7 @@ class Checker {
   // every answer must be exactly the one the walker would have used.
   void check_promises(const Superblock* sb, const Dentry* d, const Inode* inode) {
     // kSbAttrsWithEntries promises both, while the entries are trusted.
-    const bool trusted = (sb->flags & kSbAttrsWithEntries) && sb->entries_trusted();
+    const bool trusted = sb->attrs_trusted();
     if ((sb->flags & kSbAttrSnapshot) || trusted) {
       Statx mine{}, theirs{};
       const int e = inode->getattr_rcu(theirs, STATX_BASIC_STATS | STATX_BTIME, kMayNotBlock);

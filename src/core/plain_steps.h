@@ -67,7 +67,7 @@ struct CachedFs {
  private:
   bool search(const Inode* dir) const {
     if (!is_dir(dir)) return false;
-    if ((sb->flags & kSbAttrsWithEntries) && sb->entries_trusted()) {
+    if (sb->attrs_trusted()) {
       // What kDSearchAll says on a complete filesystem: every search passes.
       if ((dir->mode.load(std::memory_order_relaxed) & 0111) == 0111) return true;
       return generic_permission(*dir, kMayExec, *cred) == 0;

@@ -30,8 +30,7 @@ void fill_identity(Statx& st, const Path& p) {
 [[gnu::always_inline]] inline int getattr_rcu_into(Inode* inode, unsigned mask, Statx& out,
                                                    Echild* why) {
   const Superblock* sb = inode->sb;
-  const bool snapshot = (sb->flags & kSbAttrSnapshot) ||
-                        ((sb->flags & kSbAttrsWithEntries) && sb->entries_trusted());
+  const bool snapshot = (sb->flags & kSbAttrSnapshot) || sb->attrs_trusted();
   const int e = snapshot ? snapshot_rcu(*inode, out, sb->attr_extra)
                          : inode->getattr_rcu(out, mask, kMayNotBlock);
   if (e == -ECHILD || e == -EAGAIN) {
@@ -159,9 +158,8 @@ struct StatQuery {
 };
 
 // What a one-pass stat came to: done, or not (nothing has happened yet but scribbles
-// in `out`): the general walk does the whole stat, or, when the path starts on a
-// filesystem of another kind, the one-pass stat for that kind may.
-enum class FastStat { kDone, kGeneral, kOtherKind };
+// in `out`): the general walk does the whole stat.
+enum class FastStat { kDone, kGeneral };
 
 // The one-pass answer about the object a descriptor (or the working directory) holds,
 // named by an empty path with AT_EMPTY_PATH: fstat, fstatfs, fgetxattr, ... No step and
@@ -200,12 +198,64 @@ FastStat object_fast(TaskState& t, int dirfd, unsigned flags, Counter counter,
   return FastStat::kDone;
 }
 
+// Where a one-pass walk stands inside its RCU section: the mount seq sampled first,
+// the directory the path starts from, the path. Passed by value: a walk whose
+// state escaped to memory would store and reload it around every call.
+struct FastWalk {
+  uint32_t mseq;
+  Path at;
+  std::string_view s;
+};
+
+template <class Answer>
+[[gnu::noinline]] FastStat walk_cached(TaskState& t, FastWalk w, PlainPos pos, unsigned flags,
+                                       Counter counter, Answer answer);
+
+// The one-pass walk's steps on a filesystem of kind Fs from `pos`, and its answer.
+template <class Fs, class Answer>
+[[gnu::always_inline]] inline FastStat walk_steps(TaskState& t, FastWalk w, PlainPos pos,
+                                                  unsigned flags, Counter counter,
+                                                  Answer& answer) {
+  constexpr FastStat kNo = FastStat::kGeneral;
+  const char* const end = w.s.data() + w.s.size();
+  // The task's cred, read inside the RCU section: creds are freed after a grace period.
+  if (!plain_steps<true>(pos, end, w.s.data(), Fs{t.cred.load(std::memory_order_acquire)})) {
+    // A path that starts on a cached filesystem: its kind of steps, in the same RCU
+    // section (pos is untouched).
+    if constexpr (std::is_same_v<Fs, CompleteFs>)
+      if (cached_sb(pos.inode)) return walk_cached(t, w, pos, flags, counter, answer);
+    return kNo;
+  }
+  Dentry* const d = pos.d;
+  Inode* const inode = pos.inode;
+  const uint32_t seq = pos.seq;
+  if (!inode) return kNo;
+  if ((flags & kLookupFollow) && is_lnk(inode)) return kNo;
+  if (!answer(inode, Path{w.at.mnt, d}, [&](Echild* stale) {
+        if (!d->seq.validate(seq)) return false;
+        *stale = Echild::kMountSeq;
+        return g_mount_seq.unchanged_even(w.mseq);
+      }))
+    return kNo;
+  count_fast(counter, pos.hits);
+  return FastStat::kDone;
+}
+
+// The steps on a kSbEntryTtl filesystem. Out of line, so that the memfs stat's code
+// stays as it is. The filesystem's TTL checks share one clock reading.
+template <class Answer>
+[[gnu::noinline]] FastStat walk_cached(TaskState& t, FastWalk w, PlainPos pos, unsigned flags,
+                                       Counter counter, Answer answer) {
+  WalkClockScope clock;
+  return walk_steps<CachedFs>(t, w, pos, flags, counter, answer);
+}
+
 // The common walk in one pass with no Nameidata: every component plain (see
 // rcu_fast_steps), the last one too, ending on an object with no symlink to follow,
-// all on a filesystem of kind Fs, with no security module. `answer(inode, path,
-// walk_valid)` answers about the object and proves it with walk_valid (the walk's
-// counters); true when its answer stands (it has counted nothing).
-template <class Fs, class Answer>
+// all on one filesystem, with no security module. `answer(inode, path, walk_valid)`
+// answers about the object and proves it with walk_valid (the walk's counters); true
+// when its answer stands (it has counted nothing).
+template <class Answer>
 [[gnu::always_inline]] inline FastStat walk_fast(TaskState& t, int dirfd, std::string_view s,
                                                  unsigned flags, Counter counter,
                                                  Answer&& answer) {
@@ -233,25 +283,7 @@ template <class Fs, class Answer>
   const char* const end = s.data() + s.size();
   while (pos.p < end && *pos.p == '/') ++pos.p;
   if ((pos.seq | mseq) & 1 || pos.p == end) return kNo;
-  // The task's cred, read inside the RCU section: creds are freed after a grace period.
-  if (!plain_steps<true>(pos, end, s.data(), Fs{t.cred.load(std::memory_order_acquire)})) {
-    if constexpr (std::is_same_v<Fs, CompleteFs>)
-      if (cached_sb(pos.inode)) return FastStat::kOtherKind;  // pos is untouched
-    return kNo;
-  }
-  Dentry* const d = pos.d;
-  Inode* const inode = pos.inode;
-  const uint32_t seq = pos.seq;
-  if (!inode) return kNo;
-  if ((flags & kLookupFollow) && is_lnk(inode)) return kNo;
-  if (!answer(inode, Path{at.mnt, d}, [&](Echild* stale) {
-        if (!d->seq.validate(seq)) return false;
-        *stale = Echild::kMountSeq;
-        return g_mount_seq.unchanged_even(mseq);
-      }))
-    return kNo;
-  count_fast(counter, pos.hits);
-  return FastStat::kDone;
+  return walk_steps<CompleteFs>(t, FastWalk{mseq, at, s}, pos, flags, counter, answer);
 }
 
 // The stat of a one-pass walk's object (walk_fast's `answer`).
@@ -262,19 +294,11 @@ inline auto stat_answer(unsigned mask, Statx& out) {
   };
 }
 
-template <class Fs>
 [[gnu::always_inline]] inline FastStat stat_fast(TaskState& t, int dirfd, std::string_view s,
                                                  unsigned flags, unsigned mask, Statx& out) {
-  return walk_fast<Fs>(t, dirfd, s, flags, Counter::kStatSpeculative, stat_answer(mask, out));
+  return walk_fast(t, dirfd, s, flags, Counter::kStatSpeculative, stat_answer(mask, out));
 }
 
-// The one-pass stat on a kSbEntryTtl filesystem. Out of line, so that the memfs
-// stat's code stays as it is. The filesystem's TTL checks share one clock reading.
-[[gnu::noinline]] bool stat_fast_cached(TaskState& t, int dirfd, std::string_view s,
-                                        unsigned flags, unsigned mask, Statx& out) {
-  WalkClockScope clock;
-  return stat_fast<CachedFs>(t, dirfd, s, flags, mask, out) == FastStat::kDone;
-}
 // Every stat the one-pass stats leave. Out of line: its frame (a Nameidata) and the
 // registers it saves would otherwise be paid by every one-pass stat.
 [[gnu::noinline]] int stat_general(TaskState& t, int dirfd, std::string_view s,
@@ -292,12 +316,8 @@ template <class Fs>
                                             unsigned flags, unsigned mask, Statx& out) {
   // The path is checked for NULs only when the fast stat could not do it: a component
   // holding a NUL matches no entry, so the fast stat never succeeds on such a path.
-  if (s.size() < kPathMax) {
-    const FastStat f = stat_fast<CompleteFs>(t, dirfd, s, flags, mask, out);
-    if (f == FastStat::kDone ||
-        (f == FastStat::kOtherKind && stat_fast_cached(t, dirfd, s, flags, mask, out)))
-      return 0;
-  }
+  if (s.size() < kPathMax && stat_fast(t, dirfd, s, flags, mask, out) == FastStat::kDone)
+    return 0;
   return stat_general(t, dirfd, s, flags, mask, out);
 }
 }  // namespace
@@ -325,10 +345,9 @@ inline auto query_answer(TaskState& t, FinalQuery& q) {
   };
 }
 
-template <class Fs>
 FastStat query_fast(TaskState& t, int dirfd, std::string_view s, unsigned flags,
                     FinalQuery& q) {
-  return walk_fast<Fs>(t, dirfd, s, flags, q.speculative, query_answer(t, q));
+  return walk_fast(t, dirfd, s, flags, q.speculative, query_answer(t, q));
 }
 }  // namespace
 
@@ -336,13 +355,8 @@ int query_path(TaskState& t, int dirfd, std::string_view s, unsigned flags, Fina
   if (s.empty()) {
     if (object_fast(t, dirfd, flags, q.speculative, query_answer(t, q)) == FastStat::kDone)
       return 0;
-  } else if (s.size() < kPathMax) {
-    const FastStat f = query_fast<CompleteFs>(t, dirfd, s, flags, q);
-    if (f == FastStat::kDone) return 0;
-    if (f == FastStat::kOtherKind) {
-      WalkClockScope clock;
-      if (query_fast<CachedFs>(t, dirfd, s, flags, q) == FastStat::kDone) return 0;
-    }
+  } else if (s.size() < kPathMax && query_fast(t, dirfd, s, flags, q) == FastStat::kDone) {
+    return 0;
   }
   return walk_and_ask(t, dirfd, s, flags, q);
 }

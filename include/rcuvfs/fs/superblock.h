@@ -95,6 +95,9 @@ class Superblock {
   bool entries_trusted() const {
     return entry_ttl_ns.load(std::memory_order_acquire) == kTrustedForEver;
   }
+  // What kSbAttrsWithEntries promises holds now: the walker may test permissions and
+  // snapshot attributes itself.
+  bool attrs_trusted() const { return (flags & kSbAttrsWithEntries) && entries_trusted(); }
 
   unsigned flags = 0;
   // The entries' lifetime (see kSbEntryTtl). A filesystem may change it at any time
