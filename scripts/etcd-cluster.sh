@@ -9,6 +9,10 @@
 #   etcd-cluster.sh kill DIR N     SIGKILL member N (1-3)
 #   etcd-cluster.sh restart DIR N  start member N again on its data; returns once it
 #                                  is healthy, or fails within 30 s
+#   etcd-cluster.sh pause DIR N    SIGSTOP member N: it stops answering but keeps its
+#                                  connections open (a frozen machine, a partition
+#                                  that sends no reset)
+#   etcd-cluster.sh resume DIR N   SIGCONT member N
 #   etcd-cluster.sh stop DIR       stop every member (SIGTERM, then SIGKILL after 2 s:
 #                                  a member left without quorum waits seconds to exit)
 #
@@ -16,7 +20,7 @@
 # ephemeral ports) on 127.0.0.1 only, kept in DIR/ports. Needs etcd and etcdctl
 # (Debian: etcd-server, etcd-client).
 set -eu
-CMD=${1:?usage: etcd-cluster.sh start|endpoints|kill|restart|stop DIR [N]}
+CMD=${1:?usage: etcd-cluster.sh start|endpoints|kill|restart|pause|resume|stop DIR [N]}
 DIR=${2:?usage: etcd-cluster.sh $CMD DIR [N]}
 export ETCDCTL_API=3
 
@@ -84,7 +88,7 @@ start)
   healthy 1 2 3
   endpoints
   ;;
-endpoints | kill | restart | stop)
+endpoints | kill | restart | pause | resume | stop)
   BASE=$(cat "$DIR/ports" 2>/dev/null) || die "no cluster in $DIR"
   case $CMD in
   endpoints) endpoints ;;
@@ -94,6 +98,11 @@ endpoints | kill | restart | stop)
     kill -KILL "$(pid_of "$N")"
     while alive "$N"; do sleep 0.05; done
     ;;
+  pause | resume)
+    N=${3:?usage: etcd-cluster.sh $CMD DIR N}
+    alive "$N" || die "member $N is not running"
+    if [ "$CMD" = pause ]; then kill -STOP "$(pid_of "$N")"; else kill -CONT "$(pid_of "$N")"; fi
+    ;;
   restart)
     N=${3:?usage: etcd-cluster.sh restart DIR N}
     alive "$N" && die "member $N is running"
@@ -101,7 +110,8 @@ endpoints | kill | restart | stop)
     healthy "$N"
     ;;
   stop)
-    for n in 1 2 3; do alive "$n" && kill -TERM "$(pid_of "$n")"; done
+    # CONT: a paused member would not act on the TERM.
+    for n in 1 2 3; do alive "$n" && kill -TERM "$(pid_of "$n")" && kill -CONT "$(pid_of "$n")"; done
     waited=0
     for n in 1 2 3; do
       while alive "$n"; do

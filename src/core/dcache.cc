@@ -211,13 +211,14 @@ void release(Dentry* d) {
     if (!inode) c->negative.fetch_sub(1, std::memory_order_relaxed);
     cache_charge(c, -d_charge(d));
   }
-  if (lru_release(d)) rcu_defer(&d->rcu, free_dentry);
+  // Out of the map before its memory may go: what finds it there uses it under alias_mu.
   if (inode && (inode->sb->flags & kSbWatched) && inode->is_dir() && inode->sb->dcache) {
     SbCache* c = inode->sb->dcache;
     MutexLock g(c->alias_mu);
     if (auto it = c->dir_alias.find(inode); it != c->dir_alias.end() && it->second == d)
       c->dir_alias.erase(it);
   }
+  if (lru_release(d)) rcu_defer(&d->rcu, free_dentry);
   // The object's last name went with its last entry (Linux's dentry_unlink_inode).
   if (inode && inode->nlink.load(std::memory_order_relaxed) == 0) notify_gone(inode);
   if (inode) iput(inode);
@@ -310,12 +311,18 @@ Dentry* d_alloc(Dentry* parent, std::string_view name) {
 }
 
 namespace {
-// A directory of a kSbWatched filesystem was bound to `d`, or `d` is going.
+// A directory of a kSbWatched filesystem was bound to `d`. Its kDSearchAllWatched is
+// decided here, under alias_mu, as mode_changed decides it (dentry.h). Only the entry
+// in the map carries the bit, since mode_changed reaches no other: an older entry of
+// the directory (still hashed until the watch drops its name) loses it.
 void alias_bound(Dentry* d, Inode* inode) {
   if (!inode || !(inode->sb->flags & kSbWatched) || !inode->is_dir() || !inode->sb->dcache) return;
   SbCache* c = inode->sb->dcache;
   MutexLock g(c->alias_mu);
-  c->dir_alias[inode] = d;
+  Dentry*& entry = c->dir_alias[inode];
+  if (entry && entry != d) entry->clear_flag(kDSearchAllWatched);
+  entry = d;
+  set_search_watched(d, inode);
 }
 
 // `d` (charged, negative) is bound to `inode`, pinned or not.

@@ -55,6 +55,25 @@ inline bool searchable_by_all(const Inode* inode) {
          (inode->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
 }
 
+// Whether the directory entry of `inode` carries kDSearchAllWatched: a directory with
+// all three x bits set on a filesystem whose permission is generic_permission while
+// its attributes are trusted, and which reports every change of a directory's mode
+// (kSbAttrsWithEntries: rcuvfs::mode_changed; kSbWatched: the core finds the entry).
+inline bool searchable_by_all_watched(const Inode* inode) {
+  constexpr unsigned kWatchedAttrs = kSbAttrsWithEntries | kSbWatched;
+  return inode && (inode->sb->flags & kWatchedAttrs) == kWatchedAttrs &&
+         (inode->mode.load(std::memory_order_relaxed) & (S_IFMT | 0111)) == (S_IFDIR | 0111);
+}
+
+// Sets or clears kDSearchAllWatched on `d`, the entry of `inode`, by its mode now. The
+// caller holds the superblock cache's alias_mu (dentry.h).
+inline void set_search_watched(Dentry* d, const Inode* inode) {
+  if (searchable_by_all_watched(inode))
+    d->set_flag(kDSearchAllWatched);
+  else
+    d->clear_flag(kDSearchAllWatched);
+}
+
 // After a setattr that may have changed the mode of `d`'s inode; the caller holds the
 // inode's lock, so that concurrent changes set the bit in the order they set modes.
 void d_mode_changed(Dentry* d);

@@ -13,7 +13,12 @@
 //              read by RCU walkers and validated by g_mount_seq. kDSearchAll is read
 //              by RCU walkers in place of the inode's mode (see searchable_by_all);
 //              set with the binding (under d_lock) and after a mode change (under
-//              the inode's lock). kDLru, kDLruDead: under the superblock's LRU
+//              the inode's lock). kDSearchAllWatched, its counterpart on a
+//              kSbAttrsWithEntries filesystem (see searchable_by_all_watched), is
+//              set and cleared under the superblock cache's alias_mu only, by the
+//              binding (alias_bound) and by rcuvfs::mode_changed, each reading the
+//              mode under it: the last to run saw the last mode stored before it.
+//              kDLru, kDLruDead: under the superblock's LRU
 //              mutex; kDCold: set at birth and by the shrinker, cleared by any
 //              walk that finds the entry (dcache_lru.h).
 //   hash_next  dcache chain link, RCU-traversable; written under the bucket lock.
@@ -238,6 +243,10 @@ inline constexpr uint32_t kDCharged = 1u << 8;
 inline constexpr uint32_t kDLru = 1u << 9;
 inline constexpr uint32_t kDCold = 1u << 10;
 inline constexpr uint32_t kDLruDead = 1u << 11;
+// A directory everyone may search, on a kSbAttrsWithEntries filesystem (etcd): what
+// kDSearchAll says, but worth something only while the filesystem's attributes are
+// trusted (Superblock::attrs_trusted), which the walker checks beside it.
+inline constexpr uint32_t kDSearchAllWatched = 1u << 12;
 // Bits 16..19: the allocator of the dentry's memory (see dcache.cc), immutable.
 inline constexpr unsigned kDAllocShift = 16;
 

@@ -49,6 +49,14 @@ void object_changed(Inode& inode, uint32_t mask, Inode* dir, std::string_view na
   f->post(e);
 }
 
+void mode_changed(Inode& dir) {
+  SbCache* c = dir.sb->dcache;
+  if (!c || !(dir.sb->flags & kSbWatched)) return;
+  MutexLock g(c->alias_mu);
+  if (auto it = c->dir_alias.find(&dir); it != c->dir_alias.end())
+    set_search_watched(it->second, &dir);
+}
+
 namespace {
 // Drop every cached entry below `d` but those on the way to a mount (the mount tree is
 // rcuvfs's own: a mount must stay reachable, and Linux's d_invalidate would detach

@@ -108,12 +108,15 @@ class Checker {
     problems_.push_back(describe(sb, d) + ": " + msg);
   }
 
-  // The walker trusts kDSearchAll instead of the directory's mode.
+  // The walker trusts kDSearchAll, and kDSearchAllWatched while the attributes are
+  // trusted, instead of the directory's mode.
   void check_search_flag(const Superblock* sb, const Dentry* d, uint32_t flags,
                          const Inode* inode) {
     const bool bit = flags & core::kDSearchAll;
     if (bit != core::searchable_by_all(inode))
       report(sb, d, bit ? "kDSearchAll on an entry not searchable by all" : "kDSearchAll missing");
+    if ((flags & core::kDSearchAllWatched) && !core::searchable_by_all_watched(inode))
+      report(sb, d, "kDSearchAllWatched on an entry not searchable by all");
   }
 
   // What a superblock flag promises about the filesystem's overrides, which the walker

@@ -48,6 +48,9 @@ class OwnEtcdCluster {
   // Member n (1-3): SIGKILL it, or start it again (returns once it is healthy).
   bool kill(int n) { return script("kill", n); }
   bool restart(int n) { return script("restart", n); }
+  // Member n stops answering, its connections left open (SIGSTOP), and goes on.
+  bool pause(int n) { return script("pause", n); }
+  bool resume(int n) { return script("resume", n); }
 
  private:
   bool script(const char* cmd, int n) {

@@ -4,6 +4,7 @@
 #include "unit/test_util.h"
 
 #include <rcuvfs/counters.h>
+#include <rcuvfs/diagnostics.h>
 #include <rcuvfs/vfs.h>
 
 #include "core/internals.h"
@@ -122,6 +123,25 @@ TEST_F(EtcdTest, ChangesOnOneInstanceShowOnTheOther) {
   EXPECT_TRUE(eventually([&] { return b->err("/e/g") == ENOENT; }));
   ASSERT_OK(a->t->unlinkat(AT_FDCWD, "/d", AT_REMOVEDIR));
   EXPECT_TRUE(eventually([&] { return b->err("/d") == ENOENT; }));
+}
+
+// A directory's search permission follows the modes the other instance gives it: while
+// in step, the walk decides it from the directory's cached entry (kDSearchAllWatched),
+// which each mode the watch brings must reach.
+TEST_F(EtcdTest, SearchFollowsDirectoryModesChangedOnTheOther) {
+  ASSERT_OK(a->t->mkdirat(AT_FDCWD, "/d", 0755));
+  ASSERT_OK(a->t->mkdirat(AT_FDCWD, "/d/e", 0755));
+  a->put("/d/e/f", "x");
+  auto bob = b->vfs->new_task(Cred{1000, 1000, {}});  // neither owner nor in the group
+  const auto bob_err = [&] { return bob->statx(AT_FDCWD, "/d/e/f", 0).error(); };
+  ASSERT_TRUE(eventually([&] { return bob_err() == 0; }));
+  for (mode_t mode : {0700, 0755, 0710, 0711, 0750, 0755}) {
+    ASSERT_OK(a->t->fchmodat(AT_FDCWD, "/d/e", mode, 0));
+    const int want = (mode & S_IXOTH) ? 0 : EACCES;
+    EXPECT_TRUE(eventually([&] { return bob_err() == want; })) << std::oct << mode;
+    EXPECT_EQ(b->st("/d/e").stx_mode & 07777, mode);
+  }
+  EXPECT_EQ(diag::check(*b->vfs), std::vector<std::string>{});
 }
 
 // A change made through an instance shows in that instance's next stat, without
@@ -420,6 +440,44 @@ TEST(EtcdFaults, MemberLossAndQuorumLoss) {
   EXPECT_TRUE(eventually([&] { return a.t->mkdirat(AT_FDCWD, "/d/x", 0755).ok(); }, 20s));
   EXPECT_TRUE(eventually([&] { return a.in_step(); }, 20s));
   EXPECT_EQ(a.st("/d/f1").stx_size, 5u);
+}
+
+// A member that stops answering with its connections open (frozen, or cut off by a
+// partition that sends no reset): the watch on it falls silent, with no error. The
+// instance must leave step within the heartbeat's bound, not serve what it cached for
+// ever, and come back in step when the member answers again.
+TEST(EtcdFaults, AWatchThatFallsSilentIsLeft) {
+  rcuvfs_test::OwnEtcdCluster cluster;
+  ASSERT_FALSE(cluster.endpoints().empty());
+  // a knows member 1 alone, so its watch is there; b knows all three.
+  const std::string first = cluster.endpoints().substr(0, cluster.endpoints().find(','));
+  Instance a(first + ",prefix=silent/");
+  Instance b(cluster.endpoints() + ",prefix=silent/");
+  ASSERT_TRUE(a.t && b.t);
+  ASSERT_TRUE(eventually([&] { return a.in_step() && b.in_step(); }));
+  ASSERT_OK(b.t->mkdirat(AT_FDCWD, "/d", 0755));
+  ASSERT_TRUE(eventually([&] { return a.err("/d") == 0; }));
+  // A stream with nothing to deliver is not silent: it answers the heartbeat.
+  const auto silence = std::chrono::milliseconds(etcdfs::kWatchSilenceMs);
+  std::this_thread::sleep_for(silence + 1500ms);
+  EXPECT_TRUE(a.in_step());
+  EXPECT_EQ(a.super().stats().client.silences, 0u);
+
+  ASSERT_TRUE(cluster.pause(1));
+  ASSERT_OK(b.t->fchmodat(AT_FDCWD, "/d", 0700, 0));
+  EXPECT_TRUE(eventually([&] { return !a.in_step(); }, silence + 3s));
+  EXPECT_GE(a.super().stats().client.silences, 1u);
+  // Out of step, a asks its member, which does not answer: an error, not the 0755 it
+  // had cached.
+  auto r = a.t->statx(AT_FDCWD, "/d", 0);
+  if (r.ok()) {
+    EXPECT_EQ(r->stx_mode & 07777, 0700u);
+  } else {
+    EXPECT_EQ(r.error(), ETIMEDOUT);
+  }
+  ASSERT_TRUE(cluster.resume(1));
+  EXPECT_TRUE(eventually([&] { return a.in_step(); }, 20s));
+  EXPECT_EQ(a.st("/d").stx_mode & 07777, 0700u);
 }
 
 }  // namespace

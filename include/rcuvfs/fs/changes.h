@@ -35,6 +35,14 @@ namespace rcuvfs {
 // what rcuvfs did not do (the core reported its own changes already).
 void object_changed(Inode& inode, uint32_t mask, Inode* dir, std::string_view name);
 
+// The filesystem stored a new mode for directory `dir` (a change from the store, or
+// its own setattr), on a kSbAttrsWithEntries filesystem: the walker decides search
+// permission on such a directory from its cached entry while the attributes are
+// trusted, and learns of the change here. Call after the mode is stored, every time it
+// may have changed a search bit. Takes only a leaf lock: the caller may hold the
+// inode's lock and its own.
+void mode_changed(Inode& dir);
+
 // Anything may have changed (the filesystem lost events): every cached entry of the
 // instance whose root directory is `root` is dropped, and the feed's subscribers are
 // told to rebuild what they derived (IN_Q_OVERFLOW).

@@ -92,19 +92,31 @@ class GrpcWatch : public Client::Watch {
   ~GrpcWatch() override;
 
  private:
+  using Stream = grpc::ClientReaderWriter<pb::WatchRequest, pb::WatchResponse>;
   void run(int64_t from);
   // One stream, from `next` on; returns when it ends (updating `next`).
   void stream_once(int64_t& next);
+  // The heartbeat (Client::watch): asks the open stream for progress, cuts it when it
+  // has been silent for too long.
+  void beat();
+  static int64_t now_ns() { return Clock::now().time_since_epoch().count(); }
 
   GrpcClient* const client_;
   const std::string prefix_;
   const std::string marker_;  // this watch's own key: its put marks "in step"
   Client::WatchCallbacks cb_;
+  // mu_ and write_mu_ are never held together: the heartbeat cuts a stream under mu_
+  // and writes to it under write_mu_, so a write that blocks never keeps it from
+  // cutting the stream (which ends the write).
   std::mutex mu_;
   bool stop_ = false;                         // guarded by mu_
   grpc::ClientContext* ctx_ = nullptr;        // the open stream's, guarded by mu_
   std::condition_variable cv_;
+  std::mutex write_mu_;
+  Stream* stream_ = nullptr;  // the open stream once its watch is asked for; write_mu_
+  std::atomic<int64_t> heard_{0};  // when the open stream last answered (now_ns)
   std::thread thread_;
+  std::thread beat_;
 };
 
 class GrpcClient : public Client {
@@ -162,13 +174,15 @@ class GrpcClient : public Client {
     return out;
   }
 
+  void count_silence() { silences_.fetch_add(1, std::memory_order_relaxed); }
+
   std::unique_ptr<Watch> watch(std::string prefix, int64_t from, WatchCallbacks cb) override {
     return std::make_unique<GrpcWatch>(this, std::move(prefix), from, std::move(cb));
   }
 
   ClientStats stats() const override {
     return {calls_.load(std::memory_order_relaxed), retries_.load(std::memory_order_relaxed),
-            failures_.load(std::memory_order_relaxed)};
+            failures_.load(std::memory_order_relaxed), silences_.load(std::memory_order_relaxed)};
   }
 
   // Run `attempt` until it succeeds, fails for good, or the budget is spent. A call
@@ -263,7 +277,7 @@ class GrpcClient : public Client {
   }
 
   const ClientOptions o_;
-  std::atomic<uint64_t> calls_{0}, retries_{0}, failures_{0};
+  std::atomic<uint64_t> calls_{0}, retries_{0}, failures_{0}, silences_{0};
   std::atomic<bool> open_{false};        // the breaker (see call)
   std::atomic<int64_t> next_probe_{0};   // ticks() of the next probe while open
 };
@@ -283,6 +297,7 @@ GrpcWatch::GrpcWatch(GrpcClient* client, std::string prefix, int64_t from,
       marker_(prefix_ + "sync/" + random_id()),
       cb_(std::move(cb)) {
   thread_ = std::thread([this, from] { run(from); });
+  beat_ = std::thread([this] { beat(); });
 }
 
 GrpcWatch::~GrpcWatch() {
@@ -293,6 +308,7 @@ GrpcWatch::~GrpcWatch() {
   }
   cv_.notify_all();
   thread_.join();
+  beat_.join();
   // The marker is this watch's alone: gone with it (a crash leaves one small key).
   (void)client_->txn({}, {Op::del(marker_)}, {});
 }
@@ -324,6 +340,7 @@ void GrpcWatch::stream_once(int64_t& next) {
     if (stop_) return;
     ctx_ = &ctx;
   }
+  heard_.store(now_ns(), std::memory_order_relaxed);
   auto stream = client_->watch_stub().Watch(&ctx);
   pb::WatchRequest req;
   auto* c = req.mutable_create_request();
@@ -334,9 +351,14 @@ void GrpcWatch::stream_once(int64_t& next) {
   bool up = false;
   int64_t marker_rev = 0;  // the revision of this stream's marker put, once made
   if (stream->Write(req)) {
+    {
+      std::lock_guard w(write_mu_);
+      stream_ = stream.get();
+    }
     pb::WatchResponse resp;
     std::vector<WatchEvent> batch;
     while (stream->Read(&resp)) {
+      heard_.store(now_ns(), std::memory_order_relaxed);
       if (resp.compact_revision() != 0) {
         // The store no longer has the revisions from `next`: read everything again.
         next = cb_.lost() + 1;
@@ -382,8 +404,35 @@ void GrpcWatch::stream_once(int64_t& next) {
     ctx_ = nullptr;
   }
   ctx.TryCancel();
+  {
+    std::lock_guard w(write_mu_);
+    stream_ = nullptr;
+  }
   (void)stream->Finish();
   if (up) cb_.state(false);
+}
+
+void GrpcWatch::beat() {
+  pb::WatchRequest progress;
+  progress.mutable_progress_request();
+  constexpr int64_t kSilenceNs = int64_t{kWatchSilenceMs} * 1000000;
+  std::unique_lock lk(mu_);
+  while (!cv_.wait_for(lk, std::chrono::milliseconds(kWatchBeatMs), [this] { return stop_; })) {
+    if (!ctx_) continue;
+    if (now_ns() - heard_.load(std::memory_order_relaxed) > kSilenceNs) {
+      // Read then fails on the watch's thread, which opens a stream again.
+      client_->count_silence();
+      ctx_->TryCancel();
+      heard_.store(now_ns(), std::memory_order_relaxed);
+      continue;
+    }
+    lk.unlock();
+    {
+      std::lock_guard w(write_mu_);
+      if (stream_) (void)stream_->Write(progress);
+    }
+    lk.lock();
+  }
 }
 
 }  // namespace

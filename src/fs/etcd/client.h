@@ -95,6 +95,7 @@ struct ClientStats {
   uint64_t calls = 0;      // ranges and transactions asked for
   uint64_t retries = 0;    // attempts made again after a member failed them
   uint64_t failures = 0;   // calls that failed (their budget spent, or an error)
+  uint64_t silences = 0;   // watch streams cut for want of an answer (kWatchSilenceMs)
 };
 
 struct ClientOptions {
@@ -102,6 +103,11 @@ struct ClientOptions {
   int call_ms = 1000;                  // deadline of one attempt
   int budget_ms = 4000;                // of all attempts of one call
 };
+
+// The watch's heartbeat (Client::watch). etcd answers a progress request at once with
+// its revision: five missed answers in a row mean the stream no longer delivers.
+inline constexpr int kWatchBeatMs = 1000;
+inline constexpr int kWatchSilenceMs = 5000;
 
 // The key just past every key that starts with `prefix` (etcd's prefix range end).
 std::string prefix_end(std::string_view prefix);
@@ -127,6 +133,9 @@ class Client {
   // `state(true)` follows. When the store has compacted past that revision, `lost` is
   // called with the revision to read everything again at, and the watch goes on from
   // the revision after it. Callbacks run on the watch's thread, one at a time.
+  // A stream that stays silent, with its connection open, is broken too: the watch
+  // asks for a progress report on it every kWatchBeatMs and cuts it when nothing has
+  // come for kWatchSilenceMs (a member that froze, or a partition that left no reset).
   struct WatchCallbacks {
     std::function<void(int64_t rev, std::vector<WatchEvent>& events)> events;
     std::function<void(bool up)> state;

@@ -48,8 +48,9 @@
 // EtcdSuper::table_ (ino -> live inode) is guarded by table_mu_; own_revs_ by own_mu_;
 // the inode-number block by ino_mu_; the reaper's queue by reap_mu_.
 // Lock order: Inode::lock (directories, then files, as the core takes them) ->
-// table_mu_, own_mu_, ino_mu_, reap_mu_ (leaves). The watch thread takes one
-// directory's Inode::lock at a time, and no lock of the core.
+// table_mu_, own_mu_, ino_mu_, reap_mu_ (leaves but for table_mu_ -> the core's leaf
+// alias_mu, which EtcdInode::store takes through mode_changed). The watch thread takes
+// one directory's Inode::lock at a time, and no lock of the core.
 #pragma once
 
 #include "fs/etcd/client.h"
@@ -82,7 +83,8 @@ class EtcdInode : public Inode {
 
   // Store a record read or committed at mod revision `rev`, unless the inode already
   // has a newer one. Returns whether it was stored. A record without links makes this
-  // instance hold the inode (once).
+  // instance hold the inode (once). A directory whose search bits changed is reported
+  // to the core (mode_changed, after the AttrWrite section: it takes a lock).
   bool store(const Record& r, int64_t rev);
   void mark_gone() { gone_.store(true, std::memory_order_release); }
   // Read this inode's record again from etcd and store it (counted as a fetch); the
@@ -137,6 +139,8 @@ class EtcdInode : public Inode {
   // `offset` when `data` is null: one transaction.
   Status write_span(const char* data, size_t count, uint64_t offset);
   void hold();
+  // store's AttrWrite section; `was` gets the mode it replaced.
+  bool store_attrs(const Record& r, int64_t rev, mode_t& was);
   // Answer from the cached attributes when the watch is in step; else -ECHILD in RCU
   // mode, or read the record again.
   int fresh_or_refetch(unsigned flags) const;

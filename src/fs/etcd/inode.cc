@@ -1,6 +1,8 @@
 // etcd objects: cached attributes, stat, attribute changes, symlinks, file data.
 #include "fs/etcd/etcdfs.h"
 
+#include <rcuvfs/fs/changes.h>
+
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -30,9 +32,20 @@ EtcdInode::EtcdInode(EtcdSuper* sb, uint64_t number, const Record& r, int64_t re
 }
 
 bool EtcdInode::store(const Record& r, int64_t rev) {
-  AttrWrite w(*this);
+  mode_t was;
+  {
+    AttrWrite w(*this);
+    if (!store_attrs(r, rev, was)) return false;
+  }
+  // The walker decides search on a directory from its entry (kSbAttrsWithEntries).
+  if (S_ISDIR(r.mode) && ((was ^ r.mode) & 0111)) mode_changed(*this);
+  return true;
+}
+
+bool EtcdInode::store_attrs(const Record& r, int64_t rev, mode_t& was) {
   if (rev <= rev_) return false;
   rev_ = rev;
+  was = mode.load(kRelaxed);
   mode.store(r.mode, kRelaxed);
   uid.store(r.uid, kRelaxed);
   gid.store(r.gid, kRelaxed);
