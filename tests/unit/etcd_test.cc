@@ -353,6 +353,97 @@ TEST_F(EtcdTest, AFileOpenOnOneInstanceOutlivesItsUnlinkOnTheOther) {
       << "the record and the holds were not reclaimed once the file was let go";
 }
 
+// The files without names of an instance that crashed: its holds go with its lease,
+// and the inode is reclaimed by an instance that watches (it sees the hold go), or,
+// when none watched, by the next one to start (it sweeps P/orphan/). The crash is the
+// lease no longer renewed; everything else is etcd's own expiry.
+TEST_F(EtcdTest, FilesWithoutNamesOfACrashedInstanceAreReclaimed) {
+  const auto gone = [](Instance& i, uint64_t ino) {
+    auto& s = i.super();
+    const std::string holds = s.layout().holds(ino), chunks = s.layout().chunks(ino);
+    auto r = s.client().range(s.layout().inode(ino), "");
+    auto o = s.client().range(s.layout().orphan(ino), "");
+    auto h = s.client().range(holds, etcdfs::prefix_end(holds));
+    auto c = s.client().range(chunks, etcdfs::prefix_end(chunks));
+    return r.ok() && r->kvs.empty() && o.ok() && o->kvs.empty() && h.ok() && h->kvs.empty() &&
+           c.ok() && c->kvs.empty();
+  };
+  // 1. The holder crashes while b watches.
+  Instance holder(options + ",lease=2");
+  ASSERT_TRUE(holder.t);
+  ASSERT_TRUE(eventually([&] { return holder.in_step(); }));
+  holder.put("/f", "data");
+  auto fd = holder.t->openat(AT_FDCWD, "/f", O_RDONLY);
+  ASSERT_OK(fd);
+  const uint64_t ino = holder.st("/f").stx_ino;
+  ASSERT_TRUE(eventually([&] { return b->err("/f") == 0; }));
+  ASSERT_OK(b->t->unlinkat(AT_FDCWD, "/f", 0));
+  ASSERT_TRUE(eventually([&] { return holder.err("/f") == ENOENT; }));
+  // b let the file go at once; its reclaim, kOrphanGrace later, finds the holder's hold.
+  std::this_thread::sleep_for(etcdfs::kOrphanGrace + 2s);
+  auto& hs = holder.super();
+  const std::string holds = hs.layout().holds(ino);
+  auto h = hs.client().range(holds, etcdfs::prefix_end(holds));
+  ASSERT_OK(h);
+  ASSERT_EQ(h->kvs.size(), 1u) << "the holder's hold, and b's gone";
+  ASSERT_EQ(h->kvs[0].key, hs.hold_key(ino));
+  hs.renew_lease(false);
+  // The lease runs out within its 2 s; b sees the hold go and sweeps kOrphanGrace later.
+  EXPECT_TRUE(eventually([&] { return gone(*b, ino); }, etcdfs::kOrphanGrace + 10s))
+      << "the file of the crashed instance was not reclaimed";
+
+  // 2. The holder crashes with no other instance: the next one to start reclaims.
+  const std::string alone = eps + ",prefix=" + rcuvfs_test::etcd_prefix();
+  auto lone = std::make_unique<Instance>(alone + ",lease=2");
+  ASSERT_TRUE(lone->t);
+  lone->put("/g", "data");
+  auto gfd = lone->t->openat(AT_FDCWD, "/g", O_RDONLY);
+  ASSERT_OK(gfd);
+  const uint64_t gino = lone->st("/g").stx_ino;
+  ASSERT_OK(lone->t->unlinkat(AT_FDCWD, "/g", 0));
+  lone->super().renew_lease(false);
+  auto& ls = lone->super();
+  const std::string gholds = ls.layout().holds(gino);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto h = ls.client().range(gholds, etcdfs::prefix_end(gholds));
+        return h.ok() && h->kvs.empty();
+      },
+      10s))
+      << "the lease did not run out";
+  EXPECT_FALSE(gone(*lone, gino)) << "reclaimed with no instance to reclaim it";
+  Instance next(alone);
+  ASSERT_TRUE(next.t);
+  EXPECT_TRUE(eventually([&] { return gone(next, gino); }, 10s))
+      << "the instance that started did not sweep the orphan";
+  ASSERT_OK(holder.t->close(*fd));
+  ASSERT_OK(lone->t->close(*gfd));
+
+  // 3. An instance that was stopped longer than its lease, alone: once it renews
+  // again, it finds the lease gone, takes a new one and holds its files again.
+  lone->put("/h", "data");
+  auto hfd = lone->t->openat(AT_FDCWD, "/h", O_RDONLY);
+  ASSERT_OK(hfd);
+  const uint64_t hino = lone->st("/h").stx_ino;
+  ASSERT_OK(lone->t->unlinkat(AT_FDCWD, "/h", 0));
+  const int64_t first = ls.lease();
+  ls.renew_lease(false);
+  const std::string hholds = ls.layout().holds(hino);
+  const auto holds_now = [&] {
+    auto h = ls.client().range(hholds, etcdfs::prefix_end(hholds));
+    return h.ok() ? h->kvs.size() : size_t{99};
+  };
+  ASSERT_TRUE(eventually([&] { return holds_now() == 0; }, 10s)) << "the lease did not run out";
+  ls.renew_lease(true);
+  EXPECT_TRUE(eventually([&] { return holds_now() == 1; }, 10s)) << "not held again";
+  EXPECT_NE(ls.lease(), first);
+  char buf[8] = {};
+  auto n = lone->t->pread(*hfd, buf, sizeof buf, 0);
+  ASSERT_OK(n);
+  EXPECT_EQ(std::string(buf, *n), "data");
+  ASSERT_OK(lone->t->close(*hfd));
+}
+
 // Bad options are EINVAL; a cluster that is not there fails the mount within its
 // budget (ETIMEDOUT), never hangs.
 TEST(EtcdOptions, BadOptionsAndAbsentClusters) {
@@ -361,6 +452,9 @@ TEST(EtcdOptions, BadOptionsAndAbsentClusters) {
   EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,timeout=0"), EINVAL);
   EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,bogus=1"), EINVAL);
   EXPECT_ERRNO(Vfs::create("etcd", "http://127.0.0.1:1/path"), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,lease=1"), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,lease=3601"), EINVAL);
+  EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,lease=x"), EINVAL);
   const auto t0 = Clock::now();
   EXPECT_ERRNO(Vfs::create("etcd", "127.0.0.1:1,timeout=1500"), ETIMEDOUT);
   EXPECT_LT(Clock::now() - t0, 5s);

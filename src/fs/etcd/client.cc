@@ -55,6 +55,8 @@ int errno_of(const grpc::Status& s) {
   if (retryable(s)) return ETIMEDOUT;  // no member answered within the budget
   if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)  // "database space exceeded"
     return ENOSPC;
+  if (s.error_code() == grpc::StatusCode::NOT_FOUND)  // "requested lease not found"
+    return ENOLINK;
   // Anything else is a fault of this client or of the cluster's setup: said once, as
   // EIO alone would not show it.
   static std::atomic<bool> said{false};
@@ -125,6 +127,7 @@ class GrpcClient : public Client {
       : channel_(std::move(ch)),
         kv_(pb::KV::NewStub(channel_)),
         watch_(pb::Watch::NewStub(channel_)),
+        lease_(pb::Lease::NewStub(channel_)),
         o_(o) {}
 
   Result<RangeResult> range(std::string_view key, std::string_view end,
@@ -172,6 +175,32 @@ class GrpcClient : public Client {
       for (const auto& kv : r.response_range().kvs()) kvs.push_back(from_pb(kv));
     }
     return out;
+  }
+
+  Result<int64_t> lease_grant(int ttl_s) override {
+    pb::LeaseGrantRequest req;
+    req.set_ttl(ttl_s);
+    pb::LeaseGrantResponse resp;
+    RCUVFS_TRY(call([&](grpc::ClientContext* ctx) { return lease_->LeaseGrant(ctx, req, &resp); }));
+    if (!resp.error().empty() || resp.id() == 0) return Err{EIO};
+    return int64_t{resp.id()};
+  }
+
+  // etcd renews a lease over a stream only: one stream per renewal, which asks once.
+  Result<int64_t> lease_keep_alive(int64_t id) override {
+    pb::LeaseKeepAliveRequest req;
+    req.set_id(id);
+    pb::LeaseKeepAliveResponse resp;
+    RCUVFS_TRY(call([&](grpc::ClientContext* ctx) {
+      auto stream = lease_->LeaseKeepAlive(ctx);
+      if (!stream->Write(req) || !stream->Read(&resp)) {
+        grpc::Status s = stream->Finish();  // the stream has ended: at once
+        return s.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "no keep-alive answer") : s;
+      }
+      stream->WritesDone();
+      return stream->Finish();
+    }));
+    return int64_t{resp.ttl() > 0 ? resp.ttl() : 0};
   }
 
   void count_silence() { silences_.fetch_add(1, std::memory_order_relaxed); }
@@ -254,6 +283,7 @@ class GrpcClient : public Client {
           auto* p = r->mutable_request_put();
           p->set_key(op.key);
           p->set_value(op.value);
+          p->set_lease(op.lease);
           break;
         }
         case Op::Kind::kDelete: {
@@ -269,6 +299,7 @@ class GrpcClient : public Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::KV::Stub> kv_;
   std::unique_ptr<pb::Watch::Stub> watch_;
+  std::unique_ptr<pb::Lease::Stub> lease_;
   static constexpr int64_t kProbeEvery = 500;  // ms
   static constexpr int kProbeMs = 300;
   static int64_t ticks() {

@@ -59,12 +59,13 @@ struct Op {
   std::string key, end;  // `end` empty: the key alone; else [key, end)
   std::string value;
   int64_t limit = 0;
+  int64_t lease = 0;  // a put's lease: the key goes when the lease does (0: none)
   static Op get(std::string k) { return {Kind::kRange, std::move(k), {}, {}, 0}; }
   static Op range(std::string k, std::string e, int64_t limit = 0) {
     return {Kind::kRange, std::move(k), std::move(e), {}, limit};
   }
-  static Op put(std::string k, std::string v) {
-    return {Kind::kPut, std::move(k), {}, std::move(v), 0};
+  static Op put(std::string k, std::string v, int64_t lease = 0) {
+    return {Kind::kPut, std::move(k), {}, std::move(v), 0, lease};
   }
   static Op del(std::string k, std::string e = {}) {
     return {Kind::kDelete, std::move(k), std::move(e), {}, 0};
@@ -122,8 +123,14 @@ class Client {
   // `end`; at most `limit` keys (0: all).
   virtual Result<RangeResult> range(std::string_view key, std::string_view end,
                                     int64_t limit = 0) = 0;
+  // ENOLINK: a put under a lease that is gone.
   virtual Result<TxnResult> txn(const std::vector<Compare>& cmp, const std::vector<Op>& then,
                                 const std::vector<Op>& otherwise = {}) = 0;
+
+  // A lease of `ttl_s` seconds (etcd may grant more): its id.
+  virtual Result<int64_t> lease_grant(int ttl_s) = 0;
+  // Renew lease `id`: the seconds it has left, 0 when it has expired (its keys gone).
+  virtual Result<int64_t> lease_keep_alive(int64_t id) = 0;
 
   // A watch of every key under `prefix` from revision `from` on, run by a thread of its
   // own until the returned handle is destroyed. `events` gets every change in revision

@@ -237,7 +237,7 @@ static Status remove_entry(EtcdInode* dir, std::string_view name, EtcdInode* vic
     std::vector<Op> ops = {Op::del(ekey), Op::del(s.layout().position(d_ino, e->pos)),
                            Op::put(dkey, encode(*d)), Op::put(vkey, encode(*v))};
     // This instance has the victim: it holds it while it has it.
-    if (v->nlink == 0) ops.push_back(Op::put(s.hold_key(v_ino), ""));
+    if (v->nlink == 0) s.add_hold(ops, v_ino);
     // The victim's record is compared too: a directory another instance fills changes
     // it (its times), so it is still empty when this commits.
     auto t = s.commit({unchanged(dkey, got->kv[0]), unchanged(ekey, got->kv[1]),
@@ -355,7 +355,7 @@ Status EtcdInode::rename(std::string_view old_name, Inode* source, Inode* new_di
         } else {
           --rt->nlink;
         }
-        if (rt->nlink == 0) ops.push_back(Op::put(s.hold_key(t_ino), ""));
+        if (rt->nlink == 0) s.add_hold(ops, t_ino);
       }
     }
     ops.push_back(Op::put(keys[0], encode(a)));

@@ -93,6 +93,7 @@ class EtcdInode : public Inode {
   bool gone() const { return gone_.load(std::memory_order_acquire); }
   // The hold this instance's own change put (in the transaction that took the name).
   void mark_held() { held_.store(true, std::memory_order_release); }
+  bool held() const { return held_.load(std::memory_order_acquire); }
 
   Result<Inode*> lookup(std::string_view name) override;
   Result<Inode*> create(std::string_view name, mode_t mode, dev_t rdev,
@@ -163,12 +164,15 @@ struct EtcdOptions {
   ClientOptions client;
   std::string prefix = "rcuvfs/";
   bool watch = true;
+  int lease_s = 30;
 };
-// "ENDPOINT[,ENDPOINT...][,prefix=P][,timeout=MS][,watch=0|1]": endpoints host:port
-// (http:// optional); prefix the keys' prefix (a '/' is added at its end when
-// missing); timeout the budget of a call, in milliseconds (default 4000); watch=0: no
-// watch, so nothing cached is trusted and every stat and lookup reads etcd (what a
-// client without a coherent cache pays).
+// "ENDPOINT[,ENDPOINT...][,prefix=P][,timeout=MS][,watch=0|1][,lease=S]": endpoints
+// host:port (http:// optional); prefix the keys' prefix (a '/' is added at its end
+// when missing); timeout the budget of a call, in milliseconds (default 4000);
+// watch=0: no watch, so nothing cached is trusted and every stat and lookup reads etcd
+// (what a client without a coherent cache pays); lease the lifetime, in seconds
+// (2-3600, default 30), of this instance's holds once it stops renewing them: how long
+// the files without names that a crashed instance had open wait to be reclaimed.
 Result<EtcdOptions> parse_options(std::string_view options);
 
 // What an instance did (EtcdSuper::stats).
@@ -220,8 +224,19 @@ class EtcdSuper : public Superblock {
   Result<int64_t> commit(const std::vector<Compare>& cmp, const std::vector<Op>& ops);
   // A transaction this instance committed at `rev`: the watch leaves its entries alone.
   void committed(int64_t rev);
-  // This instance's key in the holds on an inode without names.
+  // This instance's key in the holds on an inode without names, and the lease it is
+  // put under.
   std::string hold_key(uint64_t ino) const { return layout_.hold(ino, instance_); }
+  int64_t lease() const { return lease_.load(std::memory_order_acquire); }
+  // The puts by which this instance holds inode `ino` without names: its hold, under
+  // the lease, and the inode's orphan mark (layout.h).
+  void add_hold(std::vector<Op>& ops, uint64_t ino) const {
+    ops.push_back(Op::put(hold_key(ino), "", lease()));
+    ops.push_back(Op::put(layout_.orphan(ino), ""));
+  }
+  // Whether the lease is renewed (tests): not renewing it is what a crash, or a stop
+  // longer than the lease, does to it.
+  void renew_lease(bool on) { renew_.store(on, std::memory_order_release); }
   // The reaper's jobs, on its own thread: put this instance's hold on `ino` (while the
   // record is there); or, for an inode without names let go, kOrphanGrace later,
   // delete that hold and reclaim the inode unless another instance holds it.
@@ -236,8 +251,16 @@ class EtcdSuper : public Superblock {
   void on_state(bool up);
   int64_t on_lost();
   void reaper();
-  enum class Job : uint8_t { kHold, kReclaim };
+  // kSweep: reclaim an inode without names if nothing holds it (a holder's lease ran
+  // out); kSweepAll: every such inode under P/orphan/ (at start); kRenew: the lease.
+  enum class Job : uint8_t { kHold, kReclaim, kSweep, kSweepAll, kRenew };
   void run(Job job, uint64_t ino);
+  void reclaim(uint64_t ino);
+  void sweep_all();
+  void renew();
+  // Lease `gone` ran out: a new one (unless another thread took it already), and every
+  // held inode held again under it. False when etcd granted none.
+  bool new_lease(int64_t gone);
   void queue(Job job, uint64_t ino, std::chrono::steady_clock::time_point due);
 
   std::unique_ptr<Client> client_;
@@ -258,6 +281,12 @@ class EtcdSuper : public Superblock {
   uint64_t end_ino_ RCUVFS_GUARDED_BY(ino_mu_) = 0;
 
   const std::string instance_;  // this instance's name in holds: random hex
+  const int lease_s_;
+  // The holds' lease: set by start, renewed by kRenew, replaced under lease_mu_ (taken
+  // with Inode locks held, around one etcd call; nothing is taken under it).
+  std::mutex lease_mu_;
+  std::atomic<int64_t> lease_{0};
+  std::atomic<bool> renew_{true};
   std::mutex reap_mu_;
   std::condition_variable reap_cv_;
   // Jobs by the time they are due. guarded by reap_mu_

@@ -51,6 +51,15 @@ Layout::Parsed Layout::parse(std::string_view key) const {
       out.kind = Kind::kEntry;
       out.name = key.substr(2 + 16 + 1);
     }
+  } else if (key.starts_with("orphan/") && key.size() >= 7 + 16 &&
+             parse_hex(key.substr(7, 16), out.ino)) {
+    const std::string_view rest = key.substr(7 + 16);
+    if (rest.empty()) {
+      out.kind = Kind::kOrphan;
+    } else if (rest.size() > 1 && rest[0] == '/') {
+      out.kind = Kind::kHold;
+      out.name = rest.substr(1);
+    }
   }
   return out;
 }

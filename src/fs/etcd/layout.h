@@ -10,8 +10,11 @@
 //   P/c/<ino>/<index>      a regular file's data, kChunk bytes from index * kChunk on;
 //                          trailing zeros trimmed; a chunk absent, or shorter than the
 //                          file reaches, reads as zeros
-//   P/orphan/<ino>/<inst>  an instance's hold on an inode without names that it still
-//                          has (etcdfs.h); the inode is reclaimed once none is left
+//   P/orphan/<ino>         an inode without names not reclaimed yet (empty), put by the
+//                          change that took its last name
+//   P/orphan/<ino>/<inst>  an instance's hold on such an inode, which it still has
+//                          (etcdfs.h), under that instance's lease: it goes with the
+//                          instance. The inode is reclaimed once none is left
 //   P/sync/<id>            a watch's marker (client.cc)
 // Numbers in keys are fixed-width lower-case hex, so that key order is number order.
 #pragma once
@@ -91,14 +94,16 @@ class Layout {
   std::string hold(uint64_t ino, std::string_view instance) const {
     return holds(ino) + std::string(instance);
   }
-  std::string holds(uint64_t ino) const { return p_ + "orphan/" + hex(ino, 16) + "/"; }
+  std::string holds(uint64_t ino) const { return orphan(ino) + "/"; }
+  std::string orphan(uint64_t ino) const { return orphans() + hex(ino, 16); }
+  std::string orphans() const { return p_ + "orphan/"; }
 
   // What a key under the prefix names, for the watch.
-  enum class Kind : uint8_t { kOther, kInode, kEntry };
+  enum class Kind : uint8_t { kOther, kInode, kEntry, kOrphan, kHold };
   struct Parsed {
     Kind kind = Kind::kOther;
     uint64_t ino = 0;       // the inode, or the entry's directory
-    std::string_view name;  // the entry's name
+    std::string_view name;  // the entry's name; a hold's instance
   };
   Parsed parse(std::string_view key) const;
   // The index of a key of chunks(ino), the position of a key of positions(dir).

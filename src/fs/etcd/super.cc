@@ -35,6 +35,12 @@ Result<EtcdOptions> parse_options(std::string_view opts) {
       o.client.call_ms = std::min(o.client.call_ms, ms);
     } else if (kv == "watch=0" || kv == "watch=1") {
       o.watch = kv == "watch=1";
+    } else if (kv.starts_with("lease=")) {
+      std::string_view v = kv.substr(6);
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.lease_s);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || o.lease_s < 2 ||
+          o.lease_s > 3600)
+        return Err{EINVAL};
     } else if (kv.find('=') != std::string_view::npos || kv.empty()) {
       return Err{EINVAL};
     } else {
@@ -59,7 +65,8 @@ EtcdSuper::EtcdSuper(std::unique_ptr<Client> client, const EtcdOptions& o)
     : client_(std::move(client)),
       layout_(o.prefix),
       watch_wanted_(o.watch),
-      instance_(random_name()) {
+      instance_(random_name()),
+      lease_s_(o.lease_s) {
   // Entries are trusted for ever while the watch is in step, and not at all otherwise
   // (on_state): the walker checks that itself, as it checks hostfs's TTL.
   // The attributes are as fresh as the entries (one watch keeps both): while the
@@ -117,6 +124,12 @@ Status EtcdSuper::start(const Cred& owner) {
     MutexLock g(table_mu_);
     table_[kRootIno] = root_;
   }
+  auto lease = client_->lease_grant(lease_s_);
+  if (!lease.ok()) return Err{lease.error()};
+  lease_.store(*lease, std::memory_order_release);
+  const auto now = std::chrono::steady_clock::now();
+  queue(Job::kRenew, 0, now + std::chrono::seconds(lease_s_) / 3);
+  queue(Job::kSweepAll, 0, now);
   return {};
 }
 
@@ -211,6 +224,16 @@ void EtcdSuper::forget(EtcdInode* inode) {
 
 Result<int64_t> EtcdSuper::commit(const std::vector<Compare>& cmp, const std::vector<Op>& ops) {
   auto t = client_->txn(cmp, ops);
+  if (!t.ok() && t.error() == ENOLINK) {
+    // The lease of its hold ran out (this instance stopped for longer): again under a
+    // new one.
+    const int64_t old = lease();
+    if (!new_lease(old)) return Err{EIO};
+    std::vector<Op> again = ops;
+    for (Op& op : again)
+      if (op.lease == old) op.lease = lease();
+    t = client_->txn(cmp, again);
+  }
   if (!t.ok()) return Err{t.error()};
   if (!t->succeeded) {
     count_conflict();
@@ -239,8 +262,8 @@ void EtcdSuper::reap(uint64_t ino) {
   queue(Job::kReclaim, ino, std::chrono::steady_clock::now() + kOrphanGrace);
 }
 
-// Jobs run in the order they are due; when the instance goes, those not yet due run at
-// once but for holds (an instance leaving lets its inodes go).
+// Jobs run in the order they are due; when the instance goes, its reclaims not yet due
+// run at once (an instance leaving lets its inodes go), and the other jobs are dropped.
 void EtcdSuper::reaper() {
   std::unique_lock lk(reap_mu_);
   for (;;) {
@@ -256,39 +279,117 @@ void EtcdSuper::reaper() {
     }
     const auto [job, ino] = first->second;
     jobs_.erase(first);
-    if (reap_stop_ && job == Job::kHold) continue;
+    if (reap_stop_ && job != Job::kReclaim) continue;
     lk.unlock();
     run(job, ino);
     lk.lock();
   }
 }
 
-// Each job reads the record and commits only if it is unchanged (and, to reclaim,
-// still without links and held by no instance); a lost race reads again. Failures
-// (etcd unreachable for the whole budget) leave keys behind (docs/etcd.md).
 void EtcdSuper::run(Job job, uint64_t ino) {
+  switch (job) {
+    case Job::kReclaim:
+      (void)client_->txn({}, {Op::del(hold_key(ino))});
+      reclaim(ino);
+      break;
+    case Job::kSweep:
+      reclaim(ino);
+      break;
+    case Job::kSweepAll:
+      sweep_all();
+      break;
+    case Job::kRenew:
+      renew();
+      break;
+    case Job::kHold:
+      for (int i = 0; i < kAttempts; ++i) {
+        // Only while the record is there without links: a reclaimed inode is never held.
+        const std::string key = layout_.inode(ino);
+        auto got = client_->range(key, "");
+        if (!got.ok() || got->kvs.empty()) return;
+        auto r = decode_record(got->kvs[0].value);
+        if (!r.ok() || r->nlink != 0) return;
+        std::vector<Op> ops;
+        add_hold(ops, ino);
+        auto t = client_->txn({Compare::mod(key, got->kvs[0].mod_rev)}, ops);
+        if (!t.ok() && t.error() == ENOLINK) {
+          (void)new_lease(ops[0].lease);  // holds this inode again, with the others
+          return;
+        }
+        if (!t.ok() || t->succeeded) return;
+      }
+      break;
+  }
+}
+
+// Reads the record and commits only if it is unchanged, still without links and held
+// by no instance; a lost race reads again. Failures (etcd unreachable for the whole
+// budget) leave keys behind, for the next sweep (docs/etcd.md).
+void EtcdSuper::reclaim(uint64_t ino) {
   const std::string key = layout_.inode(ino), holds = layout_.holds(ino);
-  if (job == Job::kReclaim) (void)client_->txn({}, {Op::del(hold_key(ino))});
+  const std::string orphan = layout_.orphan(ino);
   for (int i = 0; i < kAttempts; ++i) {
     auto got = client_->range(key, "");
-    if (!got.ok() || got->kvs.empty()) return;
+    if (!got.ok() || got->kvs.empty()) return;  // reclaimed already
     auto r = decode_record(got->kvs[0].value);
-    if (!r.ok() || r->nlink != 0) return;
+    if (!r.ok()) return;
     const Compare same = Compare::mod(key, got->kvs[0].mod_rev);
-    Result<TxnResult> t = Err{EIO};
-    if (job == Job::kHold) {
-      t = client_->txn({same}, {Op::put(hold_key(ino), "")});
-    } else {
-      const std::string chunks = layout_.chunks(ino);
-      t = client_->txn({same, Compare::none(holds, prefix_end(holds))},
-                       {Op::del(key), Op::del(chunks, prefix_end(chunks))});
-      if (t.ok() && !t->succeeded) {
-        auto held = client_->range(holds, prefix_end(holds), 1);
-        if (!held.ok() || !held->kvs.empty()) return;  // its last holder reclaims it
-      }
+    if (r->nlink != 0) {  // linked again (O_TMPFILE): no longer an orphan
+      (void)client_->txn({same}, {Op::del(orphan)});
+      return;
     }
+    const std::string chunks = layout_.chunks(ino);
+    // Otherwise: whether an instance holds it, in the same round trip.
+    auto t = client_->txn({same, Compare::none(holds, prefix_end(holds))},
+                          {Op::del(key), Op::del(chunks, prefix_end(chunks)), Op::del(orphan)},
+                          {Op::range(holds, prefix_end(holds), 1)});
     if (!t.ok() || t->succeeded) return;
+    if (!t->ranges.empty() && !t->ranges[0].empty()) return;  // its last holder reclaims it
   }
+}
+
+// The inodes without names that no instance holds any longer: their holders went
+// (their leases ran out) while no instance watched.
+void EtcdSuper::sweep_all() {
+  const std::string from = layout_.orphans();
+  auto got = client_->range(from, prefix_end(from));
+  if (!got.ok()) return;
+  std::map<uint64_t, bool> held;  // every orphan: whether a hold is left on it
+  for (const auto& kv : got->kvs) {
+    const auto p = layout_.parse(kv.key);
+    if (p.kind == Layout::Kind::kOrphan) held.try_emplace(p.ino, false);
+    if (p.kind == Layout::Kind::kHold) held[p.ino] = true;
+  }
+  for (const auto& [ino, h] : held)
+    if (!h) reclaim(ino);
+}
+
+// Renew the holds' lease. One that ran out took this instance's holds with it (a stop
+// longer than the lease): a new lease, and every hold put again, at once.
+void EtcdSuper::renew() {
+  queue(Job::kRenew, 0, std::chrono::steady_clock::now() + std::chrono::seconds(lease_s_) / 3);
+  if (!renew_.load(std::memory_order_acquire)) return;
+  const int64_t id = lease();
+  auto left = client_->lease_keep_alive(id);
+  if (left.ok() && *left == 0) (void)new_lease(id);
+}
+
+bool EtcdSuper::new_lease(int64_t gone) {
+  {
+    std::lock_guard g(lease_mu_);
+    if (lease() != gone) return true;  // another thread took the new one
+    auto fresh = client_->lease_grant(lease_s_);
+    if (!fresh.ok()) return false;
+    lease_.store(*fresh, std::memory_order_release);
+  }
+  std::vector<uint64_t> held;
+  {
+    MutexLock g(table_mu_);
+    for (const auto& [ino, inode] : table_)
+      if (inode->held()) held.push_back(ino);
+  }
+  for (uint64_t ino : held) hold(ino);
+  return true;
 }
 
 void EtcdSuper::stop_watch() {
@@ -310,6 +411,13 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
   watch_thread_.store(std::this_thread::get_id());
   if (stopping_.load()) return;
   events_.fetch_add(events.size(), std::memory_order_relaxed);
+  // Another instance's hold went: that instance let the inode go, or its lease ran out
+  // (it crashed, or was cut off for longer). Nothing may hold the inode now.
+  for (const auto& ev : events) {
+    const auto p = layout_.parse(ev.kv.key);
+    if (ev.removed && p.kind == Layout::Kind::kHold && p.name != instance_)
+      queue(Job::kSweep, p.ino, std::chrono::steady_clock::now() + kOrphanGrace);
+  }
   // Entries first, then records: the dcache drops what changed before the attributes
   // of the same revision show (a rename's entries before the directories' times).
   for (const auto& ev : events) {
