@@ -10,8 +10,8 @@
 //   P/c/<ino>/<index>      a regular file's data, kChunk bytes from index * kChunk on;
 //                          trailing zeros trimmed; a chunk absent, or shorter than the
 //                          file reaches, reads as zeros
-//   P/orphan/<ino>         an inode without names not reclaimed yet (empty), put by the
-//                          change that took its last name
+//   P/orphan/<ino>         an inode without names not reclaimed yet (empty), put with
+//                          every hold on it, deleted by its reclaim
 //   P/orphan/<ino>/<inst>  an instance's hold on such an inode, which it still has
 //                          (etcdfs.h), under that instance's lease: it goes with the
 //                          instance. The inode is reclaimed once none is left
