@@ -16,6 +16,18 @@
 
 namespace rcuvfs::etcdfs {
 
+namespace {
+// `v` is a whole decimal number in [lo, hi]: stored in `out`.
+bool bounded_int(std::string_view v, int lo, int hi, int& out) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < lo || n > hi)
+    return false;
+  out = n;
+  return true;
+}
+}  // namespace
+
 Result<EtcdOptions> parse_options(std::string_view opts) {
   EtcdOptions o;
   while (!opts.empty()) {
@@ -25,22 +37,14 @@ Result<EtcdOptions> parse_options(std::string_view opts) {
       if (o.prefix.empty() || o.prefix.find('\0') != std::string::npos) return Err{EINVAL};
       if (o.prefix.back() != '/') o.prefix += '/';
     } else if (kv.starts_with("timeout=")) {
-      std::string_view v = kv.substr(8);
       int ms = 0;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
-      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || ms < 1 ||
-          ms > 3600000)
-        return Err{EINVAL};
+      if (!bounded_int(kv.substr(8), 1, 3600000, ms)) return Err{EINVAL};
       o.client.budget_ms = ms;
       o.client.call_ms = std::min(o.client.call_ms, ms);
     } else if (kv == "watch=0" || kv == "watch=1") {
       o.watch = kv == "watch=1";
     } else if (kv.starts_with("lease=")) {
-      std::string_view v = kv.substr(6);
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.lease_s);
-      if (v.empty() || ec != std::errc() || end != v.data() + v.size() || o.lease_s < 2 ||
-          o.lease_s > 3600)
-        return Err{EINVAL};
+      if (!bounded_int(kv.substr(6), 2, 3600, o.lease_s)) return Err{EINVAL};
     } else if (kv.find('=') != std::string_view::npos || kv.empty()) {
       return Err{EINVAL};
     } else {
