@@ -43,7 +43,8 @@ add_custom_command(
   COMMENT "Generating etcd's v3 API (protoc, grpc_cpp_plugin)"
   VERBATIM)
 add_library(rcuvfs_etcd_proto STATIC ${_srcs})
-set_target_properties(rcuvfs_etcd_proto PROPERTIES POSITION_INDEPENDENT_CODE ON)
+# Generated files define the same file-local names: never batched (CMAKE_UNITY_BUILD).
+set_target_properties(rcuvfs_etcd_proto PROPERTIES POSITION_INDEPENDENT_CODE ON UNITY_BUILD OFF)
 target_include_directories(rcuvfs_etcd_proto SYSTEM PUBLIC ${_gen})
 target_compile_options(rcuvfs_etcd_proto PRIVATE -O1 -g0 -w -fno-sanitize=all)
 target_link_libraries(rcuvfs_etcd_proto PUBLIC PkgConfig::GRPCXX)

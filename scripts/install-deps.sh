@@ -29,11 +29,17 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-# etcd-server's package enables a system etcd on localhost:2379; the tests start their
-# own clusters (scripts/etcd-cluster.sh) and need none running.
-if command -v systemctl >/dev/null 2>&1; then
-  systemctl disable --now etcd >/dev/null 2>&1 || true
-fi
-if [ -x /etc/init.d/etcd ] && [ "$(id -u)" -eq 0 ]; then
-  /etc/init.d/etcd stop >/dev/null 2>&1 || true
-fi
+# etcd-server's package starts a system etcd on localhost:2379 when it is installed;
+# the tests start their own clusters (scripts/etcd-cluster.sh) and need none running.
+# Stopped right after the install only: the init script's stop would also stop the
+# clusters someone started by hand since.
+case " $missing " in
+  *" etcd-server "*)
+    if command -v systemctl >/dev/null 2>&1; then
+      systemctl disable --now etcd >/dev/null 2>&1 || true
+    fi
+    if [ -x /etc/init.d/etcd ]; then
+      /etc/init.d/etcd stop >/dev/null 2>&1 || true
+    fi
+    ;;
+esac

@@ -11,11 +11,24 @@
 
 #include <rcuvfs/task.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <mutex>
 #include <optional>
 
 namespace rcuvfs::core {
+
+// Linux's VALID_OPEN_FLAGS (O_LARGEFILE is 0 in user space on 64-bit: accept the
+// kernel's value too), and the flags O_PATH keeps.
+inline constexpr uint64_t kKernelLargefile = 0100000;
+inline constexpr uint64_t kValidOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
+                                            O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT |
+                                            kKernelLargefile | O_DIRECTORY | O_NOFOLLOW |
+                                            O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE;
+inline constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+// The kernel's __O_TMPFILE bit (glibc's __O_TMPFILE also carries O_DIRECTORY).
+inline constexpr uint64_t kTmpfileBit = O_TMPFILE & ~O_DIRECTORY;
 
 // Owns references on a Path.
 class PathRef {

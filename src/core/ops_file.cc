@@ -19,20 +19,6 @@ Status truncate_inode(const TaskState& t, const Path& p, Inode* inode, off_t len
 void kill_suid_locked(Inode* inode, const Cred& cred);
 }  // namespace core
 
-namespace {
-// Linux's VALID_OPEN_FLAGS (O_LARGEFILE is 0 in user space on 64-bit: accept the
-// kernel's value too).
-constexpr uint64_t kKernelLargefile = 0100000;
-constexpr uint64_t kValidOpenFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
-                                     O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT |
-                                     kKernelLargefile | O_DIRECTORY | O_NOFOLLOW |
-                                     O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE;
-constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
-// The kernel's __O_TMPFILE bit (glibc's __O_TMPFILE also carries O_DIRECTORY).
-constexpr uint64_t kTmpfileBit = O_TMPFILE & ~O_DIRECTORY;
-
-}  // namespace
-
 Result<int> Task::openat2(int dirfd, std::string_view path, const OpenHow& how) {
   if (how.flags & ~kValidOpenFlags) return Err{EINVAL};
   if (how.resolve & ~kResolveAll) return Err{EINVAL};

@@ -10,20 +10,11 @@ namespace rcuvfs {
 
 using namespace core;
 
-namespace {
-constexpr int kKernelLargefile = 0100000;
-constexpr int kValidFlags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
-                            O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | kKernelLargefile |
-                            O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC |
-                            O_PATH;
-constexpr int kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
-}  // namespace
-
 Result<int> Task::reopen(int fd, int flags) {
   // open(2) ignores unknown flags; O_TMPFILE makes no sense on an existing object.
   if ((flags & O_TMPFILE) == O_TMPFILE) return Err{EINVAL};
-  flags &= kValidFlags;
-  if (flags & O_PATH) flags &= kPathFlags;
+  flags &= static_cast<int>(kValidOpenFlags & ~kTmpfileBit);
+  if (flags & O_PATH) flags &= static_cast<int>(kPathFlags);
   // The new descriptor before anything else, as an open of /proc/self/fd/N takes it
   // before its walk: at the limit, nothing is truncated.
   FdReservation new_fd(s_->files);

@@ -12,8 +12,6 @@
 namespace rcuvfs::etcdfs {
 
 namespace {
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
 uint64_t ino_of(const Inode* inode) { return inode->ino.load(kRelaxed); }
 
 // What a change read: keys at one revision, each present or not.

@@ -75,6 +75,8 @@
 
 namespace rcuvfs::etcdfs {
 
+inline constexpr auto kRelaxed = std::memory_order_relaxed;
+
 class EtcdSuper;
 
 class EtcdInode : public Inode {

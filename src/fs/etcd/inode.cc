@@ -15,8 +15,6 @@
 namespace rcuvfs::etcdfs {
 
 namespace {
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
 // A string's trailing zero bytes dropped: absent bytes of a chunk read as zeros.
 void trim_zeros(std::string& s) {
   size_t n = s.size();

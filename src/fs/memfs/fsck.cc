@@ -6,10 +6,6 @@
 
 namespace rcuvfs::memfs {
 
-namespace {
-constexpr auto kRelaxed = std::memory_order_relaxed;
-}
-
 void MemSuper::check_inode(const Inode& inode, const FsckFacts& facts,
                            std::vector<std::string>& problems) const {
   if (inode.sb != this) {

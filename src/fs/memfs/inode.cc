@@ -14,8 +14,6 @@
 namespace rcuvfs::memfs {
 
 namespace {
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
 ObjectCache& inode_cache() {
   static ObjectCache& cache = *new ObjectCache(sizeof(MemInode));
   return cache;

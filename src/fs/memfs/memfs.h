@@ -70,6 +70,7 @@
 
 namespace rcuvfs::memfs {
 
+inline constexpr auto kRelaxed = std::memory_order_relaxed;
 inline constexpr uint64_t kDirentSize = 20;  // tmpfs's BOGO_DIRENT_SIZE
 inline constexpr uint64_t kEmptyDirSize = 2 * kDirentSize;
 

@@ -1,5 +1,6 @@
 #include "tools/bench/cache_bench.h"
 
+#include "tools/bench/error_message.h"
 #include "tools/bench/proc_status.h"
 
 #include <rcuvfs/diagnostics.h>
@@ -20,8 +21,6 @@ namespace rcuvfs::tools::bench {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-std::string fail(const std::string& what, int err) { return what + ": " + std::strerror(err); }
 
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();

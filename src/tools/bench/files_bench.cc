@@ -1,5 +1,6 @@
 #include "tools/bench/files_bench.h"
 
+#include "tools/bench/error_message.h"
 #include "tools/bench/proc_status.h"
 
 #include <rcuvfs/vfs.h>
@@ -20,8 +21,6 @@
 namespace rcuvfs::tools::bench {
 
 namespace {
-std::string fail(const std::string& what, int err) { return what + ": " + std::strerror(err); }
-
 // The tree's shape, shared by both sides: dirs d<k> of up to 1000 files f<i>.
 struct Shape {
   explicit Shape(uint64_t files)

@@ -13,8 +13,6 @@
 namespace rcuvfs::torture {
 namespace {
 
-constexpr uint32_t kGidOffset = 1000000;
-
 class AttrDomain : public Domain {
  public:
   AttrDomain(World& w, uint32_t index, uint32_t seed, std::string root)

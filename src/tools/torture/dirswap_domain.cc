@@ -26,7 +26,6 @@ namespace {
 
 constexpr int kFiles = 3;
 const std::string kLong(200, 'n');
-constexpr uint32_t kGidOffset = 1000000;
 
 class DirSwapDomain : public Domain {
  public:

@@ -24,6 +24,10 @@ namespace rcuvfs::torture {
 // that still see the old state afterwards are violations.
 inline constexpr auto kMaxWait = std::chrono::seconds(2);
 
+// A writer that changes an owner sets the group to the user plus this: the two ids of
+// one state differ from those of any other, so a stat that mixes two states shows.
+inline constexpr uint32_t kGidOffset = 1000000;
+
 // What every domain shares: the namespace, the logical clock, the watched paths.
 struct World {
   Vfs& vfs;  // the readers' instance

@@ -16,7 +16,6 @@ namespace {
 
 constexpr int kDirs = 2;
 constexpr int kSlots = 6;
-constexpr uint32_t kGidOffset = 1000000;
 
 class SlotDomain : public Domain {
  public:
