@@ -47,30 +47,36 @@ inline bool cached_sb(const Inode* dir) { return dir && (dir->sb->flags & kSbEnt
 // A dcache that is a cache with a fixed entry lifetime (kSbEntryTtl: hostfs): each
 // directory's own permission(kMayNotBlock) is asked, and each entry's age checked as
 // its revalidate would (against the walk's clock: the caller holds a WalkClockScope).
+// Whether the entries (and with kSbAttrsWithEntries the attributes) are trusted for
+// ever is read once, at the start: a walk that began while they were trusted answers
+// as of then. A filesystem that stops trusting them (etcd, whose watch broke) still
+// changes what it caches only through the entries' and attributes' sequence counters,
+// which prove what the walk read, as on every filesystem.
 struct CachedFs {
   const Cred* cred;  // the walking task's (see stat_fast)
   const Superblock* sb = nullptr;
+  bool entries_trusted = false;
+  bool attrs_trusted = false;
   bool start(const Dentry*, const Inode* dir) {
     if (!cached_sb(dir)) return false;
     sb = dir->sb;
+    entries_trusted = sb->entries_trusted();
+    attrs_trusted = entries_trusted && (sb->flags & kSbAttrsWithEntries);
     return search(dir);
   }
   // With kDSearchAllWatched (etcd while its watch is in step) the walk need not load
   // the directory's inode.
   bool searchable(const Dentry* d, uint32_t flags) const {
-    if ((flags & kDSearchAllWatched) && sb->attrs_trusted()) return true;
+    if ((flags & kDSearchAllWatched) && attrs_trusted) return true;
     return search(d->inode.load(std::memory_order_acquire));
   }
-  // Entries trusted for ever (etcd while its watch is in step) have no age to compute:
-  // the walk then reads no clock.
-  bool fresh(const Dentry* d) const {
-    return sb->entries_trusted() || sb->entry_fresh(d_age_ms(d));
-  }
+  // Entries trusted for ever have no age to compute: the walk then reads no clock.
+  bool fresh(const Dentry* d) const { return entries_trusted || sb->entry_fresh(d_age_ms(d)); }
 
  private:
   bool search(const Inode* dir) const {
     if (!is_dir(dir)) return false;
-    if (sb->attrs_trusted()) {
+    if (attrs_trusted) {
       // What kDSearchAll says on a complete filesystem: every search passes.
       if ((dir->mode.load(std::memory_order_relaxed) & 0111) == 0111) return true;
       return generic_permission(*dir, kMayExec, *cred) == 0;

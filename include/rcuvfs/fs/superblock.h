@@ -102,7 +102,7 @@ class Superblock {
   unsigned flags = 0;
   // The entries' lifetime (see kSbEntryTtl). A filesystem may change it at any time
   // (the etcd filesystem trusts its entries for ever while its watch is in step, and
-  // not at all otherwise): a walk reads it once per entry it checks.
+  // not at all otherwise): a walk reads it once, when it starts on the filesystem.
   std::atomic<int64_t> entry_ttl_ns{0};
   // What an inode that only the dentry cache holds costs, in bytes: charged to the
   // dcache's budget with every entry the dcache may drop (immutable; 0 for a

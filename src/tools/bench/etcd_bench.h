@@ -4,7 +4,8 @@
 //   the stat of a deep path (/b/d1/.../dN/file), one thread, median of rounds taken in
 //   turn: memfs's speculative stat; etcd's from the cache an instance keeps in step
 //   with its watch (and the fraction of those stats that stayed speculative); and
-//   etcd's with watch=0, where every stat asks the cluster
+//   etcd's with watch=0, where every stat asks the cluster; the ratios are taken round
+//   by round, then their median
 //   the visibility delay: a change made on one instance (from the call's start, and
 //   from its return) until a stat on another instance of the same prefix shows it,
 //   p50 and p99 over many changes
