@@ -351,6 +351,10 @@ TEST_F(EtcdTest, AFileOpenOnOneInstanceOutlivesItsUnlinkOnTheOther) {
       },
       etcdfs::kOrphanGrace + 10s))
       << "the record and the holds were not reclaimed once the file was let go";
+  // b saw a's hold go, then the record: the sweep it had queued for the inode reads
+  // nothing.
+  std::this_thread::sleep_for(etcdfs::kOrphanGrace + 1s);
+  EXPECT_EQ(b->super().stats().sweeps, 0u);
 }
 
 // The files without names of an instance that crashed: its holds go with its lease,
@@ -442,6 +446,23 @@ TEST_F(EtcdTest, FilesWithoutNamesOfACrashedInstanceAreReclaimed) {
   ASSERT_OK(n);
   EXPECT_EQ(std::string(buf, *n), "data");
   ASSERT_OK(lone->t->close(*hfd));
+}
+
+// An instance that stops revokes its lease: its holds are gone already, and the lease
+// is not left to run out.
+TEST_F(EtcdTest, AStoppedInstanceLeavesNoLease) {
+  auto c = std::make_unique<Instance>(options);
+  ASSERT_TRUE(c->t);
+  const int64_t id = c->super().lease();
+  ASSERT_NE(id, 0);
+  etcdfs::Client& client = a->super().client();
+  auto left = client.lease_keep_alive(id);
+  ASSERT_OK(left);
+  EXPECT_GT(*left, 0);
+  c.reset();
+  left = client.lease_keep_alive(id);
+  ASSERT_OK(left);
+  EXPECT_EQ(*left, 0) << "the lease outlived its instance";
 }
 
 // Bad options are EINVAL; a cluster that is not there fails the mount within its

@@ -186,6 +186,13 @@ class GrpcClient : public Client {
     return int64_t{resp.id()};
   }
 
+  Status lease_revoke(int64_t id) override {
+    pb::LeaseRevokeRequest req;
+    req.set_id(id);
+    pb::LeaseRevokeResponse resp;
+    return call([&](grpc::ClientContext* ctx) { return lease_->LeaseRevoke(ctx, req, &resp); });
+  }
+
   // etcd renews a lease over a stream only: one stream per renewal, which asks once.
   Result<int64_t> lease_keep_alive(int64_t id) override {
     pb::LeaseKeepAliveRequest req;

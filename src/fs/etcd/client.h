@@ -131,6 +131,8 @@ class Client {
   virtual Result<int64_t> lease_grant(int ttl_s) = 0;
   // Renew lease `id`: the seconds it has left, 0 when it has expired (its keys gone).
   virtual Result<int64_t> lease_keep_alive(int64_t id) = 0;
+  // End lease `id` now: etcd deletes the keys put under it.
+  virtual Status lease_revoke(int64_t id) = 0;
 
   // A watch of every key under `prefix` from revision `from` on, run by a thread of its
   // own until the returned handle is destroyed. `events` gets every change in revision

@@ -183,6 +183,7 @@ struct EtcdStats {
   uint64_t conflicts = 0;   // transactions whose compares failed (read again, retried)
   uint64_t events = 0;      // watch events applied
   uint64_t resyncs = 0;     // the watch fell behind compaction: the cache was dropped
+  uint64_t sweeps = 0;      // inodes another instance let go, looked at (Job::kSweep)
   bool in_step = false;     // the watch is in step now
   ClientStats client;
 };
@@ -272,7 +273,7 @@ class EtcdSuper : public Superblock {
   int64_t start_rev_ = 0;
   std::atomic<bool> in_step_{false};
   std::atomic<int64_t> applied_rev_{0};  // the last revision the watch applied
-  std::atomic<uint64_t> fetches_{0}, conflicts_{0}, events_{0}, resyncs_{0};
+  std::atomic<uint64_t> fetches_{0}, conflicts_{0}, events_{0}, resyncs_{0}, sweeps_run_{0};
 
   Mutex table_mu_;
   std::map<uint64_t, EtcdInode*> table_ RCUVFS_GUARDED_BY(table_mu_);
@@ -293,6 +294,10 @@ class EtcdSuper : public Superblock {
   std::condition_variable reap_cv_;
   // Jobs by the time they are due. guarded by reap_mu_
   std::multimap<std::chrono::steady_clock::time_point, std::pair<Job, uint64_t>> jobs_;
+  // The kSweep jobs queued per inode; the watch forgets an inode's when it sees its
+  // record deleted (the usual end: its last holder reclaimed it), and the jobs then
+  // ask etcd nothing. guarded by reap_mu_
+  std::map<uint64_t, int> sweeps_;
   bool reap_stop_ = false;  // guarded by reap_mu_
   std::thread reaper_;
 

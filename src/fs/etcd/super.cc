@@ -89,6 +89,9 @@ EtcdSuper::~EtcdSuper() {
   }
   reap_cv_.notify_all();
   reaper_.join();
+  // The reclaims above deleted this instance's holds; its lease would otherwise live on
+  // for its lifetime, with whatever a reclaim that failed left under it.
+  if (const int64_t id = lease()) (void)client_->lease_revoke(id);
 }
 
 Status EtcdSuper::start(const Cred& owner) {
@@ -156,6 +159,7 @@ EtcdStats EtcdSuper::stats() const {
   s.conflicts = conflicts_.load(std::memory_order_relaxed);
   s.events = events_.load(std::memory_order_relaxed);
   s.resyncs = resyncs_.load(std::memory_order_relaxed);
+  s.sweeps = sweeps_run_.load(std::memory_order_relaxed);
   s.in_step = in_step();
   s.client = client_->stats();
   return s;
@@ -256,6 +260,7 @@ void EtcdSuper::queue(Job job, uint64_t ino, std::chrono::steady_clock::time_poi
   {
     std::lock_guard g(reap_mu_);
     jobs_.emplace(due, std::make_pair(job, ino));
+    if (job == Job::kSweep) ++sweeps_[ino];
   }
   reap_cv_.notify_one();
 }
@@ -284,6 +289,11 @@ void EtcdSuper::reaper() {
     const auto [job, ino] = first->second;
     jobs_.erase(first);
     if (reap_stop_ && job != Job::kReclaim) continue;
+    if (job == Job::kSweep) {
+      auto it = sweeps_.find(ino);
+      if (it == sweeps_.end()) continue;  // the record went meanwhile
+      if (--it->second == 0) sweeps_.erase(it);
+    }
     lk.unlock();
     run(job, ino);
     lk.lock();
@@ -297,6 +307,7 @@ void EtcdSuper::run(Job job, uint64_t ino) {
       reclaim(ino);
       break;
     case Job::kSweep:
+      sweeps_run_.fetch_add(1, std::memory_order_relaxed);
       reclaim(ino);
       break;
     case Job::kSweepAll:
@@ -474,6 +485,11 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
   for (const auto& ev : events) {
     const auto p = layout_.parse(ev.kv.key);
     if (p.kind != Layout::Kind::kInode) continue;
+    if (ev.removed) {
+      // Reclaimed, by whichever instance: the sweeps of the inode have nothing to do.
+      std::lock_guard g(reap_mu_);
+      sweeps_.erase(p.ino);
+    }
     EtcdInode* inode = find_inode(p.ino);
     if (!inode) continue;
     if (ev.removed) {
