@@ -7,10 +7,11 @@
 // (CREATE n<i>, MOVED_FROM n<i>, MOVED_TO m<i> with the same cookie, DELETE m<i>, for
 // i = 0, 1, 2, ...): nothing lost, nothing reordered, nothing invented, unless an
 // overflow was reported, after which each directory's check starts again at the next
-// CREATE. inotify, as Linux's, queues one overflow event at a time and drops events
-// silently while it waits in the queue: behind it the check starts again after every
-// gap, until the reader has found the queue empty. A change stream drops everything
-// until its overflow is read: behind it no gap is allowed.
+// CREATE. inotify, as Linux's, queues one overflow event at a time: while it waits in
+// the queue, a queue that fills again drops events without another, so behind it the
+// check starts again after every gap, until the reader has found the queue empty. A
+// change stream drops everything until its overflow is read: behind it no gap is
+// allowed.
 //
 // RCUVFS_STRESS_SECONDS sets the duration (default 2).
 #include <rcuvfs/vfs.h>
