@@ -13,8 +13,9 @@ std::string TreeShape::dir(int subtree, int level) const {
 std::string TreeShape::file(int subtree) const { return dir(subtree, depth_) + "/file"; }
 
 std::vector<int> TreeShape::writer_levels() const {
-  std::vector<int> levels{1, (depth_ + 1) / 2, depth_};
-  levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+  std::vector<int> levels;
+  for (int level : {1, (depth_ + 1) / 2, depth_})
+    if (levels.empty() || levels.back() != level) levels.push_back(level);
   return levels;
 }
 
