@@ -16,7 +16,6 @@ constexpr uint64_t K = RESOLVE_CACHED;
 
 std::optional<Outcome> ok(const char* p) { return Outcome::success(p); }
 std::optional<Outcome> err(int e) { return Outcome::failure(e); }
-const std::optional<Outcome> any = std::nullopt;
 
 // A lookup-only case: O_PATH (as the selftest adds to every case without O_CREAT)
 // plus `extra` (O_NOFOLLOW, O_DIRECTORY).
