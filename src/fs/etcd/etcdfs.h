@@ -261,6 +261,8 @@ class EtcdSuper : public Superblock {
   void reclaim(uint64_t ino);
   void sweep_all();
   void renew();
+  // How often the lease is renewed: a third of its lifetime.
+  std::chrono::seconds renew_period() const { return std::chrono::seconds(lease_s_) / 3; }
   // Lease `gone` ran out: a new one (unless another thread took it already), and every
   // held inode held again under it. False when etcd granted none.
   bool new_lease(int64_t gone);

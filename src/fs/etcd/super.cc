@@ -135,7 +135,7 @@ Status EtcdSuper::start(const Cred& owner) {
   if (!lease.ok()) return Err{lease.error()};
   lease_.store(*lease, std::memory_order_release);
   const auto now = std::chrono::steady_clock::now();
-  queue(Job::kRenew, 0, now + std::chrono::seconds(lease_s_) / 3);
+  queue(Job::kRenew, 0, now + renew_period());
   queue(Job::kSweepAll, 0, now);
   return {};
 }
@@ -382,7 +382,7 @@ void EtcdSuper::sweep_all() {
 // Renew the holds' lease. One that ran out took this instance's holds with it (a stop
 // longer than the lease): a new lease, and every hold put again, at once.
 void EtcdSuper::renew() {
-  queue(Job::kRenew, 0, std::chrono::steady_clock::now() + std::chrono::seconds(lease_s_) / 3);
+  queue(Job::kRenew, 0, std::chrono::steady_clock::now() + renew_period());
   if (!renew_.load(std::memory_order_acquire)) return;
   const int64_t id = lease();
   auto left = client_->lease_keep_alive(id);
@@ -426,13 +426,6 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
   watch_thread_.store(std::this_thread::get_id());
   if (stopping_.load()) return;
   events_.fetch_add(events.size(), std::memory_order_relaxed);
-  // Another instance's hold went: that instance let the inode go, or its lease ran out
-  // (it crashed, or was cut off for longer). Nothing may hold the inode now.
-  for (const auto& ev : events) {
-    const auto p = layout_.parse(ev.kv.key);
-    if (ev.removed && p.kind == Layout::Kind::kHold && p.name != instance_)
-      queue(Job::kSweep, p.ino, std::chrono::steady_clock::now() + kOrphanGrace);
-  }
   // Entries first, then records: the dcache drops what changed before the attributes
   // of the same revision show (a rename's entries before the directories' times).
   for (const auto& ev : events) {
@@ -482,8 +475,15 @@ void EtcdSuper::on_events(int64_t rev, std::vector<WatchEvent>& events) {
     if (gone) iput(gone);
     iput(dir);
   }
+  // Then records, and the holds: the reaper's sweeps.
   for (const auto& ev : events) {
     const auto p = layout_.parse(ev.kv.key);
+    if (ev.removed && p.kind == Layout::Kind::kHold && p.name != instance_) {
+      // Another instance's hold went: that instance let the inode go, or its lease ran
+      // out (it crashed, or was cut off for longer). Nothing may hold the inode now.
+      queue(Job::kSweep, p.ino, std::chrono::steady_clock::now() + kOrphanGrace);
+      continue;
+    }
     if (p.kind != Layout::Kind::kInode) continue;
     if (ev.removed) {
       // Reclaimed, by whichever instance: the sweeps of the inode have nothing to do.
